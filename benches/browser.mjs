@@ -1,0 +1,85 @@
+// Browser figures for QuorumScope, measured in headless Chromium against the release build in
+// dist/ (built by .ci/test or `trunk build --release --public-url /blog/raft/`):
+//   - first-load weight: html + js + wasm + css, gzipped;
+//   - main-thread busy time per wall second (CDP Performance.getMetrics TaskDuration over 10 s)
+//     at 5 nodes and default speed;
+//   - frame-gap p95 at 25 nodes (requestAnimationFrame intervals over 5 s).
+// Run: node benches/browser.mjs      Prints figures; asserts nothing.
+import { readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../tests/e2e/server.mjs';
+
+const dist = new URL('../dist/', import.meta.url).pathname;
+const files = readdirSync(dist).filter((f) => /\.(html|js|wasm|css)$/.test(f));
+let raw = 0;
+let gz = 0;
+for (const f of files) {
+  const bytes = readFileSync(join(dist, f));
+  raw += bytes.length;
+  gz += gzipSync(bytes, { level: 9 }).length;
+}
+console.log(`first-load weight: ${(gz / 1024).toFixed(1)} KB gzipped (${(raw / 1024).toFixed(1)} KB raw) over ${files.join(', ')}`);
+
+const server = await startServer();
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+
+async function open(query) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}?${query}`);
+  await page.getByRole('button', { name: /^Node 1\b/ }).first().waitFor();
+  const play = page.getByRole('button', { name: /^Play\b/ });
+  if (await play.count()) await play.first().click();
+  return page;
+}
+
+{
+  const page = await open('protocol=raft&nodes=5&seed=42');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.waitForTimeout(1000);
+  const metric = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return metrics.find((m) => m.name === 'TaskDuration').value;
+  };
+  const before = await metric();
+  const start = Date.now();
+  await page.waitForTimeout(10_000);
+  const busy = (await metric()) - before;
+  const wall = (Date.now() - start) / 1000;
+  console.log(`main-thread busy, 5 nodes, default speed: ${((busy * 1000) / wall).toFixed(1)} ms per wall second`);
+  await page.close();
+}
+
+{
+  const page = await open('protocol=raft&nodes=25&seed=42&load=50');
+  await page.waitForTimeout(1000);
+  const gaps = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const out = [];
+        let last = performance.now();
+        const end = last + 5000;
+        const tick = (now) => {
+          out.push(now - last);
+          last = now;
+          if (now < end) requestAnimationFrame(tick);
+          else resolve(out);
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  gaps.sort((a, b) => a - b);
+  const p95 = gaps[Math.floor(gaps.length * 0.95)];
+  const inFlight = await page.getByRole('button', { name: / from Node \d+ to Node \d+/ }).count();
+  console.log(`frame gaps, 25 nodes, 50 req/s: p95 ${p95.toFixed(1)} ms over ${gaps.length} frames (${inFlight} messages in flight at the end)`);
+  await page.close();
+}
+
+await browser.close();
+await server.close();

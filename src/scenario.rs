@@ -1,0 +1,643 @@
+//! A scenario is everything that determines a run: protocol, cluster size, seed, network,
+//! protocol parameters, bug toggles, steady client load and the recorded visitor actions.
+//!
+//! Its link form is a URL query string, shared by the page's Share button and the CLI's
+//! `--link`. Reading a link is forgiving: each bad parameter is replaced by a sane default and
+//! reported in a sentence, so a hand-edited link still opens.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::protocols;
+use crate::sim::action::{Action, ActionKind, NetConfig};
+use crate::sim::node::{NodeId, ProtocolInfo, Setup, Unit};
+use crate::sim::time::Micros;
+
+/// Everything that determines a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scenario {
+    /// Protocol name, e.g. `raft`.
+    pub protocol: String,
+    /// Cluster size.
+    pub nodes: usize,
+    /// Seed of the run's one PRNG.
+    pub seed: u64,
+    /// Network conditions at the start.
+    pub net: NetConfig,
+    /// Protocol parameter values by key (all keys present).
+    pub params: BTreeMap<String, u64>,
+    /// Enabled bug toggles.
+    pub bugs: BTreeSet<String>,
+    /// Steady client load in requests per virtual second (0 = none).
+    pub client_rate: u32,
+    /// Recorded visitor actions.
+    pub actions: Vec<Action>,
+}
+
+/// Highest steady client load accepted, in requests per virtual second.
+pub const MAX_CLIENT_RATE: u32 = 10_000;
+
+/// Query keys the page reads itself; the scenario ignores them.
+const PAGE_KEYS: &[&str] = &["embed", "debug"];
+
+impl Scenario {
+    /// The default scenario of a protocol (seed 1); an unknown protocol falls back to the first.
+    pub fn defaults(protocol: &str) -> Scenario {
+        let info = protocols::info(protocol).unwrap_or_else(|| protocols::list().remove(0));
+        Scenario {
+            protocol: info.name.to_string(),
+            nodes: info.default_nodes,
+            seed: 1,
+            net: NetConfig {
+                latency_min: info.default_latency.0,
+                latency_max: info.default_latency.1,
+                loss_ppm: 0,
+                dup_ppm: 0,
+            },
+            params: info
+                .params
+                .iter()
+                .map(|p| (p.key.to_string(), p.default))
+                .collect(),
+            bugs: BTreeSet::new(),
+            client_rate: 0,
+            actions: Vec::new(),
+        }
+    }
+
+    /// The protocol-level setup, checking sizes, parameters and bug names against `info`.
+    pub fn setup(&self, info: &ProtocolInfo) -> Result<Setup, String> {
+        if self.nodes < info.min_nodes || self.nodes > info.max_nodes {
+            return Err(format!(
+                "{} runs with {} to {} nodes, not {}",
+                info.title, info.min_nodes, info.max_nodes, self.nodes
+            ));
+        }
+        let mut params = BTreeMap::new();
+        for spec in &info.params {
+            let v = self.params.get(spec.key).copied().unwrap_or(spec.default);
+            if v < spec.min || v > spec.max {
+                return Err(format!(
+                    "{} must be between {} and {}",
+                    spec.label,
+                    show(spec.unit, spec.min),
+                    show(spec.unit, spec.max)
+                ));
+            }
+            params.insert(spec.key.to_string(), v);
+        }
+        for bug in &self.bugs {
+            if !info.bugs.iter().any(|b| b.key == bug) {
+                return Err(format!("{} has no bug toggle named '{bug}'", info.title));
+            }
+        }
+        if self.client_rate > MAX_CLIENT_RATE {
+            return Err(format!(
+                "client load above {MAX_CLIENT_RATE} requests/s is not supported"
+            ));
+        }
+        Ok(Setup {
+            nodes: self.nodes,
+            params,
+            bugs: self.bugs.clone(),
+        })
+    }
+
+    /// The link form: a query string without the leading `?`. Defaults are left out.
+    pub fn to_query(&self) -> String {
+        let info = protocols::info(&self.protocol);
+        let mut q = vec![
+            format!("protocol={}", self.protocol),
+            format!("nodes={}", self.nodes),
+            format!("seed={}", self.seed),
+        ];
+        let default_lat = info.as_ref().map(|i| i.default_latency).unwrap_or((0, 0));
+        if (self.net.latency_min, self.net.latency_max) != default_lat {
+            q.push(format!(
+                "lat={}-{}",
+                ms(self.net.latency_min),
+                ms(self.net.latency_max)
+            ));
+        }
+        if self.net.loss_ppm != 0 {
+            q.push(format!("loss={}", pct(self.net.loss_ppm)));
+        }
+        if self.net.dup_ppm != 0 {
+            q.push(format!("dup={}", pct(self.net.dup_ppm)));
+        }
+        if self.client_rate != 0 {
+            q.push(format!("load={}", self.client_rate));
+        }
+        if let Some(info) = &info {
+            for spec in &info.params {
+                let v = self.params.get(spec.key).copied().unwrap_or(spec.default);
+                if v != spec.default {
+                    q.push(format!("{}={}", spec.key, show_raw(spec.unit, v)));
+                }
+            }
+        }
+        if !self.bugs.is_empty() {
+            q.push(format!(
+                "bugs={}",
+                self.bugs.iter().cloned().collect::<Vec<_>>().join(",")
+            ));
+        }
+        if !self.actions.is_empty() {
+            q.push(format!("a={}", encode_actions(&self.actions)));
+        }
+        q.join("&")
+    }
+
+    /// Reads a link (a full URL, or just its query), forgivingly: returns a usable scenario and
+    /// one sentence for each problem found. Without a `seed`, a fresh random seed is chosen.
+    pub fn from_query(link: &str) -> (Scenario, Vec<String>) {
+        let query = match link.find('?') {
+            Some(i) => &link[i + 1..],
+            None => link,
+        };
+        let query = query.split('#').next().unwrap_or("");
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => (decode(k), decode(v)),
+                None => (decode(p), String::new()),
+            })
+            .collect();
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        let mut problems = Vec::new();
+
+        let default_protocol = protocols::list().remove(0).name;
+        let protocol = match get("protocol") {
+            None => default_protocol.to_string(),
+            Some(p) if protocols::info(p).is_some() => p.to_string(),
+            Some(p) => {
+                let names: Vec<&str> = protocols::list().iter().map(|i| i.name).collect();
+                problems.push(format!(
+                    "Unknown protocol '{p}'; showing {default_protocol}. Available: {}.",
+                    names.join(", ")
+                ));
+                default_protocol.to_string()
+            }
+        };
+        let info = protocols::info(&protocol).expect("protocol checked above");
+        let mut s = Scenario::defaults(&protocol);
+
+        if let Some(v) = get("nodes") {
+            match v.parse::<usize>() {
+                Ok(n) if (info.min_nodes..=info.max_nodes).contains(&n) => s.nodes = n,
+                _ => problems.push(format!(
+                    "nodes={v} is not a cluster size {} supports ({} to {}); using {}.",
+                    info.title, info.min_nodes, info.max_nodes, s.nodes
+                )),
+            }
+        }
+        s.seed = match get("seed").map(|v| (v, v.parse::<u64>())) {
+            Some((_, Ok(seed))) => seed,
+            Some((v, Err(_))) => {
+                let seed = fresh_seed();
+                problems.push(format!("seed={v} is not a whole number from 0 to 18446744073709551615; using seed {seed}."));
+                seed
+            }
+            None => fresh_seed(),
+        };
+        if let Some(v) = get("lat") {
+            let parsed = v
+                .split_once('-')
+                .and_then(|(a, b)| Some((parse_ms(a)?, parse_ms(b)?)));
+            match parsed {
+                Some((lo, hi)) if lo <= hi && hi <= NetConfig::MAX_LATENCY => {
+                    s.net.latency_min = lo;
+                    s.net.latency_max = hi;
+                }
+                _ => problems.push(format!(
+                    "lat={v} is not a latency range such as lat=10-15 (milliseconds, at most 60000); using {}-{}.",
+                    ms(s.net.latency_min),
+                    ms(s.net.latency_max)
+                )),
+            }
+        }
+        for (key, field, what) in [("loss", 0, "message loss"), ("dup", 1, "duplication")] {
+            if let Some(v) = get(key) {
+                match parse_pct(v) {
+                    Some(ppm) if field == 0 => s.net.loss_ppm = ppm,
+                    Some(ppm) => s.net.dup_ppm = ppm,
+                    None => problems.push(format!(
+                        "{key}={v} is not a {what} percentage from 0 to 100; using 0."
+                    )),
+                }
+            }
+        }
+        if let Some(v) = get("load") {
+            match v.parse::<u32>() {
+                Ok(r) if r <= MAX_CLIENT_RATE => s.client_rate = r,
+                _ => problems.push(format!(
+                    "load={v} is not a client load from 0 to {MAX_CLIENT_RATE} requests per second; using 0."
+                )),
+            }
+        }
+        for spec in &info.params {
+            if let Some(v) = get(spec.key) {
+                let parsed = match spec.unit {
+                    Unit::Micros => parse_ms(v),
+                    Unit::Count => v.parse().ok(),
+                };
+                match parsed {
+                    Some(x) if x >= spec.min && x <= spec.max => {
+                        s.params.insert(spec.key.to_string(), x);
+                    }
+                    _ => problems.push(format!(
+                        "{}={v}: {} must be between {} and {}; using {}.",
+                        spec.key,
+                        spec.label,
+                        show(spec.unit, spec.min),
+                        show(spec.unit, spec.max),
+                        show(spec.unit, spec.default)
+                    )),
+                }
+            }
+        }
+        if let Some(setup) = s.setup(&info).ok()
+            && let Err(e) = protocols::validate(&protocol, &setup)
+        {
+            problems.push(format!("{e}; using the default parameters."));
+            s.params = Scenario::defaults(&protocol).params;
+        }
+        if let Some(v) = get("bugs") {
+            for bug in v.split(',').filter(|b| !b.is_empty()) {
+                if info.bugs.iter().any(|b| b.key == bug) {
+                    s.bugs.insert(bug.to_string());
+                } else {
+                    let known: Vec<&str> = info.bugs.iter().map(|b| b.key).collect();
+                    problems.push(format!(
+                        "{} has no bug toggle '{bug}' (known: {}); ignored.",
+                        info.title,
+                        known.join(", ")
+                    ));
+                }
+            }
+        }
+        if let Some(v) = get("a") {
+            let (actions, problem) = decode_actions(v, s.nodes);
+            s.actions = actions;
+            problems.extend(problem);
+        }
+        for (k, _) in &pairs {
+            let known = [
+                "protocol", "nodes", "seed", "lat", "loss", "dup", "load", "bugs", "a",
+            ]
+            .contains(&k.as_str())
+                || PAGE_KEYS.contains(&k.as_str())
+                || info.params.iter().any(|p| p.key == k);
+            if !known {
+                problems.push(format!("Unknown link parameter '{k}' ignored."));
+            }
+        }
+        (s, problems)
+    }
+
+    /// Reads a link strictly (for the command line): any problem is an error.
+    pub fn parse_link(link: &str) -> Result<Scenario, String> {
+        let (s, problems) = Scenario::from_query(link);
+        if !link.contains("seed=") {
+            return Err("the link has no seed".into());
+        }
+        if problems.is_empty() {
+            Ok(s)
+        } else {
+            Err(problems.join(" "))
+        }
+    }
+}
+
+/// A fresh random seed for a visitor who did not give one (the only use of OS randomness).
+pub fn fresh_seed() -> u64 {
+    let mut buf = [0u8; 8];
+    match getrandom::fill(&mut buf) {
+        Ok(()) => u64::from_le_bytes(buf) >> 11, // keep seeds short in links (53 bits)
+        Err(_) => 1,
+    }
+}
+
+fn show(unit: Unit, v: u64) -> String {
+    match unit {
+        Unit::Micros => format!("{} ms", ms(v)),
+        Unit::Count => v.to_string(),
+    }
+}
+
+fn show_raw(unit: Unit, v: u64) -> String {
+    match unit {
+        Unit::Micros => ms(v),
+        Unit::Count => v.to_string(),
+    }
+}
+
+/// Microseconds as a millisecond number without trailing zeros: 10000 → "10", 10500 → "10.5".
+fn ms(us: Micros) -> String {
+    if us.is_multiple_of(1000) {
+        (us / 1000).to_string()
+    } else {
+        let s = format!("{:.3}", us as f64 / 1000.0);
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+fn pct(ppm: u32) -> String {
+    let s = format!("{:.4}", ppm as f64 / 10_000.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn parse_ms(v: &str) -> Option<Micros> {
+    let x: f64 = v.trim().parse().ok()?;
+    (x.is_finite() && (0.0..=1e9).contains(&x)).then(|| (x * 1000.0).round() as Micros)
+}
+
+fn parse_pct(v: &str) -> Option<u32> {
+    let x: f64 = v.trim().parse().ok()?;
+    (x.is_finite() && (0.0..=100.0).contains(&x)).then(|| (x * 10_000.0).round() as u32)
+}
+
+/// Percent-decoding of one query component (`+` is a space).
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi * 16 + lo);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+fn b36(mut n: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    if n == 0 {
+        return "0".into();
+    }
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ascii")
+}
+
+fn un36(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 13 {
+        return None;
+    }
+    u64::from_str_radix(s, 36).ok()
+}
+
+/// Compact action list: `event.time.code[args]` in base 36, joined by `~`.
+/// Codes: `c`rash, `r`estart, `t`imeout, `q` client request (node); `d`rop (message id);
+/// `n`etwork (lat min µs - lat max µs - loss ppm - dup ppm); `p`artition (one side digit per
+/// node); cut link `x` and restore `y` (a-b); `h`eal.
+pub fn encode_actions(actions: &[Action]) -> String {
+    actions
+        .iter()
+        .map(|a| {
+            let body = match &a.kind {
+                ActionKind::Crash { node } => format!("c{}", b36(*node as u64)),
+                ActionKind::Restart { node } => format!("r{}", b36(*node as u64)),
+                ActionKind::Timeout { node } => format!("t{}", b36(*node as u64)),
+                ActionKind::ClientRequest { node } => format!("q{}", b36(*node as u64)),
+                ActionKind::DropMessage { id } => format!("d{}", b36(*id)),
+                ActionKind::SetNetwork { net } => format!(
+                    "n{}-{}-{}-{}",
+                    b36(net.latency_min),
+                    b36(net.latency_max),
+                    b36(net.loss_ppm as u64),
+                    b36(net.dup_ppm as u64)
+                ),
+                ActionKind::Partition { groups } => {
+                    format!(
+                        "p{}",
+                        groups.iter().map(|g| b36(*g as u64)).collect::<String>()
+                    )
+                }
+                ActionKind::CutLink { a, b } => format!("x{}-{}", b36(*a as u64), b36(*b as u64)),
+                ActionKind::RestoreLink { a, b } => {
+                    format!("y{}-{}", b36(*a as u64), b36(*b as u64))
+                }
+                ActionKind::Heal => "h".into(),
+            };
+            format!("{}.{}.{body}", b36(a.at_event), b36(a.t))
+        })
+        .collect::<Vec<_>>()
+        .join("~")
+}
+
+/// Decodes an action list; on the first damaged action, keeps what came before and says so.
+pub fn decode_actions(text: &str, nodes: usize) -> (Vec<Action>, Option<String>) {
+    let mut out: Vec<Action> = Vec::new();
+    for (i, part) in text.split('~').enumerate() {
+        let action = decode_action(part, nodes).and_then(|a| {
+            let ordered = out
+                .last()
+                .is_none_or(|p| (p.at_event, p.t) <= (a.at_event, a.t));
+            if ordered {
+                Ok(a)
+            } else {
+                Err("it is out of order".to_string())
+            }
+        });
+        match action {
+            Ok(a) => out.push(a),
+            Err(why) => {
+                return (
+                    out,
+                    Some(format!(
+                        "The link's action {} ('{part}') is damaged: {why}. Replaying the {i} action(s) before it.",
+                        i + 1
+                    )),
+                );
+            }
+        }
+    }
+    (out, None)
+}
+
+fn decode_action(part: &str, nodes: usize) -> Result<Action, String> {
+    let mut fields = part.splitn(3, '.');
+    let (Some(ev), Some(t), Some(body)) = (fields.next(), fields.next(), fields.next()) else {
+        return Err("expected event.time.action".into());
+    };
+    let at_event = un36(ev).ok_or("bad event number")?;
+    let t = un36(t).ok_or("bad time")?;
+    let code = body.chars().next().ok_or("no action code")?;
+    let args = &body[code.len_utf8()..];
+    let node = |s: &str| -> Result<NodeId, String> {
+        match un36(s) {
+            Some(n) if n >= 1 && n as usize <= nodes => Ok(n as NodeId),
+            _ => Err(format!("there is no node '{s}' in a cluster of {nodes}")),
+        }
+    };
+    let pair = |s: &str| -> Result<(NodeId, NodeId), String> {
+        let (a, b) = s.split_once('-').ok_or("expected two nodes")?;
+        Ok((node(a)?, node(b)?))
+    };
+    let kind = match code {
+        'c' => ActionKind::Crash { node: node(args)? },
+        'r' => ActionKind::Restart { node: node(args)? },
+        't' => ActionKind::Timeout { node: node(args)? },
+        'q' => ActionKind::ClientRequest { node: node(args)? },
+        'd' => ActionKind::DropMessage {
+            id: un36(args).ok_or("bad message id")?,
+        },
+        'n' => {
+            let v: Vec<u64> = args
+                .split('-')
+                .map(un36)
+                .collect::<Option<_>>()
+                .ok_or("bad network numbers")?;
+            let [lo, hi, loss, dup] = v[..] else {
+                return Err("expected four network numbers".into());
+            };
+            let net = NetConfig {
+                latency_min: lo,
+                latency_max: hi,
+                loss_ppm: u32::try_from(loss).map_err(|_| "loss too large")?,
+                dup_ppm: u32::try_from(dup).map_err(|_| "duplication too large")?,
+            };
+            net.validate()?;
+            ActionKind::SetNetwork { net }
+        }
+        'p' => {
+            let groups: Vec<u8> = args
+                .chars()
+                .map(|c| c.to_digit(36).map(|d| d as u8))
+                .collect::<Option<_>>()
+                .ok_or("bad partition sides")?;
+            if groups.len() != nodes {
+                return Err(format!(
+                    "a partition needs a side for each of the {nodes} nodes"
+                ));
+            }
+            ActionKind::Partition { groups }
+        }
+        'x' => {
+            let (a, b) = pair(args)?;
+            ActionKind::CutLink { a, b }
+        }
+        'y' => {
+            let (a, b) = pair(args)?;
+            ActionKind::RestoreLink { a, b }
+        }
+        'h' if args.is_empty() => ActionKind::Heal,
+        _ => return Err(format!("unknown action '{body}'")),
+    };
+    Ok(Action { at_event, t, kind })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_round_trips() {
+        let mut s = Scenario::defaults("raft");
+        s.seed = 42;
+        s.nodes = 7;
+        s.net.loss_ppm = 12_500;
+        s.client_rate = 5;
+        s.actions = vec![
+            Action {
+                at_event: 10,
+                t: 1_234,
+                kind: ActionKind::Crash { node: 3 },
+            },
+            Action {
+                at_event: 10,
+                t: 1_234,
+                kind: ActionKind::Partition {
+                    groups: vec![0, 0, 1, 1, 0, 1, 1],
+                },
+            },
+            Action {
+                at_event: 99,
+                t: 99_999,
+                kind: ActionKind::SetNetwork {
+                    net: NetConfig {
+                        latency_min: 5_000,
+                        latency_max: 20_000,
+                        loss_ppm: 0,
+                        dup_ppm: 100,
+                    },
+                },
+            },
+            Action {
+                at_event: 120,
+                t: 100_000,
+                kind: ActionKind::Heal,
+            },
+        ];
+        let q = s.to_query();
+        let (back, problems) = Scenario::from_query(&q);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(back, s);
+        assert_eq!(
+            Scenario::parse_link(&format!("https://x.example/a/?{q}")),
+            Ok(s)
+        );
+    }
+
+    #[test]
+    fn bad_parameters_are_named_and_defaulted() {
+        let (s, problems) =
+            Scenario::from_query("protocol=nope&nodes=999&seed=abc&lat=9-2&loss=150&zap=1");
+        assert_eq!(s.protocol, "raft");
+        assert_eq!(s.nodes, 5);
+        assert_eq!(problems.len(), 6, "{problems:?}");
+        assert!(problems[0].contains("Unknown protocol 'nope'"));
+        assert!(problems.iter().any(|p| p.contains("nodes=999")));
+        assert!(problems.iter().any(|p| p.contains("seed=abc")));
+        assert!(problems.iter().any(|p| p.contains("zap")));
+    }
+
+    #[test]
+    fn damaged_actions_keep_the_valid_prefix() {
+        let (actions, problem) = decode_actions("1.a.c1~2.b.c9~3.c.h", 5);
+        assert_eq!(actions.len(), 1);
+        assert!(problem.unwrap().contains("no node '9'"));
+    }
+
+    #[test]
+    fn fifty_actions_fit_in_two_kilobytes() {
+        let mut s = Scenario::defaults("raft");
+        s.seed = 1234567890123;
+        s.actions = (0..50u64)
+            .map(|i| Action {
+                at_event: 5_000 + i * 400,
+                t: 3_000_000 + i * 250_000,
+                kind: if i % 2 == 0 {
+                    ActionKind::Crash { node: 2 }
+                } else {
+                    ActionKind::DropMessage { id: 40_000 + i }
+                },
+            })
+            .collect();
+        assert!(s.to_query().len() < 2048, "{}", s.to_query().len());
+    }
+}

@@ -1,0 +1,138 @@
+//! Visitor actions: the only inputs to a run besides its seed, recorded at exact points in time.
+
+use serde::{Deserialize, Serialize};
+
+use super::node::NodeId;
+use super::time::Micros;
+
+/// Network conditions; every field can be changed mid-run by an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetConfig {
+    /// Shortest one-way latency in microseconds.
+    pub latency_min: Micros,
+    /// Longest one-way latency in microseconds.
+    pub latency_max: Micros,
+    /// Probability that a message is lost, in parts per million.
+    pub loss_ppm: u32,
+    /// Probability that a message is delivered twice, in parts per million.
+    pub dup_ppm: u32,
+}
+
+impl NetConfig {
+    /// Largest latency accepted anywhere (a minute of virtual time).
+    pub const MAX_LATENCY: Micros = 60_000_000;
+
+    /// Checks the ranges, naming what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.latency_min > self.latency_max {
+            return Err(format!(
+                "latency minimum {} µs is above the maximum {} µs",
+                self.latency_min, self.latency_max
+            ));
+        }
+        if self.latency_max > Self::MAX_LATENCY {
+            return Err("latency above 60 s is not supported".into());
+        }
+        if self.loss_ppm > 1_000_000 || self.dup_ppm > 1_000_000 {
+            return Err("loss and duplication are percentages between 0 and 100".into());
+        }
+        Ok(())
+    }
+}
+
+/// One thing a visitor did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ActionKind {
+    /// Stop a node; it loses volatile state and in-flight messages to it are dropped.
+    Crash { node: NodeId },
+    /// Start a crashed node again from its persistent state.
+    Restart { node: NodeId },
+    /// Make a node's main timeout fire now.
+    Timeout { node: NodeId },
+    /// A client sends the next command to a node.
+    ClientRequest { node: NodeId },
+    /// Remove one in-flight message before it arrives.
+    DropMessage { id: u64 },
+    /// Change latency, loss or duplication.
+    SetNetwork { net: NetConfig },
+    /// Split the cluster: `groups[i]` is node `i + 1`'s side; nodes on different sides cannot talk.
+    Partition { groups: Vec<u8> },
+    /// Cut the link between two nodes (both directions).
+    CutLink { a: NodeId, b: NodeId },
+    /// Restore the link between two nodes.
+    RestoreLink { a: NodeId, b: NodeId },
+    /// Remove every partition and cut link.
+    Heal,
+}
+
+/// An action pinned to the exact point of the run where it happened: after `at_event` events,
+/// at virtual time `t`. Replaying the same actions at the same points reproduces the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    /// How many events had been processed when the action was taken.
+    pub at_event: u64,
+    /// The virtual time when the action was taken.
+    pub t: Micros,
+    /// What was done.
+    #[serde(flatten)]
+    pub kind: ActionKind,
+}
+
+impl ActionKind {
+    /// A short sentence for the timeline and the live region.
+    pub fn describe(&self) -> String {
+        match self {
+            ActionKind::Crash { node } => format!("Crashed Node {node}"),
+            ActionKind::Restart { node } => format!("Restarted Node {node}"),
+            ActionKind::Timeout { node } => format!("Forced a timeout on Node {node}"),
+            ActionKind::ClientRequest { node } => format!("Client request to Node {node}"),
+            ActionKind::DropMessage { id } => format!("Dropped message #{id}"),
+            ActionKind::SetNetwork { net } => format!(
+                "Network: latency {}–{} ms, loss {}%, duplication {}%",
+                net.latency_min as f64 / 1e3,
+                net.latency_max as f64 / 1e3,
+                net.loss_ppm as f64 / 1e4,
+                net.dup_ppm as f64 / 1e4
+            ),
+            ActionKind::Partition { groups } => {
+                let mut sides: Vec<Vec<String>> = Vec::new();
+                let mut keys: Vec<u8> = groups.clone();
+                keys.sort();
+                keys.dedup();
+                for k in keys {
+                    sides.push(
+                        groups
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, g)| **g == k)
+                            .map(|(i, _)| (i + 1).to_string())
+                            .collect(),
+                    );
+                }
+                let text: Vec<String> = sides
+                    .iter()
+                    .map(|s| format!("{{{}}}", s.join(",")))
+                    .collect();
+                format!("Partitioned the network into {}", text.join(" | "))
+            }
+            ActionKind::CutLink { a, b } => format!("Cut the link between Node {a} and Node {b}"),
+            ActionKind::RestoreLink { a, b } => {
+                format!("Restored the link between Node {a} and Node {b}")
+            }
+            ActionKind::Heal => "Healed the network".into(),
+        }
+    }
+
+    /// The nodes an action names, for validating it against a cluster size.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        match self {
+            ActionKind::Crash { node }
+            | ActionKind::Restart { node }
+            | ActionKind::Timeout { node }
+            | ActionKind::ClientRequest { node } => vec![*node],
+            ActionKind::CutLink { a, b } | ActionKind::RestoreLink { a, b } => vec![*a, *b],
+            _ => Vec::new(),
+        }
+    }
+}

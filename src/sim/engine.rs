@@ -1,0 +1,602 @@
+//! The discrete-event core: one virtual clock, one ordered event queue, one PRNG.
+//!
+//! [`Sim`] owns the nodes, the messages on the wire and the pending timers. Each call to
+//! [`Sim::step`] pops the earliest event (ties broken by insertion order), hands it to the node
+//! it concerns, turns the node's outputs into new events, and runs the protocol's checker.
+//! Everything a run does is therefore fixed by the seed and the actions applied between steps.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::rc::Rc;
+
+use super::action::{ActionKind, NetConfig};
+use super::node::{Checker, Ctx, Finding, Node, NodeId, Outbox, Protocol, Setup, TimerOp};
+use super::rng::Rng;
+use super::time::Micros;
+use super::trace::{Record, RecordKind};
+
+type Msg<P> = <<P as Protocol>::Node as Node>::Msg;
+type Timer<P> = <<P as Protocol>::Node as Node>::Timer;
+
+/// A message on the wire.
+#[derive(Clone, Debug)]
+pub struct Flight<M> {
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// Virtual send time.
+    pub sent: Micros,
+    /// Virtual arrival time.
+    pub arrives: Micros,
+    /// Content, shared with the trace.
+    pub msg: Rc<M>,
+    /// Why the network will lose it on arrival, decided when it was sent.
+    pub doomed: Option<&'static str>,
+}
+
+/// A pending timer of one node.
+#[derive(Clone, Debug)]
+struct TimerSlot<T> {
+    timer: T,
+    set_at: Micros,
+    fires: Micros,
+    generation: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ev {
+    Deliver { id: u64 },
+    Timer { node: NodeId, generation: u64 },
+    ClientArrival,
+}
+
+#[derive(Clone, Debug)]
+struct Queued {
+    time: Micros,
+    seq: u64,
+    ev: Ev,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time, self.seq) == (other.time, other.seq)
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.time, self.seq).cmp(&(other.time, other.seq))
+    }
+}
+
+/// Where trace records go: appended only when the run reaches new ground.
+pub struct Sink<'a, P: Protocol> {
+    /// The branch's trace; records at positions already present are not re-added.
+    pub records: &'a mut Vec<Record<P>>,
+    /// False to skip building records at all (benchmarks).
+    pub enabled: bool,
+}
+
+/// The simulation state of one run at one moment. Cloning it is a checkpoint.
+pub struct Sim<P: Protocol> {
+    setup: Setup,
+    net: NetConfig,
+    now: Micros,
+    events: u64,
+    trace_pos: usize,
+    actions_applied: usize,
+    rng: Rng,
+    seq: u64,
+    queue: BinaryHeap<Reverse<Queued>>,
+    flights: BTreeMap<u64, Flight<Msg<P>>>,
+    next_msg_id: u64,
+    nodes: Vec<P::Node>,
+    up: Vec<bool>,
+    timers: Vec<Vec<TimerSlot<Timer<P>>>>,
+    next_generation: u64,
+    groups: Vec<u8>,
+    cut: BTreeSet<(NodeId, NodeId)>,
+    checker: P::Checker,
+    violations: Vec<(Micros, Finding)>,
+    client_rate: u32,
+    next_command: u64,
+}
+
+impl<P: Protocol> Clone for Sim<P> {
+    fn clone(&self) -> Self {
+        Sim {
+            setup: self.setup.clone(),
+            net: self.net,
+            now: self.now,
+            events: self.events,
+            trace_pos: self.trace_pos,
+            actions_applied: self.actions_applied,
+            rng: self.rng.clone(),
+            seq: self.seq,
+            queue: self.queue.clone(),
+            flights: self.flights.clone(),
+            next_msg_id: self.next_msg_id,
+            nodes: self.nodes.clone(),
+            up: self.up.clone(),
+            timers: self.timers.clone(),
+            next_generation: self.next_generation,
+            groups: self.groups.clone(),
+            cut: self.cut.clone(),
+            checker: self.checker.clone(),
+            violations: self.violations.clone(),
+            client_rate: self.client_rate,
+            next_command: self.next_command,
+        }
+    }
+}
+
+impl<P: Protocol> Sim<P> {
+    /// Boots every node at time 0.
+    pub fn new(
+        setup: Setup,
+        net: NetConfig,
+        seed: u64,
+        client_rate: u32,
+        sink: &mut Sink<'_, P>,
+    ) -> Self {
+        let n = setup.nodes;
+        let nodes = (1..=n as NodeId)
+            .map(|id| P::new_node(id, &setup))
+            .collect();
+        let checker = P::new_checker(&setup);
+        let mut sim = Sim {
+            setup,
+            net,
+            now: 0,
+            events: 0,
+            trace_pos: 0,
+            actions_applied: 0,
+            rng: Rng::new(seed),
+            seq: 0,
+            queue: BinaryHeap::new(),
+            flights: BTreeMap::new(),
+            next_msg_id: 1,
+            nodes,
+            up: vec![true; n],
+            timers: vec![Vec::new(); n],
+            next_generation: 1,
+            groups: vec![0; n],
+            cut: BTreeSet::new(),
+            checker,
+            violations: Vec::new(),
+            client_rate,
+            next_command: 1,
+        };
+        for id in 1..=n as NodeId {
+            sim.run_node(id, sink, |node, ctx| node.on_start(ctx));
+        }
+        sim.schedule_client_arrival();
+        sim.discard_stale();
+        sim
+    }
+
+    /// Current virtual time.
+    pub fn now(&self) -> Micros {
+        self.now
+    }
+    /// Events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+    /// Trace records produced so far on this path (whether or not stored).
+    pub fn trace_pos(&self) -> usize {
+        self.trace_pos
+    }
+    /// Recorded actions applied so far.
+    pub fn actions_applied(&self) -> usize {
+        self.actions_applied
+    }
+    /// The cluster description.
+    pub fn setup(&self) -> &Setup {
+        &self.setup
+    }
+    /// Current network conditions.
+    pub fn net(&self) -> NetConfig {
+        self.net
+    }
+    /// Node `id`'s state machine.
+    pub fn node(&self, id: NodeId) -> &P::Node {
+        &self.nodes[id as usize - 1]
+    }
+    /// Whether node `id` is running.
+    pub fn is_up(&self, id: NodeId) -> bool {
+        self.up[id as usize - 1]
+    }
+    /// Messages on the wire, by id.
+    pub fn flights(&self) -> &BTreeMap<u64, Flight<Msg<P>>> {
+        &self.flights
+    }
+    /// Partition side of each node.
+    pub fn groups(&self) -> &[u8] {
+        &self.groups
+    }
+    /// Individually cut links.
+    pub fn cut_links(&self) -> &BTreeSet<(NodeId, NodeId)> {
+        &self.cut
+    }
+    /// First violation of each invariant so far, in order found.
+    pub fn violations(&self) -> &[(Micros, Finding)] {
+        &self.violations
+    }
+    /// The countdown timer of node `id`, if pending: (set at, fires at).
+    pub fn countdown(&self, id: NodeId) -> Option<(Micros, Micros)> {
+        self.timers[id as usize - 1]
+            .iter()
+            .find(|s| P::Node::is_countdown(&s.timer))
+            .map(|s| (s.set_at, s.fires))
+    }
+    /// Time of the next event, if any.
+    pub fn next_time(&self) -> Option<Micros> {
+        self.queue.peek().map(|Reverse(q)| q.time)
+    }
+
+    /// Whether messages between `a` and `b` are lost right now.
+    pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
+        self.groups[a as usize - 1] != self.groups[b as usize - 1]
+            || self.cut.contains(&(a.min(b), a.max(b)))
+    }
+
+    /// Moves the clock forward without processing anything (never backwards).
+    pub fn set_now(&mut self, t: Micros) {
+        self.now = self.now.max(t);
+    }
+
+    /// Processes the next event. Returns false when nothing is pending.
+    pub fn step(&mut self, sink: &mut Sink<'_, P>) -> bool {
+        let Some(Reverse(q)) = self.queue.pop() else {
+            return false;
+        };
+        self.now = q.time;
+        let touched = match q.ev {
+            Ev::Deliver { id } => self.deliver(id, sink),
+            Ev::Timer { node, generation } => {
+                let slots = &mut self.timers[node as usize - 1];
+                let pos = slots
+                    .iter()
+                    .position(|s| s.generation == generation)
+                    .expect("stale timers are discarded");
+                let slot = slots.swap_remove(pos);
+                self.run_node(node, sink, |n, ctx| n.on_timer(ctx, slot.timer));
+                Some(node)
+            }
+            Ev::ClientArrival => {
+                let target = self.client_target();
+                self.schedule_client_arrival();
+                if let Some(node) = target {
+                    self.client_request(node, sink);
+                }
+                target
+            }
+        };
+        self.events += 1;
+        if let Some(node) = touched {
+            self.check(node, sink);
+        }
+        self.discard_stale();
+        true
+    }
+
+    /// Applies a visitor action at the current time; `Err` (changing nothing) if it does not apply.
+    pub fn apply(&mut self, kind: &ActionKind, sink: &mut Sink<'_, P>) -> Result<(), String> {
+        self.validate(kind)?;
+        self.emit(sink, || RecordKind::Action(kind.clone()));
+        self.actions_applied += 1;
+        let touched = match *kind {
+            ActionKind::Crash { node } => {
+                self.up[node as usize - 1] = false;
+                self.timers[node as usize - 1].clear();
+                self.nodes[node as usize - 1].crash();
+                self.emit(sink, || RecordKind::Crash { node });
+                Some(node)
+            }
+            ActionKind::Restart { node } => {
+                self.up[node as usize - 1] = true;
+                self.emit(sink, || RecordKind::Restart { node });
+                self.run_node(node, sink, |n, ctx| n.on_start(ctx));
+                Some(node)
+            }
+            ActionKind::Timeout { node } => {
+                self.run_node(node, sink, |n, ctx| n.on_force_timeout(ctx));
+                Some(node)
+            }
+            ActionKind::ClientRequest { node } => {
+                self.client_request(node, sink);
+                Some(node)
+            }
+            ActionKind::DropMessage { id } => {
+                let f = self.flights.remove(&id).expect("validated");
+                self.emit(sink, || RecordKind::Drop {
+                    id,
+                    from: f.from,
+                    to: f.to,
+                    msg: f.msg.clone(),
+                    reason: "dropped by visitor",
+                });
+                None
+            }
+            ActionKind::SetNetwork { net } => {
+                self.net = net;
+                None
+            }
+            ActionKind::Partition { ref groups } => {
+                self.groups = groups.clone();
+                None
+            }
+            ActionKind::CutLink { a, b } => {
+                self.cut.insert((a.min(b), a.max(b)));
+                None
+            }
+            ActionKind::RestoreLink { a, b } => {
+                self.cut.remove(&(a.min(b), a.max(b)));
+                None
+            }
+            ActionKind::Heal => {
+                self.groups.iter_mut().for_each(|g| *g = 0);
+                self.cut.clear();
+                None
+            }
+        };
+        if let Some(node) = touched {
+            self.check(node, sink);
+        }
+        self.discard_stale();
+        Ok(())
+    }
+
+    /// Says why an action cannot be applied now, if it cannot.
+    pub fn validate(&self, kind: &ActionKind) -> Result<(), String> {
+        let n = self.setup.nodes as NodeId;
+        for node in kind.nodes() {
+            if node == 0 || node > n {
+                return Err(format!("there is no Node {node} in a cluster of {n}"));
+            }
+        }
+        match kind {
+            ActionKind::Crash { node } if !self.is_up(*node) => {
+                Err(format!("Node {node} is already crashed"))
+            }
+            ActionKind::Restart { node } if self.is_up(*node) => {
+                Err(format!("Node {node} is running"))
+            }
+            ActionKind::Timeout { node } | ActionKind::ClientRequest { node }
+                if !self.is_up(*node) =>
+            {
+                Err(format!("Node {node} is crashed"))
+            }
+            ActionKind::DropMessage { id } if !self.flights.contains_key(id) => {
+                Err(format!("message #{id} is no longer in flight"))
+            }
+            ActionKind::SetNetwork { net } => net.validate(),
+            ActionKind::Partition { groups } if groups.len() != n as usize => Err(format!(
+                "a partition must give a side for each of the {n} nodes"
+            )),
+            ActionKind::CutLink { a, b } | ActionKind::RestoreLink { a, b } if a == b => {
+                Err("a link joins two different nodes".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn client_request(&mut self, node: NodeId, sink: &mut Sink<'_, P>) {
+        let command = self.next_command;
+        self.next_command += 1;
+        self.emit(sink, || RecordKind::Client { node, command });
+        self.run_node(node, sink, |n, ctx| n.on_client_request(ctx, command));
+    }
+
+    fn client_target(&mut self) -> Option<NodeId> {
+        let up: Vec<NodeId> = (1..=self.setup.nodes as NodeId)
+            .filter(|&id| self.is_up(id))
+            .collect();
+        if let Some(&leader) = up.iter().find(|&&id| self.node(id).accepts_clients()) {
+            return Some(leader);
+        }
+        if up.is_empty() {
+            return None;
+        }
+        let i = self.rng.range(0, up.len() as u64 - 1) as usize;
+        Some(up[i])
+    }
+
+    fn schedule_client_arrival(&mut self) {
+        if self.client_rate == 0 {
+            return;
+        }
+        let gap = self.rng.exponential(1e6 / self.client_rate as f64).max(1.0) as Micros;
+        self.push(self.now + gap, Ev::ClientArrival);
+    }
+
+    fn deliver(&mut self, id: u64, sink: &mut Sink<'_, P>) -> Option<NodeId> {
+        let f = self
+            .flights
+            .remove(&id)
+            .expect("stale deliveries are discarded");
+        let reason = if let Some(reason) = f.doomed {
+            Some(reason)
+        } else if !self.is_up(f.to) {
+            Some("receiver is down")
+        } else if self.is_cut(f.from, f.to) {
+            Some("partition")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.emit(sink, || RecordKind::Drop {
+                id,
+                from: f.from,
+                to: f.to,
+                msg: f.msg.clone(),
+                reason,
+            });
+            return None;
+        }
+        self.emit(sink, || RecordKind::Deliver {
+            id,
+            from: f.from,
+            to: f.to,
+            msg: f.msg.clone(),
+        });
+        let msg = Rc::try_unwrap(f.msg).unwrap_or_else(|rc| (*rc).clone());
+        self.run_node(f.to, sink, |n, ctx| n.on_message(ctx, f.from, msg));
+        Some(f.to)
+    }
+
+    fn run_node(
+        &mut self,
+        id: NodeId,
+        sink: &mut Sink<'_, P>,
+        f: impl FnOnce(&mut P::Node, &mut Ctx<'_, P::Node>),
+    ) {
+        let mut out = Outbox::<P::Node>::default();
+        {
+            let mut ctx = Ctx::new(self.now, id, self.setup.nodes, &mut self.rng, &mut out);
+            f(&mut self.nodes[id as usize - 1], &mut ctx);
+        }
+        for note in out.notes {
+            self.emit(sink, || RecordKind::Note { node: id, note });
+        }
+        for op in out.timers {
+            let slots = &mut self.timers[id as usize - 1];
+            match op {
+                TimerOp::Set(timer, after) => {
+                    slots.retain(|s| s.timer != timer);
+                    let generation = self.next_generation;
+                    self.next_generation += 1;
+                    let fires = self.now + after;
+                    slots.push(TimerSlot {
+                        timer,
+                        set_at: self.now,
+                        fires,
+                        generation,
+                    });
+                    self.push(
+                        fires,
+                        Ev::Timer {
+                            node: id,
+                            generation,
+                        },
+                    );
+                }
+                TimerOp::Cancel(timer) => slots.retain(|s| s.timer != timer),
+            }
+        }
+        for (to, msg) in out.sends {
+            if to == 0 || to as usize > self.setup.nodes {
+                continue;
+            }
+            let msg = Rc::new(msg);
+            let copies = if self.rng.chance_ppm(self.net.dup_ppm) {
+                2
+            } else {
+                1
+            };
+            for _ in 0..copies {
+                self.send(id, to, msg.clone(), sink);
+            }
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Rc<Msg<P>>, sink: &mut Sink<'_, P>) {
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        let latency = self.rng.range(self.net.latency_min, self.net.latency_max);
+        let doomed = if self.is_cut(from, to) {
+            Some("partition")
+        } else if self.rng.chance_ppm(self.net.loss_ppm) {
+            Some("lost by the network")
+        } else {
+            None
+        };
+        let arrives = self.now + latency;
+        self.emit(sink, || RecordKind::Send {
+            id,
+            from,
+            to,
+            msg: msg.clone(),
+        });
+        self.flights.insert(
+            id,
+            Flight {
+                from,
+                to,
+                sent: self.now,
+                arrives,
+                msg,
+                doomed,
+            },
+        );
+        self.push(arrives, Ev::Deliver { id });
+    }
+
+    fn check(&mut self, touched: NodeId, sink: &mut Sink<'_, P>) {
+        let mut found = Vec::new();
+        self.checker
+            .check(self.now, &self.nodes, &self.up, touched, &mut found);
+        for finding in found {
+            if self
+                .violations
+                .iter()
+                .any(|(_, v)| v.invariant == finding.invariant)
+            {
+                continue;
+            }
+            self.emit(sink, || RecordKind::Violation {
+                node: touched,
+                finding: finding.clone(),
+            });
+            self.violations.push((self.now, finding));
+        }
+    }
+
+    fn push(&mut self, time: Micros, ev: Ev) {
+        self.seq += 1;
+        self.queue.push(Reverse(Queued {
+            time,
+            seq: self.seq,
+            ev,
+        }));
+    }
+
+    /// Pops cancelled timers and removed messages off the top of the queue, so the head is
+    /// always a real event.
+    fn discard_stale(&mut self) {
+        while let Some(Reverse(q)) = self.queue.peek() {
+            let live = match q.ev {
+                Ev::Deliver { id } => self.flights.contains_key(&id),
+                Ev::Timer { node, generation } => {
+                    self.up[node as usize - 1]
+                        && self.timers[node as usize - 1]
+                            .iter()
+                            .any(|s| s.generation == generation)
+                }
+                Ev::ClientArrival => true,
+            };
+            if live {
+                break;
+            }
+            self.queue.pop();
+        }
+    }
+
+    fn emit(&mut self, sink: &mut Sink<'_, P>, make: impl FnOnce() -> RecordKind<P>) {
+        if sink.enabled && self.trace_pos == sink.records.len() {
+            sink.records.push(Record {
+                t: self.now,
+                event: self.events,
+                kind: make(),
+            });
+        }
+        self.trace_pos += 1;
+    }
+}

@@ -1,0 +1,159 @@
+//! Randomized fault injection: drives any [`Lab`] with crashes, restarts, forced timeouts,
+//! dropped messages, loss, duplication, partitions and cut links, all as recorded actions, so
+//! every failing run comes with a link that replays it exactly.
+
+use super::action::{ActionKind, NetConfig};
+use super::lab::Lab;
+use super::node::{Finding, NodeId};
+use super::rng::Rng;
+use super::time::{MS, Micros, SEC};
+use crate::protocols;
+use crate::scenario::Scenario;
+
+/// How a fuzz run is shaped.
+#[derive(Clone, Debug)]
+pub struct FuzzOptions {
+    /// Cluster size.
+    pub nodes: usize,
+    /// Total virtual time of the run.
+    pub until: Micros,
+    /// Faults are injected up to this time; then the network heals and every node restarts.
+    pub faults_until: Micros,
+    /// Steady client load, requests per virtual second.
+    pub client_rate: u32,
+    /// Bug toggles to switch on.
+    pub bugs: Vec<String>,
+    /// Mean virtual time between two faults.
+    pub fault_gap: Micros,
+}
+
+impl Default for FuzzOptions {
+    fn default() -> Self {
+        FuzzOptions {
+            nodes: 5,
+            until: 20 * SEC,
+            faults_until: 12 * SEC,
+            client_rate: 20,
+            bugs: Vec::new(),
+            fault_gap: 150 * MS,
+        }
+    }
+}
+
+/// What one fuzz run found.
+#[derive(Clone, Debug)]
+pub struct FuzzReport {
+    /// The first violation of each invariant, with its time.
+    pub violations: Vec<(Micros, Finding)>,
+    /// A link (query string) that replays the run up to the end of fault injection.
+    pub link: String,
+    /// Events simulated.
+    pub events: u64,
+    /// Virtual time reached.
+    pub end: Micros,
+}
+
+/// Runs one seeded scenario of `protocol` under random faults.
+pub fn fuzz_one(protocol: &str, seed: u64, opts: &FuzzOptions) -> Result<FuzzReport, String> {
+    let mut scenario = Scenario::defaults(protocol);
+    if scenario.protocol != protocol {
+        return Err(format!("unknown protocol '{protocol}'"));
+    }
+    scenario.seed = seed;
+    scenario.nodes = opts.nodes;
+    scenario.client_rate = opts.client_rate;
+    scenario.bugs = opts.bugs.iter().cloned().collect();
+    let mut lab = protocols::create_untraced(&scenario)?;
+    inject_faults(lab.as_mut(), seed, opts);
+    if violations(lab.as_ref()).is_empty() {
+        lab.advance_to(opts.until);
+    }
+    Ok(FuzzReport {
+        violations: violations(lab.as_ref()),
+        link: lab.scenario().to_query(),
+        events: lab.events(),
+        end: lab.now(),
+    })
+}
+
+/// The violations found so far in a run, as findings.
+pub fn violations(lab: &dyn Lab) -> Vec<(Micros, Finding)> {
+    lab.invariants()
+        .into_iter()
+        .filter_map(|s| {
+            s.violated.map(|(t, detail)| {
+                (
+                    t,
+                    Finding {
+                        invariant: s.name,
+                        detail,
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+/// Injects random faults until `opts.faults_until` (stopping early at a violation), then heals
+/// the network, restarts every crashed node and clears loss and duplication.
+pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
+    let mut rng = Rng::new(seed ^ 0xFA17_FA17_FA17_FA17);
+    let n = lab.nodes().len() as NodeId;
+    let base_net = lab.network().config;
+    let mut t = lab.now();
+    loop {
+        t += rng.exponential(opts.fault_gap as f64) as Micros + 1;
+        if t >= opts.faults_until {
+            break;
+        }
+        lab.advance_to(t);
+        if !violations(lab).is_empty() {
+            return;
+        }
+        let node = rng.range(1, n as u64) as NodeId;
+        let up = lab.nodes()[node as usize - 1].up;
+        let kind = match rng.range(0, 99) {
+            0..=14 if up => ActionKind::Crash { node },
+            0..=29 if !up => ActionKind::Restart { node },
+            15..=29 => ActionKind::Timeout { node },
+            30..=44 => {
+                let flights = lab.in_flight();
+                if flights.is_empty() {
+                    continue;
+                }
+                let f = &flights[rng.range(0, flights.len() as u64 - 1) as usize];
+                ActionKind::DropMessage { id: f.id }
+            }
+            45..=54 => ActionKind::SetNetwork {
+                net: NetConfig {
+                    loss_ppm: rng.range(0, 300_000) as u32,
+                    dup_ppm: rng.range(0, 200_000) as u32,
+                    ..base_net
+                },
+            },
+            55..=64 => ActionKind::Partition {
+                groups: (0..n).map(|_| rng.range(0, 1) as u8).collect(),
+            },
+            65..=74 if n > 1 => {
+                let other = (node % n) + 1;
+                ActionKind::CutLink { a: node, b: other }
+            }
+            75..=84 => ActionKind::Heal,
+            _ if up => ActionKind::ClientRequest { node },
+            _ => ActionKind::Restart { node },
+        };
+        // An action that does not apply now (e.g. a timeout on a crashed node) is skipped.
+        let _ = lab.act(kind);
+    }
+    lab.advance_to(opts.faults_until);
+    if !violations(lab).is_empty() {
+        return;
+    }
+    let _ = lab.act(ActionKind::Heal);
+    let _ = lab.act(ActionKind::SetNetwork { net: base_net });
+    for node in 1..=n {
+        if !lab.nodes()[node as usize - 1].up {
+            let _ = lab.act(ActionKind::Restart { node });
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! `Lab`: the protocol-independent face of a running simulation.
+//!
+//! The page and the CLI hold a `Box<dyn Lab>` and never name a protocol type: everything they
+//! show comes through the views defined here, everything they do goes in as an [`ActionKind`].
+
+use super::action::{Action, ActionKind, NetConfig};
+use super::node::{MsgView, NodeId, NodeView, ProtocolInfo};
+use super::time::Micros;
+use crate::scenario::Scenario;
+
+/// A message on the wire, as the page draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlightView {
+    /// Unique message id (also used by the drop action).
+    pub id: u64,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// Virtual send time.
+    pub sent: Micros,
+    /// Virtual arrival time.
+    pub arrives: Micros,
+    /// Name and content.
+    pub msg: MsgView,
+}
+
+/// A node as the page draws it: the protocol's view plus what the simulator knows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeState {
+    /// Node number, from 1.
+    pub id: NodeId,
+    /// False while crashed.
+    pub up: bool,
+    /// The countdown timer drawn as an arc: (set at, fires at).
+    pub countdown: Option<(Micros, Micros)>,
+    /// The protocol's view of the node.
+    pub view: NodeView,
+}
+
+/// One line of the trace, ready to show or export.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceView {
+    /// Virtual time of the event.
+    pub t: Micros,
+    /// Index of the event that produced the line (several lines may share one event).
+    pub event: u64,
+    /// Trace kind, e.g. `send`, `role`, `violation`.
+    pub kind: &'static str,
+    /// The nodes the line concerns.
+    pub nodes: Vec<NodeId>,
+    /// A sentence for people.
+    pub text: String,
+    /// A headline worth announcing (leader elected, violation), if any.
+    pub headline: Option<String>,
+    /// A timeline marker, if the line is a milestone: `leader`, `commit`, `action`, `violation`.
+    pub marker: Option<&'static str>,
+}
+
+/// The status of one invariant at the current time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvariantStatus {
+    /// Invariant name.
+    pub name: &'static str,
+    /// The property, in one sentence.
+    pub statement: &'static str,
+    /// The first violation up to now: (time, detail).
+    pub violated: Option<(Micros, String)>,
+}
+
+/// The network's current shape, for drawing cuts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetworkView {
+    /// Latency, loss and duplication.
+    pub config: NetConfig,
+    /// `groups[i]` is node `i + 1`'s side of a partition (all equal when whole).
+    pub groups: Vec<u8>,
+    /// Links cut individually, as (lower id, higher id).
+    pub cut_links: Vec<(NodeId, NodeId)>,
+}
+
+impl NetworkView {
+    /// Whether messages between `a` and `b` are currently lost.
+    pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
+        let (lo, hi) = (a.min(b), a.max(b));
+        let side = |n: NodeId| self.groups.get(n as usize - 1).copied().unwrap_or(0);
+        side(a) != side(b) || self.cut_links.contains(&(lo, hi))
+    }
+}
+
+/// A running, seekable, recordable simulation of some protocol.
+pub trait Lab {
+    /// The protocol's static description.
+    fn info(&self) -> &ProtocolInfo;
+    /// The scenario with the actions recorded so far (what a link encodes).
+    fn scenario(&self) -> Scenario;
+    /// Current virtual time.
+    fn now(&self) -> Micros;
+    /// Events processed so far.
+    fn events(&self) -> u64;
+    /// The latest virtual time explored on the current branch (for the time slider).
+    fn horizon(&self) -> Micros;
+    /// Virtual time of the next pending event, if any.
+    fn next_event_time(&self) -> Option<Micros>;
+    /// Runs forward to time `t`, replaying recorded actions on the way.
+    fn advance_to(&mut self, t: Micros);
+    /// Processes exactly one event (applying any action due first); false if nothing is pending.
+    fn step(&mut self) -> bool;
+    /// Moves to time `t`, backwards or forwards.
+    fn seek(&mut self, t: Micros);
+    /// Takes an action now. If now is in the past of the recorded branch, the recorded future
+    /// is discarded (a fork). Fails, changing nothing, if the action does not apply.
+    fn act(&mut self, kind: ActionKind) -> Result<(), String>;
+    /// Actions recorded on this branch.
+    fn actions(&self) -> &[Action];
+    /// Every node's state now.
+    fn nodes(&self) -> Vec<NodeState>;
+    /// Messages in flight now, by id.
+    fn in_flight(&self) -> Vec<FlightView>;
+    /// Messages dropped in `(since, now]`, for the fading "lost" marks.
+    fn recent_drops(&self, since: Micros) -> Vec<(FlightView, &'static str)>;
+    /// The network now.
+    fn network(&self) -> NetworkView;
+    /// Each invariant and its first violation up to now.
+    fn invariants(&self) -> Vec<InvariantStatus>;
+    /// Number of trace lines up to now.
+    fn trace_len(&self) -> usize;
+    /// Trace line `i` (0-based; `i < trace_len()`).
+    fn trace_line(&self, i: usize) -> TraceView;
+    /// The trace up to now as JSON Lines (see README).
+    fn trace_jsonl(&self) -> String;
+}

@@ -1,0 +1,365 @@
+//! The sans-IO interface every protocol implements.
+//!
+//! A node is a plain state machine. The simulator hands it one input at a time — a delivered
+//! message, a fired timer, a client request, a forced timeout, a restart — together with a
+//! [`Ctx`] into which it writes its outputs: messages to send, timers to set or cancel, and notes
+//! for the trace. The node never sees a clock or a socket, so the same code runs under the
+//! fuzzer, the CLI and the browser, and a run is fully fixed by its seed and recorded actions.
+
+use std::collections::BTreeSet;
+use std::fmt::Debug;
+
+use serde::Serialize;
+
+use super::rng::Rng;
+use super::time::Micros;
+
+/// Nodes are numbered from 1, as people count them.
+pub type NodeId = u32;
+
+/// A protocol message: anything a node sends to another node.
+pub trait Message: Clone + Debug + Serialize + 'static {
+    /// How the message is drawn and named in the page.
+    fn view(&self) -> MsgView;
+}
+
+/// A protocol-level fact a node reports for the trace (a role change, a commit, …).
+pub trait Note: Clone + Debug + Serialize + 'static {
+    /// A sentence worth announcing to the visitor (e.g. "Node 2 became leader for term 4"),
+    /// or `None` for minor notes.
+    fn headline(&self, node: NodeId) -> Option<String>;
+    /// Whether the note marks a milestone on the timeline, and which kind.
+    fn marker(&self) -> Option<Marker> {
+        None
+    }
+}
+
+/// Kinds of milestone drawn on the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Marker {
+    /// A node took over as leader (or primary, or distinguished proposer).
+    Leader,
+    /// A value or log entry became committed / chosen.
+    Commit,
+}
+
+/// One node of a protocol: a deterministic state machine driven by the simulator.
+pub trait Node: Clone + Debug + 'static {
+    /// Messages exchanged between nodes.
+    type Msg: Message;
+    /// Timer names; setting a timer that is already pending replaces it.
+    type Timer: Clone + Debug + PartialEq + 'static;
+    /// Trace notes this protocol emits.
+    type Note: Note;
+
+    /// Called when the node boots and again on every restart (after [`Node::crash`]):
+    /// set the initial timers here.
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>);
+    /// A message from `from` arrived.
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Self::Msg);
+    /// A timer set earlier fired (cancelled or replaced timers never fire).
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Self::Timer);
+    /// A client asked this node to run `command`; a node that cannot serve it may redirect it.
+    fn on_client_request(&mut self, ctx: &mut Ctx<'_, Self>, command: u64);
+    /// The visitor forced this node's main timeout to fire now (e.g. start an election).
+    fn on_force_timeout(&mut self, ctx: &mut Ctx<'_, Self>);
+    /// The node crashed: forget volatile state, keep what the protocol persists to disk.
+    /// Pending timers are cleared by the simulator.
+    fn crash(&mut self);
+    /// Whether steady client load should be sent to this node (e.g. it believes it leads).
+    fn accepts_clients(&self) -> bool;
+    /// Whether `timer` is the countdown the page draws as an arc around the node.
+    fn is_countdown(timer: &Self::Timer) -> bool;
+    /// Everything the page shows about this node.
+    fn view(&self) -> NodeView;
+}
+
+/// A protocol's safety checker: watches every node after every event.
+pub trait Checker<N: Node>: Clone + Debug + 'static {
+    /// Examine the cluster after an event that touched node `touched`; push every broken
+    /// invariant onto `found`. `up[i]` tells whether node `i + 1` is running.
+    fn check(
+        &mut self,
+        now: Micros,
+        nodes: &[N],
+        up: &[bool],
+        touched: NodeId,
+        found: &mut Vec<Finding>,
+    );
+}
+
+/// One broken invariant, as found by a [`Checker`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The invariant's name as listed in [`ProtocolInfo::invariants`].
+    pub invariant: &'static str,
+    /// What exactly went wrong, for people.
+    pub detail: String,
+}
+
+/// A protocol: its node type, its checker, and the knobs it offers.
+///
+/// Registering a new protocol means implementing this trait in its own module and adding one
+/// line to `protocols::REGISTRY`.
+pub trait Protocol: 'static {
+    /// The node state machine.
+    type Node: Node;
+    /// The safety checker run after every event.
+    type Checker: Checker<Self::Node>;
+    /// Name, parameters, bug toggles and invariants.
+    fn info() -> ProtocolInfo;
+    /// Extra validation of a setup beyond each parameter's own range (e.g. min ≤ max).
+    fn validate(setup: &Setup) -> Result<(), String> {
+        let _ = setup;
+        Ok(())
+    }
+    /// A fresh node `id` of a cluster described by `setup`.
+    fn new_node(id: NodeId, setup: &Setup) -> Self::Node;
+    /// A fresh checker for a cluster described by `setup`.
+    fn new_checker(setup: &Setup) -> Self::Checker;
+}
+
+/// Static description of a protocol, used by the page, the CLI and links.
+#[derive(Clone, Debug)]
+pub struct ProtocolInfo {
+    /// Short name used in links and on the command line, e.g. `raft`.
+    pub name: &'static str,
+    /// Human title, e.g. `Raft`.
+    pub title: &'static str,
+    /// Smallest and largest cluster the protocol supports.
+    pub min_nodes: usize,
+    /// Largest cluster the protocol supports.
+    pub max_nodes: usize,
+    /// Default cluster size.
+    pub default_nodes: usize,
+    /// Default network latency range in microseconds.
+    pub default_latency: (Micros, Micros),
+    /// Tunable parameters.
+    pub params: Vec<ParamSpec>,
+    /// Deliberate bugs a visitor can switch on to watch the checker catch them.
+    pub bugs: Vec<BugSpec>,
+    /// Safety invariants the checker enforces.
+    pub invariants: Vec<InvariantSpec>,
+    /// Roles a node can have, in order of prominence (the page gives each its own shape).
+    pub roles: Vec<&'static str>,
+    /// What the protocol calls its epoch number ("term", "ballot", …).
+    pub epoch_name: &'static str,
+}
+
+/// A tunable integer parameter of a protocol.
+#[derive(Clone, Debug)]
+pub struct ParamSpec {
+    /// Key used in links and on the command line, e.g. `election_min`.
+    pub key: &'static str,
+    /// Label for the page.
+    pub label: &'static str,
+    /// What the number measures.
+    pub unit: Unit,
+    /// Default value.
+    pub default: u64,
+    /// Smallest accepted value.
+    pub min: u64,
+    /// Largest accepted value.
+    pub max: u64,
+}
+
+/// The unit of a [`ParamSpec`]; durations are stored in microseconds and shown in ms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Virtual time in microseconds.
+    Micros,
+    /// A plain count.
+    Count,
+}
+
+/// A deliberate protocol bug that can be switched on.
+#[derive(Clone, Debug)]
+pub struct BugSpec {
+    /// Key used in links and on the command line.
+    pub key: &'static str,
+    /// What the bug does, for people.
+    pub description: &'static str,
+}
+
+/// A safety property the checker enforces.
+#[derive(Clone, Debug)]
+pub struct InvariantSpec {
+    /// Name, e.g. `Election Safety`.
+    pub name: &'static str,
+    /// One-sentence statement of the property.
+    pub statement: &'static str,
+}
+
+/// Everything a protocol needs to build its nodes: size, parameters, enabled bugs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setup {
+    /// Number of nodes, numbered `1..=nodes`.
+    pub nodes: usize,
+    /// Parameter values by key (every key of the protocol's `params` is present).
+    pub params: std::collections::BTreeMap<String, u64>,
+    /// Enabled bug toggles by key.
+    pub bugs: BTreeSet<String>,
+}
+
+impl Setup {
+    /// The value of parameter `key`; protocols only ask for keys they declared.
+    pub fn param(&self, key: &str) -> u64 {
+        self.params
+            .get(key)
+            .copied()
+            .unwrap_or_else(|| panic!("undeclared parameter {key}"))
+    }
+    /// Whether bug toggle `key` is on.
+    pub fn bug(&self, key: &str) -> bool {
+        self.bugs.contains(key)
+    }
+}
+
+/// What the page shows about one node.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeView {
+    /// The node's role, one of [`ProtocolInfo::roles`].
+    pub role: &'static str,
+    /// The node's epoch (Raft term); drives the fill colour.
+    pub epoch: u64,
+    /// The node's log, oldest first.
+    pub log: Vec<EntryView>,
+    /// Every field of the node's state, for the inspector: (name, value).
+    pub fields: Vec<(&'static str, String)>,
+}
+
+/// One log entry as the page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EntryView {
+    /// The epoch the entry was created in.
+    pub epoch: u64,
+    /// The command it carries, as text.
+    pub command: String,
+    /// Whether this node knows the entry is committed.
+    pub committed: bool,
+}
+
+/// How the page names and draws a message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MsgView {
+    /// Message type, e.g. `AppendEntries`.
+    pub kind: &'static str,
+    /// Whether it answers an earlier request (drawn differently from requests).
+    pub reply: bool,
+    /// For replies: whether the request succeeded.
+    pub success: Option<bool>,
+    /// A one-line explanation of the content, e.g. `term 3, 2 entries after 4/2`.
+    pub detail: String,
+}
+
+/// The output buffer a node writes into while handling one input.
+pub struct Ctx<'a, N: Node> {
+    pub(crate) now: Micros,
+    pub(crate) me: NodeId,
+    pub(crate) nodes: usize,
+    pub(crate) rng: &'a mut Rng,
+    pub(crate) out: &'a mut Outbox<N>,
+}
+
+/// What a node asked for while handling one input; drained by the simulator.
+#[derive(Debug)]
+pub struct Outbox<N: Node> {
+    pub(crate) sends: Vec<(NodeId, N::Msg)>,
+    pub(crate) timers: Vec<TimerOp<N::Timer>>,
+    pub(crate) notes: Vec<N::Note>,
+}
+
+impl<N: Node> Default for Outbox<N> {
+    fn default() -> Self {
+        Outbox {
+            sends: Vec::new(),
+            timers: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// A timer request recorded in an [`Outbox`].
+#[derive(Clone, Debug)]
+pub(crate) enum TimerOp<T> {
+    Set(T, Micros),
+    Cancel(T),
+}
+
+impl<'a, N: Node> Ctx<'a, N> {
+    /// Builds a context; used by the simulator and by protocol unit tests.
+    pub fn new(
+        now: Micros,
+        me: NodeId,
+        nodes: usize,
+        rng: &'a mut Rng,
+        out: &'a mut Outbox<N>,
+    ) -> Self {
+        Ctx {
+            now,
+            me,
+            nodes,
+            rng,
+            out,
+        }
+    }
+    /// The current virtual time.
+    pub fn now(&self) -> Micros {
+        self.now
+    }
+    /// This node's id.
+    pub fn me(&self) -> NodeId {
+        self.me
+    }
+    /// Cluster size.
+    pub fn cluster_size(&self) -> usize {
+        self.nodes
+    }
+    /// Every other node's id, in order.
+    pub fn peers(&self) -> impl Iterator<Item = NodeId> + use<N> {
+        let me = self.me;
+        (1..=self.nodes as NodeId).filter(move |&p| p != me)
+    }
+    /// Sends `msg` to `to` over the simulated network.
+    pub fn send(&mut self, to: NodeId, msg: N::Msg) {
+        self.out.sends.push((to, msg));
+    }
+    /// Sets (or re-sets) `timer` to fire `after` microseconds from now.
+    pub fn set_timer(&mut self, timer: N::Timer, after: Micros) {
+        self.out.timers.push(TimerOp::Set(timer, after));
+    }
+    /// Cancels `timer` if pending.
+    pub fn cancel_timer(&mut self, timer: N::Timer) {
+        self.out.timers.push(TimerOp::Cancel(timer));
+    }
+    /// Records a protocol note in the trace.
+    pub fn note(&mut self, note: N::Note) {
+        self.out.notes.push(note);
+    }
+    /// A uniform random integer in `lo..=hi` from the simulation's one PRNG.
+    pub fn random_range(&mut self, lo: u64, hi: u64) -> u64 {
+        self.rng.range(lo, hi)
+    }
+}
+
+impl<N: Node> Outbox<N> {
+    /// Messages queued so far (for protocol unit tests).
+    pub fn sends(&self) -> &[(NodeId, N::Msg)] {
+        &self.sends
+    }
+    /// Notes queued so far (for protocol unit tests).
+    pub fn notes(&self) -> &[N::Note] {
+        &self.notes
+    }
+    /// Timers set so far with their delays (for protocol unit tests).
+    pub fn timers_set(&self) -> Vec<(N::Timer, Micros)> {
+        self.timers
+            .iter()
+            .filter_map(|op| match op {
+                TimerOp::Set(t, d) => Some((t.clone(), *d)),
+                TimerOp::Cancel(_) => None,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,360 @@
+//! `Session`: one run of one protocol that can be played, stepped, acted on and rewound.
+//!
+//! Time travel is checkpoints plus deterministic replay: every few thousand events the whole
+//! [`Sim`] is cloned; seeking backwards restores the nearest earlier checkpoint and replays the
+//! recorded actions at their exact event positions. Acting at a past moment forks: the
+//! recorded future (actions, trace, checkpoints) after that point is discarded.
+
+use super::action::{Action, ActionKind};
+use super::engine::{Sim, Sink};
+use super::lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, TraceView};
+use super::node::{Message, Node, NodeId, Protocol, ProtocolInfo, Setup};
+use super::time::Micros;
+use super::trace::{self, Record, RecordKind};
+use crate::scenario::Scenario;
+
+/// Events between checkpoints: bounds the replay work of a backwards seek.
+const CHECKPOINT_EVERY: u64 = 2_048;
+
+/// A seekable, recordable run of protocol `P`.
+pub struct Session<P: Protocol> {
+    info: ProtocolInfo,
+    scenario: Scenario,
+    sim: Sim<P>,
+    trace: Vec<Record<P>>,
+    actions: Vec<Action>,
+    checkpoints: Vec<Sim<P>>,
+    horizon: Micros,
+    recording: bool,
+}
+
+impl<P: Protocol> Session<P> {
+    /// Builds the run a scenario describes (its recorded actions are replayed as time advances).
+    pub fn new(scenario: &Scenario) -> Result<Self, String> {
+        let info = P::info();
+        let setup = scenario.setup(&info)?;
+        P::validate(&setup)?;
+        scenario.net.validate()?;
+        validate_actions(&scenario.actions, setup.nodes)?;
+        Ok(Self::build(info, scenario, setup, true))
+    }
+
+    /// Like [`Session::new`] but keeps no trace: for benchmarks and bulk fuzzing.
+    pub fn without_trace(scenario: &Scenario) -> Result<Self, String> {
+        let mut s = Self::new(scenario)?;
+        s.recording = false;
+        s.trace.clear();
+        Ok(s)
+    }
+
+    fn build(info: ProtocolInfo, scenario: &Scenario, setup: Setup, recording: bool) -> Self {
+        let mut trace = Vec::new();
+        let sim = Sim::new(
+            setup,
+            scenario.net,
+            scenario.seed,
+            scenario.client_rate,
+            &mut Sink {
+                records: &mut trace,
+                enabled: recording,
+            },
+        );
+        let mut base = scenario.clone();
+        base.actions.clear();
+        Session {
+            info,
+            scenario: base,
+            checkpoints: vec![sim.clone()],
+            sim,
+            trace,
+            actions: scenario.actions.clone(),
+            horizon: 0,
+            recording,
+        }
+    }
+
+    /// Node `id`'s state machine (for protocol-specific tests).
+    pub fn node(&self, id: NodeId) -> &P::Node {
+        self.sim.node(id)
+    }
+
+    /// The simulation state now.
+    pub fn sim(&self) -> &Sim<P> {
+        &self.sim
+    }
+
+    /// Trace records up to now.
+    pub fn records(&self) -> &[Record<P>] {
+        &self.trace[..self.sim.trace_pos().min(self.trace.len())]
+    }
+
+    fn sink(trace: &mut Vec<Record<P>>, enabled: bool) -> Sink<'_, P> {
+        Sink {
+            records: trace,
+            enabled,
+        }
+    }
+
+    /// The next recorded action if it is due before the next event that is not after `limit`.
+    fn due_action(&self, limit: Micros) -> Option<Action> {
+        let a = self.actions.get(self.sim.actions_applied())?;
+        let next = self.sim.next_time();
+        let due =
+            a.at_event <= self.sim.events() && (a.t <= limit || next.is_some_and(|n| n <= limit));
+        due.then(|| a.clone())
+    }
+
+    fn apply_recorded(&mut self, a: &Action) {
+        let at = a.t.min(self.sim.next_time().unwrap_or(a.t));
+        self.sim.set_now(at);
+        let mut sink = Self::sink(&mut self.trace, self.recording);
+        if self.sim.apply(&a.kind, &mut sink).is_err() {
+            // A hand-edited link may carry an action that no longer applies; skip it so the
+            // rest of the run still replays (the page reports invalid links when loading).
+            self.actions.remove(self.sim.actions_applied());
+        }
+    }
+
+    fn step_once(&mut self) -> bool {
+        let mut sink = Self::sink(&mut self.trace, self.recording);
+        if !self.sim.step(&mut sink) {
+            return false;
+        }
+        let last = self.checkpoints.last().map_or(0, |c| c.events());
+        if self.sim.events() >= last + CHECKPOINT_EVERY {
+            self.checkpoints.push(self.sim.clone());
+        }
+        self.horizon = self.horizon.max(self.sim.now());
+        true
+    }
+
+    /// Whether the current moment lies before the end of the recorded branch.
+    fn in_past(&self) -> bool {
+        self.sim.trace_pos() < self.trace.len() || self.sim.actions_applied() < self.actions.len()
+    }
+
+    fn fork(&mut self) {
+        self.actions.truncate(self.sim.actions_applied());
+        self.trace.truncate(self.sim.trace_pos());
+        let events = self.sim.events();
+        self.checkpoints.retain(|c| c.events() <= events);
+        self.horizon = self.sim.now();
+    }
+}
+
+fn validate_actions(actions: &[Action], nodes: usize) -> Result<(), String> {
+    let mut prev = (0, 0);
+    for (i, a) in actions.iter().enumerate() {
+        if (a.at_event, a.t) < prev {
+            return Err(format!("action {} is out of order", i + 1));
+        }
+        prev = (a.at_event, a.t);
+        for node in a.kind.nodes() {
+            if node == 0 || node as usize > nodes {
+                return Err(format!(
+                    "action {} names Node {node}, but the cluster has {nodes} nodes",
+                    i + 1
+                ));
+            }
+        }
+        if let ActionKind::Partition { groups } = &a.kind
+            && groups.len() != nodes
+        {
+            return Err(format!(
+                "action {} partitions {} nodes, but the cluster has {nodes}",
+                i + 1,
+                groups.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl<P: Protocol> Lab for Session<P> {
+    fn info(&self) -> &ProtocolInfo {
+        &self.info
+    }
+
+    fn scenario(&self) -> Scenario {
+        let mut s = self.scenario.clone();
+        s.actions = self.actions.clone();
+        s
+    }
+
+    fn now(&self) -> Micros {
+        self.sim.now()
+    }
+
+    fn events(&self) -> u64 {
+        self.sim.events()
+    }
+
+    fn horizon(&self) -> Micros {
+        self.horizon.max(self.sim.now())
+    }
+
+    fn next_event_time(&self) -> Option<Micros> {
+        self.sim.next_time()
+    }
+
+    fn advance_to(&mut self, t: Micros) {
+        loop {
+            if let Some(a) = self.due_action(t) {
+                self.apply_recorded(&a);
+                continue;
+            }
+            match self.sim.next_time() {
+                Some(next) if next <= t => {
+                    self.step_once();
+                }
+                _ => break,
+            }
+        }
+        self.sim.set_now(t);
+        self.horizon = self.horizon.max(t);
+    }
+
+    fn step(&mut self) -> bool {
+        let limit = self.sim.next_time().unwrap_or(self.sim.now());
+        while let Some(a) = self.due_action(limit) {
+            self.apply_recorded(&a);
+        }
+        self.step_once()
+    }
+
+    fn seek(&mut self, t: Micros) {
+        // Start from the latest checkpoint not after `t`, unless the current state is closer.
+        let cp = self.checkpoints.iter().rev().find(|c| c.now() <= t);
+        if let Some(cp) = cp
+            && (t < self.sim.now() || cp.events() > self.sim.events())
+        {
+            self.sim = cp.clone();
+        }
+        self.advance_to(t);
+    }
+
+    fn act(&mut self, kind: ActionKind) -> Result<(), String> {
+        // Actions recorded for this very moment are applied first, so the new one follows them.
+        while let Some(a) = self.due_action(self.sim.now()) {
+            if a.t > self.sim.now() {
+                break;
+            }
+            self.apply_recorded(&a);
+        }
+        self.sim.validate(&kind)?;
+        if self.in_past() {
+            self.fork();
+        }
+        let action = Action {
+            at_event: self.sim.events(),
+            t: self.sim.now(),
+            kind,
+        };
+        let mut sink = Self::sink(&mut self.trace, self.recording);
+        self.sim.apply(&action.kind, &mut sink)?;
+        self.actions.push(action);
+        self.horizon = self.sim.now();
+        Ok(())
+    }
+
+    fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    fn nodes(&self) -> Vec<NodeState> {
+        (1..=self.sim.setup().nodes as NodeId)
+            .map(|id| NodeState {
+                id,
+                up: self.sim.is_up(id),
+                countdown: self.sim.countdown(id),
+                view: self.sim.node(id).view(),
+            })
+            .collect()
+    }
+
+    fn in_flight(&self) -> Vec<FlightView> {
+        self.sim
+            .flights()
+            .iter()
+            .map(|(&id, f)| FlightView {
+                id,
+                from: f.from,
+                to: f.to,
+                sent: f.sent,
+                arrives: f.arrives,
+                msg: f.msg.view(),
+            })
+            .collect()
+    }
+
+    fn recent_drops(&self, since: Micros) -> Vec<(FlightView, &'static str)> {
+        let mut out = Vec::new();
+        for r in self.records().iter().rev() {
+            if r.t <= since {
+                break;
+            }
+            if let RecordKind::Drop {
+                id,
+                from,
+                to,
+                msg,
+                reason,
+            } = &r.kind
+            {
+                out.push((
+                    FlightView {
+                        id: *id,
+                        from: *from,
+                        to: *to,
+                        sent: r.t,
+                        arrives: r.t,
+                        msg: msg.view(),
+                    },
+                    *reason,
+                ));
+            }
+        }
+        out
+    }
+
+    fn network(&self) -> NetworkView {
+        NetworkView {
+            config: self.sim.net(),
+            groups: self.sim.groups().to_vec(),
+            cut_links: self.sim.cut_links().iter().copied().collect(),
+        }
+    }
+
+    fn invariants(&self) -> Vec<InvariantStatus> {
+        self.info
+            .invariants
+            .iter()
+            .map(|spec| InvariantStatus {
+                name: spec.name,
+                statement: spec.statement,
+                violated: self
+                    .sim
+                    .violations()
+                    .iter()
+                    .find(|(_, f)| f.invariant == spec.name)
+                    .map(|(t, f)| (*t, f.detail.clone())),
+            })
+            .collect()
+    }
+
+    fn trace_len(&self) -> usize {
+        self.records().len()
+    }
+
+    fn trace_line(&self, i: usize) -> TraceView {
+        self.trace[i].view()
+    }
+
+    fn trace_jsonl(&self) -> String {
+        let header = format!(
+            r#"{{"t":0,"kind":"scenario","format":"quorumscope-trace","version":1,"link":{}}}"#,
+            serde_json::to_string(&self.scenario().to_query()).expect("strings serialize")
+        );
+        trace::to_jsonl(&header, self.records())
+    }
+}

@@ -1,0 +1,177 @@
+//! Engine tests on the tiny `Ping` protocol: determinism, time travel, forks and faults.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::testkit::Ping;
+use super::trace::digest;
+use super::*;
+use crate::scenario::Scenario;
+
+fn scenario(seed: u64) -> Scenario {
+    Scenario {
+        protocol: "ping".into(),
+        nodes: 3,
+        seed,
+        net: NetConfig {
+            latency_min: 1_000,
+            latency_max: 3_000,
+            loss_ppm: 100_000,
+            dup_ppm: 50_000,
+        },
+        params: BTreeMap::new(),
+        bugs: BTreeSet::new(),
+        client_rate: 0,
+        actions: Vec::new(),
+    }
+}
+
+fn snapshot(lab: &dyn Lab) -> (u64, u64, Vec<NodeState>, Vec<FlightView>, usize) {
+    (
+        lab.now(),
+        lab.events(),
+        lab.nodes(),
+        lab.in_flight(),
+        lab.trace_len(),
+    )
+}
+
+#[test]
+fn same_seed_same_trace_other_seed_other_trace() {
+    let run = |seed| {
+        let mut s = Session::<Ping>::new(&scenario(seed)).unwrap();
+        s.advance_to(2 * SEC);
+        digest(&s.trace_jsonl())
+    };
+    assert_eq!(run(5), run(5));
+    assert_ne!(run(5), run(6));
+}
+
+#[test]
+fn seeking_back_and_forth_reproduces_every_state() {
+    let mut s = Session::<Ping>::new(&scenario(9)).unwrap();
+    let mut seen = Vec::new();
+    for i in 1..=40 {
+        s.advance_to(i * 50 * MS);
+        seen.push(snapshot(&s));
+    }
+    let full = s.trace_jsonl();
+    for (i, want) in seen.iter().enumerate().rev().step_by(3) {
+        s.seek((i as u64 + 1) * 50 * MS);
+        assert_eq!(
+            &snapshot(&s),
+            want,
+            "state after seeking to {} ms",
+            (i + 1) * 50
+        );
+    }
+    s.seek(2 * SEC);
+    assert_eq!(
+        s.trace_jsonl(),
+        full,
+        "replay regenerates the identical trace"
+    );
+}
+
+#[test]
+fn actions_replay_from_the_scenario_exactly() {
+    let mut s = Session::<Ping>::new(&scenario(3)).unwrap();
+    s.advance_to(100 * MS);
+    s.act(ActionKind::Crash { node: 2 }).unwrap();
+    s.step();
+    s.step();
+    let id = s
+        .in_flight()
+        .first()
+        .map(|f| f.id)
+        .expect("something in flight");
+    s.act(ActionKind::DropMessage { id }).unwrap();
+    s.advance_to(300 * MS);
+    s.act(ActionKind::Restart { node: 2 }).unwrap();
+    s.act(ActionKind::Partition {
+        groups: vec![0, 1, 1],
+    })
+    .unwrap();
+    s.advance_to(SEC);
+    let live = s.trace_jsonl();
+
+    let mut again = Session::<Ping>::new(&s.scenario()).unwrap();
+    again.advance_to(SEC);
+    assert_eq!(again.trace_jsonl(), live);
+    assert!(live.contains(r#""reason":"dropped by visitor""#));
+    assert!(live.contains(r#""reason":"partition""#));
+    assert!(live.contains(r#""kind":"crash","node":2"#));
+}
+
+#[test]
+fn acting_in_the_past_forks_and_discards_the_future() {
+    let mut s = Session::<Ping>::new(&scenario(4)).unwrap();
+    s.advance_to(200 * MS);
+    s.act(ActionKind::Crash { node: 1 }).unwrap();
+    s.advance_to(400 * MS);
+    s.act(ActionKind::Restart { node: 1 }).unwrap();
+    s.advance_to(SEC);
+    s.seek(300 * MS);
+    assert_eq!(
+        s.actions().len(),
+        2,
+        "seeking alone keeps the recorded future"
+    );
+    s.act(ActionKind::Crash { node: 3 }).unwrap();
+    assert_eq!(
+        s.actions().len(),
+        2,
+        "the restart after 300 ms was discarded"
+    );
+    assert_eq!(s.actions()[1].kind, ActionKind::Crash { node: 3 });
+    assert_eq!(s.horizon(), 300 * MS);
+    s.advance_to(SEC);
+    assert!(
+        !s.nodes()[0].up,
+        "node 1 was never restarted on this branch"
+    );
+}
+
+#[test]
+fn invalid_actions_change_nothing() {
+    let mut s = Session::<Ping>::new(&scenario(4)).unwrap();
+    assert!(
+        s.act(ActionKind::Restart { node: 1 })
+            .unwrap_err()
+            .contains("running")
+    );
+    assert!(
+        s.act(ActionKind::Crash { node: 7 })
+            .unwrap_err()
+            .contains("no Node 7")
+    );
+    assert!(s.act(ActionKind::DropMessage { id: 999 }).is_err());
+    assert!(s.actions().is_empty());
+}
+
+#[test]
+fn checker_findings_are_recorded_once() {
+    let mut sc = scenario(2);
+    sc.bugs.insert("lie".into());
+    sc.net.loss_ppm = 0;
+    let mut s = Session::<Ping>::new(&sc).unwrap();
+    s.advance_to(2 * SEC);
+    let v = s.invariants();
+    assert!(v[0].violated.is_some());
+    assert_eq!(s.trace_jsonl().matches(r#""kind":"violation""#).count(), 1);
+}
+
+#[test]
+fn crashed_nodes_lose_volatile_state_and_messages_to_them() {
+    let mut sc = scenario(8);
+    sc.net.loss_ppm = 0;
+    sc.net.dup_ppm = 0;
+    let mut s = Session::<Ping>::new(&sc).unwrap();
+    s.advance_to(500 * MS);
+    s.act(ActionKind::Crash { node: 2 }).unwrap();
+    assert_eq!(s.node(2).pongs, 0);
+    assert_eq!(s.nodes()[1].countdown, None, "a crashed node has no timers");
+    s.advance_to(600 * MS);
+    assert!(s.trace_jsonl().contains("receiver is down"));
+    s.act(ActionKind::Restart { node: 2 }).unwrap();
+    assert_eq!(s.node(2).boots, 2, "persistent state survives");
+}

@@ -1,0 +1,273 @@
+//! The trace: every event of a run, in order, exportable as JSON Lines.
+//!
+//! Line shapes are documented in the README. Every line has `t` (virtual µs) and `kind`.
+
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use super::action::ActionKind;
+use super::lab::TraceView;
+use super::node::{Finding, Marker, Message, Node, NodeId, Note, Protocol};
+use super::time::Micros;
+
+type Msg<P> = <<P as Protocol>::Node as Node>::Msg;
+type NoteOf<P> = <<P as Protocol>::Node as Node>::Note;
+
+/// One trace line before rendering.
+pub struct Record<P: Protocol> {
+    /// Virtual time.
+    pub t: Micros,
+    /// Number of events processed before the one that produced this line.
+    pub event: u64,
+    /// What happened.
+    pub kind: RecordKind<P>,
+}
+
+/// What a trace line records.
+pub enum RecordKind<P: Protocol> {
+    /// A node put a message on the wire.
+    Send {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        msg: Rc<Msg<P>>,
+    },
+    /// A message reached its receiver.
+    Deliver {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        msg: Rc<Msg<P>>,
+    },
+    /// A message was lost, and why.
+    Drop {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        msg: Rc<Msg<P>>,
+        reason: &'static str,
+    },
+    /// A node stopped.
+    Crash { node: NodeId },
+    /// A node started again.
+    Restart { node: NodeId },
+    /// A client handed a command to a node.
+    Client { node: NodeId, command: u64 },
+    /// A protocol note (role change, commit, …).
+    Note { node: NodeId, note: NoteOf<P> },
+    /// An invariant broke.
+    Violation { node: NodeId, finding: Finding },
+    /// A visitor action was applied.
+    Action(ActionKind),
+}
+
+#[derive(Serialize)]
+struct MsgLine<'a, M: Serialize> {
+    t: Micros,
+    kind: &'static str,
+    id: u64,
+    from: NodeId,
+    to: NodeId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+    msg: &'a M,
+}
+
+impl<P: Protocol> Record<P> {
+    /// The record's `kind` field.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            RecordKind::Send { .. } => "send",
+            RecordKind::Deliver { .. } => "deliver",
+            RecordKind::Drop { .. } => "drop",
+            RecordKind::Crash { .. } => "crash",
+            RecordKind::Restart { .. } => "restart",
+            RecordKind::Client { .. } => "client",
+            RecordKind::Note { note, .. } => note_kind(note),
+            RecordKind::Violation { .. } => "violation",
+            RecordKind::Action(_) => "action",
+        }
+    }
+
+    /// Renders the record as one JSON object (no newline).
+    pub fn to_json(&self) -> String {
+        let t = self.t;
+        let line = |kind, id, from, to, reason, msg: &Msg<P>| {
+            serde_json::to_string(&MsgLine {
+                t,
+                kind,
+                id,
+                from,
+                to,
+                reason,
+                msg,
+            })
+            .expect("messages serialize")
+        };
+        match &self.kind {
+            RecordKind::Send { id, from, to, msg } => line("send", *id, *from, *to, None, msg),
+            RecordKind::Deliver { id, from, to, msg } => {
+                line("deliver", *id, *from, *to, None, msg)
+            }
+            RecordKind::Drop {
+                id,
+                from,
+                to,
+                msg,
+                reason,
+            } => line("drop", *id, *from, *to, Some(reason), msg),
+            RecordKind::Crash { node } => format!(r#"{{"t":{t},"kind":"crash","node":{node}}}"#),
+            RecordKind::Restart { node } => {
+                format!(r#"{{"t":{t},"kind":"restart","node":{node}}}"#)
+            }
+            RecordKind::Client { node, command } => {
+                format!(r#"{{"t":{t},"kind":"client","node":{node},"command":{command}}}"#)
+            }
+            RecordKind::Note { node, note } => {
+                let body = serde_json::to_string(note).expect("notes serialize");
+                let rest = body.strip_prefix('{').unwrap_or("}");
+                let sep = if rest == "}" { "" } else { "," };
+                format!(r#"{{"t":{t},"node":{node}{sep}{rest}"#)
+            }
+            RecordKind::Violation { node, finding } => format!(
+                r#"{{"t":{t},"kind":"violation","node":{node},"invariant":{},"detail":{}}}"#,
+                serde_json::to_string(finding.invariant).expect("strings serialize"),
+                serde_json::to_string(&finding.detail).expect("strings serialize"),
+            ),
+            RecordKind::Action(kind) => {
+                let body = serde_json::to_string(kind).expect("actions serialize");
+                let rest = body.strip_prefix('{').unwrap_or("}");
+                format!(r#"{{"t":{t},"kind":"action","event":{},{rest}"#, self.event)
+            }
+        }
+    }
+
+    /// The record as the page shows it.
+    pub fn view(&self) -> TraceView {
+        let (nodes, text, headline, marker): (
+            Vec<NodeId>,
+            String,
+            Option<String>,
+            Option<&'static str>,
+        ) = match &self.kind {
+            RecordKind::Send { id, from, to, msg } => {
+                let v = msg.view();
+                (
+                    vec![*from, *to],
+                    format!(
+                        "Node {from} sent {} #{id} to Node {to}: {}",
+                        v.kind, v.detail
+                    ),
+                    None,
+                    None,
+                )
+            }
+            RecordKind::Deliver { id, from, to, msg } => {
+                let v = msg.view();
+                (
+                    vec![*from, *to],
+                    format!("Node {to} received {} #{id} from Node {from}", v.kind),
+                    None,
+                    None,
+                )
+            }
+            RecordKind::Drop {
+                id,
+                from,
+                to,
+                msg,
+                reason,
+            } => {
+                let v = msg.view();
+                (
+                    vec![*from, *to],
+                    format!(
+                        "{} #{id} from Node {from} to Node {to} lost: {reason}",
+                        v.kind
+                    ),
+                    None,
+                    None,
+                )
+            }
+            RecordKind::Crash { node } => (
+                vec![*node],
+                format!("Node {node} crashed"),
+                Some(format!("Node {node} crashed")),
+                None,
+            ),
+            RecordKind::Restart { node } => (
+                vec![*node],
+                format!("Node {node} restarted"),
+                Some(format!("Node {node} restarted")),
+                None,
+            ),
+            RecordKind::Client { node, command } => (
+                vec![*node],
+                format!("Client sent command {command} to Node {node}"),
+                None,
+                None,
+            ),
+            RecordKind::Note { node, note } => {
+                let text = serde_json::to_string(note).unwrap_or_default();
+                let headline = note.headline(*node);
+                let marker = note.marker().map(|m| match m {
+                    Marker::Leader => "leader",
+                    Marker::Commit => "commit",
+                });
+                (
+                    vec![*node],
+                    headline
+                        .clone()
+                        .unwrap_or_else(|| format!("Node {node}: {text}")),
+                    headline,
+                    marker,
+                )
+            }
+            RecordKind::Violation { node, finding } => {
+                let text = format!("{} violated: {}", finding.invariant, finding.detail);
+                (vec![*node], text.clone(), Some(text), Some("violation"))
+            }
+            RecordKind::Action(kind) => (kind.nodes(), kind.describe(), None, Some("action")),
+        };
+        TraceView {
+            t: self.t,
+            event: self.event,
+            kind: self.kind_name(),
+            nodes,
+            text,
+            headline,
+            marker,
+        }
+    }
+}
+
+/// The `kind` a note serializes with (its serde tag), read back from its JSON.
+fn note_kind<N: Note>(note: &N) -> &'static str {
+    let body = serde_json::to_value(note).unwrap_or_default();
+    match body.get("kind").and_then(|k| k.as_str()) {
+        Some("role") => "role",
+        Some("commit") => "commit",
+        Some("vote") => "vote",
+        _ => "note",
+    }
+}
+
+/// Renders records as JSON Lines, starting with a header that carries the scenario link.
+pub fn to_jsonl<P: Protocol>(header: &str, records: &[Record<P>]) -> String {
+    let mut out = String::with_capacity(records.len() * 96 + header.len() + 1);
+    out.push_str(header);
+    out.push('\n');
+    for r in records {
+        let _ = writeln!(out, "{}", r.to_json());
+    }
+    out
+}
+
+/// FNV-1a 64-bit digest of a text: short, stable and identical on every platform.
+pub fn digest(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
