@@ -106,6 +106,8 @@ pub struct Sim<P: Protocol> {
     violations: Vec<(Micros, Finding)>,
     client_rate: u32,
     next_command: u64,
+    /// Reused output buffer (saves three allocations per event); always empty between events.
+    outbox: Outbox<P::Node>,
 }
 
 impl<P: Protocol> Clone for Sim<P> {
@@ -132,6 +134,7 @@ impl<P: Protocol> Clone for Sim<P> {
             violations: self.violations.clone(),
             client_rate: self.client_rate,
             next_command: self.next_command,
+            outbox: Outbox::default(),
         }
     }
 }
@@ -172,6 +175,7 @@ impl<P: Protocol> Sim<P> {
             violations: Vec::new(),
             client_rate,
             next_command: 1,
+            outbox: Outbox::default(),
         };
         for id in 1..=n as NodeId {
             sim.run_node(id, sink, |node, ctx| node.on_start(ctx));
@@ -458,15 +462,15 @@ impl<P: Protocol> Sim<P> {
         sink: &mut Sink<'_, P>,
         f: impl FnOnce(&mut P::Node, &mut Ctx<'_, P::Node>),
     ) {
-        let mut out = Outbox::<P::Node>::default();
+        let mut out = std::mem::take(&mut self.outbox);
         {
             let mut ctx = Ctx::new(self.now, id, self.setup.nodes, &mut self.rng, &mut out);
             f(&mut self.nodes[id as usize - 1], &mut ctx);
         }
-        for note in out.notes {
+        for note in out.notes.drain(..) {
             self.emit(sink, || RecordKind::Note { node: id, note });
         }
-        for op in out.timers {
+        for op in out.timers.drain(..) {
             let slots = &mut self.timers[id as usize - 1];
             match op {
                 TimerOp::Set(timer, after) => {

@@ -98,7 +98,7 @@ pub fn violations(lab: &dyn Lab) -> Vec<(Micros, Finding)> {
 /// the network, restarts every crashed node and clears loss and duplication.
 pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
     let mut rng = Rng::new(seed ^ 0xFA17_FA17_FA17_FA17);
-    let n = lab.nodes().len() as NodeId;
+    let n = lab.scenario().nodes as NodeId;
     let base_net = lab.network().config;
     let mut t = lab.now();
     loop {
@@ -111,7 +111,7 @@ pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
             return;
         }
         let node = rng.range(1, n as u64) as NodeId;
-        let up = lab.nodes()[node as usize - 1].up;
+        let up = lab.is_up(node);
         let kind = match rng.range(0, 99) {
             0..=14 if up => ActionKind::Crash { node },
             0..=29 if !up => ActionKind::Restart { node },
@@ -152,7 +152,7 @@ pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
     let _ = lab.act(ActionKind::Heal);
     let _ = lab.act(ActionKind::SetNetwork { net: base_net });
     for node in 1..=n {
-        if !lab.nodes()[node as usize - 1].up {
+        if !lab.is_up(node) {
             let _ = lab.act(ActionKind::Restart { node });
         }
     }

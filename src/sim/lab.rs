@@ -115,6 +115,8 @@ pub trait Lab {
     fn actions(&self) -> &[Action];
     /// Every node's state now.
     fn nodes(&self) -> Vec<NodeState>;
+    /// Whether node `id` is running (cheaper than [`Lab::nodes`]).
+    fn is_up(&self, id: NodeId) -> bool;
     /// Messages in flight now, by id.
     fn in_flight(&self) -> Vec<FlightView>;
     /// Messages dropped in `(since, now]`, for the fading "lost" marks.

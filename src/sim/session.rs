@@ -272,6 +272,10 @@ impl<P: Protocol> Lab for Session<P> {
             .collect()
     }
 
+    fn is_up(&self, id: NodeId) -> bool {
+        id >= 1 && id as usize <= self.sim.setup().nodes && self.sim.is_up(id)
+    }
+
     fn in_flight(&self) -> Vec<FlightView> {
         self.sim
             .flights()
