@@ -1,0 +1,157 @@
+//! Raft (Ongaro and Ousterhout, "In Search of an Understandable Consensus Algorithm", 2014):
+//! leader election and log replication exactly as in Figure 2 of the paper, checked against
+//! the five properties of its Figure 3.
+//!
+//! * [`node`] — one server as a sans-IO state machine (in the style of etcd-io/raft);
+//! * [`msg`] — the RPCs as one-way messages, and the notes written to the trace;
+//! * [`log`] — the replicated log;
+//! * [`checker`] — the incremental safety checker;
+//! * `view` — what the page shows of a node.
+//!
+//! Two deliberate bugs can be switched on: `vote_ignores_log` (voters skip the
+//! log-up-to-date check of §5.4.1) and `commit_old_term` (leaders commit entries of earlier
+//! terms by counting replicas, the scenario of Figure 8).
+//!
+//! Not modelled: membership changes, log compaction, client sessions and read requests.
+
+#![warn(missing_docs)]
+
+pub mod checker;
+pub mod log;
+pub mod msg;
+pub mod node;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+pub use checker::RaftChecker;
+pub use log::Log;
+pub use msg::{Entry, Msg, RaftNote, Refusal};
+pub use node::{Config, Progress, RaftNode, Role, Timer};
+
+use crate::sim::{BugSpec, InvariantSpec, NodeId, ParamSpec, Protocol, ProtocolInfo, Setup, Unit};
+
+/// The Raft protocol, as registered with the simulator.
+pub struct Raft;
+
+/// Bug toggle: voters grant votes without the log-up-to-date check.
+pub const BUG_VOTE_IGNORES_LOG: &str = "vote_ignores_log";
+/// Bug toggle: leaders commit entries of earlier terms by counting replicas (Figure 8).
+pub const BUG_COMMIT_OLD_TERM: &str = "commit_old_term";
+
+impl Raft {
+    /// The node configuration a setup describes.
+    pub fn config(setup: &Setup) -> Config {
+        Config {
+            election_min: setup.param("election_min"),
+            election_max: setup.param("election_max"),
+            heartbeat: setup.param("heartbeat"),
+            vote_ignores_log: setup.bug(BUG_VOTE_IGNORES_LOG),
+            commit_old_term: setup.bug(BUG_COMMIT_OLD_TERM),
+        }
+    }
+}
+
+impl Protocol for Raft {
+    type Node = RaftNode;
+    type Checker = RaftChecker;
+
+    fn info() -> ProtocolInfo {
+        ProtocolInfo {
+            name: "raft",
+            title: "Raft",
+            min_nodes: 1,
+            max_nodes: 25,
+            default_nodes: 5,
+            default_latency: (10_000, 15_000),
+            params: vec![
+                ParamSpec {
+                    key: "election_min",
+                    label: "Election timeout, minimum",
+                    unit: Unit::Micros,
+                    default: 100_000,
+                    min: 10_000,
+                    max: 10_000_000,
+                },
+                ParamSpec {
+                    key: "election_max",
+                    label: "Election timeout, maximum",
+                    unit: Unit::Micros,
+                    default: 200_000,
+                    min: 10_000,
+                    max: 20_000_000,
+                },
+                ParamSpec {
+                    key: "heartbeat",
+                    label: "Heartbeat interval",
+                    unit: Unit::Micros,
+                    default: 50_000,
+                    min: 1_000,
+                    max: 5_000_000,
+                },
+            ],
+            bugs: vec![
+                BugSpec {
+                    key: BUG_VOTE_IGNORES_LOG,
+                    description: "Voters grant their vote without checking that the candidate's log is at least as up to date as their own, so a leader can be elected without committed entries.",
+                },
+                BugSpec {
+                    key: BUG_COMMIT_OLD_TERM,
+                    description: "A leader commits an entry from an earlier term as soon as a majority stores it (Figure 8 of the paper): a later leader can still overwrite it.",
+                },
+            ],
+            invariants: vec![
+                InvariantSpec {
+                    name: checker::ELECTION_SAFETY,
+                    statement: "At most one leader can be elected in a given term.",
+                },
+                InvariantSpec {
+                    name: checker::LEADER_APPEND_ONLY,
+                    statement: "A leader never overwrites or deletes entries in its log; it only appends new entries.",
+                },
+                InvariantSpec {
+                    name: checker::LOG_MATCHING,
+                    statement: "If two logs contain an entry with the same index and term, then the logs are identical in all entries up through that index.",
+                },
+                InvariantSpec {
+                    name: checker::LEADER_COMPLETENESS,
+                    statement: "If a log entry is committed in a given term, it is present in the logs of the leaders of all higher terms.",
+                },
+                InvariantSpec {
+                    name: checker::STATE_MACHINE_SAFETY,
+                    statement: "If a server has applied a log entry at a given index, no other server ever applies a different entry at that index.",
+                },
+            ],
+            roles: vec!["follower", "candidate", "leader"],
+            epoch_name: "term",
+        }
+    }
+
+    fn validate(setup: &Setup) -> Result<(), String> {
+        let cfg = Raft::config(setup);
+        if cfg.election_min > cfg.election_max {
+            return Err(format!(
+                "the election timeout minimum ({} ms) is above its maximum ({} ms)",
+                cfg.election_min as f64 / 1e3,
+                cfg.election_max as f64 / 1e3
+            ));
+        }
+        if cfg.heartbeat >= cfg.election_min {
+            return Err(format!(
+                "the heartbeat interval ({} ms) must be shorter than the minimum election timeout ({} ms)",
+                cfg.heartbeat as f64 / 1e3,
+                cfg.election_min as f64 / 1e3
+            ));
+        }
+        Ok(())
+    }
+
+    fn new_node(id: NodeId, setup: &Setup) -> RaftNode {
+        RaftNode::new(id, setup.nodes, Raft::config(setup))
+    }
+
+    fn new_checker(setup: &Setup) -> RaftChecker {
+        RaftChecker::new(setup.nodes)
+    }
+}
