@@ -213,6 +213,14 @@ impl<P: Protocol> Sim<P> {
     pub fn node(&self, id: NodeId) -> &P::Node {
         &self.nodes[id as usize - 1]
     }
+    /// Every node's state machine, node 1 first.
+    pub fn all_nodes(&self) -> &[P::Node] {
+        &self.nodes
+    }
+    /// Whether each node is running, node 1 first.
+    pub fn up_flags(&self) -> &[bool] {
+        &self.up
+    }
     /// Whether node `id` is running.
     pub fn is_up(&self, id: NodeId) -> bool {
         self.up[id as usize - 1]

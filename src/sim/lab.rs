@@ -123,6 +123,8 @@ pub trait Lab {
     fn recent_drops(&self, since: Micros) -> Vec<(FlightView, &'static str)>;
     /// The network now.
     fn network(&self) -> NetworkView;
+    /// Cluster-wide facts no single node knows (see `Protocol::summary`).
+    fn summary(&self) -> Vec<(String, String)>;
     /// Each invariant and its first violation up to now.
     fn invariants(&self) -> Vec<InvariantStatus>;
     /// Number of trace lines up to now.

@@ -25,6 +25,8 @@ pub trait Message: Clone + Debug + Serialize + 'static {
 
 /// A protocol-level fact a node reports for the trace (a role change, a commit, …).
 pub trait Note: Clone + Debug + Serialize + 'static {
+    /// The trace line's `kind` (the note's serde tag), e.g. `role` or `commit`.
+    fn kind(&self) -> &'static str;
     /// A sentence worth announcing to the visitor (e.g. "Node 2 became leader for term 4"),
     /// or `None` for minor notes.
     fn headline(&self, node: NodeId) -> Option<String>;
@@ -118,6 +120,12 @@ pub trait Protocol: 'static {
     fn new_node(id: NodeId, setup: &Setup) -> Self::Node;
     /// A fresh checker for a cluster described by `setup`.
     fn new_checker(setup: &Setup) -> Self::Checker;
+    /// Facts about the whole cluster that no single node knows, as (label, value) lines for
+    /// the page (e.g. "Chosen value: 7 (accepted by 3 of 5 in ballot 2.1)").
+    fn summary(nodes: &[Self::Node], up: &[bool]) -> Vec<(String, String)> {
+        let _ = (nodes, up);
+        Vec::new()
+    }
 }
 
 /// Static description of a protocol, used by the page, the CLI and links.

@@ -329,6 +329,10 @@ impl<P: Protocol> Lab for Session<P> {
         }
     }
 
+    fn summary(&self) -> Vec<(String, String)> {
+        P::summary(self.sim.all_nodes(), self.sim.up_flags())
+    }
+
     fn invariants(&self) -> Vec<InvariantStatus> {
         self.info
             .invariants

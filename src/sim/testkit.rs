@@ -55,6 +55,9 @@ impl Message for PingMsg {
 }
 
 impl Note for PingNote {
+    fn kind(&self) -> &'static str {
+        "pong"
+    }
     fn headline(&self, _: NodeId) -> Option<String> {
         None
     }

@@ -85,7 +85,7 @@ impl<P: Protocol> Record<P> {
             RecordKind::Crash { .. } => "crash",
             RecordKind::Restart { .. } => "restart",
             RecordKind::Client { .. } => "client",
-            RecordKind::Note { note, .. } => note_kind(note),
+            RecordKind::Note { note, .. } => note.kind(),
             RecordKind::Violation { .. } => "violation",
             RecordKind::Action(_) => "action",
         }
@@ -240,17 +240,6 @@ impl<P: Protocol> Record<P> {
             headline,
             marker,
         }
-    }
-}
-
-/// The `kind` a note serializes with (its serde tag), read back from its JSON.
-fn note_kind<N: Note>(note: &N) -> &'static str {
-    let body = serde_json::to_value(note).unwrap_or_default();
-    match body.get("kind").and_then(|k| k.as_str()) {
-        Some("role") => "role",
-        Some("commit") => "commit",
-        Some("vote") => "vote",
-        _ => "note",
     }
 }
 

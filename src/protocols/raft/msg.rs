@@ -281,6 +281,18 @@ pub enum RaftNote {
 }
 
 impl Note for RaftNote {
+    fn kind(&self) -> &'static str {
+        match self {
+            RaftNote::Role { .. } => "role",
+            RaftNote::Commit { .. } => "commit",
+            RaftNote::Append { .. } => "append",
+            RaftNote::Vote { .. } => "vote",
+            RaftNote::Truncate { .. } => "truncate",
+            RaftNote::Redirect { .. } => "redirect",
+            RaftNote::Reject { .. } => "reject",
+        }
+    }
+
     fn headline(&self, node: NodeId) -> Option<String> {
         match self {
             RaftNote::Role {
