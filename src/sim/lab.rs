@@ -57,6 +57,25 @@ pub struct TraceView {
     pub marker: Option<&'static str>,
 }
 
+/// A message's life on the current branch, for the space-time diagram.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpanView {
+    /// Message id.
+    pub id: u64,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// Virtual send time.
+    pub sent: Micros,
+    /// When it arrived or was lost; `None` while still in flight at the current time.
+    pub end: Option<Micros>,
+    /// Why it was lost, if it was (and the loss is not in the future).
+    pub dropped: Option<&'static str>,
+    /// Name and content.
+    pub msg: MsgView,
+}
+
 /// The status of one invariant at the current time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvariantStatus {
@@ -127,6 +146,11 @@ pub trait Lab {
     fn summary(&self) -> Vec<(String, String)>;
     /// Each invariant and its first violation up to now.
     fn invariants(&self) -> Vec<InvariantStatus>;
+    /// Messages sent up to now whose life overlaps `[t0, t1]`, oldest first.
+    fn spans(&self, t0: Micros, t1: Micros) -> Vec<SpanView>;
+    /// Milestones up to now within `[t0, t1]`: role changes, commits, crashes, restarts,
+    /// visitor actions and violations (trace lines with a marker or a headline).
+    fn milestones(&self, t0: Micros, t1: Micros) -> Vec<TraceView>;
     /// Number of trace lines up to now.
     fn trace_len(&self) -> usize;
     /// Trace line `i` (0-based; `i < trace_len()`).

@@ -4,10 +4,12 @@
 pub mod action;
 pub mod engine;
 pub mod fuzz;
+pub mod import;
 pub mod lab;
 pub mod node;
 pub mod rng;
 pub mod session;
+mod spans;
 pub mod time;
 pub mod trace;
 
@@ -17,7 +19,7 @@ mod testkit;
 mod tests;
 
 pub use action::{Action, ActionKind, NetConfig};
-pub use lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, TraceView};
+pub use lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView};
 pub use node::{
     BugSpec, Checker, Ctx, EntryView, Finding, InvariantSpec, Marker, Message, MsgView, Node,
     NodeId, NodeView, Note, Outbox, ParamSpec, Protocol, ProtocolInfo, Setup, Unit,

@@ -7,8 +7,9 @@
 
 use super::action::{Action, ActionKind};
 use super::engine::{Sim, Sink};
-use super::lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, TraceView};
+use super::lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView};
 use super::node::{Message, Node, NodeId, Protocol, ProtocolInfo, Setup};
+use super::spans::TraceIndex;
 use super::time::Micros;
 use super::trace::{self, Record, RecordKind};
 use crate::scenario::Scenario;
@@ -26,6 +27,7 @@ pub struct Session<P: Protocol> {
     checkpoints: Vec<Sim<P>>,
     horizon: Micros,
     recording: bool,
+    index: TraceIndex,
 }
 
 impl<P: Protocol> Session<P> {
@@ -70,6 +72,7 @@ impl<P: Protocol> Session<P> {
             actions: scenario.actions.clone(),
             horizon: 0,
             recording,
+            index: TraceIndex::default(),
         }
     }
 
@@ -108,7 +111,9 @@ impl<P: Protocol> Session<P> {
         let at = a.t.min(self.sim.next_time().unwrap_or(a.t));
         self.sim.set_now(at);
         let mut sink = Self::sink(&mut self.trace, self.recording);
-        if self.sim.apply(&a.kind, &mut sink).is_err() {
+        let applied = self.sim.apply(&a.kind, &mut sink);
+        self.index.update(&self.trace);
+        if applied.is_err() {
             // A hand-edited link may carry an action that no longer applies; skip it so the
             // rest of the run still replays (the page reports invalid links when loading).
             self.actions.remove(self.sim.actions_applied());
@@ -120,6 +125,7 @@ impl<P: Protocol> Session<P> {
         if !self.sim.step(&mut sink) {
             return false;
         }
+        self.index.update(&self.trace);
         let last = self.checkpoints.last().map_or(0, |c| c.events());
         if self.sim.events() >= last + CHECKPOINT_EVERY {
             self.checkpoints.push(self.sim.clone());
@@ -136,6 +142,7 @@ impl<P: Protocol> Session<P> {
     fn fork(&mut self) {
         self.actions.truncate(self.sim.actions_applied());
         self.trace.truncate(self.sim.trace_pos());
+        self.index.truncate(self.sim.trace_pos());
         let events = self.sim.events();
         self.checkpoints.retain(|c| c.events() <= events);
         self.horizon = self.sim.now();
@@ -252,6 +259,7 @@ impl<P: Protocol> Lab for Session<P> {
         };
         let mut sink = Self::sink(&mut self.trace, self.recording);
         self.sim.apply(&action.kind, &mut sink)?;
+        self.index.update(&self.trace);
         self.actions.push(action);
         self.horizon = self.sim.now();
         Ok(())
@@ -347,6 +355,43 @@ impl<P: Protocol> Lab for Session<P> {
                     .find(|(_, f)| f.invariant == spec.name)
                     .map(|(t, f)| (*t, f.detail.clone())),
             })
+            .collect()
+    }
+
+    fn spans(&self, t0: Micros, t1: Micros) -> Vec<SpanView> {
+        let now = self.sim.now();
+        let limit = self.sim.trace_pos();
+        self.index
+            .window(t0, t1.min(now), limit)
+            .filter_map(|s| {
+                let end = s.end.filter(|&(pos, _, _)| pos < limit);
+                if end.is_some_and(|(_, t, _)| t < t0) {
+                    return None;
+                }
+                let RecordKind::Send { msg, .. } = &self.trace[s.send_pos].kind else {
+                    unreachable!("spans start at send lines")
+                };
+                Some(SpanView {
+                    id: s.id,
+                    from: s.from,
+                    to: s.to,
+                    sent: s.sent,
+                    end: end.map(|(_, t, _)| t),
+                    dropped: end.and_then(|(_, _, why)| why),
+                    msg: msg.view(),
+                })
+            })
+            .collect()
+    }
+
+    fn milestones(&self, t0: Micros, t1: Micros) -> Vec<TraceView> {
+        let limit = self.sim.trace_pos();
+        let m = &self.index.milestones;
+        let start = m.partition_point(|&p| self.trace[p].t < t0);
+        m[start..]
+            .iter()
+            .take_while(|&&p| p < limit && self.trace[p].t <= t1)
+            .map(|&p| self.trace[p].view())
             .collect()
     }
 

@@ -175,3 +175,58 @@ fn crashed_nodes_lose_volatile_state_and_messages_to_them() {
     s.act(ActionKind::Restart { node: 2 }).unwrap();
     assert_eq!(s.node(2).boots, 2, "persistent state survives");
 }
+
+#[test]
+fn spans_and_milestones_follow_the_current_moment() {
+    let mut sc = scenario(11);
+    sc.net.loss_ppm = 0;
+    sc.net.dup_ppm = 0;
+    let mut s = Session::<Ping>::new(&sc).unwrap();
+    s.advance_to(200 * MS);
+    s.act(ActionKind::Crash { node: 3 }).unwrap();
+    s.advance_to(400 * MS);
+    let spans = s.spans(0, 400 * MS);
+    assert!(spans.iter().all(|sp| sp.sent <= 400 * MS));
+    assert!(
+        spans
+            .iter()
+            .any(|sp| sp.dropped == Some("receiver is down"))
+    );
+    let in_flight: Vec<u64> = s.in_flight().iter().map(|f| f.id).collect();
+    let open: Vec<u64> = spans
+        .iter()
+        .filter(|sp| sp.end.is_none())
+        .map(|sp| sp.id)
+        .collect();
+    assert_eq!(
+        open, in_flight,
+        "spans without an end are exactly the messages in flight"
+    );
+    assert_eq!(
+        s.milestones(0, SEC).len(),
+        2,
+        "the crash action and the crash"
+    );
+
+    s.seek(100 * MS);
+    assert!(
+        s.spans(0, SEC).iter().all(|sp| sp.sent <= 100 * MS),
+        "nothing from the future"
+    );
+    assert!(s.milestones(0, SEC).is_empty());
+    s.act(ActionKind::Crash { node: 2 }).unwrap();
+    s.advance_to(400 * MS);
+    let spans = s.spans(0, 400 * MS);
+    assert!(
+        spans
+            .iter()
+            .all(|sp| sp.to != 3 || sp.dropped != Some("receiver is down")),
+        "the old branch is gone"
+    );
+    let windowed = s.spans(300 * MS, 350 * MS);
+    assert!(
+        windowed
+            .iter()
+            .all(|sp| sp.sent <= 350 * MS && sp.end.is_none_or(|e| e >= 300 * MS))
+    );
+}
