@@ -1,0 +1,202 @@
+//! The root component: owns the store, the animation loop and the keyboard shortcuts, and lays
+//! out the page (full, or compact with `embed=1`).
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::controls::{ControlsProps, controls};
+use super::events_log::{EventsLogProps, events_log};
+use super::help::Help;
+use super::inspector::Inspector;
+use super::invariants::{InvariantsProps, invariants};
+use super::logs::Logs;
+use super::network::{NetworkProps, network};
+use super::notices::{alarm, notices};
+use super::raf::RafLoop;
+use super::ring::{RingHandlers, RingProps, ring};
+use super::settings::Settings;
+use super::share::Share;
+use super::store::{Msg, Store, on_click};
+
+/// The whole page.
+#[component]
+pub fn App() -> Html {
+    let store = use_reducer(Store::from_location);
+    let dispatch: Callback<Msg> = store.dispatcher().to_callback();
+
+    // The animation loop runs only while playing.
+    let raf = {
+        let dispatch = dispatch.clone();
+        use_memo((), move |_| {
+            RafLoop::new(move |dt| dispatch.emit(Msg::Tick(dt)))
+        })
+    };
+    use_effect_with(store.playing, {
+        let raf = raf.clone();
+        move |playing| {
+            if *playing {
+                raf.start();
+            } else {
+                raf.stop();
+            }
+        }
+    });
+
+    let ring_handlers = use_memo((), {
+        let dispatch = dispatch.clone();
+        move |_| RingHandlers::new(&dispatch)
+    });
+
+    // Keyboard shortcuts (see the help overlay).
+    use_effect_with((), {
+        let dispatch = dispatch.clone();
+        move |_| {
+            let listener = EventListener::new_with_options(
+                &super::dom::window(),
+                "keydown",
+                EventListenerOptions::enable_prevent_default(),
+                move |e| {
+                    if let Some(e) = e.dyn_ref::<KeyboardEvent>()
+                        && let Some(msg) = shortcut(e)
+                    {
+                        e.prevent_default();
+                        dispatch.emit(msg);
+                    }
+                },
+            );
+            move || drop(listener)
+        }
+    });
+
+    // Test hook `?debug=panic`: panic on purpose once mounted, to show the error panel.
+    use_effect_with(store.debug_panic, |debug| {
+        if *debug {
+            gloo_timers::callback::Timeout::new(50, || {
+                panic!("debug=panic: a deliberate panic to test the error panel");
+            })
+            .forget();
+        }
+    });
+
+    let frame = store.frame.clone();
+    let embed = store.embed;
+    let title = store.info.title;
+    let help_button = on_click(&dispatch, Msg::ToggleHelp);
+    let full_link = embed.then(|| {
+        let q = super::dom::location_query();
+        let q: Vec<&str> = q.split('&').filter(|p| !p.starts_with("embed")).collect();
+        super::dom::absolute_url(&q.join("&"))
+    });
+
+    html! {
+        <div class={classes!("app", embed.then_some("embed"))}>
+            <header class="bar">
+                <h1 class="title">
+                    <span class="brand">{ "QuorumScope" }</span>
+                    <span class="proto">{ title }</span>
+                </h1>
+                <div class="bar-actions">
+                    if let Some(link) = full_link {
+                        <a class="button" href={link} target="_blank" rel="noopener">{ "Open full page" }</a>
+                    }
+                    <Share share={store.share.clone()} dispatch={dispatch.clone()} />
+                    <button type="button" id="help-button" class="icon" onclick={help_button}
+                        aria-label="Keyboard shortcuts" aria-keyshortcuts="?" title="Keyboard shortcuts (?)">
+                        { "?" }
+                    </button>
+                </div>
+            </header>
+            { notices(&store.notices, &dispatch) }
+            { alarm(&frame.invariants) }
+            if let Some(status) = &store.status {
+                <p class="status" role="status">{ status }</p>
+            }
+            <main class="layout">
+                <section class="stage" aria-label="Cluster">
+                    { ring(&RingProps {
+                        frame: frame.clone(),
+                        info: store.info.clone(),
+                        menu: store.menu,
+                        selected: store.selected,
+                        reduced_motion: store.reduced_motion,
+                        dispatch: dispatch.clone(),
+                        handlers: ring_handlers.clone(),
+                    }) }
+                    { controls(&ControlsProps {
+                        playing: store.playing,
+                        speed: store.speed,
+                        now: store.clock.0,
+                        horizon: store.clock.1,
+                        compact: embed,
+                        dispatch: dispatch.clone(),
+                    }) }
+                    if !embed {
+                        <Logs nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} />
+                    }
+                </section>
+                if !embed {
+                    <aside class="side" aria-label="Panels">
+                        <Inspector nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} dispatch={dispatch.clone()} summary={frame.summary.clone()} />
+                        { invariants(&InvariantsProps { invariants: frame.invariants.clone() }) }
+                        { network(&NetworkProps { network: frame.network.clone(), nodes: frame.nodes.len(), dispatch: dispatch.clone() }) }
+                        { events_log(&EventsLogProps { recent: store.recent.clone(), dispatch: dispatch.clone() }) }
+                        <Settings
+                            key={store.run}
+                            scenario={store.scenario.clone()}
+                            info={store.info.clone()}
+                            protocols={store.protocols.clone()}
+                            dispatch={dispatch.clone()}
+                        />
+                    </aside>
+                }
+            </main>
+            <div class="sr-only" aria-live="polite" aria-atomic="true" id="announcer">{ store.announce.clone() }</div>
+            if store.help {
+                <Help dispatch={dispatch.clone()} />
+            }
+        </div>
+    }
+}
+
+/// The message a key press stands for, if it is a shortcut here. Keys typed into form fields,
+/// and Space/Enter on buttons, keep their usual meaning.
+fn shortcut(e: &KeyboardEvent) -> Option<Msg> {
+    if e.default_prevented() || e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return None;
+    }
+    let key = e.key();
+    let target = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let tag = target
+        .as_ref()
+        .map(|t| t.tag_name().to_ascii_uppercase())
+        .unwrap_or_default();
+    let role = target
+        .as_ref()
+        .and_then(|t| t.get_attribute("role"))
+        .unwrap_or_default();
+    let in_field = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
+    let on_control =
+        in_field || tag == "BUTTON" || tag == "A" || role == "button" || role == "menuitem";
+    if key == "Escape" {
+        return Some(Msg::Escape);
+    }
+    if in_field {
+        return None;
+    }
+    Some(match key.as_str() {
+        " " | "Spacebar" if !on_control => Msg::TogglePlay,
+        "k" => Msg::TogglePlay,
+        "." | "ArrowRight" => Msg::Step,
+        "," | "ArrowLeft" => Msg::StepBack,
+        "[" => Msg::Slower,
+        "]" => Msg::Faster,
+        "Home" => Msg::SeekStart,
+        "End" => Msg::SeekEnd,
+        "?" => Msg::ToggleHelp,
+        "s" => Msg::Share,
+        _ => return None,
+    })
+}

@@ -1,0 +1,104 @@
+//! Playback controls: play/pause, step back and forward, the speed ladder (log scale) and the
+//! time slider over everything explored so far.
+
+use yew::prelude::*;
+
+use crate::sim::time::{Micros, format_time};
+
+use super::geometry::{SPEEDS, speed_label};
+use super::store::{Msg, on_click};
+
+/// Inputs of [`controls`].
+pub struct ControlsProps {
+    /// Whether the clock runs.
+    pub playing: bool,
+    /// Index into the speed ladder.
+    pub speed: usize,
+    /// Virtual time now.
+    pub now: Micros,
+    /// Latest virtual time explored.
+    pub horizon: Micros,
+    /// The embedded layout's short version.
+    pub compact: bool,
+    /// Sends messages to the store.
+    pub dispatch: Callback<Msg>,
+}
+
+/// The control bar.
+/// (A view function rather than a component: its inputs change every frame or it is tiny,
+/// so memoising would buy nothing.)
+pub fn controls(p: &ControlsProps) -> Html {
+    let send = |msg: Msg| on_click(&p.dispatch, msg);
+    let on_speed = {
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let Ok(i) = input.value().parse::<usize>() {
+                dispatch.emit(Msg::SetSpeed(i));
+            }
+        })
+    };
+    let on_time = {
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let Ok(t) = input.value().parse::<f64>() {
+                dispatch.emit(Msg::Seek(t.max(0.0) as Micros));
+            }
+        })
+    };
+    let (play_label, play_icon) = if p.playing {
+        ("Pause", PAUSE)
+    } else {
+        ("Play", PLAY)
+    };
+    let time_text = format!("{} / {}", format_time(p.now), format_time(p.horizon));
+    html! {
+        <div class={classes!("controls", p.compact.then_some("compact"))} role="group" aria-label="Playback">
+            <div class="buttons">
+                <button type="button" class="play primary" onclick={send(Msg::TogglePlay)}
+                    aria-keyshortcuts="Space" title={format!("{play_label} (Space)")}>
+                    { icon(play_icon) }{ play_label }
+                </button>
+                <button type="button" onclick={send(Msg::StepBack)} aria-label="Step back"
+                    aria-keyshortcuts="," title="Back to the previous event (, or ←)">
+                    { icon(BACK) }
+                </button>
+                <button type="button" onclick={send(Msg::Step)} aria-label="Step"
+                    aria-keyshortcuts="." title="Process the next event (. or →)">
+                    { icon(STEP) }
+                </button>
+            </div>
+            <label class="speed">
+                <span>{ "Speed" }</span>
+                <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} step="1"
+                    value={p.speed.to_string()} oninput={on_speed}
+                    aria-valuetext={format!("{} real time", speed_label(p.speed))}
+                    aria-keyshortcuts="[ ]" title="Speed ([ slower, ] faster)" />
+                <output>{ speed_label(p.speed) }</output>
+            </label>
+            <label class="time">
+                <span>{ "Time" }</span>
+                <input type="range" min="0" max={p.horizon.max(1).to_string()} step="1"
+                    value={p.now.to_string()} oninput={on_time}
+                    aria-valuetext={format_time(p.now)} />
+                <output class="clock">{ time_text }</output>
+            </label>
+        </div>
+    }
+}
+
+/// Icon paths in a 16×16 box (drawn with `currentColor`, so they follow the theme).
+const PLAY: &str = "M4 2.5v11l9-5.5z";
+const PAUSE: &str = "M3.5 2.5h3v11h-3zM9.5 2.5h3v11h-3z";
+const STEP: &str = "M2.5 2.5v11l8-5.5zM11 2.5h2.5v11H11z";
+const BACK: &str = "M13.5 2.5v11l-8-5.5zM2.5 2.5H5v11H2.5z";
+
+/// A decorative icon (hidden from assistive technology: the button has its own name).
+fn icon(path: &'static str) -> Html {
+    html! {
+        <svg class="ic" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+            <path d={path} />
+        </svg>
+    }
+}

@@ -1,0 +1,145 @@
+//! The pop-up menu of a node or message (`role="menu"`): focus moves to its first available
+//! item, arrow keys move between items, Escape closes it and returns focus to its owner.
+//! It opens in the middle of the ring, where it hides no node at any cluster size; its owner is
+//! highlighted and named in its title.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::dom;
+use super::store::Msg;
+
+/// One entry of a [`PopupMenu`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct MenuItem {
+    /// Button text (also its accessible name).
+    pub label: &'static str,
+    /// What choosing it does.
+    pub msg: Msg,
+    /// Unavailable items are shown disabled.
+    pub enabled: bool,
+}
+
+impl MenuItem {
+    /// An item.
+    pub fn new(label: &'static str, msg: Msg, enabled: bool) -> Self {
+        MenuItem {
+            label,
+            msg,
+            enabled,
+        }
+    }
+}
+
+/// Props of [`PopupMenu`].
+#[derive(Properties, PartialEq)]
+pub struct MenuProps {
+    /// What the menu is for, e.g. `Node 3, leader, term 2`.
+    pub title: AttrValue,
+    /// One more line about it.
+    pub detail: AttrValue,
+    /// The entries.
+    pub items: Vec<MenuItem>,
+    /// Element id that gets focus back when the menu is closed without a choice.
+    pub return_to: AttrValue,
+    /// Element id that gets focus after a choice (the owner may be gone, e.g. a dropped message).
+    pub after: AttrValue,
+    /// Sends messages to the store.
+    pub dispatch: Callback<Msg>,
+}
+
+const MENU_ID: &str = "popup-menu";
+
+/// The menu.
+#[component]
+pub fn PopupMenu(p: &MenuProps) -> Html {
+    use_effect_with(p.title.clone(), |_| {
+        dom::focus_first(MENU_ID, "[role=menuitem]:not([disabled])")
+    });
+
+    let close = {
+        let dispatch = p.dispatch.clone();
+        let return_to = p.return_to.clone();
+        move || {
+            dom::focus_id(&return_to);
+            dispatch.emit(Msg::CloseMenu);
+        }
+    };
+    let onkeydown = {
+        let close = close.clone();
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Escape" => {
+                e.prevent_default();
+                e.stop_propagation();
+                close();
+            }
+            "ArrowDown" | "ArrowUp" | "Home" | "End" => {
+                e.prevent_default();
+                e.stop_propagation();
+                move_focus(&e.key());
+            }
+            _ => {}
+        })
+    };
+    let items = p.items.iter().map(|item| {
+        let onclick = {
+            let dispatch = p.dispatch.clone();
+            let after = p.after.clone();
+            let msg = item.msg.clone();
+            Callback::from(move |_: MouseEvent| {
+                // Move focus before the menu disappears, so keyboard users stay on the ring.
+                dom::focus_id(&after);
+                dispatch.emit(msg.clone());
+            })
+        };
+        html! {
+            <li role="none">
+                <button type="button" role="menuitem" disabled={!item.enabled} {onclick}>{ item.label }</button>
+            </li>
+        }
+    });
+    let on_close = Callback::from(move |_: MouseEvent| close());
+    html! {
+        <div id={MENU_ID} class="menu"
+            {onkeydown} onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+            <div class="menu-head">
+                <strong id="popup-menu-title">{ p.title.clone() }</strong>
+                <button type="button" class="menu-close" aria-label="Close menu" onclick={on_close}>{ "×" }</button>
+            </div>
+            <p class="menu-detail">{ p.detail.clone() }</p>
+            <ul role="menu" aria-labelledby="popup-menu-title">{ for items }</ul>
+        </div>
+    }
+}
+
+/// Moves focus among the menu's enabled items for an arrow, Home or End key.
+fn move_focus(key: &str) {
+    let Some(menu) = dom::document().get_element_by_id(MENU_ID) else {
+        return;
+    };
+    let Ok(list) = menu.query_selector_all("[role=menuitem]:not([disabled])") else {
+        return;
+    };
+    let items: Vec<web_sys::HtmlElement> = (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let active = dom::document().active_element();
+    let current = items.iter().position(|el| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+    });
+    let last = items.len() - 1;
+    let next = match (key, current) {
+        ("Home", _) => 0,
+        ("End", _) => last,
+        ("ArrowDown", Some(i)) => (i + 1) % items.len(),
+        ("ArrowUp", Some(i)) => (i + last) % items.len(),
+        ("ArrowUp", None) => last,
+        _ => 0,
+    };
+    let _ = items[next].focus();
+}

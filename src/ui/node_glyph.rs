@@ -1,0 +1,168 @@
+//! One node on the ring: a keyboard- and pointer-operable control named like
+//! `Node 3, leader, term 2` that opens the node's menu.
+//!
+//! The fill colour follows the epoch; the role is also given by the shape (see
+//! [`super::geometry::Shape`]) and by the label under the node, and a crashed node is greyed,
+//! dashed and crossed out, so nothing depends on colour alone.
+
+use yew::prelude::*;
+
+use crate::sim::lab::NodeState;
+use crate::sim::node::ProtocolInfo;
+
+use super::geometry::{Layout, Shape, epoch_class, shape};
+use super::store::{Menu, Msg, Snap};
+
+/// The accessible name of a node: `Node 3, leader, term 2` (or `Node 3, crashed, term 2`).
+pub fn node_name(n: &NodeState, info: &ProtocolInfo) -> String {
+    let role = if n.up { n.view.role } else { "crashed" };
+    format!(
+        "Node {}, {role}, {} {}",
+        n.id, info.epoch_name, n.view.epoch
+    )
+}
+
+/// Props of [`NodeGlyph`].
+#[derive(Properties, PartialEq)]
+pub struct NodeProps {
+    /// The node.
+    pub node: Snap<NodeState>,
+    /// The protocol (for role shapes and the epoch's name).
+    pub info: Snap<ProtocolInfo>,
+    /// Ring geometry.
+    pub layout: Layout,
+    /// Shown in the inspector.
+    pub selected: bool,
+    /// Its menu is open.
+    pub open: bool,
+    /// Sends messages to the store.
+    pub dispatch: Callback<Msg>,
+}
+
+/// A node.
+#[component]
+pub fn NodeGlyph(p: &NodeProps) -> Html {
+    let n = &*p.node;
+    let id = n.id;
+    let (cx, cy) = p.layout.pos(id);
+    let r = p.layout.node_r;
+    let name = node_name(n, &p.info);
+    let shape = if n.up {
+        shape(&p.info, n.view.role)
+    } else {
+        Shape::Circle
+    };
+
+    let onclick = {
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            dispatch.emit(Msg::OpenMenu(Menu::Node(id)));
+        })
+    };
+    let onkeydown = {
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let key = e.key();
+            if key == "Enter" || key == " " || key == "Spacebar" {
+                // Also stops the browser from turning this key press into a click on the menu
+                // item that receives focus.
+                e.prevent_default();
+                dispatch.emit(Msg::OpenMenu(Menu::Node(id)));
+            }
+        })
+    };
+
+    let body = match shape {
+        Shape::Circle => html! { <circle class="body" cx={f(cx)} cy={f(cy)} r={f(r)} /> },
+        Shape::Crown => {
+            let w = r * 0.55;
+            let top = cy - r - 3.0;
+            let crown = format!(
+                "M{} {}L{} {}L{} {}L{} {}L{} {}L{} {}L{} {}Z",
+                f(cx - w),
+                f(top),
+                f(cx - w),
+                f(top - w * 0.9),
+                f(cx - w * 0.45),
+                f(top - w * 0.4),
+                f(cx),
+                f(top - w * 1.1),
+                f(cx + w * 0.45),
+                f(top - w * 0.4),
+                f(cx + w),
+                f(top - w * 0.9),
+                f(cx + w),
+                f(top)
+            );
+            html! {
+                <>
+                    <circle class="halo" cx={f(cx)} cy={f(cy)} r={f(r + 3.5)} />
+                    <circle class="body thick" cx={f(cx)} cy={f(cy)} r={f(r)} />
+                    <path class="crown" d={crown} />
+                </>
+            }
+        }
+        Shape::Diamond => {
+            let d = r * 1.15;
+            let path = format!(
+                "M{} {}L{} {}L{} {}L{} {}Z",
+                f(cx),
+                f(cy - d),
+                f(cx + d),
+                f(cy),
+                f(cx),
+                f(cy + d),
+                f(cx - d),
+                f(cy)
+            );
+            html! { <path class="body dashed" d={path} /> }
+        }
+        Shape::Square => {
+            let s = r * 0.9;
+            html! { <rect class="body dotted" x={f(cx - s)} y={f(cy - s)} width={f(2.0 * s)} height={f(2.0 * s)} /> }
+        }
+    };
+    let role_text = if n.up { n.view.role } else { "crashed" };
+    let label = if p.layout.n <= 9 {
+        format!("{id} · {role_text}")
+    } else {
+        let initial: String = role_text
+            .chars()
+            .take(1)
+            .flat_map(char::to_uppercase)
+            .collect();
+        format!("{id}{initial}")
+    };
+    let font = (r * 0.85).clamp(8.0, 20.0);
+    let label_font = (r * 0.5).clamp(7.5, 12.0);
+    let class = classes!(
+        "node",
+        epoch_class(n.view.epoch),
+        (!n.up).then_some("down"),
+        p.selected.then_some("selected"),
+        p.open.then_some("open")
+    );
+    html! {
+        <g class={class} id={format!("node-{id}")} role="button" tabindex="0" aria-label={name}
+            aria-haspopup="menu" aria-expanded={if p.open { "true" } else { "false" }}
+            {onclick} {onkeydown}>
+            if p.selected {
+                <circle class="select-ring" cx={f(cx)} cy={f(cy)} r={f(r + 9.0)} />
+            }
+            { body }
+            <text class="term" x={f(cx)} y={f(cy + font * 0.35)} font-size={f(font)}>{ n.view.epoch }</text>
+            if !n.up {
+                <path class="xmark" d={format!("M{} {}L{} {}M{} {}L{} {}",
+                    f(cx - r * 0.7), f(cy - r * 0.7), f(cx + r * 0.7), f(cy + r * 0.7),
+                    f(cx - r * 0.7), f(cy + r * 0.7), f(cx + r * 0.7), f(cy - r * 0.7))} />
+            }
+            <text class="label" x={f(cx)} y={f(cy + r + 6.0 + label_font)} font-size={f(label_font)}>{ label }</text>
+        </g>
+    }
+}
+
+/// A coordinate rounded for SVG attributes.
+pub fn f(v: f64) -> String {
+    format!("{v:.1}")
+}

@@ -1,0 +1,196 @@
+//! Run settings: protocol, cluster size, seed, latency, client load, the protocol's parameters
+//! and bug toggles. Every change starts a new run (and updates the link).
+//!
+//! Each field is named after its link parameter and edits the run's link: the new link is read
+//! back by [`Scenario::from_query`], so the page checks values exactly as links are checked and
+//! reports the same sentences.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::scenario::{MAX_CLIENT_RATE, Scenario};
+use crate::sim::node::{ProtocolInfo, Unit};
+
+use super::store::{Msg, Snap, on_click};
+
+/// Props of [`Settings`].
+#[derive(Properties, PartialEq)]
+pub struct SettingsProps {
+    /// The current run's starting scenario.
+    pub scenario: Snap<Scenario>,
+    /// The current protocol.
+    pub info: Snap<ProtocolInfo>,
+    /// Every protocol.
+    pub protocols: Snap<Vec<ProtocolInfo>>,
+    /// Sends messages to the store.
+    pub dispatch: Callback<Msg>,
+}
+
+/// Microseconds as a millisecond number for inputs and links: 10000 → "10", 10500 → "10.5".
+fn ms(us: u64) -> String {
+    let s = format!("{:.3}", us as f64 / 1000.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The scenario's link with `key` set to `value` (bug toggles switch one key of `bugs`).
+fn edited_query(base: &Scenario, key: &str, value: &str, checked: bool) -> String {
+    if key == "protocol" {
+        return format!("protocol={value}&seed={}", base.seed);
+    }
+    let mut start = base.clone();
+    start.actions.clear();
+    let (key, value) = if key == "bug" {
+        let mut bugs = start.bugs.clone();
+        if checked {
+            bugs.insert(value.to_string());
+        } else {
+            bugs.remove(value);
+        }
+        ("bugs", bugs.into_iter().collect::<Vec<_>>().join(","))
+    } else {
+        (key, value.trim().to_string())
+    };
+    let mut pairs: Vec<String> = start
+        .to_query()
+        .split('&')
+        .filter(|p| p.split('=').next() != Some(key))
+        .map(str::to_string)
+        .collect();
+    if !value.is_empty() || key != "bugs" {
+        pairs.push(format!("{key}={}", value.replace(['&', '#', ' '], "")));
+    }
+    pairs.join("&")
+}
+
+/// One numeric or text field: (link key, label, current value, min, max).
+type Field = (&'static str, String, String, String, String);
+
+/// The settings panel.
+#[component]
+pub fn Settings(p: &SettingsProps) -> Html {
+    let s = &p.scenario;
+    let info = &p.info;
+    // One handler for the whole form: the changed field names the link parameter it edits.
+    let onchange = {
+        let dispatch = p.dispatch.clone();
+        let base = p.scenario.clone();
+        Callback::from(move |e: Event| {
+            let Some(target) = e.target() else { return };
+            let (key, value, checked) =
+                if let Some(i) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+                    (i.name(), i.value(), i.checked())
+                } else if let Some(sel) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
+                    (sel.name(), sel.value(), false)
+                } else {
+                    return;
+                };
+            let (next, problems) =
+                Scenario::from_query(&edited_query(&base, &key, &value, checked));
+            if problems.is_empty() {
+                dispatch.emit(Msg::NewRun(next));
+            } else {
+                dispatch.emit(Msg::Report(problems.join(" ")));
+            }
+        })
+    };
+    let new_seed = {
+        let dispatch = p.dispatch.clone();
+        let base = p.scenario.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut next = (*base).clone();
+            next.seed = crate::scenario::fresh_seed();
+            dispatch.emit(Msg::NewRun(next));
+        })
+    };
+    let restart = on_click(&p.dispatch, Msg::NewRun((*p.scenario).clone()));
+    let mut fields: Vec<Field> = vec![
+        (
+            "nodes",
+            "Nodes".into(),
+            s.nodes.to_string(),
+            info.min_nodes.to_string(),
+            info.max_nodes.to_string(),
+        ),
+        (
+            "seed",
+            "Seed".into(),
+            s.seed.to_string(),
+            "0".into(),
+            String::new(),
+        ),
+        (
+            "load",
+            "Client load (requests/s)".into(),
+            s.client_rate.to_string(),
+            "0".into(),
+            MAX_CLIENT_RATE.to_string(),
+        ),
+        (
+            "lat",
+            "Latency range (ms, e.g. 10-15)".into(),
+            format!("{}-{}", ms(s.net.latency_min), ms(s.net.latency_max)),
+            String::new(),
+            String::new(),
+        ),
+    ];
+    for spec in &info.params {
+        let v = s.params.get(spec.key).copied().unwrap_or(spec.default);
+        let show = |x: u64| {
+            if spec.unit == Unit::Micros {
+                ms(x)
+            } else {
+                x.to_string()
+            }
+        };
+        let unit = if spec.unit == Unit::Micros {
+            " (ms)"
+        } else {
+            ""
+        };
+        fields.push((
+            spec.key,
+            format!("{}{unit}", spec.label),
+            show(v),
+            show(spec.min),
+            show(spec.max),
+        ));
+    }
+    html! {
+        <section class="panel settings" aria-labelledby="settings-title">
+            <h2 id="settings-title">{ "Run settings" }</h2>
+            <p class="hint">{ "Each change starts a new run and updates the link." }</p>
+            <form class="grid" {onchange} onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+                <label>
+                    <span>{ "Protocol" }</span>
+                    <select name="protocol">
+                        { for p.protocols.iter().map(|pi| html! {
+                            <option value={pi.name} selected={pi.name == s.protocol}>{ pi.title }</option>
+                        }) }
+                    </select>
+                </label>
+                { for fields.into_iter().map(|(key, label, value, min, max)| html! {
+                    <label key={key}>
+                        <span>{ label }</span>
+                        <input name={key} type={if key == "lat" { "text" } else { "number" }} value={value}
+                            min={(!min.is_empty()).then_some(min)} max={(!max.is_empty()).then_some(max)} step="any" />
+                    </label>
+                }) }
+                if !info.bugs.is_empty() {
+                    <fieldset class="bugs">
+                        <legend>{ "Deliberate bugs (watch the checker catch them)" }</legend>
+                        { for info.bugs.iter().map(|bug| html! {
+                            <label key={bug.key} class="check">
+                                <input type="checkbox" name="bug" value={bug.key} checked={s.bugs.contains(bug.key)} />
+                                <span><code>{ bug.key }</code>{ " — " }{ bug.description }</span>
+                            </label>
+                        }) }
+                    </fieldset>
+                }
+            </form>
+            <div class="row">
+                <button type="button" onclick={new_seed}>{ "New seed" }</button>
+                <button type="button" onclick={restart}>{ "Restart run" }</button>
+            </div>
+        </section>
+    }
+}

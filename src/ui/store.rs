@@ -1,0 +1,862 @@
+//! The page's one store: the running [`Lab`], the play state and what is shown, updated by
+//! [`Msg`]s through Yew's `use_reducer`.
+//!
+//! Each change takes a fresh [`Frame`] (a snapshot of what the views draw). Parts that did not
+//! change keep their `Rc`, so components whose inputs are unchanged skip rendering; an animation
+//! frame in which no event happened only moves the clock and the messages.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::ops::Deref;
+use std::rc::Rc;
+
+use yew::Reducible;
+
+use crate::protocols;
+use crate::scenario::Scenario;
+use crate::sim::action::ActionKind;
+use crate::sim::lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState};
+use crate::sim::node::{NodeId, ProtocolInfo};
+use crate::sim::time::{MS, Micros, format_time};
+
+use super::geometry::{DEFAULT_SPEED, SPEEDS, flight_frac};
+use super::message::FlightLabel;
+use super::{dom, url};
+
+/// A shared, immutable value compared by identity: cheap to pass as a prop, and "equal" exactly
+/// when the store did not replace it.
+#[derive(Debug)]
+pub struct Snap<T>(pub Rc<T>);
+
+impl<T> Snap<T> {
+    /// Wraps a value.
+    pub fn new(v: T) -> Self {
+        Snap(Rc::new(v))
+    }
+}
+
+impl<T> Clone for Snap<T> {
+    fn clone(&self) -> Self {
+        Snap(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Snap<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> Deref for Snap<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// A message that was lost recently, drawn as a fading mark.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LostMark {
+    /// Message id.
+    pub id: u64,
+    /// Sender.
+    pub from: NodeId,
+    /// Intended receiver.
+    pub to: NodeId,
+    /// Message type.
+    pub kind: &'static str,
+    /// Why it was lost.
+    pub reason: &'static str,
+    /// Virtual time it was lost.
+    pub at: Micros,
+    /// How far along its way it was when lost.
+    pub frac: f64,
+}
+
+/// What the views draw at one moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    /// Virtual time now.
+    pub now: Micros,
+    /// Latest virtual time explored (end of the time slider).
+    pub horizon: Micros,
+    /// Events processed so far.
+    pub events: u64,
+    /// Actions recorded on this branch.
+    pub actions: usize,
+    /// Every node (each shared on its own, so that unchanged nodes skip rendering).
+    pub nodes: Snap<Vec<Snap<NodeState>>>,
+    /// The event count at which `nodes`, `summary`, `invariants` and `network` were read.
+    pub nodes_events: u64,
+    /// Cluster-wide facts no single node knows (e.g. the chosen value), if the protocol has any.
+    pub summary: Snap<Vec<(String, String)>>,
+    /// Messages on the wire.
+    pub flights: Snap<Vec<FlightView>>,
+    /// Names, tooltips and classes of `flights`, in the same order (made once per message).
+    pub labels: Snap<Vec<FlightLabel>>,
+    /// Recently lost messages.
+    pub lost: Snap<Vec<LostMark>>,
+    /// How long (virtual µs) a lost mark stays visible.
+    pub lost_window: Micros,
+    /// Invariants and their status.
+    pub invariants: Snap<Vec<InvariantStatus>>,
+    /// Virtual time after which the drawing visibly changes even without events (a message or a
+    /// countdown arc moves by about a pixel).
+    pub still: Micros,
+    /// The network's shape.
+    pub network: Snap<NetworkView>,
+}
+
+/// What a node or message menu is open for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Menu {
+    /// The menu of node `id`.
+    Node(NodeId),
+    /// The menu of in-flight message `id`.
+    Message(u64),
+}
+
+/// The Share button's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShareState {
+    /// The permalink.
+    pub link: String,
+    /// `None` while copying, then whether the clipboard accepted it.
+    pub copied: Option<bool>,
+}
+
+/// One line of the recent-events list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Headline {
+    /// Virtual time.
+    pub t: Micros,
+    /// The sentence.
+    pub text: String,
+    /// The trace marker (`leader`, `commit`, `action`, `violation`), if any.
+    pub marker: Option<&'static str>,
+}
+
+/// The page's whole state.
+#[derive(Clone)]
+pub struct Store {
+    /// The run.
+    pub lab: Rc<RefCell<Box<dyn Lab>>>,
+    /// The protocol's description.
+    pub info: Snap<ProtocolInfo>,
+    /// The run's starting scenario (without actions): what the settings panel edits.
+    pub scenario: Snap<Scenario>,
+    /// Registered protocols, for the protocol picker.
+    pub protocols: Snap<Vec<ProtocolInfo>>,
+    /// What is drawn now.
+    pub frame: Rc<Frame>,
+    /// Whether virtual time advances with wall time.
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    /// Sub-microsecond remainder carried between frames (kept outside the `Rc` so that a frame
+    /// too short to move the clock does not re-render).
+    carry: Rc<Cell<f64>>,
+    /// Wall milliseconds played since the last render.
+    unrendered: Rc<Cell<f64>>,
+    /// The time shown by the clock and the time slider: (now, horizon). While playing it is
+    /// updated ten times a second, which keeps the page's layout work low.
+    pub clock: (Micros, Micros),
+    /// Wall milliseconds played since the clock was last updated.
+    clock_age: Rc<Cell<f64>>,
+    /// Wall milliseconds played since node states were last read.
+    nodes_age: Rc<Cell<f64>>,
+    /// The node shown in the inspector.
+    pub selected: Option<NodeId>,
+    /// The open menu.
+    pub menu: Option<Menu>,
+    /// Play again when the menu closes (a message menu pauses the run).
+    resume_after_menu: bool,
+    /// Whether the keyboard help is open.
+    pub help: bool,
+    /// Problems found in the page's URL, shown until dismissed.
+    pub notices: Snap<Vec<String>>,
+    /// The outcome of the last thing the visitor did, if worth saying (e.g. a refused action).
+    pub status: Option<String>,
+    /// Text of the ARIA live region.
+    pub announce: String,
+    /// Recent headlines, newest last.
+    pub recent: Snap<Vec<Headline>>,
+    /// Trace lines already scanned for headlines.
+    trace_seen: usize,
+    /// Compact iframe layout.
+    pub embed: bool,
+    /// Messages jump instead of gliding.
+    pub reduced_motion: bool,
+    /// The Share panel, when open.
+    pub share: Option<ShareState>,
+    /// Where each recently lost message was when lost.
+    lost_frac: Rc<BTreeMap<u64, f64>>,
+    /// Counts new runs (used as a key to reset per-run widgets).
+    pub run: u64,
+    /// The `debug=panic` test hook was requested.
+    pub debug_panic: bool,
+}
+
+/// Everything the visitor (or the clock) can do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Msg {
+    /// An animation frame: wall milliseconds since the previous one.
+    Tick(f64),
+    /// Start or stop the clock.
+    TogglePlay,
+    /// Stop the clock.
+    Pause,
+    /// Process exactly one event (pauses).
+    Step,
+    /// Go back to the previous event's time (pauses).
+    StepBack,
+    /// Move to a virtual time.
+    Seek(Micros),
+    /// Jump to the start.
+    SeekStart,
+    /// Jump to the latest explored time.
+    SeekEnd,
+    /// Pick a speed from the ladder.
+    SetSpeed(usize),
+    /// One step up the speed ladder.
+    Faster,
+    /// One step down the speed ladder.
+    Slower,
+    /// Take an action in the run.
+    Act(ActionKind),
+    /// Open a node's or message's menu.
+    OpenMenu(Menu),
+    /// Close the open menu.
+    CloseMenu,
+    /// Show a node in the inspector.
+    Select(Option<NodeId>),
+    /// Open or close the keyboard help.
+    ToggleHelp,
+    /// Escape: close whatever overlay is open.
+    Escape,
+    /// Start a new run of this scenario (its actions are dropped).
+    NewRun(Scenario),
+    /// Open the Share panel with a fresh permalink.
+    Share,
+    /// The clipboard's answer.
+    ShareResult(bool),
+    /// Close the Share panel.
+    CloseShare,
+    /// Hide the URL problem notices.
+    DismissNotices,
+    /// Save the trace as a JSON Lines file.
+    DownloadTrace,
+    /// Tell the visitor something about what they just did (e.g. a refused setting).
+    Report(String),
+}
+
+impl Store {
+    /// The store for the page's current URL: reads the scenario, starts it and replays it.
+    pub fn from_location() -> Store {
+        let page = url::split(&dom::location_query());
+        let (scenario, problems) = Scenario::from_query(&page.scenario_query);
+        let mut notices = page.notices.clone();
+        notices.extend(problems);
+        // A link that cannot start is retried without its actions, then with the defaults.
+        let mut bare = scenario.clone();
+        bare.actions.clear();
+        let mut fallback = Scenario::defaults(&scenario.protocol);
+        fallback.seed = scenario.seed;
+        let lab = match protocols::create(&scenario) {
+            Ok(lab) => lab,
+            Err(e) => match protocols::create(&bare) {
+                Ok(lab) => {
+                    notices.push(format!(
+                        "This link's actions cannot be replayed ({e}); showing the run without them."
+                    ));
+                    lab
+                }
+                Err(e) => {
+                    notices.push(format!(
+                        "This link's run cannot start ({e}); showing the default run instead."
+                    ));
+                    match protocols::create(&fallback) {
+                        Ok(lab) => lab,
+                        Err(e) => panic!("the default scenario does not start: {e}"),
+                    }
+                }
+            },
+        };
+        let last_action = lab.actions().last().map(|a| a.t);
+        let open_at = page.at.or(last_action);
+        let mut store = Store::with_lab(lab, page.embed, Snap::new(notices));
+        store.debug_panic = page.debug_panic;
+        if let Some(t) = open_at {
+            store.lab.borrow_mut().advance_to(t);
+            store.playing = false;
+            store.refresh(true);
+            store.clock = (store.frame.now, store.frame.horizon);
+            store.trace_seen = store.lab.borrow().trace_len();
+        }
+        store.sync_url();
+        store
+    }
+
+    fn with_lab(lab: Box<dyn Lab>, embed: bool, notices: Snap<Vec<String>>) -> Store {
+        let info = lab.info().clone();
+        let mut scenario = lab.scenario();
+        scenario.actions.clear();
+        let frame = Rc::new(
+            snapshot(
+                lab.as_ref(),
+                None,
+                Reuse::Nothing,
+                SPEEDS[DEFAULT_SPEED],
+                &BTreeMap::new(),
+            )
+            .0,
+        );
+        Store {
+            lab: Rc::new(RefCell::new(lab)),
+            info: Snap::new(info),
+            scenario: Snap::new(scenario),
+            protocols: Snap::new(protocols::list()),
+            frame,
+            playing: true,
+            speed: DEFAULT_SPEED,
+            carry: Rc::new(Cell::new(0.0)),
+            unrendered: Rc::new(Cell::new(0.0)),
+            clock: (0, 0),
+            clock_age: Rc::new(Cell::new(0.0)),
+            nodes_age: Rc::new(Cell::new(0.0)),
+            selected: None,
+            menu: None,
+            resume_after_menu: false,
+            help: false,
+            notices,
+            status: None,
+            announce: String::new(),
+            recent: Snap::new(Vec::new()),
+            trace_seen: 0,
+            embed,
+            reduced_motion: dom::media_matches("(prefers-reduced-motion: reduce)"),
+            share: None,
+            lost_frac: Rc::new(BTreeMap::new()),
+            run: 0,
+            debug_panic: false,
+        }
+    }
+
+    /// The permalink's query for the current moment (`at` = now).
+    pub fn permalink_query(&self, with_time: bool) -> String {
+        let lab = self.lab.borrow();
+        let at = with_time.then(|| lab.now());
+        url::permalink_query(&lab.scenario(), at, self.embed)
+    }
+
+    /// Puts the run into the address bar: the scenario with its actions, plus `at` while paused.
+    fn sync_url(&self) {
+        dom::replace_query(&self.permalink_query(!self.playing));
+    }
+
+    /// Takes a new frame from the lab; `force` re-reads everything (after seeks and actions).
+    fn refresh(&mut self, force: bool) {
+        self.refresh_with(if force {
+            Reuse::Nothing
+        } else {
+            Reuse::Unchanged
+        });
+    }
+
+    /// Takes a new frame from the lab, reusing what `reuse` allows.
+    fn refresh_with(&mut self, reuse: Reuse) {
+        let (frame, lost_frac) = {
+            let lab = self.lab.borrow();
+            let (mut frame, lost_frac) = snapshot(
+                lab.as_ref(),
+                Some(&self.frame),
+                reuse,
+                SPEEDS[self.speed],
+                &self.lost_frac,
+            );
+            let old = &self.frame;
+            // Keep the old Rc wherever nothing changed, so those views skip rendering.
+            if *frame.invariants == *old.invariants {
+                frame.invariants = old.invariants.clone();
+            }
+            if *frame.network == *old.network {
+                frame.network = old.network.clone();
+            }
+            if *frame.lost == *old.lost {
+                frame.lost = old.lost.clone();
+            }
+            (frame, lost_frac)
+        };
+        self.lost_frac = Rc::new(lost_frac);
+        self.frame = Rc::new(frame);
+        self.scan_headlines();
+    }
+
+    /// Collects headlines from trace lines added since the last scan, for the live region.
+    fn scan_headlines(&mut self) {
+        let lab = self.lab.borrow();
+        let len = lab.trace_len();
+        if len < self.trace_seen {
+            self.trace_seen = len;
+            return;
+        }
+        if len == self.trace_seen {
+            return;
+        }
+        let start = self.trace_seen.max(len.saturating_sub(400));
+        let mut fresh = Vec::new();
+        for i in start..len {
+            let line = lab.trace_line(i);
+            let text = match (line.headline, line.marker) {
+                (Some(h), _) => h,
+                (None, Some("action")) => line.text,
+                _ => continue,
+            };
+            fresh.push(Headline {
+                t: line.t,
+                text,
+                marker: line.marker,
+            });
+        }
+        self.trace_seen = len;
+        if fresh.is_empty() {
+            return;
+        }
+        let tail: Vec<&str> = fresh
+            .iter()
+            .rev()
+            .take(3)
+            .rev()
+            .map(|h| h.text.as_str())
+            .collect();
+        self.announce = tail.join(". ");
+        let mut recent = (*self.recent).clone();
+        recent.extend(fresh);
+        let excess = recent.len().saturating_sub(RECENT);
+        recent.drain(..excess);
+        self.recent = Snap::new(recent);
+    }
+
+    fn violations(&self) -> usize {
+        self.frame
+            .invariants
+            .iter()
+            .filter(|i| i.violated.is_some())
+            .count()
+    }
+
+    fn pause(&mut self) {
+        if self.playing {
+            self.playing = false;
+            self.sync_url();
+        }
+    }
+
+    fn seek(&mut self, t: Micros) {
+        let t = t.min(self.frame.horizon.max(self.lab.borrow().horizon()));
+        self.lab.borrow_mut().seek(t);
+        self.carry.set(0.0);
+        self.lost_frac = Rc::new(BTreeMap::new());
+        self.refresh(true);
+        if !self.playing {
+            self.sync_url();
+        }
+    }
+
+    fn new_run(&mut self, mut scenario: Scenario) {
+        scenario.actions.clear();
+        match protocols::create(&scenario) {
+            Ok(lab) => {
+                let mut next = Store::with_lab(lab, self.embed, self.notices.clone());
+                next.speed = self.speed;
+                next.run = self.run + 1;
+                next.announce = format!(
+                    "Started a new {} run with {} nodes, seed {}",
+                    next.info.title, scenario.nodes, scenario.seed
+                );
+                next.frame = Rc::new(
+                    snapshot(
+                        next.lab.borrow().as_ref(),
+                        None,
+                        Reuse::Nothing,
+                        SPEEDS[next.speed],
+                        &BTreeMap::new(),
+                    )
+                    .0,
+                );
+                *self = next;
+                self.sync_url();
+            }
+            Err(e) => self.status = Some(format!("Cannot start that run: {e}")),
+        }
+    }
+}
+
+/// A click handler that sends `msg`. Every such button shares this one closure type, which keeps
+/// the wasm small.
+pub fn on_click(dispatch: &yew::Callback<Msg>, msg: Msg) -> yew::Callback<web_sys::MouseEvent> {
+    dispatch.reform(move |_: web_sys::MouseEvent| msg.clone())
+}
+
+/// Recent headlines kept for the events list.
+const RECENT: usize = 14;
+
+/// How a frame may reuse the previous one's views.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reuse {
+    /// Read everything again (after seeks, steps and actions).
+    Nothing,
+    /// Reuse whatever no event changed.
+    Unchanged,
+    /// Also keep node states a little stale (the clock moves fast: nodes are re-read at most
+    /// about 30 times a second, messages every frame).
+    Nodes,
+}
+
+/// Reads a frame from the lab, reusing the previous frame's views as `reuse` allows.
+fn snapshot(
+    lab: &dyn Lab,
+    prev: Option<&Rc<Frame>>,
+    reuse: Reuse,
+    speed: f64,
+    lost_frac: &BTreeMap<u64, f64>,
+) -> (Frame, BTreeMap<u64, f64>) {
+    let now = lab.now();
+    let events = lab.events();
+    let actions = lab.actions().len();
+    let last = prev;
+    let prev = prev.filter(|p| reuse != Reuse::Nothing && p.actions == actions && p.now <= now);
+    let (flights, labels) = match prev {
+        Some(p) if p.events == events => (p.flights.clone(), p.labels.clone()),
+        _ => {
+            let flights = lab.in_flight();
+            // Keep the labels of messages already on the wire (both lists are ordered by id).
+            let old = last.map(|p| (p.flights.clone(), p.labels.clone()));
+            let mut j = 0;
+            let labels = flights
+                .iter()
+                .map(|f| {
+                    if let Some((of, ol)) = &old {
+                        while j < of.len() && of[j].id < f.id {
+                            j += 1;
+                        }
+                        if j < of.len() && of[j].id == f.id {
+                            return ol[j].clone();
+                        }
+                    }
+                    FlightLabel::new(f)
+                })
+                .collect();
+            (Snap::new(flights), Snap::new(labels))
+        }
+    };
+    let (nodes, nodes_events, summary, invariants, network) = match prev {
+        Some(p) if p.nodes_events == events || reuse == Reuse::Nodes => (
+            p.nodes.clone(),
+            p.nodes_events,
+            p.summary.clone(),
+            p.invariants.clone(),
+            p.network.clone(),
+        ),
+        _ => {
+            let old = prev.map(|p| p.nodes.clone());
+            let fresh = lab
+                .nodes()
+                .into_iter()
+                .enumerate()
+                .map(|(i, n)| match old.as_ref().and_then(|o| o.get(i)) {
+                    Some(o) if **o == n => o.clone(),
+                    _ => Snap::new(n),
+                })
+                .collect();
+            let summary = lab.summary();
+            let summary = match prev {
+                Some(p) if *p.summary == summary => p.summary.clone(),
+                _ => Snap::new(summary),
+            };
+            (
+                Snap::new(fresh),
+                events,
+                summary,
+                Snap::new(lab.invariants()),
+                Snap::new(lab.network()),
+            )
+        }
+    };
+    // A lost mark stays for about 1.2 s of wall time (at least 2 ms of virtual time).
+    let lost_window = ((speed * 1.2e6) as Micros).max(2 * MS);
+    let since = now.saturating_sub(lost_window);
+    let mut fracs = BTreeMap::new();
+    let mut lost = Vec::new();
+    for (f, reason) in lab.recent_drops(since) {
+        let frac = lost_frac.get(&f.id).copied().unwrap_or_else(|| {
+            last.and_then(|p| {
+                p.flights
+                    .iter()
+                    .find(|g| g.id == f.id)
+                    .map(|g| flight_frac(f.sent, g.sent, g.arrives, false))
+            })
+            .unwrap_or(0.5)
+        });
+        fracs.insert(f.id, frac);
+        lost.push(LostMark {
+            id: f.id,
+            from: f.from,
+            to: f.to,
+            kind: f.msg.kind,
+            reason,
+            at: f.sent,
+            frac,
+        });
+    }
+    // About a pixel: 1/300 of the shortest flight or countdown on screen.
+    let spans = flights
+        .iter()
+        .map(|f| f.arrives.saturating_sub(f.sent))
+        .chain(
+            nodes
+                .iter()
+                .filter(|n| n.up)
+                .filter_map(|n| n.countdown.map(|(a, b)| b.saturating_sub(a))),
+        )
+        .chain((!lost.is_empty()).then_some(lost_window));
+    let still = spans.min().map_or(Micros::MAX, |m| (m / 300).max(1));
+    let frame = Frame {
+        still,
+        now,
+        horizon: lab.horizon(),
+        events,
+        actions,
+        nodes,
+        nodes_events,
+        summary,
+        flights,
+        labels,
+        lost: Snap::new(lost),
+        lost_window,
+        invariants,
+        network,
+    };
+    (frame, fracs)
+}
+
+impl Reducible for Store {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut s = (*self).clone();
+        let tick = matches!(msg, Msg::Tick(_));
+        if !tick {
+            // A new thing done replaces the last remark about the previous one.
+            s.status = None;
+        }
+        match msg {
+            Msg::Tick(wall_ms) => {
+                if !s.playing || super::panic::panicked() {
+                    return self;
+                }
+                let wall = wall_ms.clamp(0.0, 100.0);
+                let dt = wall * 1000.0 * SPEEDS[s.speed] + s.carry.get();
+                let whole = dt.floor();
+                s.carry.set(dt - whole);
+                if whole >= 1.0 {
+                    let mut lab = s.lab.borrow_mut();
+                    let target = lab.now() + whole as Micros;
+                    lab.advance_to(target);
+                }
+                // Render only when something visibly changed: an event happened, something moved
+                // by about a pixel, or a tenth of a second passed (for the clock).
+                let since = s.unrendered.get() + wall;
+                let (now, events, actions) = {
+                    let lab = s.lab.borrow();
+                    (lab.now(), lab.events(), lab.actions().len())
+                };
+                let f = &s.frame;
+                if events == f.events
+                    && actions == f.actions
+                    && since < 100.0
+                    && now.saturating_sub(f.now) < f.still
+                {
+                    s.unrendered.set(since);
+                    return self;
+                }
+                s.unrendered.set(0.0);
+                let age = s.clock_age.get() + since;
+                if age >= 100.0 {
+                    s.clock_age.set(0.0);
+                    s.clock = (now, s.lab.borrow().horizon());
+                } else {
+                    s.clock_age.set(age);
+                }
+                let nodes_age = s.nodes_age.get() + since;
+                let reuse = if nodes_age < 33.0 {
+                    s.nodes_age.set(nodes_age);
+                    Reuse::Nodes
+                } else {
+                    s.nodes_age.set(0.0);
+                    Reuse::Unchanged
+                };
+                let before = s.violations();
+                s.refresh_with(reuse);
+                if s.violations() > before {
+                    // Stop on a new violation so the visitor sees the moment it happened.
+                    s.playing = false;
+                    s.sync_url();
+                }
+            }
+            Msg::TogglePlay => {
+                s.playing = !s.playing;
+                s.menu = None;
+                s.resume_after_menu = false;
+                s.carry.set(0.0);
+                s.sync_url();
+            }
+            Msg::Pause => {
+                if !s.playing {
+                    return self;
+                }
+                s.pause();
+            }
+            Msg::Step => {
+                s.playing = false;
+                let stepped = s.lab.borrow_mut().step();
+                s.status =
+                    (!stepped).then(|| "Nothing is scheduled: no event to step to.".to_string());
+                s.refresh(true);
+                s.sync_url();
+            }
+            Msg::StepBack => {
+                s.playing = false;
+                let target = {
+                    let lab = s.lab.borrow();
+                    let now = lab.now();
+                    let len = lab.trace_len();
+                    (len.saturating_sub(5_000)..len)
+                        .rev()
+                        .map(|i| lab.trace_line(i).t)
+                        .find(|&t| t < now)
+                        .unwrap_or(0)
+                };
+                s.seek(target);
+                s.sync_url();
+            }
+            Msg::Seek(t) => s.seek(t),
+            Msg::SeekStart => s.seek(0),
+            Msg::SeekEnd => {
+                let end = s.lab.borrow().horizon();
+                s.seek(end);
+            }
+            Msg::SetSpeed(i) => {
+                s.speed = i.min(SPEEDS.len() - 1);
+                s.refresh(false);
+            }
+            Msg::Faster => {
+                if s.speed + 1 >= SPEEDS.len() {
+                    return self;
+                }
+                s.speed += 1;
+            }
+            Msg::Slower => {
+                if s.speed == 0 {
+                    return self;
+                }
+                s.speed -= 1;
+            }
+            Msg::Act(kind) => {
+                let what = kind.describe();
+                let result = s.lab.borrow_mut().act(kind);
+                match result {
+                    Ok(()) => {
+                        s.status = None;
+                        s.refresh(true);
+                        s.announce = format!("{what} at {}", format_time(s.frame.now));
+                        if s.resume_after_menu {
+                            s.playing = true;
+                        }
+                    }
+                    Err(e) => s.status = Some(format!("{what}: not possible now — {e}")),
+                }
+                s.menu = None;
+                s.resume_after_menu = false;
+                s.sync_url();
+            }
+            Msg::OpenMenu(menu) => {
+                if let Menu::Node(id) = menu {
+                    s.selected = Some(id);
+                }
+                if let Menu::Message(_) = menu
+                    && s.playing
+                {
+                    // Hold the message still while the visitor decides.
+                    s.playing = false;
+                    s.resume_after_menu = true;
+                }
+                s.menu = Some(menu);
+                s.help = false;
+            }
+            Msg::CloseMenu => {
+                if s.menu.is_none() {
+                    return self;
+                }
+                s.menu = None;
+                if s.resume_after_menu {
+                    s.playing = true;
+                    s.resume_after_menu = false;
+                }
+            }
+            Msg::Select(id) => s.selected = id,
+            Msg::ToggleHelp => {
+                s.help = !s.help;
+                s.menu = None;
+            }
+            Msg::Escape => {
+                if s.menu.is_some() {
+                    return Store::reduce(self, Msg::CloseMenu);
+                }
+                if !s.help && s.share.is_none() {
+                    return self;
+                }
+                s.help = false;
+                s.share = None;
+            }
+            Msg::NewRun(scenario) => s.new_run(scenario),
+            Msg::Share => {
+                let link = dom::absolute_url(&s.permalink_query(true));
+                s.share = Some(ShareState { link, copied: None });
+            }
+            Msg::ShareResult(ok) => {
+                let Some(share) = &mut s.share else {
+                    return self;
+                };
+                // The share box's own status line (a live region) says how it went.
+                share.copied = Some(ok);
+            }
+            Msg::CloseShare => s.share = None,
+            Msg::DismissNotices => s.notices = Snap::new(Vec::new()),
+            Msg::Report(text) => {
+                s.announce = text.clone();
+                s.status = Some(text);
+            }
+            Msg::DownloadTrace => {
+                let (text, name) = {
+                    let lab = s.lab.borrow();
+                    (
+                        lab.trace_jsonl(),
+                        format!(
+                            "quorumscope-{}-seed{}.jsonl",
+                            lab.info().name,
+                            lab.scenario().seed
+                        ),
+                    )
+                };
+                s.status = dom::download_text(&name, "application/jsonl", &text)
+                    .err()
+                    .map(|_| "The browser refused the download.".to_string());
+            }
+        }
+        if !tick {
+            s.clock = (s.frame.now, s.frame.horizon);
+        }
+        Rc::new(s)
+    }
+}

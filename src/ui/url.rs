@@ -1,0 +1,92 @@
+//! The page's own URL parameters and the permalink.
+//!
+//! The scenario's parameters are read and written by [`crate::scenario::Scenario`]; the page
+//! adds `embed`, `at` and `debug` (see the [module docs](super)) and strips them before handing
+//! the rest over.
+
+use crate::scenario::Scenario;
+use crate::sim::time::Micros;
+
+/// What the page itself reads from its URL.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PageParams {
+    /// Compact layout for an iframe.
+    pub embed: bool,
+    /// Virtual time to open the run at (paused).
+    pub at: Option<Micros>,
+    /// Test hook: panic on purpose after mount.
+    pub debug_panic: bool,
+    /// The query without the page's own keys, for [`Scenario::from_query`].
+    pub scenario_query: String,
+    /// One sentence per malformed page parameter.
+    pub notices: Vec<String>,
+}
+
+/// Keys the page owns.
+const PAGE_KEYS: [&str; 3] = ["embed", "at", "debug"];
+
+/// Splits a query string (without `?`) into the page's parameters and the scenario's.
+pub fn split(query: &str) -> PageParams {
+    let mut out = PageParams::default();
+    let mut rest = Vec::new();
+    for part in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        if !PAGE_KEYS.contains(&key) {
+            rest.push(part);
+            continue;
+        }
+        match key {
+            "embed" => match value {
+                "" | "1" | "true" | "yes" => out.embed = true,
+                "0" | "false" | "no" => out.embed = false,
+                other => out.notices.push(format!(
+                    "embed={} is not 1 or 0; showing the full page.",
+                    shorten(other)
+                )),
+            },
+            "at" => match value.parse::<Micros>() {
+                Ok(t) if t <= MAX_AT => out.at = Some(t),
+                _ => out.notices.push(format!(
+                    "at={} is not a time in microseconds (0 to {MAX_AT}); opening at the last action instead.",
+                    shorten(value)
+                )),
+            },
+            _ => match value {
+                "panic" => out.debug_panic = true,
+                other => out.notices.push(format!(
+                    "debug={} is not a known test hook (only debug=panic); ignored.",
+                    shorten(other)
+                )),
+            },
+        }
+    }
+    out.scenario_query = rest.join("&");
+    out
+}
+
+/// Latest opening time accepted in a link: two virtual minutes (replaying further would keep a
+/// slow device busy for too long before the page shows anything).
+pub const MAX_AT: Micros = 120_000_000;
+
+/// The query string of a permalink: the scenario (with its recorded actions), the moment to
+/// open at, and the layout.
+pub fn permalink_query(scenario: &Scenario, at: Option<Micros>, embed: bool) -> String {
+    let mut q = scenario.to_query();
+    if let Some(t) = at {
+        q.push_str(&format!("&at={t}"));
+    }
+    if embed {
+        q.push_str("&embed=1");
+    }
+    q
+}
+
+/// Cuts a user-supplied value to a length that fits in a sentence.
+fn shorten(v: &str) -> String {
+    if v.chars().count() > 24 {
+        let head: String = v.chars().take(24).collect();
+        format!("{head}…")
+    } else {
+        v.to_string()
+    }
+}
