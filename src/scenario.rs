@@ -37,7 +37,7 @@ pub struct Scenario {
 pub const MAX_CLIENT_RATE: u32 = 10_000;
 
 /// Query keys the page reads itself; the scenario ignores them.
-const PAGE_KEYS: &[&str] = &["embed", "debug"];
+const PAGE_KEYS: &[&str] = &["embed", "debug", "at"];
 
 impl Scenario {
     /// The default scenario of a protocol (seed 1); an unknown protocol falls back to the first.

@@ -6,6 +6,8 @@
 use crate::scenario::Scenario;
 use crate::sim::{Lab, Protocol, ProtocolInfo, Session, Setup};
 
+pub mod multipaxos;
+pub mod paxos;
 pub mod raft;
 
 /// How the rest of the program reaches one protocol without naming its types.
@@ -21,7 +23,11 @@ pub struct Entry {
 }
 
 /// The registration point: one line per protocol, the first is the default.
-pub const REGISTRY: &[Entry] = &[entry::<raft::Raft>()];
+pub const REGISTRY: &[Entry] = &[
+    entry::<raft::Raft>(),
+    entry::<paxos::Paxos>(),
+    entry::<multipaxos::MultiPaxos>(),
+];
 
 /// The registry entry of protocol `P`.
 pub const fn entry<P: Protocol>() -> Entry {

@@ -149,7 +149,8 @@ pub struct ProtocolInfo {
     pub bugs: Vec<BugSpec>,
     /// Safety invariants the checker enforces.
     pub invariants: Vec<InvariantSpec>,
-    /// Roles a node can have, in order of prominence (the page gives each its own shape).
+    /// Roles a node can have, least prominent first (the page gives each its own shape and
+    /// crowns the last one, e.g. Raft's `["follower", "candidate", "leader"]`).
     pub roles: Vec<&'static str>,
     /// What the protocol calls its epoch number ("term", "ballot", …).
     pub epoch_name: &'static str,

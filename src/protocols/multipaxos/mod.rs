@@ -1,0 +1,218 @@
+//! Multi-Paxos (Lamport, "Paxos Made Simple", §3): a distinguished proposer runs phase 1 once
+//! for every future slot and then phase 2 per client command, building a replicated log.
+//!
+//! * [`node`] — one replica (proposer, acceptor and learner) as a sans-IO state machine;
+//! * [`acceptor`] — the acceptor's persistent promise and accepted proposals;
+//! * [`msg`] — the messages and the notes written to the trace;
+//! * [`checker`] — the incremental safety checker;
+//! * `view` — what the page shows of a node.
+//!
+//! Leaders are elected by ballot with randomized election timeouts and kept by heartbeats, as
+//! in Raft; unlike Raft, any replica can win, because phase 1 recovers every value that may
+//! have been chosen. Ballots, node sets and the vote tally come from [`crate::protocols::paxos`].
+//!
+//! Three deliberate bugs can be switched on: `forget_promise`, `ignore_accepted` and
+//! `mixed_ballot_learner`.
+//!
+//! Not modelled: log compaction, reconfiguration, client sessions, and batching several
+//! slots into one message.
+
+#![warn(missing_docs)]
+
+pub mod acceptor;
+pub mod checker;
+pub mod msg;
+pub mod node;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+pub use acceptor::Acceptor;
+pub use checker::MultiChecker;
+pub use msg::{Msg, MultiNote, SlotVote, Value, Vote};
+pub use node::{Config, MultiNode, Pending, Role, Timer};
+
+use crate::protocols::paxos::common::MAX_NODES;
+use crate::sim::{BugSpec, InvariantSpec, NodeId, ParamSpec, Protocol, ProtocolInfo, Setup, Unit};
+
+/// Multi-Paxos, as registered with the simulator.
+pub struct MultiPaxos;
+
+/// Bug toggle: acceptors lose their promise and accepted proposals on a crash.
+pub const BUG_FORGET_PROMISE: &str = "forget_promise";
+/// Bug toggle: a new leader ignores the values reported in promises.
+pub const BUG_IGNORE_ACCEPTED: &str = "ignore_accepted";
+/// Bug toggle: followers learn what they accepted in any ballot once the prefix covers it.
+pub const BUG_MIXED_BALLOT_LEARNER: &str = "mixed_ballot_learner";
+
+impl MultiPaxos {
+    /// The node configuration a setup describes.
+    pub fn config(setup: &Setup) -> Config {
+        Config {
+            election_min: setup.param("election_min"),
+            election_max: setup.param("election_max"),
+            heartbeat: setup.param("heartbeat"),
+            forget_promise: setup.bug(BUG_FORGET_PROMISE),
+            ignore_accepted: setup.bug(BUG_IGNORE_ACCEPTED),
+            mixed_ballot_learner: setup.bug(BUG_MIXED_BALLOT_LEARNER),
+        }
+    }
+}
+
+fn micros(key: &'static str, label: &'static str, default: u64, min: u64, max: u64) -> ParamSpec {
+    ParamSpec {
+        key,
+        label,
+        unit: Unit::Micros,
+        default,
+        min,
+        max,
+    }
+}
+
+impl Protocol for MultiPaxos {
+    type Node = MultiNode;
+    type Checker = MultiChecker;
+
+    fn info() -> ProtocolInfo {
+        ProtocolInfo {
+            name: "multipaxos",
+            title: "Multi-Paxos",
+            min_nodes: 1,
+            max_nodes: MAX_NODES,
+            default_nodes: 5,
+            default_latency: (10_000, 15_000),
+            params: vec![
+                micros(
+                    "election_min",
+                    "Election timeout, minimum",
+                    100_000,
+                    10_000,
+                    10_000_000,
+                ),
+                micros(
+                    "election_max",
+                    "Election timeout, maximum",
+                    200_000,
+                    10_000,
+                    20_000_000,
+                ),
+                micros("heartbeat", "Heartbeat interval", 50_000, 1_000, 5_000_000),
+            ],
+            bugs: vec![
+                BugSpec {
+                    key: BUG_FORGET_PROMISE,
+                    description: "Acceptors keep their promise and accepted proposals in memory only: after a crash they accept what an old leader sends and report nothing to a new one.",
+                },
+                BugSpec {
+                    key: BUG_IGNORE_ACCEPTED,
+                    description: "A new leader ignores the accepted values reported in the promises and fills those slots with no-ops, overwriting values that may already be chosen.",
+                },
+                BugSpec {
+                    key: BUG_MIXED_BALLOT_LEARNER,
+                    description: "A follower takes whatever it accepted in a slot, in any ballot, as chosen once the leader says the slot is chosen, instead of only what it accepted in the leader's ballot.",
+                },
+            ],
+            invariants: vec![
+                InvariantSpec {
+                    name: checker::SINGLE_CHOICE,
+                    statement: "In every slot, at most one value is chosen (accepted by a majority of acceptors in one ballot).",
+                },
+                InvariantSpec {
+                    name: checker::LEARNED_IS_CHOSEN,
+                    statement: "A node learns that a slot holds a value only if that value is chosen in that slot.",
+                },
+                InvariantSpec {
+                    name: checker::PROMISE_RESPECTED,
+                    statement: "An acceptor never accepts a proposal in a ballot lower than one it has promised.",
+                },
+                InvariantSpec {
+                    name: checker::APPLIED_LOGS_AGREE,
+                    statement: "If two nodes have applied a slot, they applied the same value there.",
+                },
+            ],
+            roles: vec!["follower", "candidate", "leader"],
+            epoch_name: "round",
+        }
+    }
+
+    fn validate(setup: &Setup) -> Result<(), String> {
+        let cfg = MultiPaxos::config(setup);
+        if cfg.election_min > cfg.election_max {
+            return Err(format!(
+                "the election timeout minimum ({} ms) is above its maximum ({} ms)",
+                cfg.election_min as f64 / 1e3,
+                cfg.election_max as f64 / 1e3
+            ));
+        }
+        if cfg.heartbeat >= cfg.election_min {
+            return Err(format!(
+                "the heartbeat interval ({} ms) must be shorter than the minimum election timeout ({} ms)",
+                cfg.heartbeat as f64 / 1e3,
+                cfg.election_min as f64 / 1e3
+            ));
+        }
+        Ok(())
+    }
+
+    fn new_node(id: NodeId, setup: &Setup) -> MultiNode {
+        MultiNode::new(id, setup.nodes, MultiPaxos::config(setup))
+    }
+
+    fn new_checker(setup: &Setup) -> MultiChecker {
+        MultiChecker::new(setup.nodes)
+    }
+
+    /// Who leads, and how far the running replicas have applied the log.
+    fn summary(nodes: &[MultiNode], up: &[bool]) -> Vec<(String, String)> {
+        let running: Vec<&MultiNode> = (nodes.iter().zip(up))
+            .filter(|(_, up)| **up)
+            .map(|(n, _)| n)
+            .collect();
+        let leaders: Vec<String> = (running.iter())
+            .filter(|n| n.role() == Role::Leader)
+            .map(|n| format!("Node {} (ballot {})", n.id(), n.ballot()))
+            .collect();
+        // Replicas grouped by how far they applied, furthest first.
+        let mut groups: Vec<(u64, Vec<String>)> = Vec::new();
+        for n in &running {
+            match groups.iter_mut().find(|g| g.0 == n.learned()) {
+                Some(g) => g.1.push(n.id().to_string()),
+                None => groups.push((n.learned(), vec![n.id().to_string()])),
+            }
+        }
+        groups.sort_by_key(|g| std::cmp::Reverse(g.0));
+        let applied: Vec<String> = (groups.iter())
+            .map(|(k, ids)| {
+                let who = format!(
+                    "Node{} {}",
+                    if ids.len() > 1 { "s" } else { "" },
+                    ids.join(", ")
+                );
+                match k {
+                    0 => format!("nothing: {who}"),
+                    k => format!("up to slot {k}: {who}"),
+                }
+            })
+            .collect();
+        vec![
+            (
+                "Leader".to_string(),
+                if leaders.is_empty() {
+                    "none".to_string()
+                } else {
+                    leaders.join(", ")
+                },
+            ),
+            (
+                "Applied".to_string(),
+                if applied.is_empty() {
+                    "no replica is running".to_string()
+                } else {
+                    applied.join(" · ")
+                },
+            ),
+        ]
+    }
+}
