@@ -179,15 +179,14 @@ Protocols: ";
             digest(trace)
         );
         for n in lab.nodes() {
-            let committed = n.view.log.iter().filter(|e| e.committed).count();
             println!(
                 "  Node {:>2}  {:<10} {} {:<4} log {:>4} committed {:>4}",
                 n.id,
                 if n.up { n.view.role } else { "crashed" },
                 info.epoch_name,
                 n.view.epoch,
-                n.view.log.len(),
-                committed
+                n.view.log_len,
+                n.view.log_committed
             );
         }
         for inv in lab.invariants() {

@@ -2,6 +2,7 @@
 //! seeded PRNG, recorded visitor actions, time travel and the trace.
 
 pub mod action;
+pub mod chunked;
 pub mod engine;
 pub mod fuzz;
 pub mod import;

@@ -232,10 +232,26 @@ pub struct NodeView {
     pub role: &'static str,
     /// The node's epoch (Raft term); drives the fill colour.
     pub epoch: u64,
-    /// The node's log, oldest first.
+    /// The newest entries of the node's log (at most [`NodeView::LOG_TAIL`]), oldest first;
+    /// the first of them is entry number `log_len - log.len() + 1`.
     pub log: Vec<EntryView>,
+    /// Length of the whole log.
+    pub log_len: u64,
+    /// How many entries of the whole log this node knows are committed.
+    pub log_committed: u64,
     /// Every field of the node's state, for the inspector: (name, value).
     pub fields: Vec<(&'static str, String)>,
+}
+
+impl NodeView {
+    /// Most log entries a view carries: the page shows the tail, and building a view must stay
+    /// cheap however long a run gets.
+    pub const LOG_TAIL: usize = 48;
+
+    /// Index (from 1) of the first entry in `log`.
+    pub fn log_first_index(&self) -> u64 {
+        self.log_len - self.log.len() as u64 + 1
+    }
 }
 
 /// One log entry as the page shows it.

@@ -106,6 +106,8 @@ impl Node for PingNode {
             role: "pinger",
             epoch: self.boots,
             log: Vec::new(),
+            log_len: 0,
+            log_committed: 0,
             fields: vec![("pongs", self.pongs.to_string())],
         }
     }

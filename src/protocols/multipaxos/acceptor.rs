@@ -1,7 +1,8 @@
 //! An acceptor's persistent state in Multi-Paxos: one promise for all slots, and the proposal
 //! accepted in each slot.
 
-use crate::protocols::paxos::common::{Ballot, ChunkedVec};
+use crate::protocols::paxos::common::Ballot;
+use crate::sim::chunked::ChunkedVec;
 
 use super::msg::{SlotVote, Vote};
 

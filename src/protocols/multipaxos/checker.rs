@@ -10,7 +10,8 @@
 //!
 //! Each invariant is reported once, at its first violation: after that the run is broken.
 
-use crate::protocols::paxos::common::{Ballot, ChunkedVec, Recorded, Tally, majority};
+use crate::protocols::paxos::common::{Ballot, Recorded, Tally, majority};
+use crate::sim::chunked::ChunkedVec;
 use crate::sim::{Checker, Finding, Micros, NodeId};
 
 use super::msg::Value;

@@ -14,7 +14,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::protocols::paxos::common::{Ballot, ChunkedVec, MAX_NODES, NodeSet, majority};
+use crate::protocols::paxos::common::{Ballot, MAX_NODES, NodeSet, majority};
+use crate::sim::chunked::ChunkedVec;
 use crate::sim::{Ctx, Micros, Node, NodeId, NodeView};
 
 use super::acceptor::Acceptor;

@@ -8,7 +8,8 @@ impl MultiNode {
     /// Everything the page shows about this node.
     pub(super) fn node_view(&self) -> NodeView {
         let slots = self.acceptor.len().max(self.chosen.len() as u64);
-        let log = (1..=slots)
+        let first = slots.saturating_sub(NodeView::LOG_TAIL as u64) + 1;
+        let log: Vec<EntryView> = (first..=slots)
             .map(|s| {
                 let vote = self.acceptor.get(s);
                 let chosen = self.chosen(s);
@@ -30,6 +31,8 @@ impl MultiNode {
             role: self.role.name(),
             epoch: self.acceptor.promised.round,
             log,
+            log_len: slots,
+            log_committed: self.learned,
             fields: vec![
                 ("promised", format!("ballot {}", self.acceptor.promised)),
                 (

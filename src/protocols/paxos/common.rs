@@ -2,11 +2,11 @@
 //! use to decide what is chosen.
 
 use std::fmt;
-use std::rc::Rc;
 
 use serde::Serialize;
 
 use crate::sim::NodeId;
+use crate::sim::chunked::ChunkedVec;
 
 /// Largest cluster either variant supports (node sets are 32-bit masks; the page draws 25).
 pub const MAX_NODES: usize = 25;
@@ -202,77 +202,5 @@ impl<V: Copy + Ord> Tally<V> {
     pub fn chosen(&self, slot: u64) -> Option<(Ballot, V)> {
         let i = (slot as usize).checked_sub(1)?;
         self.slots.get(i).and_then(|s| s.chosen)
-    }
-}
-
-/// Entries per chunk of a [`ChunkedVec`].
-const CHUNK: usize = 256;
-
-/// A growable vector stored in shared, copy-on-write chunks.
-///
-/// The simulator checkpoints a run by cloning it every few thousand events. A plain `Vec` per
-/// slot log makes every checkpoint copy the whole log; here a clone copies one pointer per 256
-/// entries, and a write copies only the chunk it lands in, the first time after a checkpoint.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChunkedVec<T> {
-    chunks: Vec<Rc<Vec<T>>>,
-    len: usize,
-}
-
-impl<T> Default for ChunkedVec<T> {
-    fn default() -> Self {
-        ChunkedVec {
-            chunks: Vec::new(),
-            len: 0,
-        }
-    }
-}
-
-impl<T: Clone> ChunkedVec<T> {
-    /// Number of entries.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-    /// Whether there are no entries.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-    /// Entry `i`, if `i < len`.
-    pub fn get(&self, i: usize) -> Option<&T> {
-        (i < self.len).then(|| &self.chunks[i / CHUNK][i % CHUNK])
-    }
-    /// Entry `i` for writing (`i < len`), copying its chunk first if a checkpoint shares it.
-    pub fn get_mut(&mut self, i: usize) -> &mut T {
-        assert!(i < self.len, "index {i} out of {}", self.len);
-        &mut Rc::make_mut(&mut self.chunks[i / CHUNK])[i % CHUNK]
-    }
-    /// Appends `value`.
-    pub fn push(&mut self, value: T) {
-        if self.len.is_multiple_of(CHUNK) {
-            self.chunks.push(Rc::new(Vec::with_capacity(CHUNK)));
-        }
-        let last = self.chunks.last_mut().expect("a chunk with room");
-        Rc::make_mut(last).push(value);
-        self.len += 1;
-    }
-    /// Grows to `len` entries, filling with `value` (never shrinks).
-    pub fn grow(&mut self, len: usize, value: T) {
-        while self.len < len {
-            self.push(value.clone());
-        }
-    }
-    /// Every entry, in order.
-    pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.chunks.iter().flat_map(|c| c.iter())
-    }
-}
-
-impl<T: Clone> FromIterator<T> for ChunkedVec<T> {
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut v = ChunkedVec::default();
-        for x in iter {
-            v.push(x);
-        }
-        v
     }
 }

@@ -86,6 +86,8 @@ impl PaxosNode {
         NodeView {
             role: self.role_name(),
             epoch: self.max_round,
+            log_len: log.len() as u64,
+            log_committed: log.iter().filter(|e| e.committed).count() as u64,
             log,
             fields: vec![
                 ("roles", roles.join(", ")),

@@ -14,6 +14,7 @@
 //!
 //! Each invariant is reported once, at its first violation: after that the run is broken.
 
+use crate::sim::chunked::ChunkedVec;
 use crate::sim::{Checker, Finding, Micros, NodeId};
 
 use super::node::{RaftNode, Role};
@@ -76,11 +77,11 @@ pub struct RaftChecker {
     /// `leaders[t]`: the leader of term `t`, 0 if none seen.
     leaders: Vec<NodeId>,
     /// `seen[i - 1]`: the first `(index i, term)` seen (term 0: none yet).
-    seen: Vec<Seen>,
+    seen: ChunkedVec<Seen>,
     /// Further terms seen at an index, sorted by (index, term): rare, from failed leaders.
     seen_more: Vec<(u64, Seen)>,
     /// `applied[i - 1]`: the entry first applied at index `i`.
-    applied: Vec<Applied>,
+    applied: ChunkedVec<Applied>,
     /// Bit `k` set once invariant `ALL[k]` has been reported.
     reported: u8,
 }
@@ -139,7 +140,7 @@ impl RaftChecker {
         };
         let i = index as usize - 1;
         if self.seen.len() <= i {
-            self.seen.resize(
+            self.seen.grow(
                 i + 1,
                 Seen {
                     term: 0,
@@ -149,11 +150,12 @@ impl RaftChecker {
                 },
             );
         }
-        let other = if self.seen[i].term == 0 {
-            self.seen[i] = mine;
+        let first = *self.seen.get(i).expect("grown above");
+        let other = if first.term == 0 {
+            *self.seen.get_mut(i) = mine;
             return;
-        } else if self.seen[i].term == e.term {
-            self.seen[i]
+        } else if first.term == e.term {
+            first
         } else {
             match self
                 .seen_more
@@ -238,7 +240,7 @@ impl RaftChecker {
             };
             let i = index as usize - 1;
             if i < self.applied.len() {
-                let a = self.applied[i];
+                let a = *self.applied.get(i).expect("i < len");
                 if (a.term, a.command) != (e.term, e.command) {
                     self.report(found, STATE_MACHINE_SAFETY, || {
                         format!(

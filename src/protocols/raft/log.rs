@@ -5,11 +5,12 @@
 //! length it saw last can be new.
 
 use super::msg::Entry;
+use crate::sim::chunked::ChunkedVec;
 
 /// The replicated log of one node, part of its persistent state.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Log {
-    entries: Vec<Entry>,
+    entries: ChunkedVec<Entry>,
     /// How many times a suffix has been removed, ever.
     truncations: u64,
     /// First index removed by the latest truncation (0 if none).
@@ -45,18 +46,19 @@ impl Log {
     }
 
     /// Entries from `from` (≥ 1) to the end, at most `max` of them.
-    pub fn slice_from(&self, from: u64, max: usize) -> &[Entry] {
+    pub fn slice_from(&self, from: u64, max: usize) -> Vec<Entry> {
         let start = (from.max(1) - 1) as usize;
-        if start >= self.entries.len() {
-            return &[];
-        }
-        let end = self.entries.len().min(start + max);
-        &self.entries[start..end]
+        self.entries.iter_from(start).take(max).copied().collect()
     }
 
-    /// All entries, oldest first.
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    /// Entries from index `from` (≥ 1) to the end, oldest first.
+    pub fn iter_from(&self, from: u64) -> impl Iterator<Item = &Entry> {
+        self.entries.iter_from((from.max(1) - 1) as usize)
+    }
+
+    /// A copy of all entries, oldest first.
+    pub fn entries(&self) -> Vec<Entry> {
+        self.entries.to_vec()
     }
 
     /// Appends one entry at the end.

@@ -172,8 +172,7 @@ impl RaftNode {
     /// Commands applied so far, oldest first (the state machine is a plain list).
     pub fn applied_commands(&self) -> impl Iterator<Item = u64> + '_ {
         self.log
-            .entries()
-            .iter()
+            .iter_from(1)
             .take(self.applied as usize)
             .map(|e| e.command)
     }
@@ -528,7 +527,7 @@ impl RaftNode {
     fn send_append(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId) {
         let p = &mut self.progress[to as usize - 1];
         let prev = p.next - 1;
-        let entries = self.log.slice_from(p.next, MAX_BATCH).to_vec();
+        let entries = self.log.slice_from(p.next, MAX_BATCH);
         if !p.probing {
             p.next += entries.len() as u64;
         }

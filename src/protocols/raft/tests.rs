@@ -689,7 +689,7 @@ fn persistent_state_survives_a_crash_and_commits_are_announced_once() {
     let n2 = net.node(2);
     assert_eq!(
         (n2.term(), n2.voted_for(), n2.log().entries()),
-        (1, Some(1), &[entry(1, 11)][..])
+        (1, Some(1), vec![entry(1, 11)])
     );
     assert_eq!(
         (n2.role(), n2.commit_index(), n2.last_applied(), n2.leader()),

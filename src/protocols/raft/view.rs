@@ -23,16 +23,23 @@ impl RaftNode {
             .filter(|&p| self.votes & Self::bit(p) != 0)
             .map(|p| p.to_string())
             .collect();
+        let first = self
+            .log
+            .last_index()
+            .saturating_sub(NodeView::LOG_TAIL as u64)
+            + 1;
         NodeView {
             role: self.role.name(),
             epoch: self.term,
-            log: (self.log.entries().iter().enumerate())
-                .map(|(i, e)| EntryView {
+            log: (self.log.iter_from(first).zip(first..))
+                .map(|(e, index)| EntryView {
                     epoch: e.term,
                     command: e.command.to_string(),
-                    committed: (i as u64) < self.commit, // index i + 1 ≤ commitIndex
+                    committed: index <= self.commit,
                 })
                 .collect(),
+            log_len: self.log.last_index(),
+            log_committed: self.commit,
             fields: vec![
                 ("currentTerm", self.term.to_string()),
                 ("votedFor", opt(self.voted_for)),
