@@ -36,9 +36,9 @@ quorumscope — deterministic distributed-systems simulator
 
 USAGE:
   quorumscope run   [--protocol raft] [--nodes 5] [--seed 42] [--until 60s] [--faults random]
-                    [--load N] [--bug NAME]... [--link URL] [--trace FILE]
+                    [--load N] [--bug NAME]... [--param KEY=VALUE]... [--link URL] [--trace FILE]
   quorumscope fuzz  [--protocol raft] [--seeds 10000] [--first-seed 1] [--nodes 5] [--until 20s]
-                    [--bug NAME]... [--threads N]
+                    [--bug NAME]... [--param KEY=VALUE]... [--threads N]
   quorumscope bench [--protocol raft]
 
 run    Runs one scenario and prints a summary. --link replays a permalink copied from the page
@@ -47,6 +47,8 @@ run    Runs one scenario and prints a summary. --link replays a permalink copied
 fuzz   Runs many seeds under random faults on all cores; prints every violation with the
        command that replays it; exits 1 if any invariant was violated.
 bench  Prints performance figures (simulated events per second, seek latency).
+
+--param sets a protocol parameter as in a link (durations in ms), e.g. --param proposers=2.
 
 Protocols: ";
 
@@ -106,7 +108,7 @@ Protocols: ";
 
     fn scenario_from(flags: &Flags) -> Result<Scenario, String> {
         if let Some(link) = flags.get("link") {
-            for clash in ["protocol", "nodes", "seed", "bug", "load"] {
+            for clash in ["protocol", "nodes", "seed", "bug", "load", "param"] {
                 if flags.get(clash).is_some() {
                     return Err(format!("--link already fixes the scenario; drop --{clash}"));
                 }
@@ -122,7 +124,23 @@ Protocols: ";
         s.client_rate = flags.number("load", 0)?;
         s.bugs = flags.all("bug").into_iter().collect();
         s.setup(&info)?;
+        let params = param_query(flags)?;
+        if !params.is_empty() {
+            s = Scenario::parse_link(&format!("{}&{params}", s.to_query()))
+                .map_err(|e| format!("--param: {e}"))?;
+        }
         Ok(s)
+    }
+
+    /// `--param k=v` flags joined into link form, checked for shape.
+    fn param_query(flags: &Flags) -> Result<String, String> {
+        let params = flags.all("param");
+        for p in &params {
+            if !p.contains('=') || p.contains('&') {
+                return Err(format!("--param expects KEY=VALUE, not '{p}'"));
+            }
+        }
+        Ok(params.join("&"))
     }
 
     fn run(args: &[String]) -> Result<i32, String> {
@@ -130,6 +148,7 @@ Protocols: ";
             args,
             &[
                 "protocol", "nodes", "seed", "until", "faults", "link", "trace", "load", "bug",
+                "param",
             ],
         )?;
         let scenario = scenario_from(&flags)?;
@@ -189,6 +208,9 @@ Protocols: ";
                 n.view.log_committed
             );
         }
+        for (label, value) in lab.summary() {
+            println!("  {label}: {value}");
+        }
         for inv in lab.invariants() {
             match inv.violated {
                 None => println!("  ok        {}", inv.name),
@@ -209,6 +231,7 @@ Protocols: ";
                 "until",
                 "bug",
                 "threads",
+                "param",
             ],
         )?;
         let protocol = flags.get("protocol").unwrap_or("raft").to_string();
@@ -222,6 +245,7 @@ Protocols: ";
             until,
             faults_until: until * 6 / 10,
             bugs: flags.all("bug"),
+            params: param_query(&flags)?,
             ..FuzzOptions::default()
         };
         // Validate once up front so a bad option is one message, not one per seed.

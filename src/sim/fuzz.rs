@@ -25,6 +25,8 @@ pub struct FuzzOptions {
     pub bugs: Vec<String>,
     /// Mean virtual time between two faults.
     pub fault_gap: Micros,
+    /// Protocol parameters in link form, e.g. `proposers=2&election_min=150` (empty: defaults).
+    pub params: String,
 }
 
 impl Default for FuzzOptions {
@@ -36,6 +38,7 @@ impl Default for FuzzOptions {
             client_rate: 20,
             bugs: Vec::new(),
             fault_gap: 150 * MS,
+            params: String::new(),
         }
     }
 }
@@ -55,10 +58,14 @@ pub struct FuzzReport {
 
 /// Runs one seeded scenario of `protocol` under random faults.
 pub fn fuzz_one(protocol: &str, seed: u64, opts: &FuzzOptions) -> Result<FuzzReport, String> {
-    let mut scenario = Scenario::defaults(protocol);
-    if scenario.protocol != protocol {
+    if protocols::info(protocol).is_none() {
         return Err(format!("unknown protocol '{protocol}'"));
     }
+    let mut scenario = if opts.params.is_empty() {
+        Scenario::defaults(protocol)
+    } else {
+        Scenario::parse_link(&format!("protocol={protocol}&seed={seed}&{}", opts.params))?
+    };
     scenario.seed = seed;
     scenario.nodes = opts.nodes;
     scenario.client_rate = opts.client_rate;

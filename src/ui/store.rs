@@ -123,6 +123,8 @@ pub struct ShareState {
     pub link: String,
     /// `None` while copying, then whether the clipboard accepted it.
     pub copied: Option<bool>,
+    /// Whether `link` is an `<iframe>` embed snippet rather than a plain link.
+    pub code: bool,
 }
 
 /// One line of the recent-events list.
@@ -195,6 +197,13 @@ pub struct Store {
     pub run: u64,
     /// The `debug=panic` test hook was requested.
     pub debug_panic: bool,
+    /// The partition being drawn (side of each node), while the network panel's partition mode
+    /// is open.
+    pub partition: Option<Vec<u8>>,
+    /// Why the last trace import failed, shown until the next import.
+    pub import_error: Option<String>,
+    /// The run was paused because the page was hidden or scrolled out of view.
+    auto_paused: bool,
 }
 
 /// Everything the visitor (or the clock) can do.
@@ -248,6 +257,23 @@ pub enum Msg {
     DownloadTrace,
     /// Tell the visitor something about what they just did (e.g. a refused setting).
     Report(String),
+    /// Open (`Some`, with each node's side), update or close (`None`) the partition drawing.
+    PartitionDraft(Option<Vec<u8>>),
+    /// Move a node to the other side of the partition being drawn.
+    PartitionToggle(NodeId),
+    /// Replace the run with an exported trace (file name, text), or say why it cannot be read.
+    ImportTrace {
+        /// The file's name.
+        name: String,
+        /// The file's text.
+        text: String,
+    },
+    /// Open the Share box with an `<iframe>` snippet for this run.
+    EmbedCode,
+    /// The app became visible (true) or hidden / scrolled out of view (false).
+    Visible(bool),
+    /// A command posted by the host page (see [`super::embed`]).
+    Api(serde_json::Value),
 }
 
 impl Store {
@@ -339,7 +365,27 @@ impl Store {
             lost_frac: Rc::new(BTreeMap::new()),
             run: 0,
             debug_panic: false,
+            partition: None,
+            import_error: None,
+            auto_paused: false,
         }
+    }
+
+    /// Replaces the run with `lab` (an imported trace or a loaded link), advanced to `open_at`
+    /// if given, playing or paused.
+    pub fn replace_lab(&mut self, lab: Box<dyn Lab>, open_at: Option<Micros>, play: bool) {
+        let mut next = Store::with_lab(lab, self.embed, self.notices.clone());
+        next.speed = self.speed;
+        next.run = self.run + 1;
+        if let Some(t) = open_at {
+            next.lab.borrow_mut().advance_to(t);
+        }
+        next.playing = play;
+        next.refresh(true);
+        next.clock = (next.frame.now, next.frame.horizon);
+        next.trace_seen = next.lab.borrow().trace_len();
+        *self = next;
+        self.sync_url();
     }
 
     /// The permalink's query for the current moment (`at` = now).
@@ -651,6 +697,7 @@ impl Reducible for Store {
             s.status = None;
         }
         match msg {
+            Msg::Api(cmd) => return super::embed::command(self, &cmd),
             Msg::Tick(wall_ms) => {
                 if !s.playing || super::panic::panicked() {
                     return self;
@@ -706,6 +753,7 @@ impl Reducible for Store {
             }
             Msg::TogglePlay => {
                 s.playing = !s.playing;
+                s.auto_paused = false;
                 s.menu = None;
                 s.resume_after_menu = false;
                 s.carry.set(0.0);
@@ -822,7 +870,50 @@ impl Reducible for Store {
             Msg::NewRun(scenario) => s.new_run(scenario),
             Msg::Share => {
                 let link = dom::absolute_url(&s.permalink_query(true));
-                s.share = Some(ShareState { link, copied: None });
+                s.share = Some(ShareState {
+                    link,
+                    copied: None,
+                    code: false,
+                });
+            }
+            Msg::EmbedCode => {
+                let link = super::share::embed_snippet(&s);
+                s.share = Some(ShareState {
+                    link,
+                    copied: None,
+                    code: true,
+                });
+            }
+            Msg::PartitionDraft(draft) => s.partition = draft,
+            Msg::PartitionToggle(id) => {
+                let Some(side) = s.partition.as_mut().and_then(|d| d.get_mut((id as usize).wrapping_sub(1)))
+                else {
+                    return self;
+                };
+                *side = u8::from(*side == 0);
+            }
+            Msg::ImportTrace { name, text } => match crate::sim::import::import_trace(&text) {
+                Ok(lab) => {
+                    let events = lab.events();
+                    s.replace_lab(lab, None, false);
+                    let said = format!("Imported {events} events from {name}.");
+                    s.announce = said.clone();
+                    s.status = Some(said);
+                }
+                Err(e) => s.import_error = Some(format!("{name} was not imported. {e}")),
+            },
+            Msg::Visible(visible) => {
+                if !visible && s.playing {
+                    s.auto_paused = true;
+                    s.pause();
+                } else if visible && s.auto_paused {
+                    s.auto_paused = false;
+                    s.playing = true;
+                    s.carry.set(0.0);
+                    s.sync_url();
+                } else {
+                    return self;
+                }
             }
             Msg::ShareResult(ok) => {
                 let Some(share) = &mut s.share else {

@@ -16,6 +16,8 @@ pub struct PageParams {
     pub at: Option<Micros>,
     /// Test hook: panic on purpose after mount.
     pub debug_panic: bool,
+    /// `id=…`: the name an embedded page gives itself in the events it posts to its host page.
+    pub embed_id: Option<String>,
     /// The query without the page's own keys, for [`Scenario::from_query`].
     pub scenario_query: String,
     /// One sentence per malformed page parameter.
@@ -23,7 +25,7 @@ pub struct PageParams {
 }
 
 /// Keys the page owns.
-const PAGE_KEYS: [&str; 3] = ["embed", "at", "debug"];
+const PAGE_KEYS: [&str; 4] = ["embed", "at", "debug", "id"];
 
 /// Splits a query string (without `?`) into the page's parameters and the scenario's.
 pub fn split(query: &str) -> PageParams {
@@ -51,6 +53,17 @@ pub fn split(query: &str) -> PageParams {
                     shorten(value)
                 )),
             },
+            "id" => {
+                let ok = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
+                if !value.is_empty() && value.len() <= 64 && value.chars().all(ok) {
+                    out.embed_id = Some(value.to_string());
+                } else {
+                    out.notices.push(format!(
+                        "id={} is not an embed name (1 to 64 letters, digits, '-', '_' or '.'); ignored.",
+                        shorten(value)
+                    ));
+                }
+            }
             _ => match value {
                 "panic" => out.debug_panic = true,
                 other => out.notices.push(format!(
