@@ -154,6 +154,10 @@ pub struct ProtocolInfo {
     pub roles: Vec<&'static str>,
     /// What the protocol calls its epoch number ("term", "ballot", …).
     pub epoch_name: &'static str,
+    /// The node-menu label of a client request (Raft: "Client request"; Paxos: "Propose a value").
+    pub client_label: &'static str,
+    /// The node-menu label of a forced timeout (Raft: "Time out").
+    pub timeout_label: &'static str,
 }
 
 /// A tunable integer parameter of a protocol.

@@ -158,6 +158,8 @@ impl Protocol for Ping {
             }],
             roles: vec!["pinger"],
             epoch_name: "boot",
+            client_label: "Ping",
+            timeout_label: "Time out",
         }
     }
     fn new_node(_: NodeId, setup: &Setup) -> PingNode {

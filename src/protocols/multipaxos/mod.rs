@@ -134,6 +134,8 @@ impl Protocol for MultiPaxos {
             ],
             roles: vec!["follower", "candidate", "leader"],
             epoch_name: "round",
+            client_label: "Client request",
+            timeout_label: "Time out",
         }
     }
 

@@ -172,6 +172,8 @@ impl Protocol for Paxos {
             ],
             roles: vec!["learner", "acceptor", "proposer"],
             epoch_name: "round",
+            client_label: "Propose a value",
+            timeout_label: "Retry with a higher ballot",
         }
     }
 

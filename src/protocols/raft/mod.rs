@@ -125,6 +125,8 @@ impl Protocol for Raft {
             ],
             roles: vec!["follower", "candidate", "leader"],
             epoch_name: "term",
+            client_label: "Client request",
+            timeout_label: "Time out",
         }
     }
 
