@@ -6,8 +6,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::controls::{ControlsProps, controls};
-use super::events_log::{EventsLogProps, events_log};
-use super::help::Help;
+use super::events_log::EventLog;
+use super::help::{Announcer, Help, watch_reduced_motion};
 use super::inspector::Inspector;
 use super::invariants::{InvariantsProps, invariants};
 use super::logs::Logs;
@@ -16,8 +16,11 @@ use super::notices::{alarm, notices};
 use super::raf::RafLoop;
 use super::ring::{RingHandlers, RingProps, ring};
 use super::settings::Settings;
-use super::share::Share;
+use super::share::{FilesProps, Share, files_panel};
+use super::spacetime::{LabRef, SpaceTime};
 use super::store::{Msg, Store, on_click};
+use super::summary::ClusterSummary;
+use super::timeline::Timeline;
 
 /// The whole page.
 #[component]
@@ -69,6 +72,29 @@ pub fn App() -> Html {
         }
     });
 
+    // The host page's postMessage API, and the automatic pause while hidden or off screen.
+    use_effect_with((), {
+        let dispatch = dispatch.clone();
+        move |_| {
+            let embedding = super::embed::install(dispatch);
+            move || drop(embedding)
+        }
+    });
+    // Tell the host page (when embedded) what changed.
+    {
+        let store = store.clone();
+        use_effect(move || super::embed::observe(&store));
+    }
+
+    // Follow the visitor's reduced-motion preference as it changes.
+    use_effect_with((), {
+        let dispatch = dispatch.clone();
+        move |_| {
+            let listener = watch_reduced_motion(move |on| dispatch.emit(Msg::SetReducedMotion(on)));
+            move || drop(listener)
+        }
+    });
+
     // Test hook `?debug=panic`: panic on purpose once mounted, to show the error panel.
     use_effect_with(store.debug_panic, |debug| {
         if *debug {
@@ -100,7 +126,7 @@ pub fn App() -> Html {
                     if let Some(link) = full_link {
                         <a class="button" href={link} target="_blank" rel="noopener">{ "Open full page" }</a>
                     }
-                    <Share share={store.share.clone()} dispatch={dispatch.clone()} />
+                    <Share share={store.share.clone()} embed={embed} dispatch={dispatch.clone()} />
                     <button type="button" id="help-button" class="icon" onclick={help_button}
                         aria-label="Keyboard shortcuts" aria-keyshortcuts="?" title="Keyboard shortcuts (?)">
                         { "?" }
@@ -120,6 +146,7 @@ pub fn App() -> Html {
                         menu: store.menu,
                         selected: store.selected,
                         reduced_motion: store.reduced_motion,
+                        draft: store.partition.clone(),
                         dispatch: dispatch.clone(),
                         handlers: ring_handlers.clone(),
                     }) }
@@ -132,15 +159,26 @@ pub fn App() -> Html {
                         dispatch: dispatch.clone(),
                     }) }
                     if !embed {
-                        <Logs nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} />
+                        <>
+                            <Timeline marks={store.milestones.clone()} now={store.clock.0} horizon={store.clock.1}
+                                dispatch={dispatch.clone()} />
+                            <SpaceTime lab={LabRef(store.lab.clone())} frame={frame.clone()} info={store.info.clone()}
+                                speed={store.speed} selected={store.selected} reduced_motion={store.reduced_motion}
+                                dispatch={dispatch.clone()} />
+                            <Logs nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} />
+                        </>
                     }
                 </section>
                 if !embed {
                     <aside class="side" aria-label="Panels">
-                        <Inspector nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} dispatch={dispatch.clone()} summary={frame.summary.clone()} />
+                        <ClusterSummary summary={frame.summary.clone()} />
+                        <Inspector nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} dispatch={dispatch.clone()} summary={frame.summary.clone()} prev={store.prev_selected.clone()} />
                         { invariants(&InvariantsProps { invariants: frame.invariants.clone() }) }
-                        { network(&NetworkProps { network: frame.network.clone(), nodes: frame.nodes.len(), dispatch: dispatch.clone() }) }
-                        { events_log(&EventsLogProps { recent: store.recent.clone(), dispatch: dispatch.clone() }) }
+                        { network(&NetworkProps { network: frame.network.clone(), nodes: frame.nodes.len(), draft: store.partition.clone(), dispatch: dispatch.clone() }) }
+                        { files_panel(&FilesProps { import_error: store.import_error.clone(), stem: picture_stem(&store), dispatch: dispatch.clone() }) }
+                        <EventLog lab={LabRef(store.lab.clone())} now={store.clock.0}
+                            paused_events={if store.playing { 0 } else { frame.events }} actions={frame.actions}
+                            nodes={frame.nodes.len()} dispatch={dispatch.clone()} />
                         <Settings
                             key={store.run}
                             scenario={store.scenario.clone()}
@@ -151,12 +189,22 @@ pub fn App() -> Html {
                     </aside>
                 }
             </main>
-            <div class="sr-only" aria-live="polite" aria-atomic="true" id="announcer">{ store.announce.clone() }</div>
+            <Announcer text={AttrValue::from(store.announce.clone())} />
             if store.help {
                 <Help dispatch={dispatch.clone()} />
             }
         </div>
     }
+}
+
+/// File name stem for a saved picture: `quorumscope-raft-seed7-1250ms`.
+fn picture_stem(store: &Store) -> String {
+    format!(
+        "quorumscope-{}-seed{}-{}ms",
+        store.info.name,
+        store.scenario.seed,
+        store.clock.0 / 1000
+    )
 }
 
 /// The message a key press stands for, if it is a shortcut here. Keys typed into form fields,

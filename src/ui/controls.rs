@@ -1,5 +1,7 @@
 //! Playback controls: play/pause, step back and forward, the speed ladder (log scale) and the
-//! time slider over everything explored so far.
+//! time slider over everything explored so far. The timeline of milestones sits right under it
+//! (see [`super::timeline`]); while the visitor is in the past the slider is described by the
+//! timeline's "viewing the past" notice.
 
 use yew::prelude::*;
 
@@ -7,6 +9,7 @@ use crate::sim::time::{Micros, format_time};
 
 use super::geometry::{SPEEDS, speed_label};
 use super::store::{Msg, on_click};
+use super::timeline::PAST_NOTE_ID;
 
 /// Inputs of [`controls`].
 pub struct ControlsProps {
@@ -81,7 +84,8 @@ pub fn controls(p: &ControlsProps) -> Html {
                 <span>{ "Time" }</span>
                 <input type="range" min="0" max={p.horizon.max(1).to_string()} step="1"
                     value={p.now.to_string()} oninput={on_time}
-                    aria-valuetext={format_time(p.now)} />
+                    aria-valuetext={format_time(p.now)}
+                    aria-describedby={(p.now < p.horizon && !p.compact).then_some(PAST_NOTE_ID)} />
                 <output class="clock">{ time_text }</output>
             </label>
         </div>

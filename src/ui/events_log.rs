@@ -1,39 +1,282 @@
-//! Recent milestones (leaders, commits, actions, violations) and the trace download.
+//! The event log: trace lines up to now, newest first, filterable by node and by kind, and the
+//! trace download.
+//!
+//! Only the last [`SHOWN`] matching lines are kept and drawn. They are found incrementally: new
+//! lines are read once as the trace grows, lines after now are dropped when the visitor goes
+//! back, and older matches are searched backwards in bounded steps. Every entry is a button that
+//! seeks to its time; its line is clipped to one row, and the whole text (`TraceView::text`, the
+//! "why") unfolds on hover and on keyboard focus.
 
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::sim::time::format_time;
+use crate::sim::lab::{Lab, TraceView};
+use crate::sim::node::NodeId;
+use crate::sim::time::{Micros, format_time};
 
-use super::store::{Headline, Msg, Snap, on_click};
+use super::spacetime::LabRef;
+use super::store::{Msg, Snap, on_click};
 
-/// Inputs of [`events_log`].
-pub struct EventsLogProps {
-    /// Recent headlines, oldest first.
-    pub recent: Snap<Vec<Headline>>,
+/// Lines listed at most.
+pub const SHOWN: usize = 200;
+/// Lines read at most per update while searching backwards for older matches.
+const BUDGET: usize = 20_000;
+/// Kinds every protocol's trace has (protocol notes add their own, found as they appear).
+const BASE_KINDS: [&str; 8] = [
+    "send",
+    "deliver",
+    "drop",
+    "client",
+    "crash",
+    "restart",
+    "action",
+    "violation",
+];
+
+/// One listed line: its position in the trace and its view.
+type Line = Rc<(usize, TraceView)>;
+
+/// What the list shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Filter {
+    node: Option<NodeId>,
+    kind: Option<&'static str>,
+}
+
+impl Filter {
+    fn matches(&self, l: &TraceView) -> bool {
+        self.node.is_none_or(|n| l.nodes.contains(&n)) && self.kind.is_none_or(|k| l.kind == k)
+    }
+}
+
+/// The matching lines found so far and how far the trace was read.
+struct Cache {
+    key: Option<(usize, usize, Filter)>,
+    /// Lines `[low, scanned)` have been read.
+    low: usize,
+    scanned: usize,
+    lines: VecDeque<Line>,
+    /// What the list draws (replaced only when `lines` changes).
+    shown: Snap<Vec<Line>>,
+    kinds: Vec<&'static str>,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            key: None,
+            low: 0,
+            scanned: 0,
+            lines: VecDeque::new(),
+            shown: Snap::new(Vec::new()),
+            kinds: Vec::new(),
+        }
+    }
+}
+
+impl Cache {
+    fn note_kind(&mut self, kind: &'static str) {
+        if !BASE_KINDS.contains(&kind) && !self.kinds.contains(&kind) {
+            self.kinds.push(kind);
+        }
+    }
+
+    /// Reads what changed in the trace; returns whether the list changed.
+    fn update(&mut self, lab: &dyn Lab, key: (usize, usize, Filter)) -> bool {
+        let filter = key.2;
+        let len = lab.trace_len();
+        let mut changed = false;
+        if self.key != Some(key) {
+            self.key = Some(key);
+            self.lines.clear();
+            self.low = len;
+            self.scanned = len;
+            changed = true;
+        }
+        if len < self.scanned {
+            // Back in time: forget the lines after now.
+            while self.lines.back().is_some_and(|l| l.0 >= len) {
+                self.lines.pop_back();
+            }
+            self.scanned = len;
+            self.low = self.low.min(len);
+            changed = true;
+        }
+        if len > self.scanned {
+            // Only the newest lines can make the list: skip what would be pushed out anyway.
+            let from = self.scanned.max(len.saturating_sub(BUDGET));
+            if from > self.scanned {
+                self.lines.clear();
+                self.low = from;
+            }
+            for i in from..len {
+                let l = lab.trace_line(i);
+                self.note_kind(l.kind);
+                if filter.matches(&l) {
+                    self.lines.push_back(Rc::new((i, l)));
+                    changed = true;
+                }
+            }
+            while self.lines.len() > SHOWN {
+                self.lines.pop_front();
+            }
+            self.scanned = len;
+        }
+        // Fill up with older matches, a bounded amount per update.
+        let mut budget = BUDGET;
+        while self.lines.len() < SHOWN && self.low > 0 && budget > 0 {
+            self.low -= 1;
+            budget -= 1;
+            let l = lab.trace_line(self.low);
+            self.note_kind(l.kind);
+            if filter.matches(&l) {
+                self.lines.push_front(Rc::new((self.low, l)));
+                changed = true;
+            }
+        }
+        if changed {
+            self.shown = Snap::new(self.lines.iter().cloned().collect());
+        }
+        changed
+    }
+}
+
+/// Props of [`EventLog`].
+#[derive(Properties, PartialEq)]
+pub struct EventLogProps {
+    /// The run.
+    pub lab: LabRef,
+    /// Virtual time shown by the clock (the log follows it, ten times a second while playing).
+    pub now: Micros,
+    /// While paused: events processed (a step at the same time still updates the log).
+    pub paused_events: u64,
+    /// Actions on the branch (a change means the trace may have been cut).
+    pub actions: usize,
+    /// Cluster size, for the node filter.
+    pub nodes: usize,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
 }
 
-/// The recent-events panel.
-/// (A view function rather than a component: its inputs change every frame or it is tiny,
-/// so memoising would buy nothing.)
-pub fn events_log(p: &EventsLogProps) -> Html {
+/// The event log panel.
+#[component]
+pub fn EventLog(p: &EventLogProps) -> Html {
+    let filter = use_state_eq(Filter::default);
+    let cache = use_mut_ref(Cache::default);
+    let (shown, kinds, low) = {
+        let mut c = cache.borrow_mut();
+        let lab = p.lab.0.borrow();
+        c.update(lab.as_ref(), (p.lab.id(), p.actions, *filter));
+        (c.shown.clone(), c.kinds.clone(), c.low)
+    };
+
+    let on_node = {
+        let filter = filter.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            filter.set(Filter {
+                node: select.value().parse().ok(),
+                ..*filter
+            });
+        })
+    };
+    let on_kind = {
+        let filter = filter.clone();
+        let all: Vec<&'static str> = BASE_KINDS.iter().copied().chain(kinds.clone()).collect();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let value = select.value();
+            filter.set(Filter {
+                kind: all.iter().copied().find(|k| *k == value),
+                ..*filter
+            });
+        })
+    };
     let download = on_click(&p.dispatch, Msg::DownloadTrace);
+    let count = shown.len();
+    let hint = if count == 0 {
+        "No matching lines up to now.".to_string()
+    } else if count >= SHOWN {
+        format!("The newest {SHOWN} matching lines up to now. Activate one to go to its time.")
+    } else if low > 0 {
+        format!("{count} matching lines found so far (older lines are still being searched).")
+    } else {
+        format!("{count} matching lines up to now. Activate one to go to its time.")
+    };
+
     html! {
         <section class="panel events" aria-labelledby="events-title">
-            <h2 id="events-title">{ "Recent events" }</h2>
-            if p.recent.is_empty() {
-                <p class="hint">{ "Leader changes, commits, your actions and violations appear here." }</p>
-            } else {
-                <ol reversed=true>
-                    { for p.recent.iter().rev().map(|h| html! {
-                        <li class={h.marker.unwrap_or("note")}>
-                            <time>{ format_time(h.t) }</time>{ " " }{ h.text.clone() }
-                        </li>
-                    }) }
-                </ol>
-            }
+            { Html::from_html_unchecked(AttrValue::Static("<h2 id=\"events-title\">Event log</h2>")) }
+            <div class="row ev-filters">
+                <label>
+                    <span>{ "Node" }</span>
+                    <select id="ev-node" onchange={on_node}>
+                        <option value="" selected={filter.node.is_none()}>{ "All nodes" }</option>
+                        { for (1..=p.nodes as NodeId).map(|n| html! {
+                            <option value={n.to_string()} selected={filter.node == Some(n)}>{ format!("Node {n}") }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>
+                    <span>{ "Kind" }</span>
+                    <select id="ev-kind" onchange={on_kind}>
+                        <option value="" selected={filter.kind.is_none()}>{ "All kinds" }</option>
+                        { for BASE_KINDS.iter().copied().chain(kinds.iter().copied()).map(|k| html! {
+                            <option value={k} selected={filter.kind == Some(k)}>{ k }</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+            { Html::from_html_unchecked(format!("<p class=\"hint\" id=\"ev-hint\">{hint}</p>").into()) }
+            <EntryList lines={shown} dispatch={p.dispatch.clone()} />
             <button type="button" onclick={download}>{ "Download trace (JSON Lines)" }</button>
         </section>
+    }
+}
+
+/// Props of [`EntryList`].
+#[derive(Properties, PartialEq)]
+struct EntryListProps {
+    lines: Snap<Vec<Line>>,
+    dispatch: Callback<Msg>,
+}
+
+/// The entries, newest first; redrawn only when the list changes.
+#[component]
+fn EntryList(p: &EntryListProps) -> Html {
+    let onclick = {
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |e: MouseEvent| {
+            let t = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("[data-t]").ok().flatten())
+                .and_then(|el| el.get_attribute("data-t"))
+                .and_then(|t| t.parse::<Micros>().ok());
+            if let Some(t) = t {
+                dispatch.emit(Msg::Seek(t));
+            }
+        })
+    };
+    html! {
+        <ol class="ev-list" aria-describedby="ev-hint" {onclick}>
+            { for p.lines.iter().rev().map(|line| {
+                let (i, l) = &**line;
+                let nodes: Vec<String> = l.nodes.iter().map(|n| n.to_string()).collect();
+                html! {
+                    <li key={*i}>
+                        <button type="button" class={classes!("ev", l.kind, l.marker)}
+                            data-t={l.t.to_string()} data-nodes={nodes.join(",")}>
+                            <time>{ format_time(l.t) }</time>
+                            <span class="ev-kind">{ l.kind }</span>
+                            <span class="ev-text">{ l.text.clone() }</span>
+                        </button>
+                    </li>
+                }
+            }) }
+        </ol>
     }
 }

@@ -13,7 +13,7 @@ use super::store::Msg;
 #[derive(Clone, Debug, PartialEq)]
 pub struct MenuItem {
     /// Button text (also its accessible name).
-    pub label: &'static str,
+    pub label: AttrValue,
     /// What choosing it does.
     pub msg: Msg,
     /// Unavailable items are shown disabled.
@@ -22,9 +22,9 @@ pub struct MenuItem {
 
 impl MenuItem {
     /// An item.
-    pub fn new(label: &'static str, msg: Msg, enabled: bool) -> Self {
+    pub fn new(label: impl Into<AttrValue>, msg: Msg, enabled: bool) -> Self {
         MenuItem {
-            label,
+            label: label.into(),
             msg,
             enabled,
         }
@@ -94,7 +94,7 @@ pub fn PopupMenu(p: &MenuProps) -> Html {
         };
         html! {
             <li role="none">
-                <button type="button" role="menuitem" disabled={!item.enabled} {onclick}>{ item.label }</button>
+                <button type="button" role="menuitem" disabled={!item.enabled} {onclick}>{ item.label.clone() }</button>
             </li>
         }
     });

@@ -8,7 +8,9 @@
 //! Page-only URL parameters (besides the scenario's own, see [`crate::scenario`]):
 //! * `embed=1` — compact layout for an iframe (ring, play/pause, time; no side panels);
 //! * `at=<µs>` — open the run at this virtual time, paused (the Share button adds it);
-//! * `debug=panic` — test hook: panics on purpose right after mount to show the error panel.
+//! * `debug=panic` — test hook: panics on purpose right after mount to show the error panel;
+//! * `id=<name>` — an embed's name, carried in the events it posts to its host page
+//!   (see [`embed`]).
 //!
 //! Opening a link replays the recorded actions: with `at` (or, without it, when the link has
 //! actions) the run is advanced to that moment (the last action's time) and paused there;
@@ -17,6 +19,7 @@
 pub mod app;
 pub mod controls;
 pub mod dom;
+pub mod embed;
 pub mod events_log;
 pub mod geometry;
 pub mod help;
@@ -33,12 +36,16 @@ pub mod raf;
 pub mod ring;
 pub mod settings;
 pub mod share;
+pub mod spacetime;
 pub mod store;
+pub mod summary;
+pub mod timeline;
 pub mod url;
 
 /// Mounts the app into the page body (called by the `quorumscope-web` binary).
 pub fn start() {
     panic::install();
+    embed::init();
     let root = dom::document()
         .get_element_by_id("app")
         .or_else(|| dom::document().body().map(Into::into))

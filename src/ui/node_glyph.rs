@@ -35,6 +35,10 @@ pub struct NodeProps {
     pub selected: bool,
     /// Its menu is open.
     pub open: bool,
+    /// While a partition is being drawn: whether the node is on side B (choosing the node then
+    /// moves it to the other side instead of opening its menu).
+    #[prop_or_default]
+    pub drafting: Option<bool>,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
 }
@@ -53,11 +57,17 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
         Shape::Circle
     };
 
+    let choose = if p.drafting.is_some() {
+        Msg::PartitionToggle(id)
+    } else {
+        Msg::OpenMenu(Menu::Node(id))
+    };
     let onclick = {
         let dispatch = p.dispatch.clone();
+        let choose = choose.clone();
         Callback::from(move |e: MouseEvent| {
             e.stop_propagation();
-            dispatch.emit(Msg::OpenMenu(Menu::Node(id)));
+            dispatch.emit(choose.clone());
         })
     };
     let onkeydown = {
@@ -68,7 +78,7 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
                 // Also stops the browser from turning this key press into a click on the menu
                 // item that receives focus.
                 e.prevent_default();
-                dispatch.emit(Msg::OpenMenu(Menu::Node(id)));
+                dispatch.emit(choose.clone());
             }
         })
     };
@@ -145,10 +155,15 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
     );
     html! {
         <g class={class} id={format!("node-{id}")} role="button" tabindex="0" aria-label={name}
-            aria-haspopup="menu" aria-expanded={if p.open { "true" } else { "false" }}
+            aria-haspopup={p.drafting.is_none().then_some("menu")}
+            aria-expanded={p.drafting.is_none().then_some(if p.open { "true" } else { "false" })}
+            aria-pressed={p.drafting.map(|b| if b { "true" } else { "false" })}
             {onclick} {onkeydown}>
             if p.selected {
                 <circle class="select-ring" cx={f(cx)} cy={f(cy)} r={f(r + 9.0)} />
+            }
+            if p.drafting == Some(true) {
+                <circle class="draft-mark" cx={f(cx)} cy={f(cy)} r={f(r + 5.0)} />
             }
             { body }
             <text class="term" x={f(cx)} y={f(cy + font * 0.35)} font-size={f(font)}>{ n.view.epoch }</text>

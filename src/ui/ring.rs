@@ -1,10 +1,16 @@
 //! The cluster drawing: nodes on a ring, their countdown arcs, messages in flight (positioned by
-//! virtual send and arrival time), marks for lost messages, cut links, and the open menu.
+//! virtual send and arrival time), marks for lost messages, the network's shape (partition
+//! sides with walls between them, cut links with a scissors mark), the selected node's links,
+//! the lasso for drawing a partition, and the open menu.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::sim::action::ActionKind;
+use crate::sim::lab::NetworkView;
 use crate::sim::node::{NodeId, ProtocolInfo};
 
 use super::geometry::{CENTER, Layout, VIEW, countdown_left, flight_frac};
@@ -16,7 +22,7 @@ use super::store::{Frame, Menu, Msg, Snap, on_click};
 /// Inputs of [`ring`].
 pub struct RingProps {
     /// What to draw.
-    pub frame: std::rc::Rc<Frame>,
+    pub frame: Rc<Frame>,
     /// The protocol.
     pub info: Snap<ProtocolInfo>,
     /// The open menu, if any.
@@ -25,10 +31,23 @@ pub struct RingProps {
     pub selected: Option<NodeId>,
     /// Messages jump between three points instead of gliding.
     pub reduced_motion: bool,
+    /// The partition being drawn (side of each node), if any.
+    pub draft: Option<Vec<u8>>,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
     /// The ring's event handlers, made once (see [`RingHandlers::new`]).
-    pub handlers: std::rc::Rc<RingHandlers>,
+    pub handlers: Rc<RingHandlers>,
+}
+
+/// What the lasso handlers need to know between events.
+#[derive(Default)]
+struct Lasso {
+    /// Cluster size at the last render.
+    n: usize,
+    /// The partition being drawn at the last render.
+    draft: Option<Vec<u8>>,
+    /// Points of the loop being drawn (view-box coordinates); empty when not drawing.
+    points: Vec<(f64, f64)>,
 }
 
 /// Event handlers shared by every frame of the ring, so that redrawing it does not replace its
@@ -40,6 +59,11 @@ pub struct RingHandlers {
     pub msg_key: Callback<KeyboardEvent>,
     /// Click on the empty ring: closes the menu.
     pub background: Callback<MouseEvent>,
+    /// Click on a drawn link of the selected node: opens the link's menu.
+    pub link_click: Callback<MouseEvent>,
+    /// Pointer down, move, up and cancel on the ring: draws the partition lasso.
+    pub lasso: Callback<PointerEvent>,
+    state: Rc<RefCell<Lasso>>,
 }
 
 impl RingHandlers {
@@ -75,12 +99,346 @@ impl RingHandlers {
                 }
             })
         };
+        let link_click = {
+            let dispatch = dispatch.clone();
+            Callback::from(move |e: MouseEvent| {
+                let pair = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|el| el.get_attribute("data-link"))
+                    .and_then(|v| {
+                        let (a, b) = v.split_once('-')?;
+                        Some((a.parse().ok()?, b.parse().ok()?))
+                    });
+                if let Some((a, b)) = pair {
+                    e.stop_propagation();
+                    dispatch.emit(Msg::OpenMenu(Menu::Link(a, b)));
+                }
+            })
+        };
+        let state = Rc::new(RefCell::new(Lasso::default()));
+        let lasso = {
+            let dispatch = dispatch.clone();
+            let state = state.clone();
+            Callback::from(move |e: PointerEvent| lasso_event(&e, &state, &dispatch))
+        };
         RingHandlers {
             msg_click,
             msg_key,
             background: on_click(dispatch, Msg::CloseMenu),
+            link_click,
+            lasso,
+            state,
         }
     }
+}
+
+/// One pointer event of the lasso: down starts a loop on the empty ring (only while a
+/// partition is being drawn), move extends it, up puts the enclosed nodes on side B (with
+/// Shift: adds them to side B).
+fn lasso_event(e: &PointerEvent, state: &RefCell<Lasso>, dispatch: &Callback<Msg>) {
+    // Yew delegates events to its root, so the drawing is found from the target.
+    let target = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let Some(svg) = target
+        .as_ref()
+        .and_then(|t| t.closest("svg.ring").ok().flatten())
+    else {
+        return;
+    };
+    let rect = svg.get_bounding_client_rect();
+    let scale = VIEW / rect.width().max(1.0);
+    let point = (
+        (e.client_x() as f64 - rect.left()) * scale,
+        (e.client_y() as f64 - rect.top()) * scale,
+    );
+    let mut st = state.borrow_mut();
+    match e.type_().as_str() {
+        "pointerdown" => {
+            let on_control = target
+                .and_then(|el| el.closest(".node, [data-msg], .menu").ok().flatten())
+                .is_some();
+            if st.draft.is_none() || on_control || e.button() > 0 {
+                return;
+            }
+            e.prevent_default();
+            let _ = svg.set_pointer_capture(e.pointer_id());
+            st.points = vec![point];
+        }
+        "pointermove" if !st.points.is_empty() => {
+            let last = *st.points.last().expect("not empty");
+            if (last.0 - point.0).abs() + (last.1 - point.1).abs() < 3.0 {
+                return;
+            }
+            st.points.push(point);
+            draw_lasso(&st.points);
+        }
+        "pointerup" if !st.points.is_empty() => {
+            let points = std::mem::take(&mut st.points);
+            draw_lasso(&[]);
+            let (Some(draft), true) = (&st.draft, points.len() >= 3) else {
+                return;
+            };
+            let layout = Layout::new(st.n);
+            let inside: Vec<bool> = (1..=st.n as NodeId)
+                .map(|id| encloses(&points, layout.pos(id)))
+                .collect();
+            if !inside.contains(&true) {
+                return;
+            }
+            let next = draft
+                .iter()
+                .zip(&inside)
+                .map(|(&side, &inside)| u8::from(inside || (e.shift_key() && side == 1)))
+                .collect();
+            drop(st);
+            dispatch.emit(Msg::PartitionDraft(Some(next)));
+        }
+        "pointercancel" => {
+            st.points.clear();
+            draw_lasso(&[]);
+        }
+        _ => {}
+    }
+}
+
+/// Shows the loop being drawn (set on the element directly: no re-render per pointer move).
+fn draw_lasso(points: &[(f64, f64)]) {
+    if let Some(path) = super::dom::document().get_element_by_id("lasso") {
+        let mut d = String::new();
+        for (i, (x, y)) in points.iter().enumerate() {
+            d.push(if i == 0 { 'M' } else { 'L' });
+            d.push_str(&f(*x));
+            d.push(' ');
+            d.push_str(&f(*y));
+        }
+        let _ = path.set_attribute("d", &d);
+    }
+}
+
+/// Whether the closed polygon `poly` contains point `p` (even-odd rule).
+fn encloses(poly: &[(f64, f64)], p: (f64, f64)) -> bool {
+    let mut inside = false;
+    let mut j = poly.len() - 1;
+    for i in 0..poly.len() {
+        let (xi, yi) = poly[i];
+        let (xj, yj) = poly[j];
+        if (yi > p.1) != (yj > p.1) && p.0 < (xj - xi) * (p.1 - yi) / (yj - yi) + xi {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
+}
+
+/// Letter naming partition side `g`: A, B, C, …
+fn side_letter(g: u8) -> char {
+    (b'A' + g % 26) as char
+}
+
+/// Unit vector from the centre along the wall between node `a` and the next node clockwise,
+/// `b` (perpendicular to the chord, pointing outwards).
+fn wall_dir(layout: &Layout, a: NodeId, b: NodeId) -> (f64, f64) {
+    let (x0, y0) = layout.pos(a);
+    let (x1, y1) = layout.pos(b);
+    let (dx, dy) = (y1 - y0, x0 - x1);
+    let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+    (dx / len, dy / len)
+}
+
+/// The next node clockwise after `id`.
+fn next(layout: &Layout, id: NodeId) -> NodeId {
+    id % layout.n as NodeId + 1
+}
+
+/// Radius of the partition background.
+fn sides_radius(layout: &Layout) -> f64 {
+    (layout.ring_r + layout.node_r + 24.0).min(CENTER - 2.0)
+}
+
+/// Partition sides: a background wedge per run of neighbours on the same side (alternating
+/// plain tint and hatching, with the side's letter), and a dashed wall between runs.
+fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
+    let n = layout.n;
+    if n < 2 || groups.len() != n || groups.windows(2).all(|w| w[0] == w[1]) {
+        return Html::default();
+    }
+    let side = |id: NodeId| groups[id as usize - 1];
+    // Start at a node whose neighbour anticlockwise is on another side.
+    let first = (1..=n as NodeId)
+        .find(|&id| side(id) != side(if id == 1 { n as NodeId } else { id - 1 }))
+        .unwrap_or(1);
+    let r = sides_radius(layout);
+    let at = |(dx, dy): (f64, f64), k: f64| (CENTER + dx * r * k, CENTER + dy * r * k);
+    let mut wedges = Vec::new();
+    let mut walls = Vec::new();
+    let mut id = first;
+    let mut prev = if first == 1 { n as NodeId } else { first - 1 };
+    let mut done = 0;
+    while done < n {
+        let start = id;
+        let mut len = 0;
+        while len == 0 || (done < n && side(id) == side(start)) {
+            len += 1;
+            done += 1;
+            id = next(layout, id);
+        }
+        let last = if id == 1 { n as NodeId } else { id - 1 };
+        let d0 = wall_dir(layout, prev, start);
+        let d1 = wall_dir(layout, last, id);
+        let (x0, y0) = at(d0, 1.0);
+        let (x1, y1) = at(d1, 1.0);
+        let large = u8::from(2 * len > n);
+        let g = side(start);
+        let path = format!(
+            "M{c} {c}L{}A{} {} 0 {large} 1 {}Z",
+            xy(x0, y0),
+            f(r),
+            f(r),
+            xy(x1, y1),
+            c = f(CENTER)
+        );
+        // The side's letter, inside the wedge near its middle node.
+        let mid = start + (len as NodeId - 1) / 2;
+        let mid = (mid - 1) % n as NodeId + 1;
+        let (mx, my) = layout.pos(mid);
+        let (lx, ly) = (CENTER + (mx - CENTER) * 0.42, CENTER + (my - CENTER) * 0.42);
+        wedges.push(html! {
+            <g class={classes!("side", if g % 2 == 0 { "tint" } else { "hatch" })}>
+                <path d={path} />
+                <text x={f(lx)} y={f(ly)}>{ side_letter(g) }</text>
+            </g>
+        });
+        let (wx, wy) = at(d1, 1.0);
+        walls.push(html! {
+            <line class="wall" x1={f(CENTER)} y1={f(CENTER)} x2={f(wx)} y2={f(wy)} />
+        });
+        prev = last;
+    }
+    html! {
+        <g class={classes!("sides", class)} aria-hidden="true">
+            { for wedges }{ for walls }
+        </g>
+    }
+}
+
+/// `x y` for path data.
+fn xy(x: f64, y: f64) -> String {
+    let mut s = f(x);
+    s.push(' ');
+    s.push_str(&f(y));
+    s
+}
+
+/// How far along the way from `a` to `b` a message meets the cut between them: the middle for
+/// a cut link, the wall for a partition.
+pub fn cut_frac(layout: &Layout, net: &NetworkView, a: NodeId, b: NodeId) -> f64 {
+    let side = |id: NodeId| net.groups.get(id as usize - 1).copied().unwrap_or(0);
+    if side(a) == side(b) || net.cut_links.contains(&(a.min(b), a.max(b))) {
+        return 0.5;
+    }
+    let (x0, y0) = layout.along(a, b, 0.0);
+    let (x1, y1) = layout.along(a, b, 1.0);
+    let (vx, vy) = (x1 - x0, y1 - y0);
+    let (wx, wy) = (CENTER - x0, CENTER - y0);
+    for id in 1..=layout.n as NodeId {
+        let nb = next(layout, id);
+        if side(id) == side(nb) {
+            continue;
+        }
+        let (dx, dy) = wall_dir(layout, id, nb);
+        let denom = vx * dy - vy * dx;
+        if denom.abs() < 1e-9 {
+            continue;
+        }
+        let t = (wx * dy - wy * dx) / denom;
+        let s = (wx * vy - wy * vx) / denom;
+        if (0.0..=1.0).contains(&t) && s >= 0.0 {
+            return t;
+        }
+    }
+    0.5
+}
+
+/// Scissors drawn at (`x`, `y`) on a cut link.
+fn scissors(x: f64, y: f64) -> Html {
+    html! {
+        <g class="scissors" transform={format!("translate({} {})", f(x), f(y))}>
+            <circle class="gap" r="8" />
+            <circle cx="-3" cy="4" r="2.3" />
+            <circle cx="3" cy="4" r="2.3" />
+            <path d="M-1.8 2.2L4 -6M1.8 2.2L-4 -6" />
+        </g>
+    }
+}
+
+/// Cut links: a dashed line with a gap where the cut is (scissors on a link cut by itself).
+/// Partitioned pairs are drawn only while there are few of them (the walls say the rest).
+fn cuts_layer(layout: &Layout, net: &NetworkView) -> Html {
+    let split = net.groups.windows(2).any(|w| w[0] != w[1]);
+    if !split && net.cut_links.is_empty() {
+        return Html::default();
+    }
+    let n = layout.n as NodeId;
+    let mut pairs = Vec::new();
+    for a in 1..=n {
+        for b in a + 1..=n {
+            if net.is_cut(a, b) {
+                pairs.push((a, b, net.cut_links.contains(&(a, b))));
+            }
+        }
+    }
+    let few = pairs.iter().filter(|p| !p.2).count() <= 40;
+    let lines = pairs
+        .into_iter()
+        .filter(|&(_, _, own)| own || few)
+        .map(|(a, b, own)| {
+            let (x0, y0) = layout.along(a, b, 0.0);
+            let (x1, y1) = layout.along(a, b, 1.0);
+            let len = ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt().max(1.0);
+            let t = cut_frac(layout, net, a, b);
+            let gap = (7.0 / len).min(0.2);
+            let (ax, ay) = layout.along(a, b, (t - gap).max(0.0));
+            let (bx, by) = layout.along(a, b, (t + gap).min(1.0));
+            let (cx, cy) = layout.along(a, b, t);
+            let d = format!(
+                "M{}L{}M{}L{}",
+                xy(x0, y0),
+                xy(ax, ay),
+                xy(bx, by),
+                xy(x1, y1)
+            );
+            html! {
+                <g class={classes!("cut", own.then_some("own"))} data-cut={format!("{a}-{b}")}>
+                    <path d={d} />
+                    if own { { scissors(cx, cy) } }
+                </g>
+            }
+        });
+    html! { <g class="cuts" aria-hidden="true">{ for lines }</g> }
+}
+
+/// The selected node's links, faint, each clickable for its menu (the node menu's "Links…"
+/// does the same from the keyboard).
+fn links_layer(p: &RingProps, layout: &Layout) -> Html {
+    let Some(sel) = p.selected else {
+        return Html::default();
+    };
+    if p.draft.is_some() || layout.n < 2 || sel as usize > layout.n {
+        return Html::default();
+    }
+    let lines = (1..=layout.n as NodeId).filter(|&k| k != sel).map(|k| {
+        let (x0, y0) = layout.pos(sel);
+        let (x1, y1) = layout.pos(k);
+        let (a, b) = (sel.min(k), sel.max(k));
+        html! {
+            <line class="link" data-link={format!("{a}-{b}")} x1={f(x0)} y1={f(y0)} x2={f(x1)} y2={f(y1)}>
+                <title>{ format!("Link between Node {a} and Node {b}: click to cut or restore") }</title>
+            </line>
+        }
+    });
+    html! { <g class="links" onclick={p.handlers.link_click.clone()}>{ for lines }</g> }
 }
 
 /// The ring.
@@ -90,21 +448,12 @@ pub fn ring(p: &RingProps) -> Html {
     let frame = &p.frame;
     let layout = Layout::new(frame.nodes.len());
     let now = frame.now;
-
-    // Cut links, drawn only while the network is not whole.
     let net = &frame.network;
-    let mut cuts = Vec::new();
-    if net.groups.windows(2).any(|w| w[0] != w[1]) || !net.cut_links.is_empty() {
-        for a in 1..=layout.n as NodeId {
-            for b in a + 1..=layout.n as NodeId {
-                if net.is_cut(a, b) {
-                    let (x0, y0) = layout.pos(a);
-                    let (x1, y1) = layout.pos(b);
-                    cuts.push(
-                        html! { <line class="cut" x1={f(x0)} y1={f(y0)} x2={f(x1)} y2={f(y1)} /> },
-                    );
-                }
-            }
+    {
+        let mut st = p.handlers.state.borrow_mut();
+        st.n = layout.n;
+        if st.draft != p.draft {
+            st.draft = p.draft.clone();
         }
     }
 
@@ -121,19 +470,24 @@ pub fn ring(p: &RingProps) -> Html {
 
     let nodes = frame.nodes.iter().map(|n| {
         let id = n.id;
+        let drafting = p.draft.as_ref().map(|d| d.get(id as usize - 1) == Some(&1));
         html! {
             <NodeGlyph key={id} node={n.clone()} info={p.info.clone()} layout={layout}
                 selected={p.selected == Some(id)} open={p.menu == Some(Menu::Node(id))}
-                dispatch={p.dispatch.clone()} />
+                drafting={drafting} dispatch={p.dispatch.clone()} />
         }
     });
 
+    // A message between two nodes that cannot talk is lost on arrival: it stops at the cut.
     let messages = frame
         .flights
         .iter()
         .zip(frame.labels.iter())
         .map(|(fl, label)| {
-            let frac = flight_frac(now, fl.sent, fl.arrives, p.reduced_motion);
+            let mut frac = flight_frac(now, fl.sent, fl.arrives, p.reduced_motion);
+            if net.is_cut(fl.from, fl.to) {
+                frac = frac.min(cut_frac(&layout, net, fl.from, fl.to));
+            }
             let (x, y) = layout.along(fl.from, fl.to, frac);
             message_glyph(
                 fl.id,
@@ -146,12 +500,17 @@ pub fn ring(p: &RingProps) -> Html {
         });
 
     let lost = frame.lost.iter().map(|m| {
-        let (x, y) = layout.along(m.from, m.to, m.frac);
+        let frac = if m.reason == "partition" {
+            cut_frac(&layout, net, m.from, m.to)
+        } else {
+            m.frac
+        };
+        let (x, y) = layout.along(m.from, m.to, frac);
         let age = now.saturating_sub(m.at) as f64 / frame.lost_window.max(1) as f64;
         let opacity = (1.0 - age * 0.8).clamp(0.2, 1.0);
         let a = layout.msg_r;
         html! {
-            <g key={m.id} class="lost" opacity={format!("{opacity:.2}")} transform={format!("translate({:.1} {:.1})", x, y)}>
+            <g key={m.id} class="lost" data-reason={m.reason} opacity={format!("{opacity:.2}")} transform={format!("translate({:.1} {:.1})", x, y)}>
                 <title>{ format!("{} from Node {} to Node {} lost: {}", m.kind, m.from, m.to, m.reason) }</title>
                 <path d={format!("M{:.1} {:.1}L{a:.1} {a:.1}M{:.1} {a:.1}L{a:.1} {:.1}", -a, -a, -a, -a)} />
                 <text y={f(-a - 3.0)}>{ "lost" }</text>
@@ -160,29 +519,53 @@ pub fn ring(p: &RingProps) -> Html {
     });
 
     let menu = p.menu.and_then(|m| menu_for(m, p, &layout));
+    let drafting = p.draft.is_some();
+    let label = format!(
+        "{} cluster of {} nodes; {} messages in flight",
+        p.info.title,
+        layout.n,
+        frame.flights.len()
+    );
 
     html! {
         <div class="ring-wrap">
-            <svg class="ring" viewBox={format!("0 0 {VIEW} {VIEW}")} role="group"
-                aria-label={format!("{} cluster of {} nodes; {} messages in flight", p.info.title, layout.n, frame.flights.len())}>
+            <svg class={classes!("ring", drafting.then_some("drafting"))} viewBox={format!("0 0 {VIEW} {VIEW}")} role="group"
+                aria-label={label}
+                onpointerdown={p.handlers.lasso.clone()} onpointermove={p.handlers.lasso.clone()}
+                onpointerup={p.handlers.lasso.clone()} onpointercancel={p.handlers.lasso.clone()}>
+                <defs>
+                    <pattern id="hatch" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                        <rect class="hatch-bg" width="8" height="8" />
+                        <line class="hatch-line" x1="0" y1="0" x2="0" y2="8" />
+                    </pattern>
+                </defs>
                 <rect class="bg" x="0" y="0" width={f(VIEW)} height={f(VIEW)} onclick={p.handlers.background.clone()} />
+                { sides_layer(&layout, &net.groups, "now") }
+                if let Some(d) = &p.draft {
+                    { sides_layer(&layout, d, "draft") }
+                }
                 if layout.n > 1 {
                     <circle class="track" cx={f(CENTER)} cy={f(CENTER)} r={f(layout.ring_r)} />
                 }
-                <g class="cuts" aria-hidden="true">{ for cuts }</g>
+                { links_layer(p, &layout) }
+                { cuts_layer(&layout, net) }
                 <g class="timers" aria-hidden="true">{ for arcs }</g>
                 <g class="nodes">{ for nodes }</g>
                 <g class="losts" aria-hidden="true">{ for lost }</g>
                 <g class="messages" onclick={p.handlers.msg_click.clone()} onkeydown={p.handlers.msg_key.clone()}>{ for messages }</g>
+                if drafting {
+                    <path id="lasso" class="lasso" d="" />
+                }
             </svg>
             { menu.unwrap_or_default() }
         </div>
     }
 }
 
-/// The menu for a node or a message, placed next to it.
+/// The menu for a node, a message or a link, placed in the middle of the ring.
 fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
     let frame = &p.frame;
+    let net = &frame.network;
     let (title, detail, items, return_to, after) = match menu {
         Menu::Node(id) => {
             let n = frame.nodes.iter().find(|n| n.id == id)?;
@@ -190,9 +573,13 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
             let mut items = vec![
                 MenuItem::new("Crash", Msg::Act(ActionKind::Crash { node: id }), up),
                 MenuItem::new("Restart", Msg::Act(ActionKind::Restart { node: id }), !up),
-                MenuItem::new("Time out", Msg::Act(ActionKind::Timeout { node: id }), up),
                 MenuItem::new(
-                    "Client request",
+                    p.info.timeout_label,
+                    Msg::Act(ActionKind::Timeout { node: id }),
+                    up,
+                ),
+                MenuItem::new(
+                    p.info.client_label,
                     Msg::Act(ActionKind::ClientRequest { node: id }),
                     up,
                 ),
@@ -203,11 +590,16 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
                     .collect();
                 let alone = (1..=layout.n as NodeId)
                     .filter(|&k| k != id)
-                    .all(|k| frame.network.is_cut(id, k));
+                    .all(|k| net.is_cut(id, k));
                 items.push(MenuItem::new(
                     "Isolate from network",
                     Msg::Act(ActionKind::Partition { groups }),
                     !alone,
+                ));
+                items.push(MenuItem::new(
+                    "Cut or restore a link…",
+                    Msg::OpenMenu(Menu::Links(id)),
+                    true,
                 ));
             }
             let detail = if up {
@@ -217,6 +609,40 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
             };
             let own = format!("node-{id}");
             (node_name(n, &p.info), detail, items, own.clone(), own)
+        }
+        Menu::Links(id) => {
+            let items = (1..=layout.n as NodeId)
+                .filter(|&k| k != id)
+                .map(|k| link_item(net, id, k, false))
+                .collect();
+            let own = format!("node-{id}");
+            (
+                format!("Links of Node {id}"),
+                "Messages over a cut link are lost.".to_string(),
+                items,
+                own.clone(),
+                own,
+            )
+        }
+        Menu::Link(a, b) => {
+            if a == b || a.max(b) as usize > layout.n {
+                return None;
+            }
+            let state = if net.cut_links.contains(&(a.min(b), a.max(b))) {
+                "Cut: messages between them are lost."
+            } else if net.is_cut(a, b) {
+                "Across the partition: messages between them are lost."
+            } else {
+                "Working."
+            };
+            let own = format!("node-{a}");
+            (
+                format!("Link between Node {a} and Node {b}"),
+                state.to_string(),
+                vec![link_item(net, a, b, true)],
+                own.clone(),
+                own,
+            )
         }
         Menu::Message(id) => {
             let fl = frame.flights.iter().find(|f| f.id == id)?;
@@ -238,4 +664,21 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
         <PopupMenu key={format!("{menu:?}")} title={title} detail={detail} items={items}
             return_to={return_to} after={after} dispatch={p.dispatch.clone()} />
     })
+}
+
+/// "Cut link to Node k" or "Restore link to Node k" (`this`: "Cut this link").
+fn link_item(net: &NetworkView, a: NodeId, b: NodeId, this: bool) -> MenuItem {
+    let cut = net.cut_links.contains(&(a.min(b), a.max(b)));
+    let label = match (cut, this) {
+        (true, true) => "Restore this link".to_string(),
+        (false, true) => "Cut this link".to_string(),
+        (true, false) => format!("Restore link to Node {b}"),
+        (false, false) => format!("Cut link to Node {b}"),
+    };
+    let kind = if cut {
+        ActionKind::RestoreLink { a, b }
+    } else {
+        ActionKind::CutLink { a, b }
+    };
+    MenuItem::new(label, Msg::Act(kind), true)
 }

@@ -1,29 +1,38 @@
-//! The Share button: copies a permalink to this very moment of the run (scenario, recorded
-//! actions and time), or shows it in a text field to copy by hand.
+//! Sharing a run: the Share button (a permalink to this very moment: scenario, recorded actions
+//! and time), "Copy embed code" (an `<iframe>` snippet), and the Files panel: importing an
+//! exported trace and saving the current picture as a standalone SVG file.
 
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use super::dom;
-use super::store::{Msg, ShareState, on_click};
+use super::store::{Msg, ShareState, Store, on_click};
 
 /// Props of [`Share`].
 #[derive(Properties, PartialEq)]
 pub struct ShareProps {
     /// The open share box, if any.
     pub share: Option<ShareState>,
+    /// Compact iframe layout (no "Copy embed code" there).
+    #[prop_or_default]
+    pub embed: bool,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
 }
 
-/// The button and its box.
+/// The buttons and their box.
 #[component]
 pub fn Share(p: &ShareProps) -> Html {
-    // Copy each fresh link once.
-    let link = p.share.as_ref().map(|s| s.link.clone());
+    // Copy each fresh link once (a second click on the same link copies it again).
+    let link = p
+        .share
+        .as_ref()
+        .map(|s| (s.link.clone(), s.copied.is_none()));
     use_effect_with(link, {
         let dispatch = p.dispatch.clone();
         move |link| {
-            if let Some(link) = link {
+            if let Some((link, true)) = link {
                 dom::copy_text(link, move |ok| dispatch.emit(Msg::ShareResult(ok)));
             }
         }
@@ -31,28 +40,206 @@ pub fn Share(p: &ShareProps) -> Html {
     let copied = p.share.as_ref().and_then(|s| s.copied);
     use_effect_with(copied, |copied| {
         if *copied == Some(false) {
-            dom::select_input("share-link");
+            select_text("share-link");
         }
     });
     let open = on_click(&p.dispatch, Msg::Share);
+    let code = on_click(&p.dispatch, Msg::EmbedCode);
     let close = on_click(&p.dispatch, Msg::CloseShare);
-    let select = Callback::from(|_: FocusEvent| dom::select_input("share-link"));
+    let select = Callback::from(|_: FocusEvent| select_text("share-link"));
     html! {
         <div class="share">
             <button type="button" onclick={open} aria-keyshortcuts="s" title="Copy a link to this moment (S)">{ "Share" }</button>
+            if !p.embed {
+                <button type="button" onclick={code} title="Copy an <iframe> snippet that shows this run in another page">{ "Copy embed code" }</button>
+            }
             if let Some(s) = &p.share {
-                <div class="share-box" role="group" aria-label="Share this run">
+                <div class="share-box" role="group" aria-label={if s.code { "Embed this run" } else { "Share this run" }}>
                     <p class="share-status" role="status">{
-                        match s.copied {
-                            None => "Copying…",
-                            Some(true) => "Link copied",
-                            Some(false) => "Could not copy automatically: select the link and copy it.",
+                        match (s.copied, s.code) {
+                            (None, _) => "Copying…",
+                            (Some(true), false) => "Link copied",
+                            (Some(true), true) => "Embed code copied",
+                            (Some(false), _) => "Could not copy automatically: select the text and copy it.",
                         }
                     }</p>
-                    <input id="share-link" type="text" readonly=true value={s.link.clone()} aria-label="Link to this moment" onfocus={select} />
+                    if s.code {
+                        <textarea id="share-link" readonly=true rows="4" value={s.link.clone()} aria-label="Embed code" onfocus={select} />
+                    } else {
+                        <input id="share-link" type="text" readonly=true value={s.link.clone()} aria-label="Link to this moment" onfocus={select} />
+                    }
                     <button type="button" onclick={close}>{ "Done" }</button>
                 </div>
             }
         </div>
     }
+}
+
+/// Selects the whole text of the input or text area with `id` (the manual-copy fallback).
+fn select_text(id: &str) {
+    let Some(el) = dom::document().get_element_by_id(id) else {
+        return;
+    };
+    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+        let _ = input.focus();
+        input.select();
+    } else if let Some(area) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        let _ = area.focus();
+        area.select();
+    }
+}
+
+/// The `<iframe>` snippet showing this run (the current link with `embed=1`): lazy, as wide as
+/// its column, with a fixed aspect ratio, and titled for screen readers.
+pub fn embed_snippet(s: &Store) -> String {
+    let (scenario, now) = {
+        let lab = s.lab.borrow();
+        (lab.scenario(), lab.now())
+    };
+    let at = (!s.playing).then_some(now);
+    let src = dom::absolute_url(&super::url::permalink_query(&scenario, at, true));
+    let src = src.replace('&', "&amp;").replace('"', "&quot;");
+    let title = s.info.title;
+    format!(
+        "<iframe src=\"{src}\" title=\"QuorumScope: {title} simulation\" loading=\"lazy\" style=\"width:100%;aspect-ratio:4/5;border:0\"></iframe>"
+    )
+}
+
+/// Inputs of [`files_panel`].
+pub struct FilesProps {
+    /// Why the last import failed, if it did.
+    pub import_error: Option<String>,
+    /// File name stem for saved pictures, e.g. `quorumscope-raft-seed7-1.25s`.
+    pub stem: String,
+    /// Sends messages to the store.
+    pub dispatch: Callback<Msg>,
+}
+
+/// The Files panel: import a trace, save the picture.
+/// (A view function: it is small and its inputs rarely change.)
+pub fn files_panel(p: &FilesProps) -> Html {
+    let on_file = {
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|l| l.get(0)) else {
+                return;
+            };
+            // Choosing the same file again must fire `change` again.
+            input.set_value("");
+            let name = file.name();
+            let dispatch = dispatch.clone();
+            let ok = Closure::<dyn FnMut(JsValue)>::once(move |text: JsValue| {
+                let text = text.as_string().unwrap_or_default();
+                dispatch.emit(Msg::ImportTrace { name, text });
+            });
+            let _ = file.text().then(&ok);
+            ok.forget();
+        })
+    };
+    let save = {
+        let dispatch = p.dispatch.clone();
+        let stem = p.stem.clone();
+        Callback::from(move |_: MouseEvent| {
+            if save_svg(&stem).is_err() {
+                dispatch.emit(Msg::Report(
+                    "The picture could not be saved: the browser refused.".into(),
+                ));
+            }
+        })
+    };
+    html! {
+        <section class="panel files" aria-labelledby="files-title">
+            <h2 id="files-title">{ "Files" }</h2>
+            <label class="file">
+                <span>{ "Import a trace (JSON Lines)" }</span>
+                <input id="import-trace" type="file" accept=".jsonl,.json,.txt,application/jsonl,application/json,text/plain" onchange={on_file} />
+            </label>
+            if let Some(e) = &p.import_error {
+                <p class="import-error" role="alert">{ e.clone() }</p>
+            }
+            <div class="row">
+                <button type="button" onclick={save}>{ "Save picture (SVG)" }</button>
+            </div>
+        </section>
+    }
+}
+
+/// Styles copied from the page onto every element of the saved picture, so that it renders the
+/// same on its own (no style sheet, CSS variables resolved).
+const STYLE_PROPS: [&str; 16] = [
+    "fill",
+    "fill-opacity",
+    "stroke",
+    "stroke-width",
+    "stroke-dasharray",
+    "stroke-opacity",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "opacity",
+    "font-family",
+    "font-size",
+    "font-weight",
+    "font-style",
+    "text-anchor",
+    "display",
+    "visibility",
+];
+
+/// Saves the ring as `<stem>.svg`: a copy of the drawing with every element's computed style
+/// written inline and the page's background behind it.
+pub fn save_svg(stem: &str) -> Result<(), JsValue> {
+    let doc = dom::document();
+    let win = dom::window();
+    let svg = doc
+        .query_selector("svg.ring")?
+        .ok_or_else(|| JsValue::from_str("no ring"))?;
+    let copy: web_sys::Element = svg.clone_node_with_deep(true)?.dyn_into()?;
+    let originals = svg.query_selector_all("*")?;
+    let copies = copy.query_selector_all("*")?;
+    let inline = |from: &web_sys::Element, to: &web_sys::Element| -> Result<(), JsValue> {
+        let Some(style) = win.get_computed_style(from)? else {
+            return Ok(());
+        };
+        let mut text = String::new();
+        for prop in STYLE_PROPS {
+            let v = style.get_property_value(prop)?;
+            if !v.is_empty() {
+                text.push_str(prop);
+                text.push(':');
+                text.push_str(&v);
+                text.push(';');
+            }
+        }
+        to.set_attribute("style", &text)
+    };
+    inline(&svg, &copy)?;
+    for i in 0..originals.length().min(copies.length()) {
+        let (Some(a), Some(b)) = (originals.item(i), copies.item(i)) else {
+            continue;
+        };
+        if let (Ok(a), Ok(b)) = (
+            a.dyn_into::<web_sys::Element>(),
+            b.dyn_into::<web_sys::Element>(),
+        ) {
+            inline(&a, &b)?;
+        }
+    }
+    // The page's background behind the drawing; interaction-only attributes removed.
+    let bg = doc
+        .body()
+        .and_then(|b| win.get_computed_style(&b).ok().flatten())
+        .and_then(|s| s.get_property_value("background-color").ok())
+        .unwrap_or_else(|| "#fff".into());
+    if let Some(rect) = copy.query_selector("rect.bg")? {
+        rect.set_attribute("style", &format!("fill:{bg}"))?;
+    }
+    for attr in ["class", "role", "tabindex", "aria-label"] {
+        copy.remove_attribute(attr)?;
+    }
+    copy.set_attribute("width", "800")?;
+    copy.set_attribute("height", "800")?;
+    let text = web_sys::XmlSerializer::new()?.serialize_to_string(&copy)?;
+    let text = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{text}\n");
+    dom::download_text(&format!("{stem}.svg"), "image/svg+xml", &text)
 }

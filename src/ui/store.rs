@@ -86,10 +86,12 @@ pub struct Frame {
     pub actions: usize,
     /// Every node (each shared on its own, so that unchanged nodes skip rendering).
     pub nodes: Snap<Vec<Snap<NodeState>>>,
-    /// The event count at which `nodes`, `summary`, `invariants` and `network` were read.
+    /// The event count at which `nodes`, `invariants` and `network` were read.
     pub nodes_events: u64,
     /// Cluster-wide facts no single node knows (e.g. the chosen value), if the protocol has any.
     pub summary: Snap<Vec<(String, String)>>,
+    /// The event count at which `summary` was read (see `summary::refresh`).
+    pub summary_events: u64,
     /// Messages on the wire.
     pub flights: Snap<Vec<FlightView>>,
     /// Names, tooltips and classes of `flights`, in the same order (made once per message).
@@ -114,6 +116,10 @@ pub enum Menu {
     Node(NodeId),
     /// The menu of in-flight message `id`.
     Message(u64),
+    /// The links of node `id`, each to cut or restore.
+    Links(NodeId),
+    /// The link between two nodes.
+    Link(NodeId, NodeId),
 }
 
 /// The Share button's state.
@@ -167,6 +173,8 @@ pub struct Store {
     clock_age: Rc<Cell<f64>>,
     /// Wall milliseconds played since node states were last read.
     nodes_age: Rc<Cell<f64>>,
+    /// Wall milliseconds played since the cluster summary was last read (see `summary::refresh`).
+    summary_age: Rc<Cell<f64>>,
     /// The node shown in the inspector.
     pub selected: Option<NodeId>,
     /// The open menu.
@@ -197,6 +205,11 @@ pub struct Store {
     pub run: u64,
     /// The `debug=panic` test hook was requested.
     pub debug_panic: bool,
+    /// The selected node as it was before the latest change that was read: the inspector marks
+    /// what differs (see `inspector::previous`).
+    pub prev_selected: Option<Snap<NodeState>>,
+    /// Timeline markers of the branch (see `timeline::track`).
+    pub milestones: Snap<super::timeline::Milestones>,
     /// The partition being drawn (side of each node), while the network panel's partition mode
     /// is open.
     pub partition: Option<Vec<u8>>,
@@ -257,6 +270,8 @@ pub enum Msg {
     DownloadTrace,
     /// Tell the visitor something about what they just did (e.g. a refused setting).
     Report(String),
+    /// The visitor's reduced-motion preference changed.
+    SetReducedMotion(bool),
     /// Open (`Some`, with each node's side), update or close (`None`) the partition drawing.
     PartitionDraft(Option<Vec<u8>>),
     /// Move a node to the other side of the partition being drawn.
@@ -350,6 +365,7 @@ impl Store {
             clock: (0, 0),
             clock_age: Rc::new(Cell::new(0.0)),
             nodes_age: Rc::new(Cell::new(0.0)),
+            summary_age: Rc::new(Cell::new(0.0)),
             selected: None,
             menu: None,
             resume_after_menu: false,
@@ -365,6 +381,8 @@ impl Store {
             lost_frac: Rc::new(BTreeMap::new()),
             run: 0,
             debug_panic: false,
+            prev_selected: None,
+            milestones: Snap::new(Default::default()),
             partition: None,
             import_error: None,
             auto_paused: false,
@@ -431,11 +449,20 @@ impl Store {
             if *frame.lost == *old.lost {
                 frame.lost = old.lost.clone();
             }
+            let now = reuse == Reuse::Nothing || !self.playing;
+            super::summary::refresh(lab.as_ref(), &mut frame, old, &self.summary_age, now);
             (frame, lost_frac)
         };
         self.lost_frac = Rc::new(lost_frac);
+        self.prev_selected = super::inspector::previous(
+            self.selected,
+            &self.frame,
+            &frame,
+            self.prev_selected.take(),
+        );
         self.frame = Rc::new(frame);
         self.scan_headlines();
+        self.milestones = super::timeline::track(&self.milestones, self.lab.borrow().as_ref());
     }
 
     /// Collects headlines from trace lines added since the last scan, for the live region.
@@ -494,16 +521,21 @@ impl Store {
     fn pause(&mut self) {
         if self.playing {
             self.playing = false;
+            self.refresh(false);
             self.sync_url();
         }
     }
 
     fn seek(&mut self, t: Micros) {
         let t = t.min(self.frame.horizon.max(self.lab.borrow().horizon()));
+        // Read the latest milestones before leaving the present (the lab shows none after now).
+        self.milestones = super::timeline::track(&self.milestones, self.lab.borrow().as_ref());
         self.lab.borrow_mut().seek(t);
         self.carry.set(0.0);
         self.lost_frac = Rc::new(BTreeMap::new());
         self.refresh(true);
+        // A jump is not an event: nothing to mark as changed.
+        self.prev_selected = None;
         if !self.playing {
             self.sync_url();
         }
@@ -615,11 +647,8 @@ fn snapshot(
                     _ => Snap::new(n),
                 })
                 .collect();
-            let summary = lab.summary();
-            let summary = match prev {
-                Some(p) if *p.summary == summary => p.summary.clone(),
-                _ => Snap::new(summary),
-            };
+            // While playing, the summary is read on its own, slower schedule (`summary::refresh`).
+            let summary = prev.map_or_else(|| Snap::new(lab.summary()), |p| p.summary.clone());
             (
                 Snap::new(fresh),
                 events,
@@ -676,6 +705,7 @@ fn snapshot(
         nodes,
         nodes_events,
         summary,
+        summary_events: prev.map_or(events, |p| p.summary_events),
         flights,
         labels,
         lost: Snap::new(lost),
@@ -743,6 +773,7 @@ impl Reducible for Store {
                     s.nodes_age.set(0.0);
                     Reuse::Unchanged
                 };
+                s.summary_age.set(s.summary_age.get() + since);
                 let before = s.violations();
                 s.refresh_with(reuse);
                 if s.violations() > before {
@@ -757,6 +788,10 @@ impl Reducible for Store {
                 s.menu = None;
                 s.resume_after_menu = false;
                 s.carry.set(0.0);
+                if !s.playing {
+                    // Show exactly where it stopped (nodes and the summary lag a little in play).
+                    s.refresh(false);
+                }
                 s.sync_url();
             }
             Msg::Pause => {
@@ -852,7 +887,12 @@ impl Reducible for Store {
                     s.resume_after_menu = false;
                 }
             }
-            Msg::Select(id) => s.selected = id,
+            Msg::Select(id) => {
+                if s.selected != id {
+                    s.prev_selected = None;
+                }
+                s.selected = id;
+            }
             Msg::ToggleHelp => {
                 s.help = !s.help;
                 s.menu = None;
@@ -886,7 +926,10 @@ impl Reducible for Store {
             }
             Msg::PartitionDraft(draft) => s.partition = draft,
             Msg::PartitionToggle(id) => {
-                let Some(side) = s.partition.as_mut().and_then(|d| d.get_mut((id as usize).wrapping_sub(1)))
+                let Some(side) = s
+                    .partition
+                    .as_mut()
+                    .and_then(|d| d.get_mut((id as usize).wrapping_sub(1)))
                 else {
                     return self;
                 };
@@ -927,6 +970,12 @@ impl Reducible for Store {
             Msg::Report(text) => {
                 s.announce = text.clone();
                 s.status = Some(text);
+            }
+            Msg::SetReducedMotion(on) => {
+                if s.reduced_motion == on {
+                    return self;
+                }
+                s.reduced_motion = on;
             }
             Msg::DownloadTrace => {
                 let (text, name) = {

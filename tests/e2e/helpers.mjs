@@ -68,8 +68,9 @@ export async function open(env, query = '', { viewport = { width: 1280, height: 
 /** The node controls on the ring. */
 export const nodes = (page) => page.getByRole('button', { name: /^Node \d+, / });
 
-/** The in-flight message controls. */
-export const messages = (page) => page.getByRole('button', { name: / from Node \d+ to Node \d+/ });
+/** The in-flight message controls on the ring (the event log's entries name messages too). */
+export const messages = (page) =>
+  page.locator('svg.ring').getByRole('button', { name: / from Node \d+ to Node \d+/ });
 
 /** Accessible names of every node, in order. */
 export async function nodeNames(page) {

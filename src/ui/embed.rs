@@ -1,0 +1,479 @@
+//! The page's life inside another page: the `postMessage` API a host page uses to drive an
+//! embedded QuorumScope (commands in, acknowledgements and events out; see the README's
+//! "Embedding" section), and the automatic pause while the page is hidden or scrolled out of
+//! view.
+//!
+//! Only messages whose `event.source` is this window's parent are read, and only well-formed
+//! commands are acted on: anything else is ignored with a `console.warn`. Events go to the
+//! parent only (never to other frames), tagged with the `id` the embed was given in its URL, so
+//! several embeds on one page never interfere.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use serde_json::{Map, Value, json};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use yew::{Callback, Reducible};
+
+use crate::protocols;
+use crate::scenario::Scenario;
+use crate::sim::action::ActionKind;
+use crate::sim::node::NodeId;
+use crate::sim::time::Micros;
+
+use super::geometry::SPEEDS;
+use super::store::{Msg, Store};
+use super::{dom, url};
+
+/// The envelope's `source` on every message in both directions.
+const SOURCE: &str = "quorumscope";
+
+/// Shortest wall time between two `time` events, in milliseconds (about four a second).
+const TIME_EVERY_MS: f64 = 250.0;
+
+/// What was last told to the host page.
+#[derive(Default)]
+struct Told {
+    /// Whether `ready` was posted.
+    ready: bool,
+    /// The run the rest refers to (see [`Store::run`]).
+    run: u64,
+    /// The leader and its epoch.
+    leader: Option<(NodeId, u64)>,
+    /// Committed entries per node.
+    committed: Vec<u64>,
+    /// Invariants reported broken.
+    violated: Vec<&'static str>,
+    /// Time and play state of the last `time` event.
+    time: Option<(Micros, bool)>,
+    /// Wall clock (ms) of the last `time` event.
+    time_wall: f64,
+}
+
+thread_local! {
+    static EMBED_ID: RefCell<Option<String>> = const { RefCell::new(None) };
+    static FRAMED: Cell<bool> = const { Cell::new(false) };
+    static TOLD: RefCell<Told> = RefCell::new(Told::default());
+}
+
+/// Reads the page's embed id (`id=…`) and whether it runs in a frame. Call once before the
+/// first render: the page rewrites its URL as soon as it starts.
+pub fn init() {
+    let id = url::split(&dom::location_query()).embed_id;
+    EMBED_ID.with(|e| *e.borrow_mut() = id);
+    let win = dom::window();
+    let framed = parent().is_some_and(|p| !js_sys::Object::is(p.as_ref(), win.as_ref()));
+    FRAMED.with(|f| f.set(framed));
+}
+
+fn parent() -> Option<web_sys::Window> {
+    dom::window().parent().ok().flatten()
+}
+
+fn warn(text: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(&format!("QuorumScope: {text}")));
+}
+
+/// Posts `fields` to the parent window in the API's envelope (only when framed).
+fn post(kind: &str, mut fields: Map<String, Value>) {
+    if !FRAMED.with(Cell::get) {
+        return;
+    }
+    fields.insert("source".into(), SOURCE.into());
+    fields.insert("type".into(), kind.into());
+    if let Some(id) = EMBED_ID.with(|e| e.borrow().clone()) {
+        fields.insert("embedId".into(), id.into());
+    }
+    let text = Value::Object(fields).to_string();
+    if let (Some(p), Ok(data)) = (parent(), js_sys::JSON::parse(&text)) {
+        // Events say nothing secret, and the host's origin is not known: any origin may read.
+        let _ = p.post_message(&data, "*");
+    }
+}
+
+/// Posts an event named `event` with `fields`.
+fn event(event: &str, fields: Value) {
+    let mut map = match fields {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    map.insert("event".into(), event.into());
+    post("event", map);
+}
+
+/// Listeners that live as long as the app: the API's message listener and the auto-pause
+/// watchers. Dropping it removes them.
+pub struct Embedding {
+    _message: EventListener,
+    _visibility: EventListener,
+    observer: Option<web_sys::IntersectionObserver>,
+    _on_intersect: Option<Closure<dyn FnMut(js_sys::Array)>>,
+}
+
+impl Drop for Embedding {
+    fn drop(&mut self) {
+        if let Some(o) = &self.observer {
+            o.disconnect();
+        }
+    }
+}
+
+/// Starts listening for commands from the parent window, and pauses the run while the page is
+/// hidden (`visibilitychange`) or the app is scrolled out of view (`IntersectionObserver`),
+/// resuming only a run that was playing.
+pub fn install(dispatch: Callback<Msg>) -> Embedding {
+    let message = {
+        let dispatch = dispatch.clone();
+        EventListener::new(&dom::window(), "message", move |e| {
+            let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() else {
+                return;
+            };
+            let from_parent = match (e.source(), parent()) {
+                (Some(src), Some(p)) => js_sys::Object::is(&src, p.as_ref()),
+                _ => false,
+            };
+            if !from_parent {
+                warn("ignored a message that did not come from the parent page.");
+                return;
+            }
+            match parse(&e.data()) {
+                Ok(cmd) => dispatch.emit(Msg::Api(cmd)),
+                Err(why) => warn(&why),
+            }
+        })
+    };
+
+    // Visible = page shown and app on screen; tell the store only about changes.
+    let hidden = Rc::new(Cell::new(dom::document().hidden()));
+    let offscreen = Rc::new(Cell::new(false));
+    let shown = Rc::new(Cell::new(true));
+    let update = {
+        let (hidden, offscreen, shown) = (hidden.clone(), offscreen.clone(), shown.clone());
+        move || {
+            let visible = !hidden.get() && !offscreen.get();
+            if shown.replace(visible) != visible {
+                dispatch.emit(Msg::Visible(visible));
+            }
+        }
+    };
+    update();
+    let visibility = {
+        let update = update.clone();
+        EventListener::new(&dom::document(), "visibilitychange", move |_| {
+            hidden.set(dom::document().hidden());
+            update();
+        })
+    };
+    let on_intersect = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        if let Some(last) = entries.iter().last()
+            && let Ok(entry) = last.dyn_into::<web_sys::IntersectionObserverEntry>()
+        {
+            offscreen.set(!entry.is_intersecting());
+            update();
+        }
+    });
+    let observer = web_sys::IntersectionObserver::new(on_intersect.as_ref().unchecked_ref()).ok();
+    if let (Some(o), Some(root)) = (&observer, dom::document().get_element_by_id("app")) {
+        o.observe(&root);
+    }
+    Embedding {
+        _message: message,
+        _visibility: visibility,
+        observer,
+        _on_intersect: Some(on_intersect),
+    }
+}
+
+/// Checks a posted message's envelope: `{source: "quorumscope", type: "command", command: "…"}`.
+fn parse(data: &JsValue) -> Result<Value, String> {
+    let text = js_sys::JSON::stringify(data)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or("ignored a message that is not JSON data.")?;
+    let v: Value =
+        serde_json::from_str(&text).map_err(|_| "ignored a message that is not JSON data.")?;
+    if v.get("source").and_then(Value::as_str) != Some(SOURCE) {
+        return Err("ignored a message without source: \"quorumscope\".".into());
+    }
+    if v.get("type").and_then(Value::as_str) != Some("command") {
+        return Err("ignored a message whose type is not \"command\".".into());
+    }
+    if !v.get("command").is_some_and(Value::is_string) {
+        return Err("ignored a command message without a command name.".into());
+    }
+    if v.get("id")
+        .is_some_and(|id| !(id.is_string() || id.is_number()))
+    {
+        return Err("ignored a command whose id is neither a string nor a number.".into());
+    }
+    Ok(v)
+}
+
+/// Carries out a command from the host page (called by the store's reducer) and answers with an
+/// `ack` or an `error`.
+pub fn command(store: Rc<Store>, cmd: &Value) -> Rc<Store> {
+    let name = cmd.get("command").and_then(Value::as_str).unwrap_or("");
+    let mut reply = Map::new();
+    reply.insert("command".into(), name.into());
+    if let Some(id) = cmd.get("id") {
+        reply.insert("id".into(), id.clone());
+    }
+    match run(store.clone(), name, cmd) {
+        Ok(next) => {
+            post("ack", reply);
+            next
+        }
+        Err(e) => {
+            warn(&format!("command '{name}' failed: {e}"));
+            reply.insert("message".into(), e.into());
+            post("error", reply);
+            store
+        }
+    }
+}
+
+/// A node named by a command: a number, or `"leader"` (for `restart`: the node crashed last).
+fn node_arg(s: &Store, cmd: &Value, restart: bool) -> Result<NodeId, String> {
+    let n = s.frame.nodes.len() as u64;
+    match cmd.get("node") {
+        Some(Value::Number(x)) => match x.as_u64() {
+            Some(id) if (1..=n).contains(&id) => Ok(id as NodeId),
+            _ => Err(format!("node must be a number from 1 to {n}")),
+        },
+        Some(Value::String(w)) if w == "leader" => {
+            let lab = s.lab.borrow();
+            if restart {
+                lab.actions()
+                    .iter()
+                    .rev()
+                    .find_map(|a| match a.kind {
+                        ActionKind::Crash { node } if !lab.is_up(node) => Some(node),
+                        _ => None,
+                    })
+                    .ok_or_else(|| "no crashed node to restart".to_string())
+            } else {
+                leader(s).map(|(id, _)| id).ok_or_else(|| {
+                    format!(
+                        "there is no {} now",
+                        s.info.roles.last().unwrap_or(&"leader")
+                    )
+                })
+            }
+        }
+        _ => Err(format!("node must be a number from 1 to {n} or \"leader\"")),
+    }
+}
+
+/// The running node with the most prominent role (the last of the protocol's roles) and the
+/// highest epoch, if any.
+fn leader(s: &Store) -> Option<(NodeId, u64)> {
+    let top = *s.info.roles.last()?;
+    if s.info.roles.len() < 2 {
+        return None;
+    }
+    s.frame
+        .nodes
+        .iter()
+        .filter(|n| n.up && n.view.role == top)
+        .max_by_key(|n| n.view.epoch)
+        .map(|n| (n.id, n.view.epoch))
+}
+
+fn run(s: Rc<Store>, name: &str, cmd: &Value) -> Result<Rc<Store>, String> {
+    let number = |key: &str| {
+        cmd.get(key)
+            .and_then(Value::as_f64)
+            .filter(|x| x.is_finite())
+    };
+    let msg = match name {
+        "play" if s.playing => return Ok(s),
+        "play" => Msg::TogglePlay,
+        "pause" => Msg::Pause,
+        "step" => Msg::Step,
+        "seek" => {
+            let t = number("t_ms")
+                .filter(|t| *t >= 0.0)
+                .ok_or("seek needs t_ms, a virtual time in milliseconds")?;
+            let t = ((t * 1000.0) as Micros).min(url::MAX_AT);
+            // Beyond the explored end, run the simulation forward first.
+            let horizon = s.lab.borrow().horizon();
+            if t > horizon {
+                s.lab.borrow_mut().advance_to(t);
+            }
+            Msg::Seek(t)
+        }
+        "setSpeed" => {
+            let x = number("speed")
+                .filter(|x| *x > 0.0)
+                .ok_or("setSpeed needs speed, a positive number (1 = real time)")?;
+            let i = (0..SPEEDS.len())
+                .min_by(|&a, &b| {
+                    // Nearest on a log scale: compare ratios, not differences.
+                    let d = |i: usize| (SPEEDS[i] / x).max(x / SPEEDS[i]);
+                    d(a).total_cmp(&d(b))
+                })
+                .unwrap_or(0);
+            Msg::SetSpeed(i)
+        }
+        "crash" => Msg::Act(ActionKind::Crash {
+            node: node_arg(&s, cmd, false)?,
+        }),
+        "restart" => Msg::Act(ActionKind::Restart {
+            node: node_arg(&s, cmd, true)?,
+        }),
+        "clientRequest" => Msg::Act(ActionKind::ClientRequest {
+            node: node_arg(&s, cmd, false)?,
+        }),
+        "dropNext" => {
+            let n = s.frame.nodes.len() as f64;
+            let end = |key: &str| {
+                number(key)
+                    .filter(|x| *x >= 1.0 && *x <= n && x.fract() == 0.0)
+                    .map(|x| x as NodeId)
+                    .ok_or_else(|| {
+                        format!("dropNext needs from and to, node numbers from 1 to {n}")
+                    })
+            };
+            let (from, to) = (end("from")?, end("to")?);
+            let id = s
+                .lab
+                .borrow()
+                .in_flight()
+                .into_iter()
+                .filter(|f| f.from == from && f.to == to)
+                .min_by_key(|f| (f.arrives, f.id))
+                .map(|f| f.id)
+                .ok_or_else(|| format!("no message from Node {from} to Node {to} is in flight"))?;
+            Msg::Act(ActionKind::DropMessage { id })
+        }
+        "partition" => Msg::Act(ActionKind::Partition {
+            groups: sides(cmd, s.frame.nodes.len())?,
+        }),
+        "heal" => Msg::Act(ActionKind::Heal),
+        "load" => {
+            let link = cmd
+                .get("link")
+                .and_then(Value::as_str)
+                .ok_or("load needs link, a QuorumScope link or query string")?;
+            let query = link.split_once('?').map_or(link, |(_, q)| q);
+            let page = url::split(query);
+            let (scenario, problems) = Scenario::from_query(&page.scenario_query);
+            if let Some(p) = page.notices.first().or(problems.first()) {
+                return Err(p.clone());
+            }
+            let lab = protocols::create(&scenario)?;
+            let open_at = page.at.or(lab.actions().last().map(|a| a.t));
+            let mut next = (*s).clone();
+            next.replace_lab(lab, open_at, open_at.is_none());
+            return Ok(Rc::new(next));
+        }
+        _ => return Err(format!("unknown command '{name}'")),
+    };
+    let act = matches!(msg, Msg::Act(_));
+    let next = Store::reduce(s, msg);
+    match (&next.status, act) {
+        (Some(why), true) => Err(why.clone()),
+        _ => Ok(next),
+    }
+}
+
+/// Partition sides from `groups: [[1, 2], [3, 4, 5]]`; nodes not listed form one more side.
+fn sides(cmd: &Value, n: usize) -> Result<Vec<u8>, String> {
+    let bad = || format!("partition needs groups, e.g. [[1,2],[3,4,5]], with nodes from 1 to {n}");
+    let groups = cmd
+        .get("groups")
+        .and_then(Value::as_array)
+        .filter(|g| !g.is_empty() && g.len() < 36)
+        .ok_or_else(bad)?;
+    let rest = groups.len() as u8;
+    let mut out = vec![rest; n];
+    for (side, group) in groups.iter().enumerate() {
+        for node in group.as_array().ok_or_else(bad)? {
+            let id = node
+                .as_u64()
+                .filter(|id| (1..=n as u64).contains(id))
+                .ok_or_else(bad)? as usize;
+            if out[id - 1] != rest {
+                return Err(format!("Node {id} is in two groups"));
+            }
+            out[id - 1] = side as u8;
+        }
+    }
+    Ok(out)
+}
+
+/// Tells the host page what changed since the last render: `ready` once, then `leaderChanged`,
+/// `committed`, `violation` and (at most about four times a second) `time`.
+pub fn observe(s: &Store) {
+    if !FRAMED.with(Cell::get) {
+        return;
+    }
+    TOLD.with(|told| {
+        let mut told = told.borrow_mut();
+        if !told.ready {
+            told.ready = true;
+            let scenario = &s.scenario;
+            event(
+                "ready",
+                json!({
+                    "protocol": scenario.protocol,
+                    "nodes": scenario.nodes,
+                    "seed": scenario.seed,
+                }),
+            );
+        }
+        if told.run != s.run {
+            *told = Told {
+                ready: true,
+                run: s.run,
+                ..Told::default()
+            };
+        }
+        let frame = &s.frame;
+        let leader = leader(s);
+        if let Some((node, epoch)) = leader
+            && leader != told.leader
+        {
+            event("leaderChanged", json!({ "node": node, "epoch": epoch }));
+        }
+        told.leader = leader;
+        told.committed.resize(frame.nodes.len(), 0);
+        for n in frame.nodes.iter() {
+            let seen = &mut told.committed[n.id as usize - 1];
+            if n.view.log_committed > *seen {
+                event(
+                    "committed",
+                    json!({ "node": n.id, "index": n.view.log_committed }),
+                );
+            }
+            *seen = n.view.log_committed;
+        }
+        for inv in frame.invariants.iter() {
+            if let Some((t, detail)) = &inv.violated
+                && !told.violated.contains(&inv.name)
+            {
+                told.violated.push(inv.name);
+                event(
+                    "violation",
+                    json!({ "invariant": inv.name, "detail": detail, "t_ms": *t as f64 / 1000.0 }),
+                );
+            }
+        }
+        let now = (frame.now, s.playing);
+        let wall = dom::window().performance().map_or(0.0, |p| p.now());
+        // While playing, renders keep coming: throttle. Paused, time only moves on request
+        // (seek, step) and no later render would send a skipped update: send it now.
+        let changed = told.time != Some(now);
+        let play_changed = told.time.map(|t| t.1) != Some(s.playing);
+        if changed && (!s.playing || play_changed || wall - told.time_wall >= TIME_EVERY_MS) {
+            told.time = Some(now);
+            told.time_wall = wall;
+            event(
+                "time",
+                json!({ "t_ms": frame.now as f64 / 1000.0, "playing": s.playing }),
+            );
+        }
+    });
+}

@@ -1,0 +1,954 @@
+//! The space-time (Lamport) diagram: one horizontal lane per node, virtual time running left to
+//! right, every message an arrow from (sender, send time) to (receiver, arrival).
+//!
+//! It follows the ring's conventions, so nothing rests on colour: a request ends in a filled
+//! dot, a reply in a ring (and its line is dashed), a failed reply in a ring with a cross; a lost
+//! message stops halfway in a cross, with the reason in its tooltip; a message still in flight
+//! ends at the current time, where it is on its way. Lanes carry the milestones: a crown where a
+//! node became leader, a tick for a commit, a cross for a crash, a triangle for a restart, a
+//! flagged line across every lane for a visitor action and a warning line for a violation; a
+//! crashed node's lane is dashed while it is down.
+//!
+//! The diagram shows about 15 wall seconds of play (scaled to the speed) around now and follows
+//! the clock. It is synced with the time slider both ways: the current time is a line, and
+//! clicking a point seeks there; with the keyboard, focus the plot, press Enter (or an arrow key)
+//! for a cursor, move it with ← → (Shift for bigger steps), and press Enter to go there. The
+//! cursor's readout says what happened near it (the "why" of messages and milestones).
+//!
+//! It stays cheap: only the window is queried ([`Lab::spans`], [`Lab::milestones`]). What was
+//! already complete is drawn as two prepared SVG fragments (arrows finished when the window last
+//! moved by a quarter of its width, and arrows since then, remade on events) inside a box moved
+//! by a CSS transform, so an animation frame only shifts that box and redraws the few messages
+//! in flight; the fragments are plain markup, which keeps both the diffing and the wasm small.
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::sim::lab::{Lab, NodeState, SpanView, TraceView};
+use crate::sim::node::{NodeId, ProtocolInfo};
+use crate::sim::time::{MS, Micros, format_time};
+
+use super::geometry::{SPEEDS, Shape, flight_frac, kind_class, shape};
+use super::message::message_title;
+use super::node_glyph::{f, node_name};
+use super::store::{Frame, Msg, Snap};
+
+/// A shared handle on the run, compared by identity (a new run is a new handle).
+#[derive(Clone)]
+pub struct LabRef(pub Rc<RefCell<Box<dyn Lab>>>);
+
+impl PartialEq for LabRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl LabRef {
+    /// A number identifying the run (its address).
+    pub fn id(&self) -> usize {
+        Rc::as_ptr(&self.0) as usize
+    }
+}
+
+/// Height of the time axis above the lanes, in px.
+const AXIS: f64 = 18.0;
+/// Share of the window drawn after the current time (room to show the recorded future).
+const AHEAD: f64 = 0.15;
+/// Plot width used before the box is measured.
+const DEFAULT_W: f64 = 560.0;
+/// Narrowest plot: below it the box scrolls sideways instead of squeezing the lanes.
+const MIN_W: f64 = 300.0;
+/// Arrows drawn at most per layer (the newest).
+const MAX_SPANS: usize = 500;
+/// Milestones drawn at most per layer (the newest).
+const MAX_MARKS: usize = 300;
+
+/// Glyph paths centred on (0, 0), about 10 units across (also used by the timeline).
+pub mod glyph {
+    /// A crown: became leader.
+    pub const CROWN: &str = "M-5 3.5L-5.5 -3.5L-2.5 -0.5L0 -4.5L2.5 -0.5L5.5 -3.5L5 3.5Z";
+    /// A tick: committed.
+    pub const TICK: &str = "M-3.5 0L-1 3L4 -3.5";
+    /// A cross: crashed, or lost.
+    pub const CROSS: &str = "M-3.5 -3.5L3.5 3.5M-3.5 3.5L3.5 -3.5";
+    /// A triangle pointing right: restarted.
+    pub const PLAY: &str = "M-3 -4L4 0L-3 4Z";
+    /// A flag: a visitor action.
+    pub const FLAG: &str = "M-3 5V-5H4L2 -2.5L4 0H-3";
+    /// A warning triangle: a violation.
+    pub const WARN: &str = "M0 -5L5 4.5H-5Z";
+    /// A small dot: any other milestone.
+    pub const DOT: &str = "M-2.5 0a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0 -5 0";
+}
+
+/// Lane height in px for `n` nodes.
+pub fn lane_height(n: usize) -> f64 {
+    (150.0 / n.max(1) as f64).clamp(12.0, 30.0).round()
+}
+
+/// Virtual time across the diagram at speed index `speed`: about 15 wall seconds of play.
+pub fn window_span(speed: usize) -> Micros {
+    let s = SPEEDS[speed.min(SPEEDS.len() - 1)];
+    ((s * 15e6) as Micros).clamp(20 * MS, 2_000 * MS)
+}
+
+/// Sizes and scale of the plot.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Geom {
+    n: usize,
+    lane: f64,
+    /// Plot width, px.
+    w: f64,
+    /// Virtual time across the plot.
+    span: Micros,
+    /// px per µs.
+    k: f64,
+}
+
+impl Geom {
+    fn new(n: usize, w: f64, span: Micros) -> Geom {
+        Geom {
+            n,
+            lane: lane_height(n),
+            w,
+            span,
+            k: w / span.max(1) as f64,
+        }
+    }
+    fn height(&self) -> f64 {
+        AXIS + self.n as f64 * self.lane + 4.0
+    }
+    fn y(&self, id: NodeId) -> f64 {
+        AXIS + id.max(1).saturating_sub(1) as f64 * self.lane + self.lane / 2.0
+    }
+    fn x(&self, t: Micros, origin: Micros) -> f64 {
+        (t as f64 - origin as f64) * self.k
+    }
+}
+
+/// SVG markup under construction.
+struct Svg(String);
+
+impl Svg {
+    /// A number with at most one decimal.
+    fn num(&mut self, v: f64) -> &mut Self {
+        let t = (v * 10.0).round() as i64;
+        let _ = if t % 10 == 0 {
+            write!(self.0, "{}", t / 10)
+        } else {
+            write!(
+                self.0,
+                "{}{}.{}",
+                if t < 0 { "-" } else { "" },
+                (t / 10).abs(),
+                (t % 10).abs()
+            )
+        };
+        self
+    }
+    fn raw(&mut self, s: &str) -> &mut Self {
+        self.0.push_str(s);
+        self
+    }
+    /// Text, escaped for markup.
+    fn text(&mut self, s: &str) -> &mut Self {
+        escape(&mut self.0, s);
+        self
+    }
+    fn title(&mut self, s: &str) -> &mut Self {
+        self.raw("<title>").text(s).raw("</title>")
+    }
+    fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64) -> &mut Self {
+        self.raw("<line x1=\"").num(x1).raw("\" y1=\"").num(y1);
+        self.raw("\" x2=\"")
+            .num(x2)
+            .raw("\" y2=\"")
+            .num(y2)
+            .raw("\"/>")
+    }
+    /// `<g class=… transform=translate(x y)>` (closed by the caller).
+    fn at(&mut self, class: &str, x: f64, y: f64) -> &mut Self {
+        self.raw("<g class=\"")
+            .raw(class)
+            .raw("\" transform=\"translate(");
+        self.num(x).raw(" ").num(y).raw(")\">")
+    }
+    fn path(&mut self, d: &str) -> &mut Self {
+        self.raw("<path d=\"").raw(d).raw("\"/>")
+    }
+    /// Opens an `<svg>` element of class `class` (closed by the caller).
+    fn open(&mut self, w: f64, h: f64, class: &str) -> &mut Self {
+        self.raw("<svg class=\"")
+            .raw(class)
+            .raw("\" width=\"")
+            .num(w);
+        self.raw("\" height=\"")
+            .num(h)
+            .raw("\" aria-hidden=\"true\">")
+    }
+}
+
+/// Appends `text` to `out`, escaped for HTML or SVG markup (text or attribute values).
+pub fn escape(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// A crash (`false`) or restart (`true`) of a node, for dashing lanes while it is down.
+type UpDown = (NodeId, Micros, bool);
+
+/// Arrows and milestones of one stretch of time, drawn from `origin` (x = 0).
+struct Layer {
+    width: f64,
+    /// Messages (kept for the cursor's readout).
+    spans: Vec<SpanView>,
+    /// Milestones (kept for the cursor's readout).
+    marks: Vec<TraceView>,
+    /// Crashes and restarts, oldest first (including some outside the drawn range).
+    updown: Vec<UpDown>,
+    /// The drawing of the completed messages and the milestones.
+    markup: AttrValue,
+    /// Messages still in flight, with their tooltips (drawn every frame).
+    flying: Vec<(SpanView, AttrValue)>,
+}
+
+impl Layer {
+    fn new(
+        origin: Micros,
+        width: f64,
+        g: &Geom,
+        spans: Vec<SpanView>,
+        marks: Vec<TraceView>,
+        updown: Vec<UpDown>,
+        axis: bool,
+    ) -> Layer {
+        let mut svg = Svg(String::with_capacity(
+            spans.len() * 260 + marks.len() * 160 + 128,
+        ));
+        svg.open(width, g.height(), "st-layer");
+        if axis {
+            ticks(&mut svg, g, origin, width);
+        }
+        for m in &marks {
+            mark(&mut svg, m, g, origin);
+        }
+        let mut flying = Vec::new();
+        for s in &spans {
+            if s.end.is_some() {
+                arrow(&mut svg, s, g, origin);
+            } else {
+                flying.push((s.clone(), AttrValue::from(span_text(s))));
+            }
+        }
+        svg.raw("</svg>");
+        Layer {
+            width,
+            spans,
+            marks,
+            updown,
+            markup: svg.0.into(),
+            flying,
+        }
+    }
+}
+
+/// Keeps only the newest `max` items.
+fn newest<T>(mut v: Vec<T>, max: usize) -> Vec<T> {
+    if v.len() > max {
+        v.drain(..v.len() - max);
+    }
+    v
+}
+
+fn updown_of(lines: &[TraceView]) -> Vec<UpDown> {
+    lines
+        .iter()
+        .filter_map(|m| match (m.kind, m.nodes.first()) {
+            ("crash", Some(&n)) => Some((n, m.t, false)),
+            ("restart", Some(&n)) => Some((n, m.t, true)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What was complete before `t_s` in `[c0, c1]`.
+fn settled_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) -> Layer {
+    let hi = c1.min(t_s);
+    let spans = if hi < c0 {
+        Vec::new()
+    } else {
+        lab.spans(c0, hi)
+            .into_iter()
+            .filter(|s| s.end.is_some_and(|e| e < t_s))
+            .collect()
+    };
+    // Crashes and restarts up to `t_s` tell which lanes are down, even past the drawn range.
+    let lines: Vec<TraceView> = lab
+        .milestones(c0, t_s)
+        .into_iter()
+        .filter(|m| m.t < t_s)
+        .collect();
+    let updown = updown_of(&lines);
+    let marks = lines.into_iter().filter(|m| m.t <= c1).collect();
+    let width = ((c1 - c0) as f64 * g.k).ceil();
+    Layer::new(
+        c0,
+        width,
+        g,
+        newest(spans, MAX_SPANS),
+        newest(marks, MAX_MARKS),
+        updown,
+        true,
+    )
+}
+
+/// Everything from `t_s` to now.
+fn recent_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) -> Layer {
+    let now = lab.now();
+    let lines = lab.milestones(t_s, now);
+    let width = ((c1 - c0) as f64 * g.k).ceil();
+    let updown = updown_of(&lines);
+    Layer::new(
+        c0,
+        width,
+        g,
+        newest(lab.spans(t_s, now), MAX_SPANS),
+        newest(lines, MAX_MARKS),
+        updown,
+        false,
+    )
+}
+
+/// Intervals `(node, from, to)` during which a node was down (`to = None`: still down now).
+type Down = (NodeId, Micros, Option<Micros>);
+
+fn downs(nodes: &[Snap<NodeState>], c0: Micros, changes: &[&[UpDown]]) -> Vec<Down> {
+    // Walk back from now: a node down now is down until now; a restart means it was down
+    // before; a crash starts the interval.
+    let mut until: Vec<Option<Option<Micros>>> =
+        nodes.iter().map(|n| (!n.up).then_some(None)).collect();
+    let mut out = Vec::new();
+    for &(node, t, up) in changes.iter().rev().flat_map(|c| c.iter().rev()) {
+        let Some(slot) = until.get_mut((node as usize).wrapping_sub(1)) else {
+            continue;
+        };
+        if up {
+            *slot = Some(Some(t));
+        } else if let Some(end) = slot.take() {
+            out.push((node, t, end));
+        }
+    }
+    for (i, u) in until.into_iter().enumerate() {
+        if let Some(end) = u {
+            out.push((i as NodeId + 1, c0, end));
+        }
+    }
+    out
+}
+
+/// A time-axis step of 1, 2 or 5 × 10ⁿ µs giving ticks at least ~90 px apart.
+fn tick_step(span: Micros, w: f64) -> Micros {
+    let raw = ((span as f64 * 90.0 / w.max(1.0)) as Micros).max(1);
+    let mut p: Micros = 1;
+    while p * 10 <= raw {
+        p *= 10;
+    }
+    [1, 2, 5, 10]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|&s| s >= raw)
+        .unwrap_or(10 * p)
+}
+
+/// The time axis: a dotted line and a label every [`tick_step`].
+fn ticks(svg: &mut Svg, g: &Geom, origin: Micros, width: f64) {
+    let step = tick_step(g.span, g.w);
+    let end = origin + (width / g.k) as Micros;
+    let mut t = origin.div_ceil(step) * step;
+    svg.raw("<g class=\"ticks\">");
+    while t <= end {
+        let x = g.x(t, origin);
+        svg.line(x, AXIS - 4.0, x, g.height());
+        svg.raw("<text x=\"")
+            .num(x)
+            .raw("\" y=\"")
+            .num(AXIS - 6.0)
+            .raw("\">");
+        svg.text(&format_time(t)).raw("</text>");
+        t += step;
+    }
+    svg.raw("</g>");
+}
+
+/// The tooltip of a message's arrow.
+fn span_text(s: &SpanView) -> String {
+    let mut t = message_title(&s.msg, s.from, s.to);
+    t.push_str(" · sent ");
+    t.push_str(&format_time(s.sent));
+    match (s.dropped, s.end) {
+        (Some(why), _) => {
+            t.push_str(" · lost: ");
+            t.push_str(why);
+        }
+        (None, Some(e)) => {
+            t.push_str(", arrived ");
+            t.push_str(&format_time(e));
+        }
+        (None, None) => t.push_str(" · in flight"),
+    }
+    t
+}
+
+/// The CSS classes of a message's arrow.
+fn arrow_class(s: &SpanView) -> String {
+    let mut c = String::from("ar ");
+    c.push_str(&kind_class(s.msg.kind));
+    c.push_str(if s.msg.reply { " rep" } else { " req" });
+    if s.msg.success == Some(false) {
+        c.push_str(" fail");
+    }
+    if s.dropped.is_some() {
+        c.push_str(" drop");
+    }
+    c
+}
+
+/// A completed message's arrow.
+fn arrow(svg: &mut Svg, s: &SpanView, g: &Geom, origin: Micros) {
+    let (x1, y1) = (g.x(s.sent, origin), g.y(s.from));
+    let x2 = g.x(s.end.unwrap_or(s.sent), origin);
+    svg.raw("<g class=\"").raw(&arrow_class(s)).raw("\">");
+    svg.title(&span_text(s));
+    if s.dropped.is_some() {
+        let y2 = (y1 + g.y(s.to)) / 2.0;
+        svg.line(x1, y1, x2, y2).at("x", x2, y2).path(glyph::CROSS);
+    } else {
+        let y2 = g.y(s.to);
+        svg.line(x1, y1, x2, y2).at("end", x2, y2);
+        svg.raw("<circle class=\"hd\" r=\"3\"/>");
+        if s.msg.success == Some(false) {
+            svg.raw("<path class=\"x\" transform=\"scale(0.7)\" d=\"")
+                .raw(glyph::CROSS)
+                .raw("\"/>");
+        }
+    }
+    svg.raw("</g></g>");
+}
+
+/// One milestone on the lanes.
+fn mark(svg: &mut Svg, m: &TraceView, g: &Geom, origin: Micros) {
+    let x = g.x(m.t, origin);
+    let y = m.nodes.first().map_or(AXIS + g.lane / 2.0, |&n| g.y(n));
+    let (class, d, across) = match (m.marker, m.kind) {
+        (Some("action"), _) => ("mk act", glyph::FLAG, true),
+        (Some("violation"), _) => ("mk bad", glyph::WARN, true),
+        (Some("leader"), _) => ("mk lead", glyph::CROWN, false),
+        (Some("commit"), _) => ("mk commit", glyph::TICK, false),
+        (_, "crash") => ("mk crash", glyph::CROSS, false),
+        (_, "restart") => ("mk restart", glyph::PLAY, false),
+        _ => ("mk note", glyph::DOT, false),
+    };
+    svg.raw("<g class=\"").raw(class).raw("\">");
+    svg.raw("<title>")
+        .text(&format_time(m.t))
+        .raw(": ")
+        .text(&m.text)
+        .raw("</title>");
+    if across {
+        svg.line(x, AXIS, x, g.height() - 2.0);
+    }
+    let gy = if class == "mk act" { AXIS - 6.0 } else { y };
+    svg.at("", x, gy).path(d).raw("</g></g>");
+}
+
+/// The panel's heading (static markup).
+const HEADING: &str = "<h2 id=\"st-title\">Space-time diagram <small>● request, ○ reply, ⊗ failed, ✕ lost; dashed lane = down</small></h2>";
+
+/// The readout while there is no cursor (static markup).
+const HINT: &str = "<p id=\"st-readout\" class=\"hint st-readout\">Click a moment to go there, or focus the diagram, press Enter, move with ← → and press Enter again.</p>";
+
+/// A coordinate in whole pixels.
+fn px(v: f64) -> String {
+    (v.round() as i64).to_string()
+}
+
+/// Why a node is in its role: its name and every field the inspector shows.
+fn role_why(n: &NodeState, info: &ProtocolInfo) -> String {
+    let mut s = node_name(n, info);
+    for (k, v) in &n.view.fields {
+        s.push('\n');
+        s.push_str(k);
+        s.push_str(": ");
+        s.push_str(v);
+    }
+    s
+}
+
+/// A small role glyph (the ring's shapes), or a cross for a crashed node.
+fn role_icon(n: &NodeState, info: &ProtocolInfo) -> &'static str {
+    if !n.up {
+        return glyph::CROSS;
+    }
+    match shape(info, n.view.role) {
+        Shape::Crown => glyph::CROWN,
+        Shape::Diamond => "M0 -5L5 0L0 5L-5 0Z",
+        Shape::Square => "M-4 -4H4V4H-4Z",
+        Shape::Circle => "M-4 0a4 4 0 1 0 8 0a4 4 0 1 0 -8 0",
+    }
+}
+
+/// The lane labels: buttons that show a node in the inspector, each with the node's state as a
+/// tooltip on hover and on keyboard focus.
+fn lane_labels(
+    nodes: &[Snap<NodeState>],
+    info: &ProtocolInfo,
+    lane: f64,
+    selected: Option<NodeId>,
+    dispatch: &Callback<Msg>,
+) -> Html {
+    let height = format!("height:{lane}px");
+    let onclick = dispatch.reform(|e: MouseEvent| {
+        let id = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-node]").ok().flatten())
+            .and_then(|b| b.get_attribute("data-node"))
+            .and_then(|v| v.parse().ok());
+        Msg::Select(id)
+    });
+    html! {
+        <ul class="st-lanes" style={format!("padding-top:{AXIS}px")} aria-label="Lanes" {onclick}>
+            { for nodes.iter().map(|n| {
+                let tip_id = format!("st-why-{}", n.id);
+                html! {
+                    <li key={n.id} class={classes!("st-lane", (!n.up).then_some("down"), (selected == Some(n.id)).then_some("selected"))}
+                        style={height.clone()}>
+                        <button type="button" data-node={n.id.to_string()}
+                            aria-label={format!("Inspect {}", node_name(n, info))}
+                            aria-describedby={tip_id.clone()}>
+                            <svg class="ic" viewBox="-6 -6 12 12" width="10" height="10" aria-hidden="true" focusable="false">
+                                <path d={role_icon(n, info)} />
+                            </svg>
+                            { n.id }
+                        </button>
+                        <span class="tip" role="tooltip" id={tip_id}>{ role_why(n, info) }</span>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}
+
+/// Props of [`SpaceTime`].
+#[derive(Properties, PartialEq)]
+pub struct SpaceTimeProps {
+    /// The run (queried for the visible window only).
+    pub lab: LabRef,
+    /// What the page draws now.
+    pub frame: Rc<Frame>,
+    /// The protocol.
+    pub info: Snap<ProtocolInfo>,
+    /// Index into the speed ladder (sets the window's width).
+    pub speed: usize,
+    /// The node shown in the inspector.
+    pub selected: Option<NodeId>,
+    /// Step the window instead of scrolling it.
+    pub reduced_motion: bool,
+    /// Sends messages to the store.
+    pub dispatch: Callback<Msg>,
+}
+
+/// What the event handlers need from the last render.
+#[derive(Clone, Copy, Default)]
+struct View {
+    a: Micros,
+    k: f64,
+    now: Micros,
+    horizon: Micros,
+    span: Micros,
+    cursor: Option<Micros>,
+}
+
+/// The layers, the lane labels, and what they were made from.
+#[derive(Default)]
+struct Cache {
+    key: Option<(usize, usize, Micros, Geom)>,
+    t_s: Micros,
+    settled: Option<Rc<Layer>>,
+    recent_len: Option<usize>,
+    recent: Option<Rc<Layer>>,
+    downs: Rc<Vec<Down>>,
+    labels_key: Option<(usize, Option<NodeId>, u64)>,
+    labels: Html,
+    lanes_key: Option<Geom>,
+    lanes: AttrValue,
+}
+
+fn measure(scroll: &NodeRef, width: &UseStateHandle<f64>) {
+    if let Some(el) = scroll.cast::<web_sys::Element>() {
+        let w = el.client_width() as f64;
+        if w > 0.0 {
+            width.set(w.max(MIN_W).floor());
+        }
+    }
+}
+
+/// The diagram.
+#[component]
+pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
+    let width = use_state_eq(|| DEFAULT_W);
+    let cursor = use_state_eq(|| None::<Micros>);
+    let cache = use_mut_ref(Cache::default);
+    let view = use_mut_ref(View::default);
+    let scroll = use_node_ref();
+    let plot = use_node_ref();
+
+    {
+        let (width, scroll) = (width.clone(), scroll.clone());
+        use_effect_with((), move |_| {
+            measure(&scroll, &width);
+            let listener = EventListener::new(&super::dom::window(), "resize", move |_| {
+                measure(&scroll, &width)
+            });
+            move || drop(listener)
+        });
+    }
+
+    let handlers = {
+        let (view, plot, dispatch) = (view.clone(), plot.clone(), p.dispatch.clone());
+        let set_cursor = cursor.setter();
+        use_memo((), move |_| {
+            let onclick = {
+                let (view, dispatch, set_cursor) =
+                    (view.clone(), dispatch.clone(), set_cursor.clone());
+                Callback::from(move |e: MouseEvent| {
+                    let Some(el) = plot.cast::<web_sys::Element>() else {
+                        return;
+                    };
+                    let x = e.client_x() as f64 - el.get_bounding_client_rect().left();
+                    let v = *view.borrow();
+                    let t = (v.a as f64 + x / v.k).max(0.0) as Micros;
+                    set_cursor.set(None);
+                    dispatch.emit(Msg::Seek(t.min(v.horizon)));
+                })
+            };
+            let onkeydown = Callback::from(move |e: KeyboardEvent| {
+                let v = *view.borrow();
+                let step = (v.span / 50).max(1) * if e.shift_key() { 10 } else { 1 };
+                let at = v.cursor.unwrap_or(v.now);
+                let next = match e.key().as_str() {
+                    "ArrowLeft" => at.saturating_sub(step),
+                    "ArrowRight" => (at + step).min(v.horizon),
+                    "Home" => 0,
+                    "End" => v.horizon,
+                    "Enter" => {
+                        e.prevent_default();
+                        match v.cursor {
+                            Some(t) => {
+                                set_cursor.set(None);
+                                dispatch.emit(Msg::Seek(t));
+                            }
+                            None => set_cursor.set(Some(v.now)),
+                        }
+                        return;
+                    }
+                    "Escape" if v.cursor.is_some() => {
+                        e.prevent_default();
+                        set_cursor.set(None);
+                        return;
+                    }
+                    _ => return,
+                };
+                // Also keeps the page's own arrow, Home and End shortcuts out of it.
+                e.prevent_default();
+                set_cursor.set(Some(next));
+            });
+            (onclick, onkeydown)
+        })
+    };
+
+    let frame = &p.frame;
+    let n = frame.nodes.len();
+    let span = window_span(p.speed);
+    let geom = Geom::new(n, *width, span);
+    let now = frame.now;
+    let horizon = frame.horizon.max(now);
+    let anchor = cursor.unwrap_or(now);
+    let q = (span / 4).max(1);
+    let back = (span as f64 * (1.0 - AHEAD)) as Micros;
+    let a = if p.reduced_motion {
+        anchor.saturating_sub(back).div_ceil(q) * q
+    } else {
+        anchor.saturating_sub(back)
+    };
+    let c0 = a / q * q;
+    let c1 = c0 + span + 2 * q;
+
+    // Bring the layers and labels up to date (see the module docs).
+    let (settled, recent, downs, labels, lanes) = {
+        let lab = p.lab.0.borrow();
+        let lab = lab.as_ref();
+        let mut c = cache.borrow_mut();
+        let lab_now = lab.now();
+        let key = (p.lab.id(), lab.actions().len(), c0, geom);
+        if c.key != Some(key) || lab_now < c.t_s || c.settled.is_none() {
+            c.key = Some(key);
+            c.t_s = lab_now;
+            c.settled = Some(Rc::new(settled_layer(lab, c0, c1, lab_now, &geom)));
+            c.recent_len = None;
+        }
+        let len = lab.trace_len();
+        let settled = c.settled.clone().expect("made above");
+        if c.recent_len != Some(len) {
+            let recent = recent_layer(lab, c0, c1, c.t_s, &geom);
+            c.downs = Rc::new(downs(&frame.nodes, c0, &[&settled.updown, &recent.updown]));
+            c.recent = Some(Rc::new(recent));
+            c.recent_len = Some(len);
+        }
+        let labels_key = (
+            Rc::as_ptr(&frame.nodes.0) as usize,
+            p.selected,
+            geom.lane as u64,
+        );
+        if c.lanes_key != Some(geom) {
+            let mut bg = Svg(String::new());
+            bg.open(geom.w, geom.height(), "st-bg");
+            for id in 1..=n as NodeId {
+                bg.raw("<g class=\"lane\">")
+                    .line(0.0, geom.y(id), geom.w, geom.y(id))
+                    .raw("</g>");
+            }
+            bg.raw("</svg>");
+            c.lanes_key = Some(geom);
+            c.lanes = bg.0.into();
+        }
+        if c.labels_key != Some(labels_key) {
+            c.labels_key = Some(labels_key);
+            c.labels = lane_labels(&frame.nodes, &p.info, geom.lane, p.selected, &p.dispatch);
+        }
+        (
+            settled,
+            c.recent.clone().expect("made above"),
+            c.downs.clone(),
+            c.labels.clone(),
+            c.lanes.clone(),
+        )
+    };
+    *view.borrow_mut() = View {
+        a,
+        k: geom.k,
+        now,
+        horizon,
+        span,
+        cursor: *cursor,
+    };
+
+    let h = geom.height();
+    let xs = |t: Micros| geom.x(t, a);
+    let shift = geom.x(a, c0).round();
+
+    // The moving part: down lanes and messages in flight, in the layers' coordinates.
+    let down_lines = downs.iter().map(|&(node, from, to)| {
+        let y = px(geom.y(node));
+        html! {
+            <line class="down" x1={px(geom.x(from, c0))} x2={px(geom.x(to.unwrap_or(now), c0))} y1={y.clone()} y2={y} />
+        }
+    });
+    let flying = recent.flying.iter().map(|(s, title)| {
+        let arrives = frame
+            .flights
+            .binary_search_by_key(&s.id, |fl| fl.id)
+            .ok()
+            .map(|i| frame.flights[i].arrives);
+        let (frac, t) = match arrives {
+            Some(arr) => {
+                let frac = flight_frac(now, s.sent, arr, p.reduced_motion);
+                let t = if p.reduced_motion {
+                    s.sent + (arr.saturating_sub(s.sent) as f64 * frac) as Micros
+                } else {
+                    now
+                };
+                (frac, t)
+            }
+            None => (1.0, now),
+        };
+        let (y0, y1) = (geom.y(s.from), geom.y(s.to));
+        // Whole pixels: a frame that moves nothing by a pixel changes nothing in the page.
+        let (x2, y2) = (px(geom.x(t, c0)), px(y0 + (y1 - y0) * frac));
+        html! {
+            <g key={s.id} class={arrow_class(s) + " fly"}>
+                <title>{ title.clone() }</title>
+                <line x1={px(geom.x(s.sent, c0))} y1={px(y0)} x2={x2.clone()} y2={y2.clone()} />
+                <circle class="hd" r="3" cx={x2} cy={y2} />
+            </g>
+        }
+    });
+
+    // The fixed part (plain markup): lanes, the recorded future, now and the cursor.
+    let mut fg = Svg(String::new());
+    if now < horizon {
+        let x0 = xs(now).max(0.0);
+        let x1 = xs(horizon).min(geom.w);
+        fg.raw("<div class=\"st-future\" aria-hidden=\"true\" style=\"top:")
+            .num(AXIS)
+            .raw("px;left:")
+            .num(x0)
+            .raw("px;width:")
+            .num((x1 - x0).max(0.0))
+            .raw("px\"><span>recorded future</span></div>");
+    }
+    fg.open(geom.w, h, "st-fg");
+    fg.raw("<g class=\"now\">")
+        .line(xs(now).round(), 0.0, xs(now).round(), h)
+        .raw("</g>");
+    if let Some(c) = *cursor {
+        let x = xs(c).round();
+        fg.raw("<g class=\"cursor\">").line(x, 0.0, x, h);
+        fg.raw("<text x=\"")
+            .num(x + 3.0)
+            .raw("\" y=\"10\">")
+            .text(&format_time(c))
+            .raw("</text></g>");
+    }
+    fg.raw("</svg>");
+
+    let readout = match *cursor {
+        None => None,
+        Some(c) => {
+            let mut text = format!(
+                "Cursor at {}: press Enter to go there, Escape to cancel.",
+                format_time(c)
+            );
+            for item in nearby(c, span / 40, &[&settled, &recent]) {
+                text.push(' ');
+                text.push_str(&item);
+                text.push('.');
+            }
+            Some(text)
+        }
+    };
+    let value = cursor.unwrap_or(now);
+    let (onclick, onkeydown) = (handlers.0.clone(), handlers.1.clone());
+    let note: AttrValue = match readout {
+        None => AttrValue::Static(HINT),
+        Some(text) => {
+            let mut note = Svg(String::from(
+                "<p id=\"st-readout\" class=\"hint st-readout\">",
+            ));
+            note.text(&text).raw("</p>");
+            note.0.into()
+        }
+    };
+
+    html! {
+        <section class="panel st" aria-labelledby="st-title">
+            { Html::from_html_unchecked(AttrValue::Static(HEADING)) }
+            <div class="st-body">
+                { labels }
+                <div class="st-scroll" ref={scroll}>
+                    <div class="st-plot" ref={plot} tabindex="0" role="slider"
+                        aria-label="Moment on the space-time diagram"
+                        aria-valuemin="0" aria-valuemax={horizon.to_string()} aria-valuenow={value.to_string()}
+                        aria-valuetext={format_time(value)} aria-describedby="st-readout"
+                        aria-keyshortcuts="Enter ArrowLeft ArrowRight"
+                        data-t0={a.to_string()} data-us-per-px={(1.0 / geom.k).to_string()}
+                        style={format!("width:{}px;height:{}px", geom.w, h)}
+                        {onclick} {onkeydown}>
+                        { Html::from_html_unchecked(lanes) }
+                        <div class="st-move" style={format!("transform:translateX({}px)", -shift)}>
+                            { Html::from_html_unchecked(settled.markup.clone()) }
+                            { Html::from_html_unchecked(recent.markup.clone()) }
+                            <svg class="st-layer" width={f(settled.width)} height={f(h)} aria-hidden="true">
+                                <g class="downs">{ for down_lines }</g>
+                                <g class="arrows">{ for flying }</g>
+                            </svg>
+                        </div>
+                        { Html::from_html_unchecked(fg.0.into()) }
+                    </div>
+                </div>
+            </div>
+            { Html::from_html_unchecked(note) }
+        </section>
+    }
+}
+
+/// Descriptions of what happened within `tol` of `t` (at most three, nearest first).
+fn nearby(t: Micros, tol: Micros, layers: &[&Layer]) -> Vec<String> {
+    let dist = |x: Micros| x.abs_diff(t);
+    // The three nearest (distance, layer, is a message, index), nearest first.
+    let mut best: Vec<(Micros, usize, bool, usize)> = Vec::new();
+    let mut offer = |d: Micros, item: (usize, bool, usize)| {
+        if d <= tol {
+            let at = best.iter().position(|b| b.0 > d).unwrap_or(best.len());
+            if at < 3 {
+                best.insert(at, (d, item.0, item.1, item.2));
+                best.truncate(3);
+            }
+        }
+    };
+    for (li, l) in layers.iter().enumerate() {
+        for (i, s) in l.spans.iter().enumerate() {
+            offer(
+                dist(s.sent).min(s.end.map_or(Micros::MAX, dist)),
+                (li, true, i),
+            );
+        }
+        for (i, m) in l.marks.iter().enumerate() {
+            offer(dist(m.t), (li, false, i));
+        }
+    }
+    best.into_iter()
+        .map(|(_, li, msg, i)| {
+            if msg {
+                span_text(&layers[li].spans[i])
+            } else {
+                let m = &layers[li].marks[i];
+                format!("{}: {}", format_time(m.t), m.text)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_spaced() {
+        assert_eq!(tick_step(150 * MS, 600.0), 50 * MS);
+        assert_eq!(tick_step(20 * MS, 300.0), 10 * MS);
+        assert!(tick_step(2_000 * MS, 280.0) >= 500 * MS);
+    }
+
+    #[test]
+    fn window_follows_speed() {
+        assert_eq!(window_span(3), 150 * MS);
+        assert_eq!(window_span(0), 20 * MS);
+        assert_eq!(window_span(12), 2_000 * MS);
+    }
+
+    #[test]
+    fn numbers_have_one_decimal() {
+        let mut s = Svg(String::new());
+        s.num(1.25)
+            .raw(" ")
+            .num(-0.31)
+            .raw(" ")
+            .num(3.0)
+            .raw(" ")
+            .num(-12.0);
+        assert_eq!(s.0, "1.3 -0.3 3 -12");
+    }
+}

@@ -1,0 +1,96 @@
+//! The "Cluster" panel: facts about the whole cluster that no single node knows
+//! ([`Lab::summary`]), e.g. which value is chosen — a fact decided the moment a majority of
+//! acceptors accept it, before any learner hears of it — and what each learner has learned.
+//!
+//! The lines come from the protocol; the panel is drawn only when there are some (Raft has
+//! none). Well-known labels get a one-line explanation, matched on the label's text so that the
+//! page still names no protocol.
+//!
+//! The store keeps the summary in its [`Frame`] and reads it again at most about ten times a
+//! second while playing (see [`refresh`]); whenever the run stops, jumps or is acted on it is
+//! read at once, so a paused page never shows a stale summary.
+
+use std::cell::Cell;
+
+use yew::prelude::*;
+
+use crate::sim::lab::Lab;
+
+use super::store::{Frame, Snap};
+
+/// Wall-clock milliseconds between two readings of the summary while playing.
+pub const EVERY_MS: f64 = 100.0;
+
+/// Brings `frame.summary` up to date after the store took a new frame (`old` is the previous
+/// one; `age` counts wall milliseconds played since the summary was last read). The summary is
+/// read again when it is older than the frame's nodes and either `now` is set (the run is
+/// paused, or the frame was read afresh after a jump or an action), an invariant changed, or
+/// [`EVERY_MS`] have passed. An unchanged summary keeps its `Rc`, so the panel skips rendering.
+pub fn refresh(lab: &dyn Lab, frame: &mut Frame, old: &Frame, age: &Cell<f64>, now: bool) {
+    if frame.summary_events != frame.events
+        && (now || age.get() >= EVERY_MS || frame.invariants != old.invariants)
+    {
+        frame.summary = Snap::new(lab.summary());
+        frame.summary_events = frame.events;
+        age.set(0.0);
+    }
+    if frame.summary != old.summary && *frame.summary == *old.summary {
+        frame.summary = old.summary.clone();
+    }
+}
+
+/// A short explanation of a well-known summary line, by its label.
+pub fn explain(label: &str) -> Option<&'static str> {
+    Some(match label {
+        "Chosen" => {
+            "Decided the moment a majority of acceptors accept one value in the same ballot, \
+             whether or not anyone knows yet. Once chosen, it never changes."
+        }
+        "Learned" => {
+            "What each running learner has found out so far. Learners only ever learn the chosen \
+             value, so they all end up agreeing."
+        }
+        "Leader" => {
+            "The node that proposes every new command. A new leader first asks a majority for \
+             everything they accepted, so no chosen slot is lost."
+        }
+        "Applied" => {
+            "How far each running node has executed the log, in slot order: a slot is applied \
+             once its value is known to be chosen."
+        }
+        _ => return None,
+    })
+}
+
+/// Props of [`ClusterSummary`].
+#[derive(Properties, PartialEq)]
+pub struct SummaryProps {
+    /// The protocol's (label, value) lines, as the store last read them.
+    pub summary: Snap<Vec<(String, String)>>,
+}
+
+/// The "Cluster" panel; nothing at all when the protocol has no cluster-wide facts.
+#[component]
+pub fn ClusterSummary(p: &SummaryProps) -> Html {
+    if p.summary.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <section class="panel summary" aria-labelledby="summary-title">
+            <h2 id="summary-title">{ "Cluster" }<small>{ " what no single node knows" }</small></h2>
+            <dl class="summary-facts">
+                { for p.summary.iter().map(|(label, value)| html! {
+                    <>
+                        <dt>{ label.clone() }</dt>
+                        <dd>
+                            <span class="fact">{ value.clone() }</span>
+                            if let Some(why) = explain(label) {
+                                <span class="why">{ why }</span>
+                            }
+                        </dd>
+                    </>
+                }) }
+            </dl>
+        </section>
+    }
+}
