@@ -28,8 +28,8 @@ const SHOWN: usize = 24;
 #[component]
 pub fn Logs(p: &LogsProps) -> Html {
     let epoch = p.info.epoch_name;
-    let longest = p.nodes.iter().map(|n| n.view.log.len()).max().unwrap_or(0);
-    let first = longest.saturating_sub(SHOWN);
+    let longest = p.nodes.iter().map(|n| n.view.log_len).max().unwrap_or(0);
+    let first = longest.saturating_sub(SHOWN as u64);
     html! {
         <section class="panel logs" aria-labelledby="logs-title">
             <h2 id="logs-title">{ "Logs" }
@@ -40,16 +40,16 @@ pub fn Logs(p: &LogsProps) -> Html {
             }
             <ol class="strips">
                 { for p.nodes.iter().map(|n| {
-                    let committed = n.view.log.iter().filter(|e| e.committed).count();
-                    let label = format!("Node {} log: {} entries, {} committed", n.id, n.view.log.len(), committed);
+                    let label = format!("Node {} log: {} entries, {} committed", n.id, n.view.log_len, n.view.log_committed);
+                    let base = n.view.log_first_index();
                     html! {
                         <li key={n.id} class={classes!("strip", (!n.up).then_some("down"), (p.selected == Some(n.id)).then_some("selected"))}
                             aria-label={label}>
                             <span class="who" aria-hidden="true">{ n.id }</span>
                             <ol class="entries" aria-hidden="true">
-                                { for n.view.log.iter().enumerate().skip(first).map(|(i, e)| html! {
+                                { for n.view.log.iter().zip(base..).filter(|(_, index)| *index > first).map(|(e, index)| html! {
                                     <li class={classes!("entry", epoch_class(e.epoch), if e.committed { "committed" } else { "pending" })}
-                                        title={format!("#{} {epoch} {} {}{}", i + 1, e.epoch, e.command, if e.committed { ", committed" } else { ", not committed" })}>
+                                        title={format!("#{index} {epoch} {} {}{}", e.epoch, e.command, if e.committed { ", committed" } else { ", not committed" })}>
                                         { e.epoch }
                                     </li>
                                 }) }

@@ -603,7 +603,7 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
                 ));
             }
             let detail = if up {
-                format!("{} entries in its log", n.view.log.len())
+                format!("{} entries in its log", n.view.log_len)
             } else {
                 "crashed: restart it to bring it back".to_string()
             };
