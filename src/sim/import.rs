@@ -54,6 +54,12 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
         .ok_or("The trace header has no scenario link.")?;
     let scenario =
         Scenario::parse_link(link).map_err(|e| format!("The trace's scenario is damaged: {e}"))?;
+    let at = header.get("at").and_then(|a| a.as_u64()).unwrap_or(last_t);
+    if at < last_t {
+        return Err(format!(
+            "The trace header says it was exported at {at} µs, before its last line ({last_t} µs)."
+        ));
+    }
     let mut lab = protocols::create(&scenario)?;
     // Replay to just before the last line's time, then event by event, so a file exported
     // between two events at the same instant is matched exactly.
@@ -64,9 +70,13 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
     if lab.trace_len() + 1 < lines.len() {
         lab.advance_to(last_t);
     }
+    if at > last_t {
+        // Exported between events: nothing happened in (last_t, at], so this adds no line.
+        lab.advance_to(at);
+    }
     let replay = lab.trace_jsonl();
-    let mut replayed = replay.lines();
-    for (i, line) in lines.iter().enumerate() {
+    let mut replayed = replay.lines().skip(1);
+    for (i, line) in lines.iter().enumerate().skip(1) {
         match replayed.next() {
             Some(expected) if expected == *line => {}
             Some(expected) => {
@@ -84,6 +94,13 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
                 ));
             }
         }
+    }
+    if lab.trace_len() + 1 > lines.len() {
+        return Err(format!(
+            "The file ends early: the recorded scenario has more events by {} µs than the file's {} lines.",
+            lab.now(),
+            lines.len()
+        ));
     }
     Ok(lab)
 }
@@ -117,6 +134,24 @@ mod tests {
         let lab = import_trace(&text).unwrap();
         assert_eq!(lab.trace_jsonl(), text);
         assert_eq!(lab.actions().len(), 1);
+    }
+
+    #[test]
+    fn an_export_between_events_imports_at_its_moment() {
+        let (s, _) = Scenario::from_query("protocol=raft&nodes=3&seed=5");
+        let mut lab = protocols::create(&s).unwrap();
+        lab.advance_to(1_234_567);
+        let text = lab.trace_jsonl();
+        let back = import_trace(&text).unwrap();
+        assert_eq!(back.now(), 1_234_567);
+        assert_eq!(back.trace_jsonl(), text);
+        let cut: Vec<&str> = text.lines().collect();
+        let cut = cut[..cut.len() - 5].join("\n");
+        assert!(
+            err(&cut).starts_with("The file ends early"),
+            "{}",
+            err(&cut)
+        );
     }
 
     fn err(text: &str) -> String {

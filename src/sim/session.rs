@@ -5,6 +5,9 @@
 //! recorded actions at their exact event positions. Acting at a past moment forks: the
 //! recorded future (actions, trace, checkpoints) after that point is discarded.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
 use super::action::{Action, ActionKind};
 use super::engine::{Sim, Sink};
 use super::lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView};
@@ -28,6 +31,8 @@ pub struct Session<P: Protocol> {
     horizon: Micros,
     recording: bool,
     index: TraceIndex,
+    /// Views of messages in flight, built once per message rather than once per frame.
+    flight_views: RefCell<BTreeMap<u64, FlightView>>,
 }
 
 impl<P: Protocol> Session<P> {
@@ -73,6 +78,7 @@ impl<P: Protocol> Session<P> {
             horizon: 0,
             recording,
             index: TraceIndex::default(),
+            flight_views: RefCell::default(),
         }
     }
 
@@ -140,6 +146,7 @@ impl<P: Protocol> Session<P> {
     }
 
     fn fork(&mut self) {
+        self.flight_views.get_mut().clear();
         self.actions.truncate(self.sim.actions_applied());
         self.trace.truncate(self.sim.trace_pos());
         self.index.truncate(self.sim.trace_pos());
@@ -230,6 +237,7 @@ impl<P: Protocol> Lab for Session<P> {
     }
 
     fn seek(&mut self, t: Micros) {
+        self.flight_views.get_mut().clear();
         // Start from the latest checkpoint not after `t`, unless the current state is closer.
         let cp = self.checkpoints.iter().rev().find(|c| c.now() <= t);
         if let Some(cp) = cp
@@ -285,16 +293,23 @@ impl<P: Protocol> Lab for Session<P> {
     }
 
     fn in_flight(&self) -> Vec<FlightView> {
-        self.sim
-            .flights()
+        let flights = self.sim.flights();
+        let mut cache = self.flight_views.borrow_mut();
+        cache.retain(|id, _| flights.contains_key(id));
+        flights
             .iter()
-            .map(|(&id, f)| FlightView {
-                id,
-                from: f.from,
-                to: f.to,
-                sent: f.sent,
-                arrives: f.arrives,
-                msg: f.msg.view(),
+            .map(|(&id, f)| {
+                cache
+                    .entry(id)
+                    .or_insert_with(|| FlightView {
+                        id,
+                        from: f.from,
+                        to: f.to,
+                        sent: f.sent,
+                        arrives: f.arrives,
+                        msg: f.msg.view(),
+                    })
+                    .clone()
             })
             .collect()
     }
@@ -405,7 +420,8 @@ impl<P: Protocol> Lab for Session<P> {
 
     fn trace_jsonl(&self) -> String {
         let header = format!(
-            r#"{{"t":0,"kind":"scenario","format":"quorumscope-trace","version":1,"link":{}}}"#,
+            r#"{{"t":0,"kind":"scenario","format":"quorumscope-trace","version":1,"at":{},"link":{}}}"#,
+            self.sim.now(),
             serde_json::to_string(&self.scenario().to_query()).expect("strings serialize")
         );
         trace::to_jsonl(&header, self.records())
