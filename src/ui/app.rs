@@ -164,7 +164,7 @@ pub fn App() -> Html {
                                 dispatch={dispatch.clone()} />
                             <SpaceTime lab={LabRef(store.lab.clone())} frame={frame.clone()} info={store.info.clone()}
                                 speed={store.speed} selected={store.selected} reduced_motion={store.reduced_motion}
-                                dispatch={dispatch.clone()} />
+                                playing={store.playing} dispatch={dispatch.clone()} />
                             <Logs nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} />
                         </>
                     }
@@ -172,12 +172,12 @@ pub fn App() -> Html {
                 if !embed {
                     <aside class="side" aria-label="Panels">
                         <ClusterSummary summary={frame.summary.clone()} />
-                        <Inspector nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} dispatch={dispatch.clone()} summary={frame.summary.clone()} prev={store.prev_selected.clone()} />
+                        <Inspector nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} dispatch={dispatch.clone()} prev={store.prev_selected.clone()} />
                         { invariants(&InvariantsProps { invariants: frame.invariants.clone() }) }
                         { network(&NetworkProps { network: frame.network.clone(), nodes: frame.nodes.len(), draft: store.partition.clone(), dispatch: dispatch.clone() }) }
                         { files_panel(&FilesProps { import_error: store.import_error.clone(), stem: picture_stem(&store), dispatch: dispatch.clone() }) }
                         <EventLog lab={LabRef(store.lab.clone())} now={store.clock.0}
-                            paused_events={if store.playing { 0 } else { frame.events }} actions={frame.actions}
+                            paused_events={if store.playing { 0 } else { frame.events }} actions={frame.actions} playing={store.playing}
                             nodes={frame.nodes.len()} dispatch={dispatch.clone()} />
                         <Settings
                             key={store.run}

@@ -24,6 +24,10 @@ use super::store::{Msg, Snap, on_click};
 pub const SHOWN: usize = 200;
 /// Lines read at most per update while searching backwards for older matches.
 const BUDGET: usize = 20_000;
+/// Least wall time between two updates of the list while the run plays, in ms (a list that
+/// scrolls faster cannot be read anyway, and each update repaints it).
+pub const PLAYING_GAP_MS: f64 = 250.0;
+
 /// Kinds every protocol's trace has (protocol notes add their own, found as they appear).
 const BASE_KINDS: [&str; 8] = [
     "send",
@@ -62,6 +66,10 @@ struct Cache {
     /// What the list draws (replaced only when `lines` changes).
     shown: Snap<Vec<Line>>,
     kinds: Vec<&'static str>,
+    /// Wall time (ms) of the last update.
+    wall: f64,
+    /// Whether the last update replaced half the list or more.
+    churn: bool,
 }
 
 impl Default for Cache {
@@ -73,6 +81,8 @@ impl Default for Cache {
             lines: VecDeque::new(),
             shown: Snap::new(Vec::new()),
             kinds: Vec::new(),
+            wall: f64::NEG_INFINITY,
+            churn: false,
         }
     }
 }
@@ -106,20 +116,28 @@ impl Cache {
             changed = true;
         }
         if len > self.scanned {
-            // Only the newest lines can make the list: skip what would be pushed out anyway.
-            let from = self.scanned.max(len.saturating_sub(BUDGET));
-            if from > self.scanned {
-                self.lines.clear();
-                self.low = from;
-            }
-            for i in from..len {
+            // Read the new lines newest first, and stop once they fill the list: older ones
+            // would be pushed out anyway (a fast run adds thousands of lines a second).
+            let mut fresh = Vec::new();
+            let mut i = len;
+            let mut budget = BUDGET;
+            while i > self.scanned && fresh.len() < SHOWN && budget > 0 {
+                i -= 1;
+                budget -= 1;
                 let l = lab.trace_line(i);
                 self.note_kind(l.kind);
                 if filter.matches(&l) {
-                    self.lines.push_back(Rc::new((i, l)));
-                    changed = true;
+                    fresh.push(Rc::new((i, l)));
                 }
             }
+            if i > self.scanned {
+                // Lines in between were not read: the list restarts from the fresh ones, and
+                // older matches are searched for again below.
+                self.lines.clear();
+                self.low = i;
+            }
+            changed |= !fresh.is_empty();
+            self.lines.extend(fresh.into_iter().rev());
             while self.lines.len() > SHOWN {
                 self.lines.pop_front();
             }
@@ -155,6 +173,8 @@ pub struct EventLogProps {
     pub paused_events: u64,
     /// Actions on the branch (a change means the trace may have been cut).
     pub actions: usize,
+    /// Whether the run plays (the list then changes at most [`PLAYING_GAP_MS`] apart).
+    pub playing: bool,
     /// Cluster size, for the node filter.
     pub nodes: usize,
     /// Sends messages to the store.
@@ -168,8 +188,23 @@ pub fn EventLog(p: &EventLogProps) -> Html {
     let cache = use_mut_ref(Cache::default);
     let (shown, kinds, low) = {
         let mut c = cache.borrow_mut();
-        let lab = p.lab.0.borrow();
-        c.update(lab.as_ref(), (p.lab.id(), p.actions, *filter));
+        let key = (p.lab.id(), p.actions, *filter);
+        let wall = super::dom::window().performance().map_or(0.0, |t| t.now());
+        // A list half replaced last time (a fast run) waits four times longer.
+        let gap = PLAYING_GAP_MS * if c.churn { 4.0 } else { 1.0 };
+        if !p.playing || c.key != Some(key) || wall - c.wall >= gap {
+            c.wall = wall;
+            let lab = p.lab.0.borrow();
+            let newest = c.lines.back().map(|l| l.0);
+            c.update(lab.as_ref(), key);
+            let fresh = c
+                .lines
+                .iter()
+                .rev()
+                .take_while(|l| Some(l.0) > newest)
+                .count();
+            c.churn = newest.is_some() && fresh >= SHOWN / 2;
+        }
         (c.shown.clone(), c.kinds.clone(), c.low)
     };
 
@@ -230,7 +265,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                     </select>
                 </label>
             </div>
-            { Html::from_html_unchecked(format!("<p class=\"hint\" id=\"ev-hint\">{hint}</p>").into()) }
+            <p class="hint" id="ev-hint">{ hint }</p>
             <EntryList lines={shown} dispatch={p.dispatch.clone()} />
             <button type="button" onclick={download}>{ "Download trace (JSON Lines)" }</button>
         </section>

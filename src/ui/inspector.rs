@@ -59,8 +59,6 @@ pub struct InspectorProps {
     pub info: Snap<ProtocolInfo>,
     /// The node to show.
     pub selected: Option<NodeId>,
-    /// Cluster-wide facts, shown above the node.
-    pub summary: Snap<Vec<(String, String)>>,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
     /// The selected node's previous snapshot, to mark what changed (see [`previous`]).
@@ -143,10 +141,16 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 })
                 .collect();
             let start = n.view.log.len().saturating_sub(MAX_ROWS);
-            let committed = n.view.log.iter().filter(|e| e.committed).count();
+            let base = n.view.log_first_index();
+            // Views carry only the newest entries: compare entries by their index in the log.
             let entry_mark = |i: usize, e: &EntryView| -> Option<&'static str> {
                 let q = prev?;
-                match q.view.log.get(i) {
+                let index = base + i as u64;
+                let q_base = q.view.log_first_index();
+                if index < q_base {
+                    return None;
+                }
+                match q.view.log.get((index - q_base) as usize) {
                     None => Some("new"),
                     Some(old) if old != e => Some("changed"),
                     _ => None,
@@ -159,7 +163,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 .enumerate()
                 .filter(|(i, e)| entry_mark(*i, e).is_some())
                 .count()
-                + prev.map_or(0, |q| q.view.log.len().saturating_sub(n.view.log.len()));
+                + prev.map_or(0, |q| q.view.log_len.saturating_sub(n.view.log_len) as usize);
             let changes = changes + log_changes;
             html! {
                 <>
@@ -170,12 +174,12 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                         </p>
                     }
                     <dl class="fields">{ rows }</dl>
-                    <h3>{ format!("Log: {} entries, {} committed", n.view.log.len(), committed) }</h3>
+                    <h3>{ format!("Log: {} entries, {} committed", n.view.log_len, n.view.log_committed) }</h3>
                     if n.view.log.is_empty() {
                         <p class="hint">{ "The log is empty." }</p>
                     } else {
-                        if start > 0 {
-                            <p class="hint">{ format!("Showing the newest {MAX_ROWS}.") }</p>
+                        if n.view.log_len > (n.view.log.len() - start) as u64 {
+                            <p class="hint">{ format!("Showing the newest {}.", n.view.log.len() - start) }</p>
                         }
                         <div class="table-scroll">
                             <table class="log-table">
@@ -186,7 +190,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                                         html! {
                                             <tr class={classes!(if e.committed { "committed" } else { "pending" }, mark.map(|_| "changed"))}
                                                 aria-describedby={mark.map(|_| CHANGED_NOTE)}>
-                                                <td>{ i + 1 }if let Some(m) = mark { <>{ " " }<strong class="chg">{ m }</strong></> }</td>
+                                                <td>{ base + i as u64 }if let Some(m) = mark { <>{ " " }<strong class="chg">{ m }</strong></> }</td>
                                                 <td>{ e.epoch }</td><td>{ e.command.clone() }</td>
                                                 <td>{ if e.committed { "✓ yes" } else { "… no" } }</td>
                                             </tr>
@@ -203,11 +207,6 @@ pub fn Inspector(p: &InspectorProps) -> Html {
     html! {
         <section class="panel inspector" aria-labelledby="inspector-title">
             <h2 id="inspector-title">{ "Inspector" }</h2>
-            if !p.summary.is_empty() {
-                <dl class="fields cluster" aria-label="Cluster">
-                    { for p.summary.iter().map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> }) }
-                </dl>
-            }
             { picker }
             { body }
         </section>

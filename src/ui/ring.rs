@@ -4,18 +4,21 @@
 //! the lasso for drawing a partition, and the open menu.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::sim::action::ActionKind;
-use crate::sim::lab::NetworkView;
+use crate::sim::lab::{FlightView, NetworkView};
 use crate::sim::node::{NodeId, ProtocolInfo};
+use crate::sim::time::Micros;
 
 use super::geometry::{CENTER, Layout, VIEW, countdown_left, flight_frac};
 use super::menu::{MenuItem, PopupMenu};
-use super::message::{message_glyph, message_name};
+use super::message::{FlightLabel, message_name};
 use super::node_glyph::{NodeGlyph, f, node_name};
 use super::store::{Frame, Menu, Msg, Snap, on_click};
 
@@ -478,27 +481,6 @@ pub fn ring(p: &RingProps) -> Html {
         }
     });
 
-    // A message between two nodes that cannot talk is lost on arrival: it stops at the cut.
-    let messages = frame
-        .flights
-        .iter()
-        .zip(frame.labels.iter())
-        .map(|(fl, label)| {
-            let mut frac = flight_frac(now, fl.sent, fl.arrives, p.reduced_motion);
-            if net.is_cut(fl.from, fl.to) {
-                frac = frac.min(cut_frac(&layout, net, fl.from, fl.to));
-            }
-            let (x, y) = layout.along(fl.from, fl.to, frac);
-            message_glyph(
-                fl.id,
-                label,
-                x,
-                y,
-                layout.msg_r,
-                p.menu == Some(Menu::Message(fl.id)),
-            )
-        });
-
     let lost = frame.lost.iter().map(|m| {
         let frac = if m.reason == "partition" {
             cut_frac(&layout, net, m.from, m.to)
@@ -552,7 +534,11 @@ pub fn ring(p: &RingProps) -> Html {
                 <g class="timers" aria-hidden="true">{ for arcs }</g>
                 <g class="nodes">{ for nodes }</g>
                 <g class="losts" aria-hidden="true">{ for lost }</g>
-                <g class="messages" onclick={p.handlers.msg_click.clone()} onkeydown={p.handlers.msg_key.clone()}>{ for messages }</g>
+                <MessageLayer flights={frame.flights.clone()} labels={frame.labels.clone()}
+                    network={frame.network.clone()} now={now} n={layout.n}
+                    reduced_motion={p.reduced_motion}
+                    open={match p.menu { Some(Menu::Message(id)) => Some(id), _ => None }}
+                    onclick={p.handlers.msg_click.clone()} onkeydown={p.handlers.msg_key.clone()} />
                 if drafting {
                     <path id="lasso" class="lasso" d="" />
                 }
@@ -681,4 +667,267 @@ fn link_item(net: &NetworkView, a: NodeId, b: NodeId, this: bool) -> MenuItem {
         ActionKind::CutLink { a, b }
     };
     MenuItem::new(label, Msg::Act(kind), true)
+}
+
+/// Props of [`MessageLayer`].
+#[derive(Properties, PartialEq)]
+pub struct MessageLayerProps {
+    /// Messages on the wire, by id.
+    pub flights: Snap<Vec<FlightView>>,
+    /// Their names, tips and classes, in the same order.
+    pub labels: Snap<Vec<FlightLabel>>,
+    /// The network (a message over a cut stops at the cut).
+    pub network: Snap<NetworkView>,
+    /// Virtual time now.
+    pub now: Micros,
+    /// Cluster size (ring geometry).
+    pub n: usize,
+    /// Messages jump between three points instead of gliding.
+    pub reduced_motion: bool,
+    /// The message whose menu is open, if any.
+    pub open: Option<u64>,
+    /// Click on a message (delegated: each glyph carries `data-msg`).
+    pub onclick: Callback<MouseEvent>,
+    /// Enter or Space on a message.
+    pub onkeydown: Callback<KeyboardEvent>,
+}
+
+/// Messages in flight. Yew draws only the layer's `<g>`; its children (one control per message,
+/// like `<g id="msg-7" role="button" aria-label="AppendEntries from Node 1 to Node 4">`) are
+/// kept by [`Glyphs`], made once per message and afterwards only moved. A frame with hundreds
+/// of messages then costs one `transform` per moving message instead of a virtual-DOM diff of
+/// every glyph.
+#[component]
+pub fn MessageLayer(p: &MessageLayerProps) -> Html {
+    let layer = use_node_ref();
+    let glyphs = use_mut_ref(Glyphs::default);
+    {
+        let layer = layer.clone();
+        let flights = p.flights.clone();
+        let labels = p.labels.clone();
+        let network = p.network.clone();
+        let (now, n, reduced_motion, open) = (p.now, p.n, p.reduced_motion, p.open);
+        use_effect(move || {
+            if let Some(el) = layer.cast::<web_sys::Element>() {
+                glyphs.borrow_mut().sync(
+                    &el,
+                    &flights,
+                    &labels,
+                    &network,
+                    now,
+                    n,
+                    reduced_motion,
+                    open,
+                );
+            }
+        });
+    }
+    html! {
+        <g class="messages" ref={layer} onclick={p.onclick.clone()}
+            onkeydown={p.onkeydown.clone()} />
+    }
+}
+
+/// One message's control in the DOM.
+struct Glyph {
+    /// The `<g>`.
+    el: web_sys::Element,
+    /// Identity of the label it was made from (a new run may reuse message ids).
+    label: *const u8,
+    /// Its `transform`, as last set.
+    transform: String,
+    /// The sync pass that last saw it on the wire.
+    seen: u64,
+}
+
+/// The message controls on the ring, by message id.
+#[derive(Default)]
+struct Glyphs {
+    live: HashMap<u64, Glyph>,
+    /// Cluster size they were drawn for.
+    n: usize,
+    /// The message drawn with its menu open.
+    open: Option<u64>,
+    /// Sync passes so far.
+    pass: u64,
+    /// Scratch space for a transform.
+    buf: String,
+}
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+
+impl Glyphs {
+    /// Makes the layer's children match `flights` (in id order): moves the ones still flying,
+    /// adds the new ones, removes the ones gone, and marks the one whose menu is open.
+    #[allow(clippy::too_many_arguments)]
+    fn sync(
+        &mut self,
+        layer: &web_sys::Element,
+        flights: &[FlightView],
+        labels: &[FlightLabel],
+        net: &NetworkView,
+        now: Micros,
+        n: usize,
+        reduced_motion: bool,
+        open: Option<u64>,
+    ) {
+        let layout = Layout::new(n);
+        if n != self.n {
+            for (_, g) in self.live.drain() {
+                g.el.remove();
+            }
+            self.n = n;
+            self.open = None;
+        }
+        self.pass += 1;
+        let pass = self.pass;
+        let mut prev: Option<web_sys::Element> = None;
+        for (fl, label) in flights.iter().zip(labels) {
+            // A message between two nodes that cannot talk is lost on arrival: it stops at the cut.
+            let mut frac = flight_frac(now, fl.sent, fl.arrives, reduced_motion);
+            if net.is_cut(fl.from, fl.to) {
+                frac = frac.min(cut_frac(&layout, net, fl.from, fl.to));
+            }
+            let (x, y) = layout.along(fl.from, fl.to, frac);
+            self.buf.clear();
+            let _ = write!(self.buf, "translate({x:.1} {y:.1})");
+            let id = fl.id;
+            let same = self
+                .live
+                .get(&id)
+                .is_some_and(|g| g.label == label.name.as_str().as_ptr());
+            if !same {
+                if let Some(old) = self.live.remove(&id) {
+                    old.el.remove();
+                }
+                let Some(el) = make_glyph(id, label, layout.msg_r) else {
+                    continue;
+                };
+                let _ = el.set_attribute("transform", &self.buf);
+                // Keep id order: right after the previous message still on the wire.
+                let at = match &prev {
+                    Some(p) => p.next_sibling(),
+                    None => layer.first_child(),
+                };
+                let _ = layer.insert_before(&el, at.as_ref());
+                if open == Some(id) {
+                    set_open(&el, label, true);
+                }
+                self.live.insert(
+                    id,
+                    Glyph {
+                        el,
+                        label: label.name.as_str().as_ptr(),
+                        transform: self.buf.clone(),
+                        seen: pass,
+                    },
+                );
+            }
+            let g = self.live.get_mut(&id).expect("just made");
+            g.seen = pass;
+            if g.transform != self.buf {
+                let _ = g.el.set_attribute("transform", &self.buf);
+                std::mem::swap(&mut g.transform, &mut self.buf);
+            }
+            if self.open != open {
+                if Some(id) == open {
+                    set_open(&g.el, label, true);
+                } else if Some(id) == self.open {
+                    set_open(&g.el, label, false);
+                }
+            }
+            prev = Some(g.el.clone());
+        }
+        self.live.retain(|_, g| {
+            let keep = g.seen == pass;
+            if !keep {
+                g.el.remove();
+            }
+            keep
+        });
+        self.open = open;
+    }
+}
+
+/// Marks a message control as having its menu open (or not).
+fn set_open(el: &web_sys::Element, label: &FlightLabel, open: bool) {
+    if open {
+        let _ = el.set_attribute("class", &format!("{} open", label.class));
+    } else {
+        let _ = el.set_attribute("class", &label.class);
+    }
+    let _ = el.set_attribute("aria-expanded", if open { "true" } else { "false" });
+}
+
+/// An SVG element with attributes.
+fn svg(doc: &web_sys::Document, tag: &str, attrs: &[(&str, &str)]) -> Option<web_sys::Element> {
+    let el = doc.create_element_ns(Some(SVG_NS), tag).ok()?;
+    for (k, v) in attrs {
+        let _ = el.set_attribute(k, v);
+    }
+    Some(el)
+}
+
+/// A message control with radius `r` (not yet placed): a dot (a ring for replies, crossed when
+/// failed), a wider transparent hit area, its name and content as a tooltip, and the "why" tip
+/// shown while hovered or focused.
+fn make_glyph(id: u64, label: &FlightLabel, r: f64) -> Option<web_sys::Element> {
+    let doc = super::dom::document();
+    let a = r * 0.62;
+    let hit = (r + 7.0).max(11.0);
+    let g = svg(
+        &doc,
+        "g",
+        &[
+            ("class", &label.class),
+            ("id", &format!("msg-{id}")),
+            ("data-msg", &id.to_string()),
+            ("role", "button"),
+            ("tabindex", "0"),
+            ("aria-label", &label.name),
+            ("aria-haspopup", "menu"),
+            ("aria-expanded", "false"),
+        ],
+    )?;
+    let title = svg(&doc, "title", &[])?;
+    title.set_text_content(Some(&label.title));
+    let _ = g.append_child(&title);
+    let hit = svg(
+        &doc,
+        "circle",
+        &[("class", "hit"), ("r", &format!("{hit:.1}"))],
+    )?;
+    let _ = g.append_child(&hit);
+    let dot = svg(
+        &doc,
+        "circle",
+        &[("class", "dot"), ("r", &format!("{r:.1}"))],
+    )?;
+    let _ = g.append_child(&dot);
+    if label.failed {
+        let d = format!(
+            "M{:.1} {:.1}L{a:.1} {a:.1}M{:.1} {a:.1}L{a:.1} {:.1}",
+            -a, -a, -a, -a
+        );
+        let cross = svg(&doc, "path", &[("class", "cross"), ("d", &d)])?;
+        let _ = g.append_child(&cross);
+    }
+    let tip = svg(&doc, "g", &[("class", "tip"), ("aria-hidden", "true")])?;
+    let rect = svg(
+        &doc,
+        "rect",
+        &[
+            ("x", &label.tip_box.0),
+            ("y", "-32"),
+            ("width", &label.tip_box.1),
+            ("height", "15"),
+            ("rx", "3"),
+        ],
+    )?;
+    let _ = tip.append_child(&rect);
+    let text = svg(&doc, "text", &[("y", "-21.5")])?;
+    text.set_text_content(Some(&label.tip));
+    let _ = tip.append_child(&text);
+    let _ = g.append_child(&tip);
+    Some(g)
 }

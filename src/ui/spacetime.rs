@@ -17,9 +17,12 @@
 //!
 //! It stays cheap: only the window is queried ([`Lab::spans`], [`Lab::milestones`]). What was
 //! already complete is drawn as two prepared SVG fragments (arrows finished when the window last
-//! moved by a quarter of its width, and arrows since then, remade on events) inside a box moved
-//! by a CSS transform, so an animation frame only shifts that box and redraws the few messages
-//! in flight; the fragments are plain markup, which keeps both the diffing and the wasm small.
+//! moved by a quarter of its width, and arrows since then, remade on events but at most ten
+//! times a second while playing) inside a box moved by a CSS transform, so an animation frame
+//! only shifts that box and redraws the few messages in flight; the fragments are plain markup,
+//! which keeps both the diffing and the wasm small. A run too fast to scroll smoothly (the
+//! window would move a quarter of its width in under a second) is redrawn in steps, twice a
+//! second.
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -63,7 +66,7 @@ const AHEAD: f64 = 0.15;
 const DEFAULT_W: f64 = 560.0;
 /// Narrowest plot: below it the box scrolls sideways instead of squeezing the lanes.
 const MIN_W: f64 = 300.0;
-/// Arrows drawn at most per layer (the newest).
+/// Arrows drawn at most per layer (the newest), beyond one per two pixels of plot width.
 const MAX_SPANS: usize = 500;
 /// Milestones drawn at most per layer (the newest).
 const MAX_MARKS: usize = 300;
@@ -128,6 +131,10 @@ impl Geom {
     }
     fn x(&self, t: Micros, origin: Micros) -> f64 {
         (t as f64 - origin as f64) * self.k
+    }
+    /// Arrows worth drawing in one layer: more than one per two pixels is a smear.
+    fn max_spans(&self) -> usize {
+        ((self.w / 2.0) as usize).clamp(100, MAX_SPANS)
     }
 }
 
@@ -307,7 +314,7 @@ fn settled_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) -
         c0,
         width,
         g,
-        newest(spans, MAX_SPANS),
+        newest(spans, g.max_spans()),
         newest(marks, MAX_MARKS),
         updown,
         true,
@@ -324,7 +331,7 @@ fn recent_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) ->
         c0,
         width,
         g,
-        newest(lab.spans(t_s, now), MAX_SPANS),
+        newest(lab.spans(t_s, now), g.max_spans()),
         newest(lines, MAX_MARKS),
         updown,
         false,
@@ -473,6 +480,12 @@ fn mark(svg: &mut Svg, m: &TraceView, g: &Geom, origin: Micros) {
     svg.at("", x, gy).path(d).raw("</g></g>");
 }
 
+/// Least wall time between two drawings of a run too fast to scroll smoothly, in ms.
+const STEP_MS: f64 = 500.0;
+/// A run is drawn in steps when the window moves a quarter of its width in less wall time
+/// than this, in ms (each quarter means redrawing every arrow).
+const SMOOTH_Q_MS: f64 = 1_000.0;
+
 /// The panel's heading (static markup).
 const HEADING: &str = "<h2 id=\"st-title\">Space-time diagram <small>● request, ○ reply, ⊗ failed, ✕ lost; dashed lane = down</small></h2>";
 
@@ -566,6 +579,8 @@ pub struct SpaceTimeProps {
     pub selected: Option<NodeId>,
     /// Step the window instead of scrolling it.
     pub reduced_motion: bool,
+    /// Whether the run plays (redraws are then rationed, see the module docs).
+    pub playing: bool,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
 }
@@ -594,7 +609,16 @@ struct Cache {
     labels: Html,
     lanes_key: Option<Geom>,
     lanes: AttrValue,
+    /// Wall time (ms) the recent layer was made.
+    recent_wall: f64,
+    /// In steps (a fast run): the last drawing, when (wall ms), at what virtual time and for
+    /// what it was made.
+    step: Option<(StepKey, f64, Micros, Html)>,
 }
+
+/// What a stepped drawing depends on besides the run: plot width, cursor, selection, reduced
+/// motion, speed.
+type StepKey = (f64, Option<Micros>, Option<NodeId>, bool, usize);
 
 fn measure(scroll: &NodeRef, width: &UseStateHandle<f64>) {
     if let Some(el) = scroll.cast::<web_sys::Element>() {
@@ -679,14 +703,30 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         })
     };
 
+    // A fast run moves the window by a quarter of its width in under half a second: then the
+    // diagram is redrawn in steps, twice a second, instead of scrolling.
+    let wall = super::dom::window().performance().map_or(0.0, |t| t.now());
+    let span = window_span(p.speed);
+    let q = (span / 4).max(1);
+    let rate = SPEEDS[p.speed.min(SPEEDS.len() - 1)];
+    let q_wall = q as f64 / 1e3 / rate;
+    let stepped = p.playing && q_wall < SMOOTH_Q_MS;
+    let step_key: StepKey = (*width, *cursor, p.selected, p.reduced_motion, p.speed);
+    if stepped
+        && let Some((key, at, then, html)) = &cache.borrow().step
+        && *key == step_key
+        && wall - at < STEP_MS
+        && *then <= p.frame.now
+    {
+        return html.clone();
+    }
+
     let frame = &p.frame;
     let n = frame.nodes.len();
-    let span = window_span(p.speed);
     let geom = Geom::new(n, *width, span);
     let now = frame.now;
     let horizon = frame.horizon.max(now);
     let anchor = cursor.unwrap_or(now);
-    let q = (span / 4).max(1);
     let back = (span as f64 * (1.0 - AHEAD)) as Micros;
     let a = if p.reduced_motion {
         anchor.saturating_sub(back).div_ceil(q) * q
@@ -711,11 +751,20 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         }
         let len = lab.trace_len();
         let settled = c.settled.clone().expect("made above");
-        if c.recent_len != Some(len) {
+        // While playing, the recent layer is remade at most ten times a second (four when the
+        // run is fast and the layer large).
+        let gap = if q_wall < 2.0 * SMOOTH_Q_MS {
+            250.0
+        } else {
+            100.0
+        };
+        let due = !p.playing || c.recent_len.is_none() || wall - c.recent_wall >= gap;
+        if c.recent_len != Some(len) && due {
             let recent = recent_layer(lab, c0, c1, c.t_s, &geom);
             c.downs = Rc::new(downs(&frame.nodes, c0, &[&settled.updown, &recent.updown]));
             c.recent = Some(Rc::new(recent));
             c.recent_len = Some(len);
+            c.recent_wall = wall;
         }
         let labels_key = (
             Rc::as_ptr(&frame.nodes.0) as usize,
@@ -766,37 +815,29 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
             <line class="down" x1={px(geom.x(from, c0))} x2={px(geom.x(to.unwrap_or(now), c0))} y1={y.clone()} y2={y} />
         }
     });
-    let flying = recent.flying.iter().map(|(s, title)| {
-        let arrives = frame
-            .flights
-            .binary_search_by_key(&s.id, |fl| fl.id)
-            .ok()
-            .map(|i| frame.flights[i].arrives);
-        let (frac, t) = match arrives {
-            Some(arr) => {
-                let frac = flight_frac(now, s.sent, arr, p.reduced_motion);
-                let t = if p.reduced_motion {
-                    s.sent + (arr.saturating_sub(s.sent) as f64 * frac) as Micros
-                } else {
-                    now
-                };
-                (frac, t)
-            }
-            None => (1.0, now),
+    // (A message that has landed since the recent layer was made waits for the next one.)
+    let flying = recent.flying.iter().filter_map(|(s, title)| {
+        let i = frame.flights.binary_search_by_key(&s.id, |fl| fl.id).ok()?;
+        let arr = frame.flights[i].arrives;
+        let frac = flight_frac(now, s.sent, arr, p.reduced_motion);
+        let t = if p.reduced_motion {
+            s.sent + (arr.saturating_sub(s.sent) as f64 * frac) as Micros
+        } else {
+            now
         };
         let (y0, y1) = (geom.y(s.from), geom.y(s.to));
         // Whole pixels: a frame that moves nothing by a pixel changes nothing in the page.
         let (x2, y2) = (px(geom.x(t, c0)), px(y0 + (y1 - y0) * frac));
-        html! {
+        Some(html! {
             <g key={s.id} class={arrow_class(s) + " fly"}>
                 <title>{ title.clone() }</title>
                 <line x1={px(geom.x(s.sent, c0))} y1={px(y0)} x2={x2.clone()} y2={y2.clone()} />
                 <circle class="hd" r="3" cx={x2} cy={y2} />
             </g>
-        }
+        })
     });
 
-    // The fixed part (plain markup): lanes, the recorded future, now and the cursor.
+    // The fixed part: lanes, the recorded future and the cursor (plain markup), and now.
     let mut fg = Svg(String::new());
     if now < horizon {
         let x0 = xs(now).max(0.0);
@@ -809,20 +850,18 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
             .num((x1 - x0).max(0.0))
             .raw("px\"><span>recorded future</span></div>");
     }
-    fg.open(geom.w, h, "st-fg");
-    fg.raw("<g class=\"now\">")
-        .line(xs(now).round(), 0.0, xs(now).round(), h)
-        .raw("</g>");
     if let Some(c) = *cursor {
+        fg.open(geom.w, h, "st-fg");
         let x = xs(c).round();
         fg.raw("<g class=\"cursor\">").line(x, 0.0, x, h);
         fg.raw("<text x=\"")
             .num(x + 3.0)
             .raw("\" y=\"10\">")
             .text(&format_time(c))
-            .raw("</text></g>");
+            .raw("</text></g></svg>");
     }
-    fg.raw("</svg>");
+    // The current time: moved in place (it moves every frame early in a run).
+    let now_x = px(xs(now));
 
     let readout = match *cursor {
         None => None,
@@ -852,13 +891,13 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         }
     };
 
-    html! {
+    let out = html! {
         <section class="panel st" aria-labelledby="st-title">
             { Html::from_html_unchecked(AttrValue::Static(HEADING)) }
             <div class="st-body">
                 { labels }
                 <div class="st-scroll" ref={scroll}>
-                    <div class="st-plot" ref={plot} tabindex="0" role="slider"
+                    <div class={classes!("st-plot", p.reduced_motion.then_some("reduced"))} ref={plot} tabindex="0" role="slider"
                         aria-label="Moment on the space-time diagram"
                         aria-valuemin="0" aria-valuemax={horizon.to_string()} aria-valuenow={value.to_string()}
                         aria-valuetext={format_time(value)} aria-describedby="st-readout"
@@ -875,13 +914,18 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
                                 <g class="arrows">{ for flying }</g>
                             </svg>
                         </div>
+                        <svg class="st-fg" width={px(geom.w)} height={px(h)} aria-hidden="true">
+                            <line class="now" x1={now_x.clone()} x2={now_x} y1="0" y2={px(h)} />
+                        </svg>
                         { Html::from_html_unchecked(fg.0.into()) }
                     </div>
                 </div>
             </div>
             { Html::from_html_unchecked(note) }
         </section>
-    }
+    };
+    cache.borrow_mut().step = stepped.then(|| (step_key, wall, now, out.clone()));
+    out
 }
 
 /// Descriptions of what happened within `tol` of `t` (at most three, nearest first).

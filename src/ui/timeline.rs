@@ -230,20 +230,14 @@ pub fn Timeline(p: &TimelineProps) -> Html {
         }
     });
 
-    // Past and recorded future (plain markup: no controls in it).
-    let mut bars = format!("<div class=\"tl-past\" style=\"width:{past:.2}%\"></div>");
-    if in_past {
-        bars.push_str(&format!(
-            "<div class=\"tl-future\" style=\"left:{past:.2}%;width:{:.2}%\"></div>",
-            100.0 - past
-        ));
-    }
-
     html! {
         <div class="timeline">
             <div class="tl-track" role="toolbar" aria-label="Milestones: leader changes, your actions and violations (← → to move between them)"
                 {onclick} {onkeydown}>
-                { Html::from_html_unchecked(bars.into()) }
+                <div class="tl-past" style={format!("width:{past:.2}%")}></div>
+                if in_past {
+                    <div class="tl-future" style={format!("left:{past:.2}%;width:{:.2}%", 100.0 - past)}></div>
+                }
                 { for buttons }
             </div>
             { Html::from_html_unchecked(AttrValue::Static(if marks.is_empty() { LEGEND_EMPTY } else { LEGEND })) }

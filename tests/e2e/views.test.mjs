@@ -1,6 +1,7 @@
 // Views: the space-time diagram seeks (pointer and keyboard) to the same state the time slider
 // reaches, the event log filters by node and its entries seek, the timeline marks leaders and
-// forks, the inspector marks what a step changed, and the page still fits a 360 px screen.
+// forks, the inspector marks what a step changed, Paxos and Multi-Paxos get the same views, and
+// the page still fits a 360 px screen.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -195,7 +196,33 @@ describe('views', () => {
     assertClean(page);
   });
 
-  it('works at 360 px: no sideways page scroll, tooltips on focus, the help dialog keeps and returns focus', async () => {
+  it('the same views work for every registered protocol', async () => {
+    for (const protocol of ['paxos', 'multipaxos']) {
+      const page = await open(env, `?protocol=${protocol}&seed=2&load=10`);
+      await faster(page);
+      const arrows = page.locator('.st-plot .ar');
+      await until(async () => (await arrows.count()) > 3, `${protocol}: arrows on the space-time diagram`);
+      await page.waitForTimeout(300);
+      await pause(page);
+      const log = page.getByRole('region', { name: 'Event log' });
+      await until(async () => (await log.locator('.ev-list button').count()) > 3, `${protocol}: event log lines`);
+      const end = await sliderTime(page);
+      const plot = page.getByRole('slider', { name: 'Moment on the space-time diagram' });
+      const t0 = Number(await plot.getAttribute('data-t0'));
+      const usPerPx = Number(await plot.getAttribute('data-us-per-px'));
+      const box = await plot.boundingBox();
+      await plot.click({ position: { x: Math.round((end - t0) / usPerPx / 2), y: Math.round(box.height / 2) } });
+      await until(async () => (await sliderTime(page)) < end, `${protocol}: the diagram to seek`);
+      await page.locator('#past-note').waitFor();
+      // A lane's tooltip explains the node from its own fields.
+      await page.getByRole('button', { name: /^Inspect Node 1, / }).focus();
+      assert.match(await page.locator('#st-why-1').innerText(), /^Node 1, \w+, \w+ \d+\n/);
+      assertClean(page);
+      await page.context().close();
+    }
+  });
+
+  it('works at 360 px: no sideways page scroll, reduced motion followed live, tooltips on focus, the help dialog keeps and returns focus', async () => {
     const page = await open(env, '?seed=4', { viewport: { width: 360, height: 740 } });
     await faster(page);
     await leader(page);
@@ -204,6 +231,13 @@ describe('views', () => {
     assert.ok(wide <= 360, `the page is ${wide} px wide`);
     const scroll = await page.locator('.st-scroll').evaluate((e) => [e.scrollWidth, e.clientWidth]);
     assert.ok(scroll[1] <= 360, 'the diagram box fits the screen');
+
+    // The reduced-motion preference is followed as it changes (the diagram then steps).
+    assert.equal(await page.locator('.st-plot.reduced').count(), 0);
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.locator('.st-plot.reduced').waitFor();
+    await page.emulateMedia({ reducedMotion: 'no-preference' });
+    await page.locator('.st-plot.reduced').waitFor({ state: 'detached' });
 
     // A lane label's tooltip shows on keyboard focus.
     const lane = page.getByRole('button', { name: /^Inspect Node 2, / });
