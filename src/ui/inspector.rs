@@ -163,7 +163,9 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 .enumerate()
                 .filter(|(i, e)| entry_mark(*i, e).is_some())
                 .count()
-                + prev.map_or(0, |q| q.view.log_len.saturating_sub(n.view.log_len) as usize);
+                + prev.map_or(0, |q| {
+                    q.view.log_len.saturating_sub(n.view.log_len) as usize
+                });
             let changes = changes + log_changes;
             html! {
                 <>
