@@ -79,6 +79,8 @@ pub mod glyph {
     pub const TICK: &str = "M-3.5 0L-1 3L4 -3.5";
     /// A cross: crashed, or lost.
     pub const CROSS: &str = "M-3.5 -3.5L3.5 3.5M-3.5 3.5L3.5 -3.5";
+    /// A small cross: a failed reply.
+    pub const SMALL_CROSS: &str = "M-2.5 -2.5L2.5 2.5M-2.5 2.5L2.5 -2.5";
     /// A triangle pointing right: restarted.
     pub const PLAY: &str = "M-3 -4L4 0L-3 4Z";
     /// A flag: a visitor action.
@@ -178,25 +180,40 @@ impl Svg {
             .num(y2)
             .raw("\"/>")
     }
-    /// `<g class=… transform=translate(x y)>` (closed by the caller).
-    fn at(&mut self, class: &str, x: f64, y: f64) -> &mut Self {
-        self.raw("<g class=\"")
-            .raw(class)
-            .raw("\" transform=\"translate(");
-        self.num(x).raw(" ").num(y).raw(")\">")
-    }
-    fn path(&mut self, d: &str) -> &mut Self {
-        self.raw("<path d=\"").raw(d).raw("\"/>")
-    }
-    /// Opens an `<svg>` element of class `class` (closed by the caller).
-    fn open(&mut self, w: f64, h: f64, class: &str) -> &mut Self {
-        self.raw("<svg class=\"")
-            .raw(class)
-            .raw("\" width=\"")
-            .num(w);
-        self.raw("\" height=\"")
-            .num(h)
-            .raw("\" aria-hidden=\"true\">")
+    /// A glyph path (see [`glyph`]) moved to (`x`, `y`), of class `class`. The offset is
+    /// written into the coordinates rather than as a `transform`: every transformed element
+    /// would be one more piece for the browser to lay out in each frame.
+    fn glyph(&mut self, class: &str, d: &str, x: f64, y: f64) -> &mut Self {
+        self.raw("<path class=\"").raw(class).raw("\" d=\"");
+        // Absolute commands take (x, y) pairs (H only x, V only y); relative `a` arcs are
+        // left alone.
+        let mut axis = 0;
+        let mut relative = false;
+        for token in d.split_inclusive(|c: char| c.is_ascii_alphabetic() || c == ' ') {
+            let (num, sep) = match token.chars().last() {
+                Some(c) if c.is_ascii_alphabetic() || c == ' ' => {
+                    (&token[..token.len() - 1], Some(c))
+                }
+                _ => (token, None),
+            };
+            if let Ok(v) = num.parse::<f64>() {
+                let off = match (relative, axis % 2) {
+                    (true, _) => 0.0,
+                    (false, 0) => x,
+                    _ => y,
+                };
+                self.num(v + off);
+                axis += 1;
+            }
+            if let Some(c) = sep {
+                self.0.push(c);
+                if c.is_ascii_alphabetic() {
+                    relative = c.is_ascii_lowercase();
+                    axis = usize::from(c == 'V');
+                }
+            }
+        }
+        self.raw("\"/>")
     }
 }
 
@@ -244,7 +261,7 @@ impl Layer {
         let mut svg = Svg(String::with_capacity(
             spans.len() * 260 + marks.len() * 160 + 128,
         ));
-        svg.open(width, g.height(), "st-layer");
+        svg.raw("<g>");
         if axis {
             ticks(&mut svg, g, origin, width);
         }
@@ -259,7 +276,7 @@ impl Layer {
                 flying.push((s.clone(), AttrValue::from(span_text(s))));
             }
         }
-        svg.raw("</svg>");
+        svg.raw("</g>");
         Layer {
             width,
             spans,
@@ -440,18 +457,17 @@ fn arrow(svg: &mut Svg, s: &SpanView, g: &Geom, origin: Micros) {
     svg.title(&span_text(s));
     if s.dropped.is_some() {
         let y2 = (y1 + g.y(s.to)) / 2.0;
-        svg.line(x1, y1, x2, y2).at("x", x2, y2).path(glyph::CROSS);
+        svg.line(x1, y1, x2, y2).glyph("x", glyph::CROSS, x2, y2);
     } else {
         let y2 = g.y(s.to);
-        svg.line(x1, y1, x2, y2).at("end", x2, y2);
-        svg.raw("<circle class=\"hd\" r=\"3\"/>");
+        svg.line(x1, y1, x2, y2)
+            .raw("<circle class=\"hd\" r=\"3\" cx=\"");
+        svg.num(x2).raw("\" cy=\"").num(y2).raw("\"/>");
         if s.msg.success == Some(false) {
-            svg.raw("<path class=\"x\" transform=\"scale(0.7)\" d=\"")
-                .raw(glyph::CROSS)
-                .raw("\"/>");
+            svg.glyph("x", glyph::SMALL_CROSS, x2, y2);
         }
     }
-    svg.raw("</g></g>");
+    svg.raw("</g>");
 }
 
 /// One milestone on the lanes.
@@ -477,7 +493,7 @@ fn mark(svg: &mut Svg, m: &TraceView, g: &Geom, origin: Micros) {
         svg.line(x, AXIS, x, g.height() - 2.0);
     }
     let gy = if class == "mk act" { AXIS - 6.0 } else { y };
-    svg.at("", x, gy).path(d).raw("</g></g>");
+    svg.glyph("", d, x, gy).raw("</g>");
 }
 
 /// Least wall time between two drawings of a run too fast to scroll smoothly, in ms.
@@ -485,6 +501,9 @@ const STEP_MS: f64 = 500.0;
 /// A run is drawn in steps when the window moves a quarter of its width in less wall time
 /// than this, in ms (each quarter means redrawing every arrow).
 const SMOOTH_Q_MS: f64 = 1_000.0;
+
+/// The hatching of the recorded future (an SVG pattern, defined once).
+const HATCH: &str = "<defs><pattern id=\"st-hatch\" width=\"7\" height=\"7\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"7\"/></pattern></defs>";
 
 /// The panel's heading (static markup).
 const HEADING: &str = "<h2 id=\"st-title\">Space-time diagram <small>● request, ○ reply, ⊗ failed, ✕ lost; dashed lane = down</small></h2>";
@@ -668,6 +687,11 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
                     dispatch.emit(Msg::Seek(t.min(v.horizon)));
                 })
             };
+            // The cursor lives while the plot has focus.
+            let onblur = {
+                let set_cursor = set_cursor.clone();
+                Callback::from(move |_: FocusEvent| set_cursor.set(None))
+            };
             let onkeydown = Callback::from(move |e: KeyboardEvent| {
                 let v = *view.borrow();
                 let step = (v.span / 50).max(1) * if e.shift_key() { 10 } else { 1 };
@@ -699,7 +723,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
                 e.prevent_default();
                 set_cursor.set(Some(next));
             });
-            (onclick, onkeydown)
+            (onclick, onkeydown, onblur)
         })
     };
 
@@ -772,14 +796,12 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
             geom.lane as u64,
         );
         if c.lanes_key != Some(geom) {
-            let mut bg = Svg(String::new());
-            bg.open(geom.w, geom.height(), "st-bg");
+            let mut bg = Svg(String::from(HATCH));
+            bg.raw("<g class=\"lane\">");
             for id in 1..=n as NodeId {
-                bg.raw("<g class=\"lane\">")
-                    .line(0.0, geom.y(id), geom.w, geom.y(id))
-                    .raw("</g>");
+                bg.line(0.0, geom.y(id), settled.width, geom.y(id));
             }
-            bg.raw("</svg>");
+            bg.raw("</g>");
             c.lanes_key = Some(geom);
             c.lanes = bg.0.into();
         }
@@ -805,7 +827,6 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     };
 
     let h = geom.height();
-    let xs = |t: Micros| geom.x(t, a);
     let shift = geom.x(a, c0).round();
 
     // The moving part: down lanes and messages in flight, in the layers' coordinates.
@@ -837,31 +858,38 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         })
     });
 
-    // The fixed part: lanes, the recorded future and the cursor (plain markup), and now.
-    let mut fg = Svg(String::new());
+    // Everything is drawn in the layers' coordinates, in one SVG inside the moving box (one
+    // element to lay out and paint): the recorded future and the cursor as plain markup, the
+    // current time as a line moved in place.
+    let cx = |t: Micros| geom.x(t, c0);
+    let mut future = Svg(String::new());
     if now < horizon {
-        let x0 = xs(now).max(0.0);
-        let x1 = xs(horizon).min(geom.w);
-        fg.raw("<div class=\"st-future\" aria-hidden=\"true\" style=\"top:")
-            .num(AXIS)
-            .raw("px;left:")
+        let x0 = cx(now);
+        let x1 = cx(horizon).min(cx(a + span));
+        future
+            .raw("<g class=\"future\"><rect x=\"")
             .num(x0)
-            .raw("px;width:")
+            .raw("\" y=\"")
+            .num(AXIS);
+        future
+            .raw("\" width=\"")
             .num((x1 - x0).max(0.0))
-            .raw("px\"><span>recorded future</span></div>");
+            .raw("\" height=\"");
+        future
+            .num(h - AXIS)
+            .raw("\"/><text x=\"")
+            .num(x0 + 4.0)
+            .raw("\" y=\"");
+        future.num(h - 5.0).raw("\">recorded future</text></g>");
     }
+    let mut pick = Svg(String::new());
     if let Some(c) = *cursor {
-        fg.open(geom.w, h, "st-fg");
-        let x = xs(c).round();
-        fg.raw("<g class=\"cursor\">").line(x, 0.0, x, h);
-        fg.raw("<text x=\"")
-            .num(x + 3.0)
-            .raw("\" y=\"10\">")
-            .text(&format_time(c))
-            .raw("</text></g></svg>");
+        let x = cx(c).round();
+        pick.raw("<g class=\"cursor\">").line(x, 0.0, x, h);
+        pick.raw("<text x=\"").num(x + 3.0).raw("\" y=\"10\">");
+        pick.text(&format_time(c)).raw("</text></g>");
     }
-    // The current time: moved in place (it moves every frame early in a run).
-    let now_x = px(xs(now));
+    let now_x = px(cx(now));
 
     let readout = match *cursor {
         None => None,
@@ -878,8 +906,17 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
             Some(text)
         }
     };
-    let value = cursor.unwrap_or(now);
-    let (onclick, onkeydown) = (handlers.0.clone(), handlers.1.clone());
+    // While playing, the slider's value is announced to the millisecond (and the test hooks
+    // are left out), so its attributes do not change in every frame.
+    let value = cursor.unwrap_or(if p.playing { now / MS * MS } else { now });
+    let max = if p.playing {
+        horizon / MS * MS
+    } else {
+        horizon
+    }
+    .max(value);
+    let hooks = (!p.playing).then(|| (a.to_string(), (1.0 / geom.k).to_string()));
+    let (onclick, onkeydown, onblur) = (handlers.0.clone(), handlers.1.clone(), handlers.2.clone());
     let note: AttrValue = match readout {
         None => AttrValue::Static(HINT),
         Some(text) => {
@@ -899,25 +936,24 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
                 <div class="st-scroll" ref={scroll}>
                     <div class={classes!("st-plot", p.reduced_motion.then_some("reduced"))} ref={plot} tabindex="0" role="slider"
                         aria-label="Moment on the space-time diagram"
-                        aria-valuemin="0" aria-valuemax={horizon.to_string()} aria-valuenow={value.to_string()}
+                        aria-valuemin="0" aria-valuemax={max.to_string()} aria-valuenow={value.to_string()}
                         aria-valuetext={format_time(value)} aria-describedby="st-readout"
                         aria-keyshortcuts="Enter ArrowLeft ArrowRight"
-                        data-t0={a.to_string()} data-us-per-px={(1.0 / geom.k).to_string()}
+                        data-t0={hooks.as_ref().map(|h| h.0.clone())} data-us-per-px={hooks.map(|h| h.1)}
                         style={format!("width:{}px;height:{}px", geom.w, h)}
-                        {onclick} {onkeydown}>
-                        { Html::from_html_unchecked(lanes) }
+                        {onclick} {onkeydown} {onblur}>
                         <div class="st-move" style={format!("transform:translateX({}px)", -shift)}>
-                            { Html::from_html_unchecked(settled.markup.clone()) }
-                            { Html::from_html_unchecked(recent.markup.clone()) }
                             <svg class="st-layer" width={f(settled.width)} height={f(h)} aria-hidden="true">
+                                { Html::from_html_unchecked(lanes) }
+                                { Html::from_html_unchecked(future.0.into()) }
+                                { Html::from_html_unchecked(settled.markup.clone()) }
+                                { Html::from_html_unchecked(recent.markup.clone()) }
                                 <g class="downs">{ for down_lines }</g>
                                 <g class="arrows">{ for flying }</g>
+                                <line class="now" x1={now_x.clone()} x2={now_x} y1="0" y2={px(h)} />
+                                { Html::from_html_unchecked(pick.0.into()) }
                             </svg>
                         </div>
-                        <svg class="st-fg" width={px(geom.w)} height={px(h)} aria-hidden="true">
-                            <line class="now" x1={now_x.clone()} x2={now_x} y1="0" y2={px(h)} />
-                        </svg>
-                        { Html::from_html_unchecked(fg.0.into()) }
                     </div>
                 </div>
             </div>
@@ -981,6 +1017,16 @@ mod tests {
         assert_eq!(window_span(3), 150 * MS);
         assert_eq!(window_span(0), 20 * MS);
         assert_eq!(window_span(12), 2_000 * MS);
+    }
+
+    #[test]
+    fn glyphs_move_by_their_coordinates() {
+        let mut s = Svg(String::new());
+        s.glyph("x", "M-3 5V-5H4L2 -2.5a1 1 0 0 0 2 0Z", 10.0, 20.0);
+        assert_eq!(
+            s.0,
+            "<path class=\"x\" d=\"M7 25V15H14L12 17.5a1 1 0 0 0 2 0Z\"/>"
+        );
     }
 
     #[test]

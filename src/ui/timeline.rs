@@ -203,7 +203,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
         html! {
             <button key={first.t.to_string() + kind} type="button"
                 class={classes!("tl-mark", kind, future.then_some("future"), side)}
-                style={format!("left:{at:.2}%")}
+                style={format!("left:{at:.1}%")}
                 data-t={first.t.to_string()} tabindex={if i == 0 { "0" } else { "-1" }}
                 aria-label={label.clone()} data-tip={label}>
                 <svg class="ic" viewBox="-6 -6 12 12" width="12" height="12" aria-hidden="true" focusable="false">

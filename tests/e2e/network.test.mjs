@@ -181,6 +181,11 @@ describe('network', () => {
   it('sliders set latency, loss and duplication once per release', async () => {
     const page = await open(env, '?seed=8&nodes=3');
     const loss = page.getByRole('slider', { name: 'Loss' });
+    // Paused, so that the panels above keep their height and the slider stays where it was
+    // measured while the mouse drags it.
+    if (await playing(page)) await shortcut(page, 'k');
+    await until(async () => !(await playing(page)), 'the run to pause');
+    await loss.scrollIntoViewIfNeeded();
     const before = await actionCount(page);
     // Drag across the slider: many input events, one action on release.
     const box = await loss.boundingBox();
