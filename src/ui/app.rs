@@ -146,6 +146,7 @@ pub fn App() -> Html {
                         menu: store.menu,
                         selected: store.selected,
                         reduced_motion: store.reduced_motion,
+                        playing: store.playing,
                         draft: store.partition.clone(),
                         dispatch: dispatch.clone(),
                         handlers: ring_handlers.clone(),

@@ -126,10 +126,15 @@ pub fn epoch_class(epoch: u64) -> String {
 
 /// CSS class colouring a message type, stable for a given name.
 pub fn kind_class(kind: &str) -> String {
+    format!("k{}", kind_index(kind))
+}
+
+/// The colour (0–3) of a message kind: the `N` of its class `kN`.
+pub fn kind_index(kind: &str) -> usize {
     let h = kind
         .bytes()
         .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
-    format!("k{}", h % 4)
+    (h % 4) as usize
 }
 
 /// How much of a countdown is left at `now`, from 1 (just set) to 0 (firing).

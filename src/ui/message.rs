@@ -1,19 +1,20 @@
 //! One message on the wire: a control named like `AppendEntries from Node 1 to Node 4`.
 //!
-//! Requests are filled dots, replies are rings, failed replies carry a cross, so the kinds read
-//! without colour. Clicks and keys are handled once for the whole layer by the ring (each glyph
-//! carries `data-msg`), so moving messages allocate no callbacks.
+//! Requests are filled dots, replies are rings, failed replies are dashed rings filled with the
+//! failure colour, so the kinds read without colour. Clicks and keys are handled once for the
+//! whole layer by the ring (each dot carries `data-msg`), so moving messages allocate no
+//! callbacks.
 //!
-//! Each glyph carries its "why" (the protocol's one-line explanation, `MsgView::detail`, e.g.
-//! "Vote refused: candidate's last log term 2 < 3") as a tip drawn above it while it is hovered
-//! or has keyboard focus; the tip's text and box are made once per message.
+//! Each message has a "why" (the protocol's one-line explanation, `MsgView::detail`, e.g.
+//! "Vote refused: candidate's last log term 2 < 3"), shown in a tip above it while it is hovered
+//! or has keyboard focus; the tip's text is made once per message.
 
 use yew::prelude::*;
 
 use crate::sim::lab::FlightView;
 use crate::sim::node::{MsgView, NodeId};
 
-use super::geometry::kind_class;
+use super::geometry::{kind_class, kind_index};
 
 /// The accessible name of a message.
 pub fn message_name(f: &FlightView) -> String {
@@ -57,16 +58,14 @@ pub fn kind_name(m: &MsgView) -> String {
 pub struct FlightLabel {
     /// Accessible name, e.g. `AppendEntries from Node 1 to Node 4`.
     pub name: AttrValue,
-    /// Tooltip: the name and the content.
-    pub title: AttrValue,
     /// CSS classes: kind colour, request or reply, failed.
     pub class: AttrValue,
-    /// Whether it is a failed reply (drawn with a cross).
+    /// Whether it is a failed reply.
     pub failed: bool,
+    /// How its dot is painted (see [`Dot`]).
+    pub dot: Dot,
     /// The "why" shown above the dot on hover and on keyboard focus (the message's detail).
     pub tip: AttrValue,
-    /// The tip's box in SVG units: left edge and width (made once per message).
-    pub tip_box: (AttrValue, AttrValue),
 }
 
 impl FlightLabel {
@@ -84,11 +83,8 @@ impl FlightLabel {
             tip = tip.chars().take(TIP_CHARS - 1).collect();
             tip.push('…');
         }
-        let w = tip.chars().count() as f64 * 4.9 + 10.0;
         FlightLabel {
             tip: tip.into(),
-            tip_box: (format!("{:.1}", -w / 2.0).into(), format!("{w:.1}").into()),
-            title: format!("{name} — {}", f.msg.detail).into(),
             name: name.into(),
             class: format!(
                 "msg {} {shape}{}",
@@ -97,38 +93,47 @@ impl FlightLabel {
             )
             .into(),
             failed,
+            dot: Dot {
+                kind: kind_index(f.msg.kind),
+                shape: match (f.msg.reply, failed) {
+                    (false, _) => DotShape::Request,
+                    (true, false) => DotShape::Reply,
+                    (true, true) => DotShape::Failed,
+                },
+            },
         }
     }
 }
 
-/// Longest tip drawn, in characters (the full text is in the glyph's title and its menu).
-const TIP_CHARS: usize = 64;
+/// How a message's dot is painted: its kind's colour (0–3) and its shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dot {
+    /// The kind's colour, as in the class `kN`.
+    pub kind: usize,
+    /// Filled, ring or dashed ring.
+    pub shape: DotShape,
+}
 
-/// A message dot at (`x`, `y`) with radius `r`. A plain function rather than a component:
-/// messages move every frame, so there is nothing to memoise.
-pub fn message_glyph(id: u64, label: &FlightLabel, x: f64, y: f64, r: f64, open: bool) -> Html {
-    let class = if open {
-        AttrValue::from(format!("{} open", label.class))
-    } else {
-        label.class.clone()
-    };
-    let a = r * 0.62;
-    let hit = (r + 7.0).max(11.0);
-    html! {
-        <g key={id} class={class} id={format!("msg-{id}")} data-msg={id.to_string()}
-            transform={format!("translate({x:.1} {y:.1})")}
-            role="button" tabindex="0" aria-label={label.name.clone()} aria-haspopup="menu"
-            aria-expanded={if open { "true" } else { "false" }}>
-            <title>{ label.title.clone() }</title>
-            <circle class="hit" r={format!("{hit:.1}")} />
-            <circle class="dot" r={format!("{r:.1}")} />
-            if label.failed {
-                <path class="cross" d={format!("M{:.1} {:.1}L{a:.1} {a:.1}M{:.1} {a:.1}L{a:.1} {:.1}", -a, -a, -a, -a)} />
-            }
-            <g class="tip" aria-hidden="true">
-                <rect x={label.tip_box.0.clone()} y="-32" width={label.tip_box.1.clone()} height="15" rx="3" />
-                <text y="-21.5">{ label.tip.clone() }</text>
-            </g>
-        </g>
+/// The three dot shapes, so that message kinds read without colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DotShape {
+    /// A filled dot.
+    Request,
+    /// A ring.
+    Reply,
+    /// A dashed ring filled with the failure colour.
+    Failed,
+}
+
+impl Dot {
+    /// Number of distinct paints (four colours by three shapes).
+    pub const COUNT: usize = 12;
+
+    /// An index in `0..COUNT`, to paint all dots of one kind together.
+    pub fn index(self) -> usize {
+        self.kind * 3 + self.shape as usize
     }
 }
+
+/// Longest tip drawn, in characters (the full text is in the message's menu).
+const TIP_CHARS: usize = 64;

@@ -21,6 +21,7 @@ pub mod controls;
 pub mod dom;
 pub mod embed;
 pub mod events_log;
+pub mod flights;
 pub mod geometry;
 pub mod help;
 pub mod inspector;

@@ -4,21 +4,19 @@
 //! the lasso for drawing a partition, and the open menu.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::sim::action::ActionKind;
-use crate::sim::lab::{FlightView, NetworkView};
+use crate::sim::lab::NetworkView;
 use crate::sim::node::{NodeId, ProtocolInfo};
-use crate::sim::time::Micros;
 
-use super::geometry::{CENTER, Layout, VIEW, countdown_left, flight_frac};
+use super::flights::MessageLayer;
+use super::geometry::{CENTER, Layout, VIEW, countdown_left};
 use super::menu::{MenuItem, PopupMenu};
-use super::message::{FlightLabel, message_name};
+use super::message::message_name;
 use super::node_glyph::{NodeGlyph, f, node_name};
 use super::store::{Frame, Menu, Msg, Snap, on_click};
 
@@ -34,6 +32,8 @@ pub struct RingProps {
     pub selected: Option<NodeId>,
     /// Messages jump between three points instead of gliding.
     pub reduced_motion: bool,
+    /// The run is playing.
+    pub playing: bool,
     /// The partition being drawn (side of each node), if any.
     pub draft: Option<Vec<u8>>,
     /// Sends messages to the store.
@@ -56,10 +56,6 @@ struct Lasso {
 /// Event handlers shared by every frame of the ring, so that redrawing it does not replace its
 /// listeners.
 pub struct RingHandlers {
-    /// Click on a message (delegated: the glyph is found from the event target).
-    pub msg_click: Callback<MouseEvent>,
-    /// Enter or Space on a message.
-    pub msg_key: Callback<KeyboardEvent>,
     /// Click on the empty ring: closes the menu.
     pub background: Callback<MouseEvent>,
     /// Click on a drawn link of the selected node: opens the link's menu.
@@ -72,36 +68,6 @@ pub struct RingHandlers {
 impl RingHandlers {
     /// The handlers, sending to `dispatch`.
     pub fn new(dispatch: &Callback<Msg>) -> RingHandlers {
-        // Find the message glyph an event happened in.
-        fn msg_id(target: Option<web_sys::EventTarget>) -> Option<u64> {
-            let el = target?.dyn_into::<web_sys::Element>().ok()?;
-            el.closest("[data-msg]")
-                .ok()??
-                .get_attribute("data-msg")?
-                .parse()
-                .ok()
-        }
-        let msg_click = {
-            let dispatch = dispatch.clone();
-            Callback::from(move |e: MouseEvent| {
-                if let Some(id) = msg_id(e.target()) {
-                    e.stop_propagation();
-                    dispatch.emit(Msg::OpenMenu(Menu::Message(id)));
-                }
-            })
-        };
-        let msg_key = {
-            let dispatch = dispatch.clone();
-            Callback::from(move |e: KeyboardEvent| {
-                let key = e.key();
-                if (key == "Enter" || key == " " || key == "Spacebar")
-                    && let Some(id) = msg_id(e.target())
-                {
-                    e.prevent_default();
-                    dispatch.emit(Msg::OpenMenu(Menu::Message(id)));
-                }
-            })
-        };
         let link_click = {
             let dispatch = dispatch.clone();
             Callback::from(move |e: MouseEvent| {
@@ -126,14 +92,22 @@ impl RingHandlers {
             Callback::from(move |e: PointerEvent| lasso_event(&e, &state, &dispatch))
         };
         RingHandlers {
-            msg_click,
-            msg_key,
             background: on_click(dispatch, Msg::CloseMenu),
             link_click,
             lasso,
             state,
         }
     }
+}
+
+/// Page coordinates to view-box units of the ring `svg` (drawn square, centred in its box).
+pub fn to_view(svg: &web_sys::Element, x: i32, y: i32) -> (f64, f64) {
+    let rect = svg.get_bounding_client_rect();
+    let side = rect.width().min(rect.height()).max(1.0);
+    let scale = VIEW / side;
+    let left = rect.left() + (rect.width() - side) / 2.0;
+    let top = rect.top() + (rect.height() - side) / 2.0;
+    ((x as f64 - left) * scale, (y as f64 - top) * scale)
 }
 
 /// One pointer event of the lasso: down starts a loop on the empty ring (only while a
@@ -150,12 +124,7 @@ fn lasso_event(e: &PointerEvent, state: &RefCell<Lasso>, dispatch: &Callback<Msg
     else {
         return;
     };
-    let rect = svg.get_bounding_client_rect();
-    let scale = VIEW / rect.width().max(1.0);
-    let point = (
-        (e.client_x() as f64 - rect.left()) * scale,
-        (e.client_y() as f64 - rect.top()) * scale,
-    );
+    let point = to_view(&svg, e.client_x(), e.client_y());
     let mut st = state.borrow_mut();
     match e.type_().as_str() {
         "pointerdown" => {
@@ -536,13 +505,14 @@ pub fn ring(p: &RingProps) -> Html {
                 <g class="losts" aria-hidden="true">{ for lost }</g>
                 <MessageLayer flights={frame.flights.clone()} labels={frame.labels.clone()}
                     network={frame.network.clone()} now={now} n={layout.n}
-                    reduced_motion={p.reduced_motion}
+                    reduced_motion={p.reduced_motion} playing={p.playing}
                     open={match p.menu { Some(Menu::Message(id)) => Some(id), _ => None }}
-                    onclick={p.handlers.msg_click.clone()} onkeydown={p.handlers.msg_key.clone()} />
+                    dispatch={p.dispatch.clone()} />
                 if drafting {
                     <path id="lasso" class="lasso" d="" />
                 }
             </svg>
+            <canvas class="flights" aria-hidden="true"></canvas>
             { menu.unwrap_or_default() }
         </div>
     }
@@ -667,267 +637,4 @@ fn link_item(net: &NetworkView, a: NodeId, b: NodeId, this: bool) -> MenuItem {
         ActionKind::CutLink { a, b }
     };
     MenuItem::new(label, Msg::Act(kind), true)
-}
-
-/// Props of [`MessageLayer`].
-#[derive(Properties, PartialEq)]
-pub struct MessageLayerProps {
-    /// Messages on the wire, by id.
-    pub flights: Snap<Vec<FlightView>>,
-    /// Their names, tips and classes, in the same order.
-    pub labels: Snap<Vec<FlightLabel>>,
-    /// The network (a message over a cut stops at the cut).
-    pub network: Snap<NetworkView>,
-    /// Virtual time now.
-    pub now: Micros,
-    /// Cluster size (ring geometry).
-    pub n: usize,
-    /// Messages jump between three points instead of gliding.
-    pub reduced_motion: bool,
-    /// The message whose menu is open, if any.
-    pub open: Option<u64>,
-    /// Click on a message (delegated: each glyph carries `data-msg`).
-    pub onclick: Callback<MouseEvent>,
-    /// Enter or Space on a message.
-    pub onkeydown: Callback<KeyboardEvent>,
-}
-
-/// Messages in flight. Yew draws only the layer's `<g>`; its children (one control per message,
-/// like `<g id="msg-7" role="button" aria-label="AppendEntries from Node 1 to Node 4">`) are
-/// kept by [`Glyphs`], made once per message and afterwards only moved. A frame with hundreds
-/// of messages then costs one `transform` per moving message instead of a virtual-DOM diff of
-/// every glyph.
-#[component]
-pub fn MessageLayer(p: &MessageLayerProps) -> Html {
-    let layer = use_node_ref();
-    let glyphs = use_mut_ref(Glyphs::default);
-    {
-        let layer = layer.clone();
-        let flights = p.flights.clone();
-        let labels = p.labels.clone();
-        let network = p.network.clone();
-        let (now, n, reduced_motion, open) = (p.now, p.n, p.reduced_motion, p.open);
-        use_effect(move || {
-            if let Some(el) = layer.cast::<web_sys::Element>() {
-                glyphs.borrow_mut().sync(
-                    &el,
-                    &flights,
-                    &labels,
-                    &network,
-                    now,
-                    n,
-                    reduced_motion,
-                    open,
-                );
-            }
-        });
-    }
-    html! {
-        <g class="messages" ref={layer} onclick={p.onclick.clone()}
-            onkeydown={p.onkeydown.clone()} />
-    }
-}
-
-/// One message's control in the DOM.
-struct Glyph {
-    /// The `<g>`.
-    el: web_sys::Element,
-    /// Identity of the label it was made from (a new run may reuse message ids).
-    label: *const u8,
-    /// Its `transform`, as last set.
-    transform: String,
-    /// The sync pass that last saw it on the wire.
-    seen: u64,
-}
-
-/// The message controls on the ring, by message id.
-#[derive(Default)]
-struct Glyphs {
-    live: HashMap<u64, Glyph>,
-    /// Cluster size they were drawn for.
-    n: usize,
-    /// The message drawn with its menu open.
-    open: Option<u64>,
-    /// Sync passes so far.
-    pass: u64,
-    /// Scratch space for a transform.
-    buf: String,
-}
-
-const SVG_NS: &str = "http://www.w3.org/2000/svg";
-
-impl Glyphs {
-    /// Makes the layer's children match `flights` (in id order): moves the ones still flying,
-    /// adds the new ones, removes the ones gone, and marks the one whose menu is open.
-    #[allow(clippy::too_many_arguments)]
-    fn sync(
-        &mut self,
-        layer: &web_sys::Element,
-        flights: &[FlightView],
-        labels: &[FlightLabel],
-        net: &NetworkView,
-        now: Micros,
-        n: usize,
-        reduced_motion: bool,
-        open: Option<u64>,
-    ) {
-        let layout = Layout::new(n);
-        if n != self.n {
-            for (_, g) in self.live.drain() {
-                g.el.remove();
-            }
-            self.n = n;
-            self.open = None;
-        }
-        self.pass += 1;
-        let pass = self.pass;
-        let mut prev: Option<web_sys::Element> = None;
-        for (fl, label) in flights.iter().zip(labels) {
-            // A message between two nodes that cannot talk is lost on arrival: it stops at the cut.
-            let mut frac = flight_frac(now, fl.sent, fl.arrives, reduced_motion);
-            if net.is_cut(fl.from, fl.to) {
-                frac = frac.min(cut_frac(&layout, net, fl.from, fl.to));
-            }
-            let (x, y) = layout.along(fl.from, fl.to, frac);
-            self.buf.clear();
-            let _ = write!(self.buf, "translate({x:.1} {y:.1})");
-            let id = fl.id;
-            let same = self
-                .live
-                .get(&id)
-                .is_some_and(|g| g.label == label.name.as_str().as_ptr());
-            if !same {
-                if let Some(old) = self.live.remove(&id) {
-                    old.el.remove();
-                }
-                let Some(el) = make_glyph(id, label, layout.msg_r) else {
-                    continue;
-                };
-                let _ = el.set_attribute("transform", &self.buf);
-                // Keep id order: right after the previous message still on the wire.
-                let at = match &prev {
-                    Some(p) => p.next_sibling(),
-                    None => layer.first_child(),
-                };
-                let _ = layer.insert_before(&el, at.as_ref());
-                if open == Some(id) {
-                    set_open(&el, label, true);
-                }
-                self.live.insert(
-                    id,
-                    Glyph {
-                        el,
-                        label: label.name.as_str().as_ptr(),
-                        transform: self.buf.clone(),
-                        seen: pass,
-                    },
-                );
-            }
-            let g = self.live.get_mut(&id).expect("just made");
-            g.seen = pass;
-            if g.transform != self.buf {
-                let _ = g.el.set_attribute("transform", &self.buf);
-                std::mem::swap(&mut g.transform, &mut self.buf);
-            }
-            if self.open != open {
-                if Some(id) == open {
-                    set_open(&g.el, label, true);
-                } else if Some(id) == self.open {
-                    set_open(&g.el, label, false);
-                }
-            }
-            prev = Some(g.el.clone());
-        }
-        self.live.retain(|_, g| {
-            let keep = g.seen == pass;
-            if !keep {
-                g.el.remove();
-            }
-            keep
-        });
-        self.open = open;
-    }
-}
-
-/// Marks a message control as having its menu open (or not).
-fn set_open(el: &web_sys::Element, label: &FlightLabel, open: bool) {
-    if open {
-        let _ = el.set_attribute("class", &format!("{} open", label.class));
-    } else {
-        let _ = el.set_attribute("class", &label.class);
-    }
-    let _ = el.set_attribute("aria-expanded", if open { "true" } else { "false" });
-}
-
-/// An SVG element with attributes.
-fn svg(doc: &web_sys::Document, tag: &str, attrs: &[(&str, &str)]) -> Option<web_sys::Element> {
-    let el = doc.create_element_ns(Some(SVG_NS), tag).ok()?;
-    for (k, v) in attrs {
-        let _ = el.set_attribute(k, v);
-    }
-    Some(el)
-}
-
-/// A message control with radius `r` (not yet placed): a dot (a ring for replies, crossed when
-/// failed), a wider transparent hit area, its name and content as a tooltip, and the "why" tip
-/// shown while hovered or focused.
-fn make_glyph(id: u64, label: &FlightLabel, r: f64) -> Option<web_sys::Element> {
-    let doc = super::dom::document();
-    let a = r * 0.62;
-    let hit = (r + 7.0).max(11.0);
-    let g = svg(
-        &doc,
-        "g",
-        &[
-            ("class", &label.class),
-            ("id", &format!("msg-{id}")),
-            ("data-msg", &id.to_string()),
-            ("role", "button"),
-            ("tabindex", "0"),
-            ("aria-label", &label.name),
-            ("aria-haspopup", "menu"),
-            ("aria-expanded", "false"),
-        ],
-    )?;
-    let title = svg(&doc, "title", &[])?;
-    title.set_text_content(Some(&label.title));
-    let _ = g.append_child(&title);
-    let hit = svg(
-        &doc,
-        "circle",
-        &[("class", "hit"), ("r", &format!("{hit:.1}"))],
-    )?;
-    let _ = g.append_child(&hit);
-    let dot = svg(
-        &doc,
-        "circle",
-        &[("class", "dot"), ("r", &format!("{r:.1}"))],
-    )?;
-    let _ = g.append_child(&dot);
-    if label.failed {
-        let d = format!(
-            "M{:.1} {:.1}L{a:.1} {a:.1}M{:.1} {a:.1}L{a:.1} {:.1}",
-            -a, -a, -a, -a
-        );
-        let cross = svg(&doc, "path", &[("class", "cross"), ("d", &d)])?;
-        let _ = g.append_child(&cross);
-    }
-    let tip = svg(&doc, "g", &[("class", "tip"), ("aria-hidden", "true")])?;
-    let rect = svg(
-        &doc,
-        "rect",
-        &[
-            ("x", &label.tip_box.0),
-            ("y", "-32"),
-            ("width", &label.tip_box.1),
-            ("height", "15"),
-            ("rx", "3"),
-        ],
-    )?;
-    let _ = tip.append_child(&rect);
-    let text = svg(&doc, "text", &[("y", "-21.5")])?;
-    text.set_text_content(Some(&label.tip));
-    let _ = tip.append_child(&text);
-    let _ = g.append_child(&tip);
-    Some(g)
 }

@@ -195,6 +195,36 @@ pub fn save_svg(stem: &str) -> Result<(), JsValue> {
         .query_selector("svg.ring")?
         .ok_or_else(|| JsValue::from_str("no ring"))?;
     let copy: web_sys::Element = svg.clone_node_with_deep(true)?.dyn_into()?;
+    // Messages in flight are painted on a canvas; their controls in the SVG take the dots'
+    // paint while the styles are copied (see `.exporting` in the style sheet).
+    let class = svg.get_attribute("class").unwrap_or_default();
+    svg.set_attribute("class", &format!("{class} exporting"))?;
+    let copied = copy_styles(&svg, &copy);
+    svg.set_attribute("class", &class)?;
+    copied?;
+    // The page's background behind the drawing; interaction-only attributes removed.
+    let bg = doc
+        .body()
+        .and_then(|b| win.get_computed_style(&b).ok().flatten())
+        .and_then(|s| s.get_property_value("background-color").ok())
+        .unwrap_or_else(|| "#fff".into());
+    if let Some(rect) = copy.query_selector("rect.bg")? {
+        rect.set_attribute("style", &format!("fill:{bg}"))?;
+    }
+    for attr in ["class", "role", "tabindex", "aria-label"] {
+        copy.remove_attribute(attr)?;
+    }
+    copy.set_attribute("width", "800")?;
+    copy.set_attribute("height", "800")?;
+    let text = web_sys::XmlSerializer::new()?.serialize_to_string(&copy)?;
+    let text = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{text}\n");
+    dom::download_text(&format!("{stem}.svg"), "image/svg+xml", &text)
+}
+
+/// Writes the computed style of `svg` and each element in it inline on the same element of its
+/// copy `copy`.
+fn copy_styles(svg: &web_sys::Element, copy: &web_sys::Element) -> Result<(), JsValue> {
+    let win = dom::window();
     let originals = svg.query_selector_all("*")?;
     let copies = copy.query_selector_all("*")?;
     let inline = |from: &web_sys::Element, to: &web_sys::Element| -> Result<(), JsValue> {
@@ -213,7 +243,7 @@ pub fn save_svg(stem: &str) -> Result<(), JsValue> {
         }
         to.set_attribute("style", &text)
     };
-    inline(&svg, &copy)?;
+    inline(svg, copy)?;
     for i in 0..originals.length().min(copies.length()) {
         let (Some(a), Some(b)) = (originals.item(i), copies.item(i)) else {
             continue;
@@ -225,21 +255,5 @@ pub fn save_svg(stem: &str) -> Result<(), JsValue> {
             inline(&a, &b)?;
         }
     }
-    // The page's background behind the drawing; interaction-only attributes removed.
-    let bg = doc
-        .body()
-        .and_then(|b| win.get_computed_style(&b).ok().flatten())
-        .and_then(|s| s.get_property_value("background-color").ok())
-        .unwrap_or_else(|| "#fff".into());
-    if let Some(rect) = copy.query_selector("rect.bg")? {
-        rect.set_attribute("style", &format!("fill:{bg}"))?;
-    }
-    for attr in ["class", "role", "tabindex", "aria-label"] {
-        copy.remove_attribute(attr)?;
-    }
-    copy.set_attribute("width", "800")?;
-    copy.set_attribute("height", "800")?;
-    let text = web_sys::XmlSerializer::new()?.serialize_to_string(&copy)?;
-    let text = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{text}\n");
-    dom::download_text(&format!("{stem}.svg"), "image/svg+xml", &text)
+    Ok(())
 }

@@ -16,13 +16,16 @@
 //! cursor's readout says what happened near it (the "why" of messages and milestones).
 //!
 //! It stays cheap: only the window is queried ([`Lab::spans`], [`Lab::milestones`]). What was
-//! already complete is drawn as two prepared SVG fragments (arrows finished when the window last
-//! moved by a quarter of its width, and arrows since then, remade on events but at most ten
-//! times a second while playing) inside a box moved by a CSS transform, so an animation frame
-//! only shifts that box and redraws the few messages in flight; the fragments are plain markup,
-//! which keeps both the diffing and the wasm small. A run too fast to scroll smoothly (the
-//! window would move a quarter of its width in under a second) is redrawn in steps, twice a
-//! second.
+//! complete when the window last moved by a quarter of its width is one prepared SVG fragment
+//! (the settled layer); what happened since comes in small chunks of send time, each drawn once
+//! when made and once more when its messages have all ended (while playing, about twenty a
+//! second, and at most one redraw per frame), and kept in the page outside the virtual DOM.
+//! Messages in flight are drawn whole, to where they will arrive, and a cover over everything
+//! after the current time hides what has not happened yet; all of it sits in a box moved by a
+//! CSS transform, so an animation frame only shifts that box, the cover and the time line. The
+//! fragments are plain markup, which keeps both the diffing and the wasm small. A run too fast
+//! to scroll smoothly (the window would move a quarter of its width in under a second) is
+//! redrawn in steps, twice a second.
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -32,11 +35,11 @@ use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::sim::lab::{Lab, NodeState, SpanView, TraceView};
+use crate::sim::lab::{FlightView, Lab, NodeState, SpanView, TraceView};
 use crate::sim::node::{NodeId, ProtocolInfo};
 use crate::sim::time::{MS, Micros, format_time};
 
-use super::geometry::{SPEEDS, Shape, flight_frac, kind_class, shape};
+use super::geometry::{SPEEDS, Shape, kind_class, shape};
 use super::message::message_title;
 use super::node_glyph::{f, node_name};
 use super::store::{Frame, Msg, Snap};
@@ -242,13 +245,16 @@ struct Layer {
     marks: Vec<TraceView>,
     /// Crashes and restarts, oldest first (including some outside the drawn range).
     updown: Vec<UpDown>,
-    /// The drawing of the completed messages and the milestones.
+    /// The drawing of the messages and the milestones. Messages still in flight are drawn whole,
+    /// to where they will arrive; the overlay's cover hides everything after the current time,
+    /// so an animation frame moves one cover edge instead of every message.
     markup: AttrValue,
-    /// Messages still in flight, with their tooltips (drawn every frame).
-    flying: Vec<(SpanView, AttrValue)>,
 }
 
 impl Layer {
+    /// The layer of `spans` and `marks` drawn from `origin`. The settled layer (`flights` is
+    /// `None`) also draws the time axis; the recent one is given the messages on the wire (by id)
+    /// to tell when those in flight arrive.
     fn new(
         origin: Micros,
         width: f64,
@@ -256,34 +262,38 @@ impl Layer {
         spans: Vec<SpanView>,
         marks: Vec<TraceView>,
         updown: Vec<UpDown>,
-        axis: bool,
+        flights: Option<&[FlightView]>,
     ) -> Layer {
         let mut svg = Svg(String::with_capacity(
             spans.len() * 260 + marks.len() * 160 + 128,
         ));
         svg.raw("<g>");
-        if axis {
+        if flights.is_none() {
             ticks(&mut svg, g, origin, width);
         }
         for m in &marks {
             mark(&mut svg, m, g, origin);
         }
-        let mut flying = Vec::new();
-        for s in &spans {
-            if s.end.is_some() {
-                arrow(&mut svg, s, g, origin);
-            } else {
-                flying.push((s.clone(), AttrValue::from(span_text(s))));
+        for s in spans.iter().filter(|s| s.end.is_some()) {
+            arrow(&mut svg, s, g, origin, None);
+        }
+        svg.raw("<g>");
+        for s in spans.iter().filter(|s| s.end.is_none()) {
+            let arrives = flights.and_then(|f| {
+                let i = f.binary_search_by_key(&s.id, |f| f.id).ok()?;
+                Some(f[i].arrives)
+            });
+            if arrives.is_some() {
+                arrow(&mut svg, s, g, origin, arrives);
             }
         }
-        svg.raw("</g>");
+        svg.raw("</g></g>");
         Layer {
             width,
             spans,
             marks,
             updown,
             markup: svg.0.into(),
-            flying,
         }
     }
 }
@@ -334,25 +344,156 @@ fn settled_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) -
         newest(spans, g.max_spans()),
         newest(marks, MAX_MARKS),
         updown,
-        true,
+        None,
     )
 }
 
-/// Everything from `t_s` to now.
-fn recent_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) -> Layer {
-    let now = lab.now();
-    let lines = lab.milestones(t_s, now);
+/// Messages sent in `[t0, t1)` (and, for the first chunk after the settled layer, those
+/// still alive at `t0`), with the milestones of `[t0, t1)`; `flights` (the messages on the
+/// wire, by id) tell when the ones in flight arrive.
+#[allow(clippy::too_many_arguments)]
+fn chunk_layer(
+    lab: &dyn Lab,
+    c0: Micros,
+    c1: Micros,
+    t0: Micros,
+    t1: Micros,
+    first: bool,
+    g: &Geom,
+    flights: &[FlightView],
+) -> Layer {
+    let lines: Vec<TraceView> = lab
+        .milestones(t0, t1)
+        .into_iter()
+        .filter(|m| m.t < t1)
+        .collect();
+    let spans: Vec<SpanView> = lab
+        .spans(t0, t1)
+        .into_iter()
+        .filter(|s| s.sent < t1 && (first || s.sent >= t0))
+        .collect();
     let width = ((c1 - c0) as f64 * g.k).ceil();
     let updown = updown_of(&lines);
     Layer::new(
         c0,
         width,
         g,
-        newest(lab.spans(t_s, now), g.max_spans()),
+        newest(spans, g.max_spans()),
         newest(lines, MAX_MARKS),
         updown,
-        false,
+        Some(flights),
     )
+}
+
+/// The chunks drawn in the page (each a `<g>` holding its markup), kept in step with the wanted
+/// ones by adding, replacing and removing only what changed. (A keyed list in the virtual DOM
+/// would move every chunk when the oldest one goes.)
+#[derive(Default)]
+struct ChunkDom {
+    /// Chunks to show, oldest first, by send-time start.
+    want: Vec<(Micros, Rc<Layer>)>,
+    /// Chunks shown, in the same order, with their elements.
+    have: Vec<(Micros, Rc<Layer>, web_sys::Element)>,
+}
+
+impl ChunkDom {
+    fn sync(&mut self, host: &web_sys::Element) {
+        let want = &self.want;
+        self.have.retain(|(from, _, el)| {
+            let keep = want.iter().any(|(f, _)| f == from);
+            if !keep {
+                el.remove();
+            }
+            keep
+        });
+        for (from, layer) in want {
+            match self.have.iter_mut().find(|h| h.0 == *from) {
+                Some(h) => {
+                    if !Rc::ptr_eq(&h.1, layer) {
+                        h.2.set_inner_html(&layer.markup);
+                        h.1 = layer.clone();
+                    }
+                }
+                None => {
+                    let Ok(el) = super::dom::document()
+                        .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
+                    else {
+                        continue;
+                    };
+                    el.set_inner_html(&layer.markup);
+                    let _ = host.append_child(&el);
+                    self.have.push((*from, layer.clone(), el));
+                }
+            }
+        }
+    }
+}
+
+/// How many of the newest chunks are drawn: as many as hold at most `max` messages (at least
+/// one), like the settled layer's newest arrows.
+fn shown_chunks(chunks: &[Chunk], max: usize) -> usize {
+    let mut total = 0;
+    let mut n = 0;
+    for k in chunks.iter().rev() {
+        total += k.layer.spans.len();
+        if n > 0 && total > max {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+/// A stretch of the recent past, drawn once when made and once more when every message in it
+/// has ended, so that a frame adds a small chunk instead of redrawing everything since the
+/// settled layer.
+struct Chunk {
+    /// Send times it covers: `[from, to)`.
+    from: Micros,
+    to: Micros,
+    /// Its drawing.
+    layer: Rc<Layer>,
+    /// Messages in it still in flight when it was drawn.
+    flying: Vec<u64>,
+}
+
+impl Chunk {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        lab: &dyn Lab,
+        c0: Micros,
+        c1: Micros,
+        from: Micros,
+        to: Micros,
+        first: bool,
+        g: &Geom,
+        flights: &[FlightView],
+    ) -> Chunk {
+        let layer = chunk_layer(lab, c0, c1, from, to, first, g, flights);
+        let flying = layer
+            .spans
+            .iter()
+            .filter(|s| s.end.is_none())
+            .map(|s| s.id)
+            .collect();
+        Chunk {
+            from,
+            to,
+            layer: Rc::new(layer),
+            flying,
+        }
+    }
+
+    /// Whether to draw it again: every message drawn in flight has ended since, or one of them
+    /// was lost (`lost`: ids of messages lost lately), which changes its arrow.
+    fn stale(&self, flights: &[FlightView], lost: &[u64]) -> bool {
+        !self.flying.is_empty()
+            && (self.flying.iter().any(|id| lost.contains(id))
+                || self
+                    .flying
+                    .iter()
+                    .all(|id| flights.binary_search_by_key(id, |f| f.id).is_err()))
+    }
 }
 
 /// Intervals `(node, from, to)` during which a node was down (`to = None`: still down now).
@@ -449,11 +590,15 @@ fn arrow_class(s: &SpanView) -> String {
     c
 }
 
-/// A completed message's arrow.
-fn arrow(svg: &mut Svg, s: &SpanView, g: &Geom, origin: Micros) {
+/// A message's arrow; one in flight (`arrives` given) is drawn to where it will arrive.
+fn arrow(svg: &mut Svg, s: &SpanView, g: &Geom, origin: Micros, arrives: Option<Micros>) {
     let (x1, y1) = (g.x(s.sent, origin), g.y(s.from));
-    let x2 = g.x(s.end.unwrap_or(s.sent), origin);
-    svg.raw("<g class=\"").raw(&arrow_class(s)).raw("\">");
+    let x2 = g.x(arrives.or(s.end).unwrap_or(s.sent), origin);
+    svg.raw("<g class=\"").raw(&arrow_class(s));
+    if arrives.is_some() {
+        svg.raw(" fly");
+    }
+    svg.raw("\">");
     svg.title(&span_text(s));
     if s.dropped.is_some() {
         let y2 = (y1 + g.y(s.to)) / 2.0;
@@ -621,14 +766,16 @@ struct Cache {
     key: Option<(usize, usize, Micros, Geom)>,
     t_s: Micros,
     settled: Option<Rc<Layer>>,
+    /// The trace length when the last chunk was made.
     recent_len: Option<usize>,
-    recent: Option<Rc<Layer>>,
+    /// The recent past since the settled layer, in chunks of send time.
+    chunks: Vec<Chunk>,
     downs: Rc<Vec<Down>>,
     labels_key: Option<(usize, Option<NodeId>, u64)>,
     labels: Html,
     lanes_key: Option<Geom>,
     lanes: AttrValue,
-    /// Wall time (ms) the recent layer was made.
+    /// Wall time (ms) the last chunk was made.
     recent_wall: f64,
     /// In steps (a fast run): the last drawing, when (wall ms), at what virtual time and for
     /// what it was made.
@@ -657,6 +804,17 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let view = use_mut_ref(View::default);
     let scroll = use_node_ref();
     let plot = use_node_ref();
+    // The chunks' drawings are kept in the page by `ChunkDom`, outside the virtual DOM.
+    let chunk_host = use_node_ref();
+    let chunk_dom = use_mut_ref(ChunkDom::default);
+    {
+        let (host, dom) = (chunk_host.clone(), chunk_dom.clone());
+        use_effect(move || {
+            if let Some(el) = host.cast::<web_sys::Element>() {
+                dom.borrow_mut().sync(&el);
+            }
+        });
+    }
 
     {
         let (width, scroll) = (width.clone(), scroll.clone());
@@ -761,32 +919,67 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let c1 = c0 + span + 2 * q;
 
     // Bring the layers and labels up to date (see the module docs).
-    let (settled, recent, downs, labels, lanes) = {
+    let (settled, chunks, downs, labels, lanes) = {
         let lab = p.lab.0.borrow();
         let lab = lab.as_ref();
         let mut c = cache.borrow_mut();
         let lab_now = lab.now();
         let key = (p.lab.id(), lab.actions().len(), c0, geom);
-        if c.key != Some(key) || lab_now < c.t_s || c.settled.is_none() {
+        // (Going back before the last chunk's start starts over too.)
+        let behind = c.chunks.last().is_some_and(|k| lab_now < k.from);
+        if c.key != Some(key) || lab_now < c.t_s || behind || c.settled.is_none() {
             c.key = Some(key);
             c.t_s = lab_now;
             c.settled = Some(Rc::new(settled_layer(lab, c0, c1, lab_now, &geom)));
             c.recent_len = None;
+            c.chunks.clear();
         }
         let len = lab.trace_len();
         let settled = c.settled.clone().expect("made above");
-        // While playing, the recent layer is remade at most ten times a second (four when the
-        // run is fast and the layer large).
+        // While playing, a chunk is added about twenty times a second (four when the run is
+        // fast), and in the frames between, one chunk whose messages in flight have all ended
+        // is redrawn: no frame does much of this work. Paused, everything is done at once.
         let gap = if q_wall < 2.0 * SMOOTH_Q_MS {
             250.0
         } else {
-            100.0
+            50.0
         };
         let due = !p.playing || c.recent_len.is_none() || wall - c.recent_wall >= gap;
+        let flights = &frame.flights;
+        let shown = c.chunks.len() - shown_chunks(&c.chunks, geom.max_spans());
+        if !due || !p.playing {
+            let lost: Vec<u64> = frame.lost.iter().map(|m| m.id).collect();
+            let mut stale = (shown..c.chunks.len()).filter(|&i| c.chunks[i].stale(flights, &lost));
+            let redraw: Vec<usize> = if p.playing {
+                stale.next().into_iter().collect()
+            } else {
+                stale.collect()
+            };
+            for i in redraw {
+                let (from, to) = (c.chunks[i].from, c.chunks[i].to);
+                c.chunks[i] = Chunk::new(lab, c0, c1, from, to, i == 0, &geom, flights);
+            }
+        }
         if c.recent_len != Some(len) && due {
-            let recent = recent_layer(lab, c0, c1, c.t_s, &geom);
-            c.downs = Rc::new(downs(&frame.nodes, c0, &[&settled.updown, &recent.updown]));
-            c.recent = Some(Rc::new(recent));
+            // New events at the last chunk's time (stepping) redraw it; later ones start a new
+            // chunk.
+            match c.chunks.last() {
+                Some(k) if k.to > lab_now => {
+                    let (from, to, first) = (k.from, k.to, c.chunks.len() == 1);
+                    let last = c.chunks.len() - 1;
+                    c.chunks[last] = Chunk::new(lab, c0, c1, from, to, first, &geom, flights);
+                }
+                last => {
+                    let from = last.map_or(c.t_s, |k| k.to);
+                    let first = c.chunks.is_empty();
+                    let chunk = Chunk::new(lab, c0, c1, from, lab_now + 1, first, &geom, flights);
+                    c.chunks.push(chunk);
+                }
+            }
+            let updowns: Vec<&[UpDown]> = std::iter::once(&settled.updown[..])
+                .chain(c.chunks.iter().map(|k| &k.layer.updown[..]))
+                .collect();
+            c.downs = Rc::new(downs(&frame.nodes, c0, &updowns));
             c.recent_len = Some(len);
             c.recent_wall = wall;
         }
@@ -811,12 +1004,19 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         }
         (
             settled,
-            c.recent.clone().expect("made above"),
+            {
+                let skip = c.chunks.len() - shown_chunks(&c.chunks, geom.max_spans());
+                c.chunks[skip..]
+                    .iter()
+                    .map(|k| (k.from, k.layer.clone()))
+                    .collect::<Vec<_>>()
+            },
             c.downs.clone(),
             c.labels.clone(),
             c.lanes.clone(),
         )
     };
+    chunk_dom.borrow_mut().want = chunks.clone();
     *view.borrow_mut() = View {
         a,
         k: geom.k,
@@ -829,67 +1029,43 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let h = geom.height();
     let shift = geom.x(a, c0).round();
 
-    // The moving part: down lanes and messages in flight, in the layers' coordinates.
+    // The moving part: lanes of nodes that are down, in the layers' coordinates.
     let down_lines = downs.iter().map(|&(node, from, to)| {
         let y = px(geom.y(node));
         html! {
             <line class="down" x1={px(geom.x(from, c0))} x2={px(geom.x(to.unwrap_or(now), c0))} y1={y.clone()} y2={y} />
         }
     });
-    // (A message that has landed since the recent layer was made waits for the next one.)
-    let flying = recent.flying.iter().filter_map(|(s, title)| {
-        let i = frame.flights.binary_search_by_key(&s.id, |fl| fl.id).ok()?;
-        let arr = frame.flights[i].arrives;
-        let frac = flight_frac(now, s.sent, arr, p.reduced_motion);
-        let t = if p.reduced_motion {
-            s.sent + (arr.saturating_sub(s.sent) as f64 * frac) as Micros
-        } else {
-            now
-        };
-        let (y0, y1) = (geom.y(s.from), geom.y(s.to));
-        // Whole pixels: a frame that moves nothing by a pixel changes nothing in the page.
-        let (x2, y2) = (px(geom.x(t, c0)), px(y0 + (y1 - y0) * frac));
-        Some(html! {
-            <g key={s.id} class={arrow_class(s) + " fly"}>
-                <title>{ title.clone() }</title>
-                <line x1={px(geom.x(s.sent, c0))} y1={px(y0)} x2={x2.clone()} y2={y2.clone()} />
-                <circle class="hd" r="3" cx={x2} cy={y2} />
+    // The parts that change in every frame are drawn in the plot's own coordinates, in a small
+    // SVG over the moving box, as attributes rather than markup: changing them then lays out
+    // and paints only that overlay, never the hundreds of arrows under it.
+    let px_of = |t: Micros| geom.x(t, c0) - shift;
+    let future = (now < horizon).then(|| {
+        let x0 = px_of(now);
+        let x1 = px_of(horizon).min(px_of(a + span));
+        html! {
+            <g class="future">
+                <rect x={px(x0)} y={f(AXIS)} width={px((x1 - x0).max(0.0))} height={f(h - AXIS)} />
+                <text x={px(x0 + 4.0)} y={f(h - 5.0)}>{ "recorded future" }</text>
             </g>
-        })
+        }
     });
-
-    // Everything is drawn in the layers' coordinates, in one SVG inside the moving box (one
-    // element to lay out and paint): the recorded future and the cursor as plain markup, the
-    // current time as a line moved in place.
-    let cx = |t: Micros| geom.x(t, c0);
-    let mut future = Svg(String::new());
-    if now < horizon {
-        let x0 = cx(now);
-        let x1 = cx(horizon).min(cx(a + span));
-        future
-            .raw("<g class=\"future\"><rect x=\"")
-            .num(x0)
-            .raw("\" y=\"")
-            .num(AXIS);
-        future
-            .raw("\" width=\"")
-            .num((x1 - x0).max(0.0))
-            .raw("\" height=\"");
-        future
-            .num(h - AXIS)
-            .raw("\"/><text x=\"")
-            .num(x0 + 4.0)
-            .raw("\" y=\"");
-        future.num(h - 5.0).raw("\">recorded future</text></g>");
-    }
-    let mut pick = Svg(String::new());
-    if let Some(c) = *cursor {
-        let x = cx(c).round();
-        pick.raw("<g class=\"cursor\">").line(x, 0.0, x, h);
-        pick.raw("<text x=\"").num(x + 3.0).raw("\" y=\"10\">");
-        pick.text(&format_time(c)).raw("</text></g>");
-    }
-    let now_x = px(cx(now));
+    let pick = cursor.map(|c| {
+        let x = px(px_of(c).round());
+        html! {
+            <g class="cursor">
+                <line x1={x.clone()} x2={x.clone()} y1="0" y2={f(h)} />
+                <text x={px(px_of(c).round() + 3.0)} y="10">{ format_time(c) }</text>
+            </g>
+        }
+    });
+    let now_x = px(px_of(now));
+    // Messages in flight are drawn to their arrival: a cover (blank lanes) hides what is after
+    // the current time.
+    let cover_x = px_of(now).max(0.0);
+    let cover = html! {
+        <rect class="st-cover" x={px(cover_x)} y={f(AXIS)} width={px((geom.w - cover_x).max(0.0))} height={f(h - AXIS)} />
+    };
 
     let readout = match *cursor {
         None => None,
@@ -898,7 +1074,10 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
                 "Cursor at {}: press Enter to go there, Escape to cancel.",
                 format_time(c)
             );
-            for item in nearby(c, span / 40, &[&settled, &recent]) {
+            let layers: Vec<&Layer> = std::iter::once(&*settled)
+                .chain(chunks.iter().map(|(_, l)| &**l))
+                .collect();
+            for item in nearby(c, span / 40, &layers) {
                 text.push(' ');
                 text.push_str(&item);
                 text.push('.');
@@ -945,15 +1124,23 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
                         <div class="st-move" style={format!("transform:translateX({}px)", -shift)}>
                             <svg class="st-layer" width={f(settled.width)} height={f(h)} aria-hidden="true">
                                 { Html::from_html_unchecked(lanes) }
-                                { Html::from_html_unchecked(future.0.into()) }
                                 { Html::from_html_unchecked(settled.markup.clone()) }
-                                { Html::from_html_unchecked(recent.markup.clone()) }
+                                <g class="chunks" ref={chunk_host} />
                                 <g class="downs">{ for down_lines }</g>
-                                <g class="arrows">{ for flying }</g>
-                                <line class="now" x1={now_x.clone()} x2={now_x} y1="0" y2={px(h)} />
-                                { Html::from_html_unchecked(pick.0.into()) }
                             </svg>
                         </div>
+                        <svg class="st-fg" width={f(geom.w)} height={f(h)} aria-hidden="true">
+                            <defs>
+                                <pattern id="st-lanes" patternUnits="userSpaceOnUse" x="0" y={f(AXIS)} width="8" height={f(geom.lane)}>
+                                    <rect width="8" height={f(geom.lane)} />
+                                    <line x1="0" x2="8" y1={f(geom.lane / 2.0)} y2={f(geom.lane / 2.0)} />
+                                </pattern>
+                            </defs>
+                            { cover }
+                            { future }
+                            <line class="now" x1={now_x.clone()} x2={now_x} y1="0" y2={px(h)} />
+                            { pick }
+                        </svg>
                     </div>
                 </div>
             </div>

@@ -579,6 +579,10 @@ pub fn on_click(dispatch: &yew::Callback<Msg>, msg: Msg) -> yew::Callback<web_sy
 /// Recent headlines kept for the events list.
 const RECENT: usize = 14;
 
+/// Shortest wall time between two renders while playing, in ms: about 30 renders a second.
+/// (A little under two 60 Hz frames, so that every other frame renders.)
+const MIN_RENDER_MS: f64 = 25.0;
+
 /// How a frame may reuse the previous one's views.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Reuse {
@@ -716,72 +720,82 @@ fn snapshot(
     (frame, fracs)
 }
 
+impl Store {
+    /// An animation frame `wall_ms` after the previous one: advances the run by that much wall
+    /// time at the current speed, and renders when something visibly changed.
+    fn tick(self: Rc<Self>, wall_ms: f64) -> Rc<Self> {
+        if !self.playing || super::panic::panicked() {
+            return self;
+        }
+        let wall = wall_ms.clamp(0.0, 100.0);
+        let dt = wall * 1000.0 * SPEEDS[self.speed] + self.carry.get();
+        let whole = dt.floor();
+        self.carry.set(dt - whole);
+        if whole >= 1.0 {
+            let mut lab = self.lab.borrow_mut();
+            let target = lab.now() + whole as Micros;
+            lab.advance_to(target);
+        }
+        // Render at most about thirty times a second (every other frame of a 60 Hz screen: the
+        // motion stays smooth and the page's work halves), and only when something visibly
+        // changed: an event happened, something moved by about a pixel, or a tenth of a second
+        // passed (for the clock). Only a frame that renders copies the store.
+        let since = self.unrendered.get() + wall;
+        let (now, events, actions) = {
+            let lab = self.lab.borrow();
+            (lab.now(), lab.events(), lab.actions().len())
+        };
+        let f = &self.frame;
+        let changed = events != f.events
+            || actions != f.actions
+            || since >= 100.0
+            || now.saturating_sub(f.now) >= f.still;
+        if since < MIN_RENDER_MS || !changed {
+            self.unrendered.set(since);
+            return self;
+        }
+        let mut s = (*self).clone();
+        s.unrendered.set(0.0);
+        let age = s.clock_age.get() + since;
+        if age >= 100.0 {
+            s.clock_age.set(0.0);
+            s.clock = (now, s.lab.borrow().horizon());
+        } else {
+            s.clock_age.set(age);
+        }
+        let nodes_age = s.nodes_age.get() + since;
+        let reuse = if nodes_age < 33.0 {
+            s.nodes_age.set(nodes_age);
+            Reuse::Nodes
+        } else {
+            s.nodes_age.set(0.0);
+            Reuse::Unchanged
+        };
+        s.summary_age.set(s.summary_age.get() + since);
+        let before = s.violations();
+        s.refresh_with(reuse);
+        if s.violations() > before {
+            // Stop on a new violation so the visitor sees the moment it happened.
+            s.playing = false;
+            s.sync_url();
+        }
+        Rc::new(s)
+    }
+}
+
 impl Reducible for Store {
     type Action = Msg;
 
     fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
-        let mut s = (*self).clone();
-        let tick = matches!(msg, Msg::Tick(_));
-        if !tick {
-            // A new thing done replaces the last remark about the previous one.
-            s.status = None;
+        if let Msg::Tick(wall_ms) = msg {
+            return self.tick(wall_ms);
         }
+        let mut s = (*self).clone();
+        // A new thing done replaces the last remark about the previous one.
+        s.status = None;
         match msg {
             Msg::Api(cmd) => return super::embed::command(self, &cmd),
-            Msg::Tick(wall_ms) => {
-                if !s.playing || super::panic::panicked() {
-                    return self;
-                }
-                let wall = wall_ms.clamp(0.0, 100.0);
-                let dt = wall * 1000.0 * SPEEDS[s.speed] + s.carry.get();
-                let whole = dt.floor();
-                s.carry.set(dt - whole);
-                if whole >= 1.0 {
-                    let mut lab = s.lab.borrow_mut();
-                    let target = lab.now() + whole as Micros;
-                    lab.advance_to(target);
-                }
-                // Render only when something visibly changed: an event happened, something moved
-                // by about a pixel, or a tenth of a second passed (for the clock).
-                let since = s.unrendered.get() + wall;
-                let (now, events, actions) = {
-                    let lab = s.lab.borrow();
-                    (lab.now(), lab.events(), lab.actions().len())
-                };
-                let f = &s.frame;
-                if events == f.events
-                    && actions == f.actions
-                    && since < 100.0
-                    && now.saturating_sub(f.now) < f.still
-                {
-                    s.unrendered.set(since);
-                    return self;
-                }
-                s.unrendered.set(0.0);
-                let age = s.clock_age.get() + since;
-                if age >= 100.0 {
-                    s.clock_age.set(0.0);
-                    s.clock = (now, s.lab.borrow().horizon());
-                } else {
-                    s.clock_age.set(age);
-                }
-                let nodes_age = s.nodes_age.get() + since;
-                let reuse = if nodes_age < 33.0 {
-                    s.nodes_age.set(nodes_age);
-                    Reuse::Nodes
-                } else {
-                    s.nodes_age.set(0.0);
-                    Reuse::Unchanged
-                };
-                s.summary_age.set(s.summary_age.get() + since);
-                let before = s.violations();
-                s.refresh_with(reuse);
-                if s.violations() > before {
-                    // Stop on a new violation so the visitor sees the moment it happened.
-                    s.playing = false;
-                    s.sync_url();
-                }
-            }
+            Msg::Tick(_) => unreachable!("handled above"),
             Msg::TogglePlay => {
                 s.playing = !s.playing;
                 s.auto_paused = false;
@@ -994,9 +1008,7 @@ impl Reducible for Store {
                     .map(|_| "The browser refused the download.".to_string());
             }
         }
-        if !tick {
-            s.clock = (s.frame.now, s.frame.horizon);
-        }
+        s.clock = (s.frame.now, s.frame.horizon);
         Rc::new(s)
     }
 }

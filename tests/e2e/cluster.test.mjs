@@ -97,6 +97,10 @@ describe('cluster', () => {
     const name = await msg.getAttribute('aria-label');
     assert.match(name, /^\w+ from Node \d+ to Node \d+/);
     await msg.focus();
+    // Keyboard focus shows the message's "why" above it.
+    const tip = page.locator('.ring-wrap .msg-tip');
+    await until(async () => tip.isVisible(), 'the tip of the focused message');
+    assert.ok((await tip.textContent()).length > 3, 'the tip says something');
     await page.keyboard.press('Enter');
     await page.getByRole('menu').waitFor();
     await page.getByRole('menuitem', { name: 'Drop' }).click();

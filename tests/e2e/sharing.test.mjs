@@ -142,6 +142,16 @@ describe('sharing', () => {
     const page = await open(env, '?seed=23&nodes=5');
     await page.getByRole('button', { name: 'Split in two' }).click();
     await page.locator('.ring .sides.now').waitFor();
+    // Paused with messages on the wire: the picture must show them too (on the page they are
+    // painted on a canvas).
+    const onWire = page.locator('svg.ring [data-msg]');
+    await faster(page, 2);
+    await until(async () => {
+      if (!(await playing(page))) await shortcut(page, 'k');
+      await onWire.first().waitFor({ state: 'attached', timeout: 10_000 });
+      await shortcut(page, 'k');
+      return (await onWire.count()) > 0;
+    }, 'a message on the wire while paused');
     const svg = await download(page, page.getByRole('button', { name: 'Save picture (SVG)' }));
     assert.match(svg.name, /^quorumscope-raft-seed23-\d+ms\.svg$/);
     assert.match(svg.text, /^<\?xml/);
@@ -151,6 +161,7 @@ describe('sharing', () => {
     assert.match(svg.text, /style="fill:rgb/, 'styles are inline');
     assert.match(svg.text, /1 · \w+/, 'node labels are there');
     assert.match(svg.text, /class="wall"/, 'the partition is there');
+    assert.match(svg.text, /<circle[^>]*data-msg="\d+"[^>]*style="fill:rgb/, 'messages in flight are painted');
     const parsed = await page.evaluate((text) => {
       const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
       return { error: doc.querySelector('parsererror')?.textContent ?? null, root: doc.documentElement.localName };
