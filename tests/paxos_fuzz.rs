@@ -9,7 +9,7 @@ use quorumscope::protocols;
 use quorumscope::protocols::paxos::Paxos;
 use quorumscope::protocols::paxos::checker::{LEARNED_IS_CHOSEN, PROMISE_RESPECTED, SINGLE_CHOICE};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::fuzz::{FuzzOptions, FuzzReport, inject_faults, violations};
+use quorumscope::sim::fuzz::{self, FuzzOptions, FuzzReport, inject_faults, violations};
 use quorumscope::sim::{Lab, MS, NodeId, SEC, Session};
 
 /// Short runs: faults for 4 s, then 2 s of calm.
@@ -79,34 +79,8 @@ fn sweep(
     seeds: Range<u64>,
     run: impl Fn(u64) -> FuzzReport + Sync,
 ) -> (Vec<(u64, FuzzReport)>, u64) {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|k| {
-                let (seeds, run) = (seeds.clone(), &run);
-                scope.spawn(move || {
-                    let mut bad = Vec::new();
-                    let mut events = 0;
-                    for seed in seeds.filter(|s| s % threads == k) {
-                        let report = run(seed);
-                        events += report.events;
-                        if !report.violations.is_empty() {
-                            bad.push((seed, report));
-                        }
-                    }
-                    (bad, events)
-                })
-            })
-            .collect();
-        let mut all = (Vec::new(), 0);
-        for h in handles {
-            let (bad, events) = h.join().expect("fuzz thread");
-            all.0.extend(bad);
-            all.1 += events;
-        }
-        all.0.sort_by_key(|(seed, _)| *seed);
-        all
-    })
+    let found = fuzz::sweep(seeds, fuzz::default_threads(), run);
+    (found.failed, found.events)
 }
 
 fn describe(bad: &[(u64, FuzzReport)]) -> String {

@@ -7,7 +7,7 @@ use std::ops::Range;
 use quorumscope::protocols::raft::checker::{LEADER_COMPLETENESS, STATE_MACHINE_SAFETY};
 use quorumscope::protocols::raft::{Entry, Raft, RaftNote, Role};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::fuzz::{FuzzOptions, FuzzReport, fuzz_one, inject_faults};
+use quorumscope::sim::fuzz::{self, FuzzOptions, FuzzReport, fuzz_one, inject_faults};
 use quorumscope::sim::trace::RecordKind;
 use quorumscope::sim::{Lab, MS, Micros, NodeId, SEC, Session};
 
@@ -40,35 +40,10 @@ fn sweep(
     seeds: Range<u64>,
     opts: impl Fn(u64) -> FuzzOptions + Sync,
 ) -> (Vec<(u64, FuzzReport)>, u64) {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|k| {
-                let (seeds, opts) = (seeds.clone(), &opts);
-                scope.spawn(move || {
-                    let mut bad = Vec::new();
-                    let mut events = 0;
-                    for seed in seeds.filter(|s| s % threads == k) {
-                        let report =
-                            fuzz_one("raft", seed, &opts(seed)).expect("raft is registered");
-                        events += report.events;
-                        if !report.violations.is_empty() {
-                            bad.push((seed, report));
-                        }
-                    }
-                    (bad, events)
-                })
-            })
-            .collect();
-        let mut all = (Vec::new(), 0);
-        for h in handles {
-            let (bad, events) = h.join().expect("fuzz thread");
-            all.0.extend(bad);
-            all.1 += events;
-        }
-        all.0.sort_by_key(|(seed, _)| *seed);
-        all
-    })
+    let found = fuzz::sweep(seeds, fuzz::default_threads(), |seed| {
+        fuzz_one("raft", seed, &opts(seed)).expect("raft is registered")
+    });
+    (found.failed, found.events)
 }
 
 fn describe(bad: &[(u64, FuzzReport)]) -> String {

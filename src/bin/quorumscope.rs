@@ -20,8 +20,6 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use std::collections::BTreeMap;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, Mutex};
     use std::time::Instant;
 
     use quorumscope::protocols;
@@ -258,47 +256,12 @@ Protocols: ";
                 ..opts.clone()
             },
         )?;
-        let threads: usize = flags.number(
-            "threads",
-            std::thread::available_parallelism().map_or(2, |n| n.get()),
-        )?;
-        let next = Arc::new(AtomicU64::new(first));
-        let found = Arc::new(Mutex::new(Vec::new()));
-        let events = Arc::new(AtomicU64::new(0));
+        let threads: usize = flags.number("threads", fuzz::default_threads())?;
         let started = Instant::now();
-        std::thread::scope(|scope| {
-            for _ in 0..threads.max(1) {
-                let (next, found, events, opts, protocol) = (
-                    next.clone(),
-                    found.clone(),
-                    events.clone(),
-                    opts.clone(),
-                    protocol.clone(),
-                );
-                scope.spawn(move || {
-                    loop {
-                        let seed = next.fetch_add(1, Ordering::Relaxed);
-                        if seed >= first + seeds {
-                            break;
-                        }
-                        let report =
-                            fuzz::fuzz_one(&protocol, seed, &opts).expect("validated above");
-                        events.fetch_add(report.events, Ordering::Relaxed);
-                        if !report.violations.is_empty() {
-                            found
-                                .lock()
-                                .expect("no panics while holding")
-                                .push((seed, report));
-                        }
-                    }
-                });
-            }
+        let sweep = fuzz::sweep(first..first + seeds, threads, |seed| {
+            fuzz::fuzz_one(&protocol, seed, &opts).expect("validated above")
         });
-        let mut found = Arc::try_unwrap(found)
-            .expect("threads joined")
-            .into_inner()
-            .expect("no poison");
-        found.sort_by_key(|(seed, _)| *seed);
+        let found = sweep.failed;
         for (seed, report) in &found {
             for (t, f) in &report.violations {
                 println!(
@@ -325,7 +288,7 @@ Protocols: ";
                 format!(", bugs: {}", opts.bugs.join(","))
             },
             found.len(),
-            events.load(Ordering::Relaxed) as f64 / secs
+            sweep.events as f64 / secs
         );
         Ok(if found.is_empty() { 0 } else { 1 })
     }

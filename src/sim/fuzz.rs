@@ -7,6 +7,10 @@ use super::lab::Lab;
 use super::node::{Finding, NodeId};
 use super::rng::Rng;
 use super::time::{MS, Micros, SEC};
+use std::ops::Range;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::protocols;
 use crate::scenario::Scenario;
 
@@ -54,6 +58,55 @@ pub struct FuzzReport {
     pub events: u64,
     /// Virtual time reached.
     pub end: Micros,
+}
+
+/// What a sweep over many seeds found.
+#[derive(Debug, Default)]
+pub struct Sweep {
+    /// Seeds whose run broke an invariant, in seed order, with their reports.
+    pub failed: Vec<(u64, FuzzReport)>,
+    /// Events simulated over all seeds.
+    pub events: u64,
+}
+
+/// Runs `run(seed)` for every seed of `seeds` on `threads` threads (each takes the next seed
+/// when done, so long and short runs balance out) and collects the runs that found violations.
+/// The fuzz tests and the command line's `fuzz` share it; every run is still deterministic.
+pub fn sweep(seeds: Range<u64>, threads: usize, run: impl Fn(u64) -> FuzzReport + Sync) -> Sweep {
+    let next = AtomicU64::new(seeds.start);
+    let events = AtomicU64::new(0);
+    let failed = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let seed = next.fetch_add(1, Ordering::Relaxed);
+                    if seed >= seeds.end {
+                        break;
+                    }
+                    let report = run(seed);
+                    events.fetch_add(report.events, Ordering::Relaxed);
+                    if !report.violations.is_empty() {
+                        failed
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((seed, report));
+                    }
+                }
+            });
+        }
+    });
+    let mut failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
+    failed.sort_by_key(|(seed, _)| *seed);
+    Sweep {
+        failed,
+        events: events.into_inner(),
+    }
+}
+
+/// Threads to fuzz on by default: one per core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Runs one seeded scenario of `protocol` under random faults.

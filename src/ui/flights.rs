@@ -73,7 +73,7 @@ pub fn MessageLayer(p: &MessageLayerProps) -> Html {
                     &flights,
                     &labels,
                     &network,
-                    Frame {
+                    Pass {
                         now,
                         n,
                         reduced_motion,
@@ -141,7 +141,7 @@ pub fn msg_id(target: Option<web_sys::EventTarget>) -> Option<u64> {
 }
 
 /// What one render asks of the layer besides the messages.
-struct Frame {
+struct Pass {
     now: Micros,
     n: usize,
     reduced_motion: bool,
@@ -232,7 +232,7 @@ impl Flights {
         flights: &[FlightView],
         labels: &[FlightLabel],
         net: &NetworkView,
-        f: Frame,
+        f: Pass,
     ) {
         let layout = Layout::new(f.n);
         if f.n != self.n {
