@@ -3,6 +3,16 @@
 // into <meta name="quorumscope-app"> (see Trunk.toml, pattern_script).
 const meta = document.querySelector('meta[name="quorumscope-app"]');
 
+// Messages the host page posts before the app has started are kept, and handed over (in order)
+// when the app installs its own listener (src/ui/embed.rs).
+const early = [];
+const keep = (e) => early.push(e);
+window.addEventListener('message', keep);
+window.quorumscopeEarly = () => {
+  window.removeEventListener('message', keep);
+  return early.splice(0);
+};
+
 function fail(err) {
   console.error('QuorumScope could not start:', err);
   const panel = document.createElement('section');

@@ -120,6 +120,42 @@ impl Drop for Embedding {
     }
 }
 
+/// Acts on one message from the window: a well-formed command from the parent page is sent to
+/// the store; anything else is ignored with a console warning.
+fn receive(e: &web_sys::MessageEvent, dispatch: &Callback<Msg>) {
+    let from_parent = match (e.source(), parent()) {
+        (Some(src), Some(p)) => js_sys::Object::is(&src, p.as_ref()),
+        _ => false,
+    };
+    if !from_parent {
+        warn("ignored a message that did not come from the parent page.");
+        return;
+    }
+    match parse(&e.data()) {
+        Ok(cmd) => dispatch.emit(Msg::Api(cmd)),
+        Err(why) => warn(&why),
+    }
+}
+
+/// The messages the loader kept while the app was starting (`window.quorumscopeEarly()`), if
+/// it kept any; it stops keeping them.
+fn early_messages() -> Vec<web_sys::MessageEvent> {
+    let window = dom::window();
+    let Ok(take) = js_sys::Reflect::get(&window, &JsValue::from_str("quorumscopeEarly")) else {
+        return Vec::new();
+    };
+    let Some(take) = take.dyn_ref::<js_sys::Function>() else {
+        return Vec::new();
+    };
+    let Ok(list) = take.call0(&window) else {
+        return Vec::new();
+    };
+    js_sys::Array::from(&list)
+        .iter()
+        .filter_map(|m| m.dyn_into::<web_sys::MessageEvent>().ok())
+        .collect()
+}
+
 /// Starts listening for commands from the parent window, and pauses the run while the page is
 /// hidden (`visibilitychange`) or the app is scrolled out of view (`IntersectionObserver`),
 /// resuming only a run that was playing.
@@ -127,23 +163,16 @@ pub fn install(dispatch: Callback<Msg>) -> Embedding {
     let message = {
         let dispatch = dispatch.clone();
         EventListener::new(&dom::window(), "message", move |e| {
-            let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() else {
-                return;
-            };
-            let from_parent = match (e.source(), parent()) {
-                (Some(src), Some(p)) => js_sys::Object::is(&src, p.as_ref()),
-                _ => false,
-            };
-            if !from_parent {
-                warn("ignored a message that did not come from the parent page.");
-                return;
-            }
-            match parse(&e.data()) {
-                Ok(cmd) => dispatch.emit(Msg::Api(cmd)),
-                Err(why) => warn(&why),
+            if let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() {
+                receive(e, &dispatch);
             }
         })
     };
+    // Commands posted before the app started were kept by the loader (www/boot.js): carry them
+    // out now, in order. (Nothing can arrive in between: this runs in one task.)
+    for e in early_messages() {
+        receive(&e, &dispatch);
+    }
 
     // Visible = page shown and app on screen; tell the store only about changes.
     let hidden = Rc::new(Cell::new(dom::document().hidden()));

@@ -223,4 +223,35 @@ describe('embedding', () => {
     await until(async () => /Pause/.test(await a.locator('.controls .play').innerText()), 'the embed to resume');
     assertClean(page);
   });
+
+  it('keeps commands posted before the embed has started and carries them out in order', async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const early = await context.newPage();
+    early.problems = [];
+    early.on('pageerror', (err) => early.problems.push(`page error: ${err.message}`));
+    // Hold the app's wasm back, so that the commands below arrive while the embeds are loading.
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    await early.route('**/*.wasm', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await early.goto(env.server.url + 'embed-example.html');
+    await until(
+      async () => early.evaluate(() => typeof document.getElementById('embed-a').contentWindow.quorumscopeEarly === 'function'),
+      'the embed’s loader to run',
+    );
+    const lines = () => early.locator('#event-log li').allInnerTexts();
+    assert.ok(!(await lines()).some((l) => l.startsWith('five: ready')), 'the embed has not started yet');
+    await post(early, 'embed-a', command('pause', { id: 'p' }));
+    await post(early, 'embed-a', command('seek', { t_ms: 300, id: 'early' }));
+    release();
+    await logLine(early, /^five: ready /);
+    await logLine(early, /^five: ack seek #early$/);
+    const mine = (await lines()).filter((l) => /^five: ack /.test(l));
+    assert.deepEqual(mine.slice(0, 2), ['five: ack pause #p', 'five: ack seek #early'], 'in the order sent');
+    await until(async () => (await early.locator('#clock').innerText()) === '0.30 s (paused)', 'the clock at 300 ms');
+    assertClean(early);
+    await context.close();
+  });
 });
