@@ -6,6 +6,7 @@
 use crate::scenario::Scenario;
 use crate::sim::{Lab, Protocol, ProtocolInfo, Session, Setup};
 
+pub mod election;
 pub mod multipaxos;
 pub mod paxos;
 pub mod raft;

@@ -177,6 +177,38 @@ pub struct ParamSpec {
     pub max: u64,
 }
 
+impl ParamSpec {
+    /// A duration parameter, in microseconds.
+    pub fn micros(
+        key: &'static str,
+        label: &'static str,
+        default: u64,
+        min: u64,
+        max: u64,
+    ) -> Self {
+        ParamSpec {
+            key,
+            label,
+            unit: Unit::Micros,
+            default,
+            min,
+            max,
+        }
+    }
+
+    /// A count parameter from 0 to `max`.
+    pub fn count(key: &'static str, label: &'static str, default: u64, max: u64) -> Self {
+        ParamSpec {
+            key,
+            label,
+            unit: Unit::Count,
+            default,
+            min: 0,
+            max,
+        }
+    }
+}
+
 /// The unit of a [`ParamSpec`]; durations are stored in microseconds and shown in ms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {

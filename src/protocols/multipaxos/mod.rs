@@ -34,7 +34,7 @@ pub use msg::{Msg, MultiNote, SlotVote, Value, Vote};
 pub use node::{Config, MultiNode, Pending, Role, Timer};
 
 use crate::protocols::paxos::common::MAX_NODES;
-use crate::sim::{BugSpec, InvariantSpec, NodeId, ParamSpec, Protocol, ProtocolInfo, Setup, Unit};
+use crate::sim::{BugSpec, InvariantSpec, NodeId, Protocol, ProtocolInfo, Setup};
 
 /// Multi-Paxos, as registered with the simulator.
 pub struct MultiPaxos;
@@ -60,17 +60,6 @@ impl MultiPaxos {
     }
 }
 
-fn micros(key: &'static str, label: &'static str, default: u64, min: u64, max: u64) -> ParamSpec {
-    ParamSpec {
-        key,
-        label,
-        unit: Unit::Micros,
-        default,
-        min,
-        max,
-    }
-}
-
 impl Protocol for MultiPaxos {
     type Node = MultiNode;
     type Checker = MultiChecker;
@@ -83,23 +72,7 @@ impl Protocol for MultiPaxos {
             max_nodes: MAX_NODES,
             default_nodes: 5,
             default_latency: (10_000, 15_000),
-            params: vec![
-                micros(
-                    "election_min",
-                    "Election timeout, minimum",
-                    100_000,
-                    10_000,
-                    10_000_000,
-                ),
-                micros(
-                    "election_max",
-                    "Election timeout, maximum",
-                    200_000,
-                    10_000,
-                    20_000_000,
-                ),
-                micros("heartbeat", "Heartbeat interval", 50_000, 1_000, 5_000_000),
-            ],
+            params: super::election::params(),
             bugs: vec![
                 BugSpec {
                     key: BUG_FORGET_PROMISE,
@@ -141,21 +114,7 @@ impl Protocol for MultiPaxos {
 
     fn validate(setup: &Setup) -> Result<(), String> {
         let cfg = MultiPaxos::config(setup);
-        if cfg.election_min > cfg.election_max {
-            return Err(format!(
-                "the election timeout minimum ({} ms) is above its maximum ({} ms)",
-                cfg.election_min as f64 / 1e3,
-                cfg.election_max as f64 / 1e3
-            ));
-        }
-        if cfg.heartbeat >= cfg.election_min {
-            return Err(format!(
-                "the heartbeat interval ({} ms) must be shorter than the minimum election timeout ({} ms)",
-                cfg.heartbeat as f64 / 1e3,
-                cfg.election_min as f64 / 1e3
-            ));
-        }
-        Ok(())
+        super::election::validate(cfg.election_min, cfg.election_max, cfg.heartbeat)
     }
 
     fn new_node(id: NodeId, setup: &Setup) -> MultiNode {

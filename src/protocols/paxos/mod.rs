@@ -38,7 +38,7 @@ pub use common::{Ballot, NodeSet};
 pub use msg::{Msg, PaxosNote, Vote};
 pub use node::{Acceptor, Config, Learner, PaxosNode, Phase, Proposer, Roles, Timer};
 
-use crate::sim::{BugSpec, InvariantSpec, NodeId, ParamSpec, Protocol, ProtocolInfo, Setup, Unit};
+use crate::sim::{BugSpec, InvariantSpec, NodeId, ParamSpec, Protocol, ProtocolInfo, Setup};
 
 /// Single-decree Paxos, as registered with the simulator.
 pub struct Paxos;
@@ -69,28 +69,6 @@ impl Paxos {
     }
 }
 
-fn count(key: &'static str, label: &'static str, default: u64, max: u64) -> ParamSpec {
-    ParamSpec {
-        key,
-        label,
-        unit: Unit::Count,
-        default,
-        min: 0,
-        max,
-    }
-}
-
-fn micros(key: &'static str, label: &'static str, default: u64, min: u64, max: u64) -> ParamSpec {
-    ParamSpec {
-        key,
-        label,
-        unit: Unit::Micros,
-        default,
-        min,
-        max,
-    }
-}
-
 impl Protocol for Paxos {
     type Node = PaxosNode;
     type Checker = PaxosChecker;
@@ -104,37 +82,37 @@ impl Protocol for Paxos {
             default_nodes: 5,
             default_latency: (10_000, 15_000),
             params: vec![
-                count("proposers", "Proposers: nodes 1 to k (0 = all)", 0, 25),
-                count("acceptors", "Acceptors: the last k nodes (0 = all)", 0, 25),
-                count("learners", "Learners: nodes 1 to k (0 = all)", 0, 25),
-                count(
+                ParamSpec::count("proposers", "Proposers: nodes 1 to k (0 = all)", 0, 25),
+                ParamSpec::count("acceptors", "Acceptors: the last k nodes (0 = all)", 0, 25),
+                ParamSpec::count("learners", "Learners: nodes 1 to k (0 = all)", 0, 25),
+                ParamSpec::count(
                     "auto_propose",
                     "Proposers start on their own (1 = yes)",
                     1,
                     1,
                 ),
-                micros(
+                ParamSpec::micros(
                     "round_timeout",
                     "Round timeout",
                     200_000,
                     10_000,
                     10_000_000,
                 ),
-                micros(
+                ParamSpec::micros(
                     "backoff_min",
                     "Backoff after a Nack, minimum",
                     10_000,
                     1_000,
                     5_000_000,
                 ),
-                micros(
+                ParamSpec::micros(
                     "backoff_max",
                     "Backoff after a Nack, maximum",
                     100_000,
                     1_000,
                     10_000_000,
                 ),
-                micros(
+                ParamSpec::micros(
                     "learn_timeout",
                     "Learner's wait before asking",
                     300_000,

@@ -30,7 +30,7 @@ pub use log::Log;
 pub use msg::{Entry, Msg, RaftNote, Refusal};
 pub use node::{Config, Progress, RaftNode, Role, Timer};
 
-use crate::sim::{BugSpec, InvariantSpec, NodeId, ParamSpec, Protocol, ProtocolInfo, Setup, Unit};
+use crate::sim::{BugSpec, InvariantSpec, NodeId, Protocol, ProtocolInfo, Setup};
 
 /// The Raft protocol, as registered with the simulator.
 pub struct Raft;
@@ -65,32 +65,7 @@ impl Protocol for Raft {
             max_nodes: 25,
             default_nodes: 5,
             default_latency: (10_000, 15_000),
-            params: vec![
-                ParamSpec {
-                    key: "election_min",
-                    label: "Election timeout, minimum",
-                    unit: Unit::Micros,
-                    default: 100_000,
-                    min: 10_000,
-                    max: 10_000_000,
-                },
-                ParamSpec {
-                    key: "election_max",
-                    label: "Election timeout, maximum",
-                    unit: Unit::Micros,
-                    default: 200_000,
-                    min: 10_000,
-                    max: 20_000_000,
-                },
-                ParamSpec {
-                    key: "heartbeat",
-                    label: "Heartbeat interval",
-                    unit: Unit::Micros,
-                    default: 50_000,
-                    min: 1_000,
-                    max: 5_000_000,
-                },
-            ],
+            params: super::election::params(),
             bugs: vec![
                 BugSpec {
                     key: BUG_VOTE_IGNORES_LOG,
@@ -132,21 +107,7 @@ impl Protocol for Raft {
 
     fn validate(setup: &Setup) -> Result<(), String> {
         let cfg = Raft::config(setup);
-        if cfg.election_min > cfg.election_max {
-            return Err(format!(
-                "the election timeout minimum ({} ms) is above its maximum ({} ms)",
-                cfg.election_min as f64 / 1e3,
-                cfg.election_max as f64 / 1e3
-            ));
-        }
-        if cfg.heartbeat >= cfg.election_min {
-            return Err(format!(
-                "the heartbeat interval ({} ms) must be shorter than the minimum election timeout ({} ms)",
-                cfg.heartbeat as f64 / 1e3,
-                cfg.election_min as f64 / 1e3
-            ));
-        }
-        Ok(())
+        super::election::validate(cfg.election_min, cfg.election_max, cfg.heartbeat)
     }
 
     fn new_node(id: NodeId, setup: &Setup) -> RaftNode {
