@@ -10,7 +10,7 @@ use quorumscope::protocols::multipaxos::checker::{
 };
 use quorumscope::protocols::multipaxos::{MultiNote, MultiPaxos, Role, Value};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::fuzz::{self, FuzzOptions, FuzzReport, fuzz_one, inject_faults};
+use quorumscope::sim::fuzz::{self, FuzzOptions, FuzzReport, describe, fuzz_one, inject_faults};
 use quorumscope::sim::trace::RecordKind;
 use quorumscope::sim::{Lab, MS, Micros, NodeId, SEC, Session};
 
@@ -47,19 +47,6 @@ fn sweep(
         fuzz_one("multipaxos", seed, &opts(seed)).expect("multipaxos is registered")
     });
     (found.failed, found.events)
-}
-
-fn describe(bad: &[(u64, FuzzReport)]) -> String {
-    (bad.iter().take(5))
-        .map(|(seed, r)| {
-            let (t, f) = &r.violations[0];
-            format!(
-                "seed {seed} at {t} µs: {}: {}\n  replay: ?{}",
-                f.invariant, f.detail, r.link
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -9,7 +9,7 @@ use quorumscope::protocols;
 use quorumscope::protocols::paxos::Paxos;
 use quorumscope::protocols::paxos::checker::{LEARNED_IS_CHOSEN, PROMISE_RESPECTED, SINGLE_CHOICE};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::fuzz::{self, FuzzOptions, FuzzReport, inject_faults, violations};
+use quorumscope::sim::fuzz::{self, FuzzOptions, FuzzReport, describe, inject_faults, violations};
 use quorumscope::sim::{Lab, MS, NodeId, SEC, Session};
 
 /// Short runs: faults for 4 s, then 2 s of calm.
@@ -81,19 +81,6 @@ fn sweep(
 ) -> (Vec<(u64, FuzzReport)>, u64) {
     let found = fuzz::sweep(seeds, fuzz::default_threads(), run);
     (found.failed, found.events)
-}
-
-fn describe(bad: &[(u64, FuzzReport)]) -> String {
-    (bad.iter().take(5))
-        .map(|(seed, r)| {
-            let (t, f) = &r.violations[0];
-            format!(
-                "seed {seed} at {t} µs: {}: {}\n  replay: ?{}",
-                f.invariant, f.detail, r.link
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

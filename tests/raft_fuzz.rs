@@ -7,7 +7,7 @@ use std::ops::Range;
 use quorumscope::protocols::raft::checker::{LEADER_COMPLETENESS, STATE_MACHINE_SAFETY};
 use quorumscope::protocols::raft::{Entry, Raft, RaftNote, Role};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::fuzz::{self, FuzzOptions, FuzzReport, fuzz_one, inject_faults};
+use quorumscope::sim::fuzz::{self, FuzzOptions, FuzzReport, describe, fuzz_one, inject_faults};
 use quorumscope::sim::trace::RecordKind;
 use quorumscope::sim::{Lab, MS, Micros, NodeId, SEC, Session};
 
@@ -44,20 +44,6 @@ fn sweep(
         fuzz_one("raft", seed, &opts(seed)).expect("raft is registered")
     });
     (found.failed, found.events)
-}
-
-fn describe(bad: &[(u64, FuzzReport)]) -> String {
-    bad.iter()
-        .take(5)
-        .map(|(seed, r)| {
-            let (t, f) = &r.violations[0];
-            format!(
-                "seed {seed} at {t} µs: {}: {}\n  replay: ?{}",
-                f.invariant, f.detail, r.link
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -104,6 +104,23 @@ pub fn sweep(seeds: Range<u64>, threads: usize, run: impl Fn(u64) -> FuzzReport 
     }
 }
 
+/// The first violation of each of the first five failed seeds, with the link that replays it:
+/// what a failing fuzz test prints.
+pub fn describe(failed: &[(u64, FuzzReport)]) -> String {
+    failed
+        .iter()
+        .take(5)
+        .filter_map(|(seed, r)| {
+            let (t, f) = r.violations.first()?;
+            Some(format!(
+                "seed {seed} at {t} µs: {}: {}\n  replay: ?{}",
+                f.invariant, f.detail, r.link
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Threads to fuzz on by default: one per core.
 pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
