@@ -56,9 +56,13 @@ pub fn media_matches(query: &str) -> bool {
 
 /// Moves keyboard focus to the element with `id` (HTML or SVG), if it exists.
 pub fn focus_id(id: &str) -> bool {
-    let Some(el) = document().get_element_by_id(id) else {
-        return false;
-    };
+    document()
+        .get_element_by_id(id)
+        .is_some_and(|el| focus(&el))
+}
+
+/// Focuses an HTML or SVG element; false if it cannot take focus.
+pub fn focus(el: &web_sys::Element) -> bool {
     if let Some(h) = el.dyn_ref::<web_sys::HtmlElement>() {
         h.focus().is_ok()
     } else if let Some(s) = el.dyn_ref::<web_sys::SvgElement>() {
@@ -135,4 +139,15 @@ pub fn select_input(id: &str) {
         let _ = input.focus();
         input.select();
     }
+}
+
+/// The HTML elements inside `root` that match `selector`, in document order (for moving focus
+/// among them).
+pub fn html_elements(root: &web_sys::Element, selector: &str) -> Vec<web_sys::HtmlElement> {
+    let Ok(list) = root.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect()
 }

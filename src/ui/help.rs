@@ -62,7 +62,7 @@ pub fn Help(p: &HelpProps) -> Html {
                         .as_ref()
                         .is_none_or(|b| b.unchecked_ref::<web_sys::Element>() != e)
             });
-            if !back.is_some_and(|e| focus(&e)) {
+            if !back.is_some_and(|e| dom::focus(&e)) {
                 dom::focus_id("help-button");
             }
         }
@@ -93,28 +93,12 @@ pub fn Help(p: &HelpProps) -> Html {
     }
 }
 
-/// Focuses an HTML or SVG element; false if it cannot take focus.
-fn focus(el: &web_sys::Element) -> bool {
-    if let Some(h) = el.dyn_ref::<web_sys::HtmlElement>() {
-        h.focus().is_ok()
-    } else if let Some(s) = el.dyn_ref::<web_sys::SvgElement>() {
-        s.focus().is_ok()
-    } else {
-        false
-    }
-}
-
 /// Keeps Tab and Shift+Tab cycling inside the dialog.
 fn trap_tab(e: &KeyboardEvent) {
     let Some(dialog) = dom::document().get_element_by_id(DIALOG_ID) else {
         return;
     };
-    let Ok(list) = dialog.query_selector_all(FOCUSABLE) else {
-        return;
-    };
-    let items: Vec<web_sys::HtmlElement> = (0..list.length())
-        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
-        .collect();
+    let items = dom::html_elements(&dialog, FOCUSABLE);
     let (Some(first), Some(last)) = (items.first(), items.last()) else {
         e.prevent_default();
         return;

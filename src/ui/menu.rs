@@ -117,12 +117,7 @@ fn move_focus(key: &str) {
     let Some(menu) = dom::document().get_element_by_id(MENU_ID) else {
         return;
     };
-    let Ok(list) = menu.query_selector_all("[role=menuitem]:not([disabled])") else {
-        return;
-    };
-    let items: Vec<web_sys::HtmlElement> = (0..list.length())
-        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
-        .collect();
+    let items = dom::html_elements(&menu, "[role=menuitem]:not([disabled])");
     if items.is_empty() {
         return;
     }

@@ -266,12 +266,7 @@ fn move_focus(target: Option<web_sys::EventTarget>, key: &str) {
     let Some(track) = el.closest(".tl-track").ok().flatten() else {
         return;
     };
-    let Ok(list) = track.query_selector_all(".tl-mark") else {
-        return;
-    };
-    let items: Vec<web_sys::HtmlElement> = (0..list.length())
-        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
-        .collect();
+    let items = super::dom::html_elements(&track, ".tl-mark");
     if items.is_empty() {
         return;
     }

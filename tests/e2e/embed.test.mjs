@@ -5,26 +5,16 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertClean, setup, until } from './helpers.mjs';
+import { assertClean, setup, until, watchProblems } from './helpers.mjs';
 
 /** Opens the example page, recording problems (as `open` does) and console warnings. */
 async function openExample(env) {
   const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  page.problems = [];
+  const page = watchProblems(env, await context.newPage());
   page.warnings = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') page.problems.push(`console error: ${msg.text()}`);
     if (msg.type() === 'warning') page.warnings.push(msg.text());
   });
-  page.on('pageerror', (err) => page.problems.push(`page error: ${err.message}`));
-  page.on('request', (req) => {
-    const url = req.url();
-    if (!url.startsWith(env.server.origin + '/') && !url.startsWith('blob:') && !url.startsWith('data:')) {
-      page.problems.push(`off-site request: ${url}`);
-    }
-  });
-  page.on('requestfailed', (req) => page.problems.push(`failed request: ${req.url()}`));
   await page.goto(env.server.url + 'embed-example.html');
   await logLine(page, /^five: ready /);
   await logLine(page, /^three: ready /);
@@ -226,9 +216,7 @@ describe('embedding', () => {
 
   it('keeps commands posted before the embed has started and carries them out in order', async () => {
     const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const early = await context.newPage();
-    early.problems = [];
-    early.on('pageerror', (err) => early.problems.push(`page error: ${err.message}`));
+    const early = watchProblems(env, await context.newPage());
     // Hold the app's wasm back, so that the commands below arrive while the embeds are loading.
     let release;
     const held = new Promise((resolve) => (release = resolve));

@@ -38,16 +38,10 @@ export async function setup() {
 }
 
 /**
- * Opens `query` (e.g. '?nodes=3') in a fresh page and records problems in `page.problems`:
- * console errors, uncaught page errors, and requests to anything but the local server.
- * @returns {Promise<import('playwright-core').Page & {problems: string[]}>}
+ * Records what went wrong in `page` in `page.problems`: console errors, uncaught page errors,
+ * failed requests and requests to anything but the local server. Returns the page.
  */
-export async function open(env, query = '', { viewport = { width: 1280, height: 900 } } = {}) {
-  const context = await env.browser.newContext({
-    viewport,
-    permissions: ['clipboard-read', 'clipboard-write'],
-  });
-  const page = await context.newPage();
+export function watchProblems(env, page) {
   page.problems = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') page.problems.push(`console error: ${msg.text()}`);
@@ -60,6 +54,20 @@ export async function open(env, query = '', { viewport = { width: 1280, height: 
     }
   });
   page.on('requestfailed', (req) => page.problems.push(`failed request: ${req.url()}`));
+  return page;
+}
+
+/**
+ * Opens `query` (e.g. '?nodes=3') in a fresh page and records problems in `page.problems`:
+ * console errors, uncaught page errors, and requests to anything but the local server.
+ * @returns {Promise<import('playwright-core').Page & {problems: string[]}>}
+ */
+export async function open(env, query = '', { viewport = { width: 1280, height: 900 } } = {}) {
+  const context = await env.browser.newContext({
+    viewport,
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  const page = watchProblems(env, await context.newPage());
   await page.goto(env.server.url + query);
   await nodes(page).first().waitFor({ timeout: 15_000 });
   return page;
