@@ -60,8 +60,6 @@ pub struct FlightLabel {
     pub name: AttrValue,
     /// CSS classes: kind colour, request or reply, failed.
     pub class: AttrValue,
-    /// Whether it is a failed reply.
-    pub failed: bool,
     /// How its dot is painted (see [`Dot`]).
     pub dot: Dot,
     /// The "why" shown above the dot on hover and on keyboard focus (the message's detail).
@@ -92,7 +90,6 @@ impl FlightLabel {
                 if failed { " fail" } else { "" }
             )
             .into(),
-            failed,
             dot: Dot {
                 kind: kind_index(f.msg.kind),
                 shape: match (f.msg.reply, failed) {

@@ -348,43 +348,6 @@ fn settled_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) -
     )
 }
 
-/// Messages sent in `[t0, t1)` (and, for the first chunk after the settled layer, those
-/// still alive at `t0`), with the milestones of `[t0, t1)`; `flights` (the messages on the
-/// wire, by id) tell when the ones in flight arrive.
-#[allow(clippy::too_many_arguments)]
-fn chunk_layer(
-    lab: &dyn Lab,
-    c0: Micros,
-    c1: Micros,
-    t0: Micros,
-    t1: Micros,
-    first: bool,
-    g: &Geom,
-    flights: &[FlightView],
-) -> Layer {
-    let lines: Vec<TraceView> = lab
-        .milestones(t0, t1)
-        .into_iter()
-        .filter(|m| m.t < t1)
-        .collect();
-    let spans: Vec<SpanView> = lab
-        .spans(t0, t1)
-        .into_iter()
-        .filter(|s| s.sent < t1 && (first || s.sent >= t0))
-        .collect();
-    let width = ((c1 - c0) as f64 * g.k).ceil();
-    let updown = updown_of(&lines);
-    Layer::new(
-        c0,
-        width,
-        g,
-        newest(spans, g.max_spans()),
-        newest(lines, MAX_MARKS),
-        updown,
-        Some(flights),
-    )
-}
-
 /// The chunks drawn in the page (each a `<g>` holding its markup), kept in step with the wanted
 /// ones by adding, replacing and removing only what changed. (A keyed list in the virtual DOM
 /// would move every chunk when the oldest one goes.)
@@ -458,6 +421,9 @@ struct Chunk {
 }
 
 impl Chunk {
+    /// Messages sent in `[from, to)` (and, for the `first` chunk after the settled layer, those
+    /// still alive at `from`), with the milestones of `[from, to)`; `flights` (the messages on
+    /// the wire, by id) tell when the ones in flight arrive.
     #[allow(clippy::too_many_arguments)]
     fn new(
         lab: &dyn Lab,
@@ -469,7 +435,27 @@ impl Chunk {
         g: &Geom,
         flights: &[FlightView],
     ) -> Chunk {
-        let layer = chunk_layer(lab, c0, c1, from, to, first, g, flights);
+        let lines: Vec<TraceView> = lab
+            .milestones(from, to)
+            .into_iter()
+            .filter(|m| m.t < to)
+            .collect();
+        let spans: Vec<SpanView> = lab
+            .spans(from, to)
+            .into_iter()
+            .filter(|s| s.sent < to && (first || s.sent >= from))
+            .collect();
+        let width = ((c1 - c0) as f64 * g.k).ceil();
+        let updown = updown_of(&lines);
+        let layer = Layer::new(
+            c0,
+            width,
+            g,
+            newest(spans, g.max_spans()),
+            newest(lines, MAX_MARKS),
+            updown,
+            Some(flights),
+        );
         let flying = layer
             .spans
             .iter()
