@@ -1,10 +1,15 @@
 //! QuorumScope: an in-browser laboratory for distributed-systems algorithms.
 //!
-//! * [`sim`] — the deterministic, sans-IO simulator every protocol runs on;
+//! Layers, each depending only on those above it in this list:
+//! * [`sim`] — the deterministic, sans-IO simulator every protocol runs on (engine, network,
+//!   time travel, trace, indexes); it imports nothing below;
 //! * [`protocols`] — the protocols themselves and their one registration point;
-//! * [`scenario`] — what a run is made of (protocol, size, seed, network, actions) and its link form;
+//! * [`scenario`] — the link codec: a run's description as a query string;
+//! * [`fuzz`] — randomized fault injection over many seeds; [`import`] — reading a trace back;
 //! * `ui` — the Yew single-page app (wasm32 only).
 
+pub mod fuzz;
+pub mod import;
 pub mod protocols;
 pub mod scenario;
 pub mod sim;

@@ -1,40 +1,19 @@
-//! A scenario is everything that determines a run: protocol, cluster size, seed, network,
-//! protocol parameters, bug toggles, steady client load and the recorded visitor actions.
+//! The link codec: a [`Scenario`] (everything that determines a run, defined by the simulator)
+//! written as and read from a URL query string, and protocol defaults filled in from the registry.
 //!
-//! Its link form is a URL query string, shared by the page's Share button and the CLI's
+//! The link form is a URL query string, shared by the page's Share button and the CLI's
 //! `--link`. Reading a link is forgiving: each bad parameter is replaced by a sane default and
 //! reported in a sentence, so a hand-edited link still opens.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::protocols;
 use crate::sim::action::{Action, ActionKind, NetConfig};
-use crate::sim::node::{NodeId, ProtocolInfo, Setup, Unit};
+use crate::sim::node::{NodeId, Unit};
+use crate::sim::scenario::{ms, show};
 use crate::sim::time::Micros;
 
-/// Everything that determines a run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Scenario {
-    /// Protocol name, e.g. `raft`.
-    pub protocol: String,
-    /// Cluster size.
-    pub nodes: usize,
-    /// Seed of the run's one PRNG.
-    pub seed: u64,
-    /// Network conditions at the start.
-    pub net: NetConfig,
-    /// Protocol parameter values by key (all keys present).
-    pub params: BTreeMap<String, u64>,
-    /// Enabled bug toggles.
-    pub bugs: BTreeSet<String>,
-    /// Steady client load in requests per virtual second (0 = none).
-    pub client_rate: u32,
-    /// Recorded visitor actions.
-    pub actions: Vec<Action>,
-}
-
-/// Highest steady client load accepted, in requests per virtual second.
-pub const MAX_CLIENT_RATE: u32 = 10_000;
+pub use crate::sim::scenario::{MAX_CLIENT_RATE, Scenario};
 
 /// Query keys the page reads itself; the scenario ignores them.
 const PAGE_KEYS: &[&str] = &["embed", "debug", "at"];
@@ -62,44 +41,6 @@ impl Scenario {
             client_rate: 0,
             actions: Vec::new(),
         }
-    }
-
-    /// The protocol-level setup, checking sizes, parameters and bug names against `info`.
-    pub fn setup(&self, info: &ProtocolInfo) -> Result<Setup, String> {
-        if self.nodes < info.min_nodes || self.nodes > info.max_nodes {
-            return Err(format!(
-                "{} runs with {} to {} nodes, not {}",
-                info.title, info.min_nodes, info.max_nodes, self.nodes
-            ));
-        }
-        let mut params = BTreeMap::new();
-        for spec in &info.params {
-            let v = self.params.get(spec.key).copied().unwrap_or(spec.default);
-            if v < spec.min || v > spec.max {
-                return Err(format!(
-                    "{} must be between {} and {}",
-                    spec.label,
-                    show(spec.unit, spec.min),
-                    show(spec.unit, spec.max)
-                ));
-            }
-            params.insert(spec.key.to_string(), v);
-        }
-        for bug in &self.bugs {
-            if !info.bugs.iter().any(|b| b.key == bug) {
-                return Err(format!("{} has no bug toggle named '{bug}'", info.title));
-            }
-        }
-        if self.client_rate > MAX_CLIENT_RATE {
-            return Err(format!(
-                "client load above {MAX_CLIENT_RATE} requests/s is not supported"
-            ));
-        }
-        Ok(Setup {
-            nodes: self.nodes,
-            params,
-            bugs: self.bugs.clone(),
-        })
     }
 
     /// The link form: a query string without the leading `?`. Defaults are left out.
@@ -324,27 +265,10 @@ pub fn fresh_seed() -> u64 {
     }
 }
 
-fn show(unit: Unit, v: u64) -> String {
-    match unit {
-        Unit::Micros => format!("{} ms", ms(v)),
-        Unit::Count => v.to_string(),
-    }
-}
-
 fn show_raw(unit: Unit, v: u64) -> String {
     match unit {
         Unit::Micros => ms(v),
         Unit::Count => v.to_string(),
-    }
-}
-
-/// Microseconds as a millisecond number without trailing zeros: 10000 → "10", 10500 → "10.5".
-fn ms(us: Micros) -> String {
-    if us.is_multiple_of(1000) {
-        (us / 1000).to_string()
-    } else {
-        let s = format!("{:.3}", us as f64 / 1000.0);
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use quorumscope::fuzz::{self, FuzzOptions, FuzzReport, describe, fuzz_one, inject_faults};
 use quorumscope::protocols::multipaxos::checker::{
     APPLIED_LOGS_AGREE, LEARNED_IS_CHOSEN, PROMISE_RESPECTED, SINGLE_CHOICE,
 };
 use quorumscope::protocols::multipaxos::{MultiNote, MultiPaxos, Role, Value};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::fuzz::{self, FuzzOptions, FuzzReport, describe, fuzz_one, inject_faults};
 use quorumscope::sim::trace::RecordKind;
 use quorumscope::sim::{Lab, MS, Micros, NodeId, SEC, Session};
 

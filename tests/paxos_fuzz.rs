@@ -5,11 +5,11 @@
 
 use std::ops::Range;
 
+use quorumscope::fuzz::{self, FuzzOptions, FuzzReport, describe, inject_faults, violations};
 use quorumscope::protocols;
 use quorumscope::protocols::paxos::Paxos;
 use quorumscope::protocols::paxos::checker::{LEARNED_IS_CHOSEN, PROMISE_RESPECTED, SINGLE_CHOICE};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::fuzz::{self, FuzzOptions, FuzzReport, describe, inject_faults, violations};
 use quorumscope::sim::{Lab, MS, NodeId, SEC, Session};
 
 /// Short runs: faults for 4 s, then 2 s of calm.

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use quorumscope::fuzz::{self, FuzzOptions, FuzzReport, describe, fuzz_one, inject_faults};
 use quorumscope::protocols::raft::checker::{LEADER_COMPLETENESS, STATE_MACHINE_SAFETY};
 use quorumscope::protocols::raft::{Entry, Raft, RaftNote, Role};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::fuzz::{self, FuzzOptions, FuzzReport, describe, fuzz_one, inject_faults};
 use quorumscope::sim::trace::RecordKind;
 use quorumscope::sim::{Lab, MS, Micros, NodeId, SEC, Session};
 

@@ -22,9 +22,9 @@ mod cli {
     use std::collections::BTreeMap;
     use std::time::Instant;
 
+    use quorumscope::fuzz::{self, FuzzOptions};
     use quorumscope::protocols;
     use quorumscope::scenario::Scenario;
-    use quorumscope::sim::fuzz::{self, FuzzOptions};
     use quorumscope::sim::time::{format_time, parse_duration};
     use quorumscope::sim::trace::digest;
     use quorumscope::sim::{Lab, SEC};

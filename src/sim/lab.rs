@@ -5,8 +5,8 @@
 
 use super::action::{Action, ActionKind, NetConfig};
 use super::node::{MsgView, NodeId, NodeView, ProtocolInfo};
+use super::scenario::Scenario;
 use super::time::Micros;
-use crate::scenario::Scenario;
 
 /// A message on the wire, as the page draws it.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,14 +1,16 @@
 //! The deterministic discrete-event simulator: virtual clock, event queue, network model,
 //! seeded PRNG, recorded visitor actions, time travel and the trace.
+//!
+//! It knows nothing above it: the protocols, their registry, the link codec, fuzzing and trace
+//! import depend on it, never the other way round.
 
 pub mod action;
 pub mod chunked;
 pub mod engine;
-pub mod fuzz;
-pub mod import;
 pub mod lab;
 pub mod node;
 pub mod rng;
+pub mod scenario;
 pub mod session;
 mod spans;
 pub mod time;
@@ -26,5 +28,6 @@ pub use node::{
     NodeId, NodeView, Note, Outbox, ParamSpec, Protocol, ProtocolInfo, Setup, Unit,
 };
 pub use rng::Rng;
+pub use scenario::Scenario;
 pub use session::Session;
 pub use time::{MS, Micros, SEC};

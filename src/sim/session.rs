@@ -12,10 +12,10 @@ use super::action::{Action, ActionKind};
 use super::engine::{Sim, Sink};
 use super::lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView};
 use super::node::{Message, Node, NodeId, Protocol, ProtocolInfo, Setup};
+use super::scenario::Scenario;
 use super::spans::TraceIndex;
 use super::time::Micros;
 use super::trace::{self, Record, RecordKind};
-use crate::scenario::Scenario;
 
 /// Events between checkpoints: bounds the replay work of a backwards seek.
 const CHECKPOINT_EVERY: u64 = 2_048;

@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::scenario::Scenario;
 use super::testkit::Ping;
 use super::trace::digest;
 use super::*;
-use crate::scenario::Scenario;
 
 fn scenario(seed: u64) -> Scenario {
     Scenario {

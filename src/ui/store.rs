@@ -949,7 +949,7 @@ impl Reducible for Store {
                 };
                 *side = u8::from(*side == 0);
             }
-            Msg::ImportTrace { name, text } => match crate::sim::import::import_trace(&text) {
+            Msg::ImportTrace { name, text } => match crate::import::import_trace(&text) {
                 Ok(lab) => {
                     let events = lab.events();
                     s.replace_lab(lab, None, false);

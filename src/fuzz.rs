@@ -2,11 +2,11 @@
 //! dropped messages, loss, duplication, partitions and cut links, all as recorded actions, so
 //! every failing run comes with a link that replays it exactly.
 
-use super::action::{ActionKind, NetConfig};
-use super::lab::Lab;
-use super::node::{Finding, NodeId};
-use super::rng::Rng;
-use super::time::{MS, Micros, SEC};
+use crate::sim::action::{ActionKind, NetConfig};
+use crate::sim::lab::Lab;
+use crate::sim::node::{Finding, NodeId};
+use crate::sim::rng::Rng;
+use crate::sim::time::{MS, Micros, SEC};
 use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -3,10 +3,10 @@
 //! malformed, from another version, or edited by hand is refused with a sentence naming the
 //! problem and the line.
 
-use super::lab::Lab;
-use super::time::Micros;
 use crate::protocols;
 use crate::scenario::Scenario;
+use crate::sim::lab::Lab;
+use crate::sim::time::Micros;
 
 /// The trace format version this build writes and reads.
 pub const TRACE_VERSION: u64 = 1;

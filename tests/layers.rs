@@ -1,0 +1,54 @@
+//! The layers point one way: the simulator (`src/sim/`) never reaches up into the protocols,
+//! their registry, the link codec, fuzzing, trace import or the UI. A protocol author can read
+//! the simulator alone, and the engine can be reused by every system built on it.
+
+use std::fs;
+use std::path::Path;
+
+/// Paths the simulator must not name: everything that sits above it.
+const ABOVE_THE_SIMULATOR: &[&str] = &[
+    "crate::protocols",
+    "crate::scenario",
+    "crate::fuzz",
+    "crate::import",
+    "crate::ui",
+    "quorumscope::",
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in fs::read_dir(dir).expect("src/sim is readable") {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_simulator_imports_nothing_above_it() {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim"),
+        &mut files,
+    );
+    assert!(files.len() > 5, "found only {files:?}");
+    let mut offences = Vec::new();
+    for file in &files {
+        let text = fs::read_to_string(file).expect("a source file");
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for path in ABOVE_THE_SIMULATOR {
+                if code.contains(path) {
+                    offences.push(format!("{}:{}: {}", file.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "the simulator reaches up:\n{}",
+        offences.join("\n")
+    );
+}
