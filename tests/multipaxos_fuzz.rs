@@ -9,9 +9,9 @@ use quorumscope::fuzz::{self, FuzzOptions, FuzzReport, describe, fuzz_one, injec
 use quorumscope::protocols::multipaxos::checker::{
     APPLIED_LOGS_AGREE, LEARNED_IS_CHOSEN, PROMISE_RESPECTED, SINGLE_CHOICE,
 };
-use quorumscope::protocols::multipaxos::{MultiNote, MultiPaxos, Role, Value};
+use quorumscope::protocols::multipaxos::{MultiNode, MultiNote, MultiPaxos, Role, Value};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::trace::RecordKind;
+use quorumscope::sim::trace::{RecordKind, TypedRecord};
 use quorumscope::sim::{Lab, MS, Micros, NodeId, SEC, Session};
 
 /// Short runs: faults for 4 s, then 2 s of calm.
@@ -142,7 +142,7 @@ fn check_liveness(seed: u64) -> Result<usize, String> {
     scenario.seed = seed;
     scenario.nodes = opts.nodes;
     scenario.client_rate = opts.client_rate;
-    let mut s = Session::<MultiPaxos>::new(&scenario)?;
+    let mut s = Session::of::<MultiPaxos>(&scenario)?;
     inject_faults(&mut s, seed, &opts);
     s.advance_to(opts.until);
     if let Some(v) = s.invariants().into_iter().find(|i| i.violated.is_some()) {
@@ -151,12 +151,12 @@ fn check_liveness(seed: u64) -> Result<usize, String> {
 
     let n = opts.nodes as NodeId;
     let leader = (1..=n)
-        .filter(|&id| s.node(id).role() == Role::Leader)
-        .max_by_key(|&id| s.node(id).ballot())
+        .filter(|&id| s.node::<MultiNode>(id).role() == Role::Leader)
+        .max_by_key(|&id| s.node::<MultiNode>(id).ballot())
         .ok_or("no leader at the end")?;
-    let ballot = s.node(leader).ballot();
+    let ballot = s.node::<MultiNode>(leader).ballot();
     for id in 1..=n {
-        if s.node(id).leader() != Some((leader, ballot)) {
+        if s.node::<MultiNode>(id).leader() != Some((leader, ballot)) {
             return Err(format!(
                 "Node {id} does not follow Node {leader} ({ballot})"
             ));
@@ -164,8 +164,8 @@ fn check_liveness(seed: u64) -> Result<usize, String> {
     }
     let records = s.records();
     let elected: Micros = (records.iter().rev())
-        .find_map(|r| match &r.kind {
-            RecordKind::Note {
+        .find_map(|r| match r.typed::<MultiNote>() {
+            TypedRecord::Note {
                 node,
                 note:
                     MultiNote::Role {
@@ -180,20 +180,21 @@ fn check_liveness(seed: u64) -> Result<usize, String> {
         return Err(format!("leader elected only at {elected} µs"));
     }
 
-    let top = s.node(leader).learned();
+    let top = s.node::<MultiNode>(leader).learned();
     let slot_of: HashMap<u64, u64> = (1..=top)
-        .filter_map(|slot| match s.node(leader).chosen(slot) {
+        .filter_map(|slot| match s.node::<MultiNode>(leader).chosen(slot) {
             Some(Value::Command(c)) => Some((c, slot)),
             _ => None,
         })
         .collect();
-    let applied_everywhere = |slot: u64| (1..=n).all(|id| s.node(id).learned() >= slot);
+    let applied_everywhere =
+        |slot: u64| (1..=n).all(|id| s.node::<MultiNode>(id).learned() >= slot);
     let settled = opts.until - SEC;
     let calm = elected.max(opts.faults_until) + 300 * MS;
     let mut checked = 0;
     for r in records.iter().filter(|r| r.t <= settled) {
-        match &r.kind {
-            RecordKind::Note {
+        match r.typed::<MultiNote>() {
+            TypedRecord::Note {
                 node,
                 note: MultiNote::Chosen { slot, .. },
             } if *node == leader && !applied_everywhere(*slot) => {
@@ -201,15 +202,17 @@ fn check_liveness(seed: u64) -> Result<usize, String> {
                     "slot {slot} chosen by the leader is not applied everywhere"
                 ));
             }
-            RecordKind::Client { command, .. } if r.t >= calm => match slot_of.get(command) {
-                Some(&slot) if applied_everywhere(slot) => checked += 1,
-                Some(&slot) => {
-                    return Err(format!(
-                        "command {command} (slot {slot}) not applied everywhere"
-                    ));
+            TypedRecord::Other(RecordKind::Client { command, .. }) if r.t >= calm => {
+                match slot_of.get(command) {
+                    Some(&slot) if applied_everywhere(slot) => checked += 1,
+                    Some(&slot) => {
+                        return Err(format!(
+                            "command {command} (slot {slot}) not applied everywhere"
+                        ));
+                    }
+                    None => return Err(format!("command {command} sent at {} µs was lost", r.t)),
                 }
-                None => return Err(format!("command {command} sent at {} µs was lost", r.t)),
-            },
+            }
             _ => {}
         }
     }

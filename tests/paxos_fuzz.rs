@@ -7,10 +7,10 @@ use std::ops::Range;
 
 use quorumscope::fuzz::{self, FuzzOptions, FuzzReport, describe, inject_faults, violations};
 use quorumscope::protocols;
-use quorumscope::protocols::paxos::Paxos;
 use quorumscope::protocols::paxos::checker::{LEARNED_IS_CHOSEN, PROMISE_RESPECTED, SINGLE_CHOICE};
+use quorumscope::protocols::paxos::{Paxos, PaxosNode};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::{Lab, MS, NodeId, SEC, Session};
+use quorumscope::sim::{Definition, Lab, MS, NodeId, SEC, Session};
 
 /// Short runs: faults for 4 s, then 2 s of calm.
 fn short_runs(nodes: usize) -> FuzzOptions {
@@ -162,16 +162,18 @@ fn check_liveness(seed: u64, params: &[(&str, u64)]) -> Result<(), String> {
         client_rate: 0,
         ..FuzzOptions::default()
     };
-    let mut s = Session::<Paxos>::without_trace(&scenario(seed, params, &opts))?;
+    let mut s = Session::without_trace(Definition::of::<Paxos>(), &scenario(seed, params, &opts))?;
     inject_faults(&mut s, seed, &opts);
     s.advance_to(opts.until);
     if let Some((_, f)) = violations(&s).first() {
         return Err(format!("{} broken: {}", f.invariant, f.detail));
     }
     let n = opts.nodes as NodeId;
-    let learners: Vec<NodeId> = (1..=n).filter(|&id| s.node(id).roles().learner).collect();
+    let learners: Vec<NodeId> = (1..=n)
+        .filter(|&id| s.node::<PaxosNode>(id).roles().learner)
+        .collect();
     let values: Vec<Option<u64>> = (learners.iter())
-        .map(|&id| s.node(id).learned().map(|v| v.value))
+        .map(|&id| s.node::<PaxosNode>(id).learned().map(|v| v.value))
         .collect();
     match values.first() {
         Some(Some(v)) if values.iter().all(|x| *x == Some(*v)) => Ok(()),

@@ -6,9 +6,9 @@ use std::ops::Range;
 
 use quorumscope::fuzz::{self, FuzzOptions, FuzzReport, describe, fuzz_one, inject_faults};
 use quorumscope::protocols::raft::checker::{LEADER_COMPLETENESS, STATE_MACHINE_SAFETY};
-use quorumscope::protocols::raft::{Entry, Raft, RaftNote, Role};
+use quorumscope::protocols::raft::{Entry, Raft, RaftNode, RaftNote, Role};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::trace::RecordKind;
+use quorumscope::sim::trace::{RecordKind, TypedRecord};
 use quorumscope::sim::{Lab, MS, Micros, NodeId, SEC, Session};
 
 /// Short runs: faults for 4 s, then 2 s of calm.
@@ -121,7 +121,7 @@ fn check_liveness(seed: u64) -> Result<usize, String> {
     scenario.seed = seed;
     scenario.nodes = opts.nodes;
     scenario.client_rate = opts.client_rate;
-    let mut s = Session::<Raft>::new(&scenario)?;
+    let mut s = Session::of::<Raft>(&scenario)?;
     inject_faults(&mut s, seed, &opts);
     s.advance_to(opts.until);
     if let Some(v) = s.invariants().into_iter().find(|i| i.violated.is_some()) {
@@ -129,12 +129,17 @@ fn check_liveness(seed: u64) -> Result<usize, String> {
     }
 
     let n = opts.nodes as NodeId;
-    let term = (1..=n).map(|id| s.node(id).term()).max().unwrap_or(0);
+    let term = (1..=n)
+        .map(|id| s.node::<RaftNode>(id).term())
+        .max()
+        .unwrap_or(0);
     let leader = (1..=n)
-        .find(|&id| s.node(id).role() == Role::Leader && s.node(id).term() == term)
+        .find(|&id| {
+            s.node::<RaftNode>(id).role() == Role::Leader && s.node::<RaftNode>(id).term() == term
+        })
         .ok_or_else(|| format!("no leader of the latest term {term} at the end"))?;
     for id in 1..=n {
-        let node = s.node(id);
+        let node = s.node::<RaftNode>(id);
         if node.term() != term || node.leader() != Some(leader) {
             return Err(format!(
                 "Node {id} does not follow Node {leader} in term {term}"
@@ -145,8 +150,8 @@ fn check_liveness(seed: u64) -> Result<usize, String> {
     let elected: Micros = records
         .iter()
         .rev()
-        .find_map(|r| match &r.kind {
-            RecordKind::Note {
+        .find_map(|r| match r.typed::<RaftNote>() {
+            TypedRecord::Note {
                 node,
                 note:
                     RaftNote::Role {
@@ -161,17 +166,18 @@ fn check_liveness(seed: u64) -> Result<usize, String> {
         return Err(format!("leader elected only at {elected} µs"));
     }
 
-    let log = s.node(leader).log();
+    let log = s.node::<RaftNode>(leader).log();
     let position: HashMap<u64, u64> = (1..=log.last_index())
         .map(|i| (log.get(i).expect("in range").command, i))
         .collect();
-    let committed_everywhere = |index: u64| (1..=n).all(|id| s.node(id).commit_index() >= index);
+    let committed_everywhere =
+        |index: u64| (1..=n).all(|id| s.node::<RaftNode>(id).commit_index() >= index);
     let settled = opts.until - SEC;
     let calm = elected.max(opts.faults_until) + 300 * MS;
     let mut checked = 0;
     for r in records.iter().filter(|r| r.t <= settled) {
-        match &r.kind {
-            RecordKind::Note {
+        match r.typed::<RaftNote>() {
+            TypedRecord::Note {
                 node,
                 note:
                     RaftNote::Append {
@@ -190,15 +196,17 @@ fn check_liveness(seed: u64) -> Result<usize, String> {
                     "command {command} appended by Node {node} at {index} never committed"
                 ));
             }
-            RecordKind::Client { command, .. } if r.t >= calm => match position.get(command) {
-                Some(&index) if committed_everywhere(index) => checked += 1,
-                Some(&index) => {
-                    return Err(format!(
-                        "command {command} (index {index}) not committed everywhere"
-                    ));
+            TypedRecord::Other(RecordKind::Client { command, .. }) if r.t >= calm => {
+                match position.get(command) {
+                    Some(&index) if committed_everywhere(index) => checked += 1,
+                    Some(&index) => {
+                        return Err(format!(
+                            "command {command} (index {index}) not committed everywhere"
+                        ));
+                    }
+                    None => return Err(format!("command {command} sent at {} µs was lost", r.t)),
                 }
-                None => return Err(format!("command {command} sent at {} µs was lost", r.t)),
-            },
+            }
             _ => {}
         }
     }

@@ -1,46 +1,25 @@
 //! The protocols QuorumScope runs, and the one place they are registered.
 //!
 //! Adding a protocol: implement [`crate::sim::Protocol`] in its own module and add one
-//! [`entry`] line to [`REGISTRY`]. The page, the CLI, links and the fuzzer pick it up from here.
+//! [`Definition::of`] line to [`REGISTRY`]. The page, the CLI, links and the fuzzer pick it up from here.
 
 use crate::scenario::Scenario;
-use crate::sim::{Lab, Protocol, ProtocolInfo, Session, Setup};
+use crate::sim::{Definition, Lab, ProtocolInfo, Session, Setup};
 
 pub mod election;
 pub mod multipaxos;
 pub mod paxos;
 pub mod raft;
 
-/// How the rest of the program reaches one protocol without naming its types.
-pub struct Entry {
-    /// The protocol's static description.
-    pub info: fn() -> ProtocolInfo,
-    /// Protocol-specific validation of a setup.
-    pub validate: fn(&Setup) -> Result<(), String>,
-    /// Builds a run with a trace (page, CLI `run`).
-    pub create: fn(&Scenario) -> Result<Box<dyn Lab>, String>,
-    /// Builds a run without a trace (benchmarks, bulk fuzzing).
-    pub create_untraced: fn(&Scenario) -> Result<Box<dyn Lab>, String>,
-}
-
-/// The registration point: one line per protocol, the first is the default.
-pub const REGISTRY: &[Entry] = &[
-    entry::<raft::Raft>(),
-    entry::<paxos::Paxos>(),
-    entry::<multipaxos::MultiPaxos>(),
+/// The registration point: one line per protocol, the first is the default. Each line erases
+/// the protocol's types, so the engine behind every protocol is one copy of the same code.
+pub const REGISTRY: &[Definition] = &[
+    Definition::of::<raft::Raft>(),
+    Definition::of::<paxos::Paxos>(),
+    Definition::of::<multipaxos::MultiPaxos>(),
 ];
 
-/// The registry entry of protocol `P`.
-pub const fn entry<P: Protocol>() -> Entry {
-    Entry {
-        info: P::info,
-        validate: P::validate,
-        create: |s| Ok(Box::new(Session::<P>::new(s)?)),
-        create_untraced: |s| Ok(Box::new(Session::<P>::without_trace(s)?)),
-    }
-}
-
-fn find(name: &str) -> Option<&'static Entry> {
+fn find(name: &str) -> Option<&'static Definition> {
     REGISTRY.iter().find(|e| (e.info)().name == name)
 }
 
@@ -63,12 +42,12 @@ pub fn validate(name: &str, setup: &Setup) -> Result<(), String> {
 pub fn create(scenario: &Scenario) -> Result<Box<dyn Lab>, String> {
     let e = find(&scenario.protocol)
         .ok_or_else(|| format!("unknown protocol '{}'", scenario.protocol))?;
-    (e.create)(scenario)
+    Ok(Box::new(Session::new(*e, scenario)?))
 }
 
 /// Starts the run a scenario describes, keeping no trace (faster; for benchmarks and fuzzing).
 pub fn create_untraced(scenario: &Scenario) -> Result<Box<dyn Lab>, String> {
     let e = find(&scenario.protocol)
         .ok_or_else(|| format!("unknown protocol '{}'", scenario.protocol))?;
-    (e.create_untraced)(scenario)
+    Ok(Box::new(Session::without_trace(*e, scenario)?))
 }

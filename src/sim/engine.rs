@@ -7,20 +7,17 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
-use std::rc::Rc;
 
 use super::action::{ActionKind, NetConfig};
-use super::node::{Checker, Ctx, Finding, Node, NodeId, Outbox, Protocol, Setup, TimerOp};
+use super::erased::{Cluster, Input, MsgRef, Outputs, TimerRef};
+use super::node::{Finding, NodeId, NodeView, Setup, TimerOp};
 use super::rng::Rng;
 use super::time::Micros;
 use super::trace::{Record, RecordKind};
 
-type Msg<P> = <<P as Protocol>::Node as Node>::Msg;
-type Timer<P> = <<P as Protocol>::Node as Node>::Timer;
-
 /// A message on the wire.
 #[derive(Clone, Debug)]
-pub struct Flight<M> {
+pub struct Flight {
     /// Sender.
     pub from: NodeId,
     /// Receiver.
@@ -30,15 +27,15 @@ pub struct Flight<M> {
     /// Virtual arrival time.
     pub arrives: Micros,
     /// Content, shared with the trace.
-    pub msg: Rc<M>,
+    pub msg: MsgRef,
     /// Why the network will lose it on arrival, decided when it was sent.
     pub doomed: Option<&'static str>,
 }
 
 /// A pending timer of one node.
 #[derive(Clone, Debug)]
-struct TimerSlot<T> {
-    timer: T,
+struct TimerSlot {
+    timer: TimerRef,
     set_at: Micros,
     fires: Micros,
     generation: u64,
@@ -76,15 +73,15 @@ impl Ord for Queued {
 }
 
 /// Where trace records go: appended only when the run reaches new ground.
-pub struct Sink<'a, P: Protocol> {
+pub struct Sink<'a> {
     /// The branch's trace; records at positions already present are not re-added.
-    pub records: &'a mut Vec<Record<P>>,
+    pub records: &'a mut Vec<Record>,
     /// False to skip building records at all (benchmarks).
     pub enabled: bool,
 }
 
 /// The simulation state of one run at one moment. Cloning it is a checkpoint.
-pub struct Sim<P: Protocol> {
+pub struct Sim {
     setup: Setup,
     net: NetConfig,
     now: Micros,
@@ -94,23 +91,23 @@ pub struct Sim<P: Protocol> {
     rng: Rng,
     seq: u64,
     queue: BinaryHeap<Reverse<Queued>>,
-    flights: BTreeMap<u64, Flight<Msg<P>>>,
+    flights: BTreeMap<u64, Flight>,
     next_msg_id: u64,
-    nodes: Vec<P::Node>,
+    /// The protocol's nodes and checker, behind the one type-erasing adapter.
+    cluster: Box<dyn Cluster>,
     up: Vec<bool>,
-    timers: Vec<Vec<TimerSlot<Timer<P>>>>,
+    timers: Vec<Vec<TimerSlot>>,
     next_generation: u64,
     groups: Vec<u8>,
     cut: BTreeSet<(NodeId, NodeId)>,
-    checker: P::Checker,
     violations: Vec<(Micros, Finding)>,
     client_rate: u32,
     next_command: u64,
     /// Reused output buffer (saves three allocations per event); always empty between events.
-    outbox: Outbox<P::Node>,
+    outbox: Outputs,
 }
 
-impl<P: Protocol> Clone for Sim<P> {
+impl Clone for Sim {
     fn clone(&self) -> Self {
         Sim {
             setup: self.setup.clone(),
@@ -124,35 +121,31 @@ impl<P: Protocol> Clone for Sim<P> {
             queue: self.queue.clone(),
             flights: self.flights.clone(),
             next_msg_id: self.next_msg_id,
-            nodes: self.nodes.clone(),
+            cluster: self.cluster.clone_box(),
             up: self.up.clone(),
             timers: self.timers.clone(),
             next_generation: self.next_generation,
             groups: self.groups.clone(),
             cut: self.cut.clone(),
-            checker: self.checker.clone(),
             violations: self.violations.clone(),
             client_rate: self.client_rate,
             next_command: self.next_command,
-            outbox: Outbox::default(),
+            outbox: Outputs::default(),
         }
     }
 }
 
-impl<P: Protocol> Sim<P> {
-    /// Boots every node at time 0.
+impl Sim {
+    /// Boots every node of `cluster` (built for `setup`) at time 0.
     pub fn new(
+        cluster: Box<dyn Cluster>,
         setup: Setup,
         net: NetConfig,
         seed: u64,
         client_rate: u32,
-        sink: &mut Sink<'_, P>,
+        sink: &mut Sink<'_>,
     ) -> Self {
         let n = setup.nodes;
-        let nodes = (1..=n as NodeId)
-            .map(|id| P::new_node(id, &setup))
-            .collect();
-        let checker = P::new_checker(&setup);
         let mut sim = Sim {
             setup,
             net,
@@ -165,20 +158,19 @@ impl<P: Protocol> Sim<P> {
             queue: BinaryHeap::new(),
             flights: BTreeMap::new(),
             next_msg_id: 1,
-            nodes,
+            cluster,
             up: vec![true; n],
             timers: vec![Vec::new(); n],
             next_generation: 1,
             groups: vec![0; n],
             cut: BTreeSet::new(),
-            checker,
             violations: Vec::new(),
             client_rate,
             next_command: 1,
-            outbox: Outbox::default(),
+            outbox: Outputs::default(),
         };
         for id in 1..=n as NodeId {
-            sim.run_node(id, sink, |node, ctx| node.on_start(ctx));
+            sim.run_node(id, sink, Input::Start);
         }
         sim.schedule_client_arrival();
         sim.discard_stale();
@@ -209,13 +201,13 @@ impl<P: Protocol> Sim<P> {
     pub fn net(&self) -> NetConfig {
         self.net
     }
-    /// Node `id`'s state machine.
-    pub fn node(&self, id: NodeId) -> &P::Node {
-        &self.nodes[id as usize - 1]
+    /// What the page shows about node `id`.
+    pub fn view(&self, id: NodeId) -> NodeView {
+        self.cluster.view(id)
     }
-    /// Every node's state machine, node 1 first.
-    pub fn all_nodes(&self) -> &[P::Node] {
-        &self.nodes
+    /// The protocol's nodes and checker.
+    pub fn cluster(&self) -> &dyn Cluster {
+        &*self.cluster
     }
     /// Whether each node is running, node 1 first.
     pub fn up_flags(&self) -> &[bool] {
@@ -226,7 +218,7 @@ impl<P: Protocol> Sim<P> {
         self.up[id as usize - 1]
     }
     /// Messages on the wire, by id.
-    pub fn flights(&self) -> &BTreeMap<u64, Flight<Msg<P>>> {
+    pub fn flights(&self) -> &BTreeMap<u64, Flight> {
         &self.flights
     }
     /// Partition side of each node.
@@ -245,7 +237,7 @@ impl<P: Protocol> Sim<P> {
     pub fn countdown(&self, id: NodeId) -> Option<(Micros, Micros)> {
         self.timers[id as usize - 1]
             .iter()
-            .find(|s| P::Node::is_countdown(&s.timer))
+            .find(|s| s.timer.is_countdown())
             .map(|s| (s.set_at, s.fires))
     }
     /// Time of the next event, if any.
@@ -265,7 +257,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     /// Processes the next event. Returns false when nothing is pending.
-    pub fn step(&mut self, sink: &mut Sink<'_, P>) -> bool {
+    pub fn step(&mut self, sink: &mut Sink<'_>) -> bool {
         let Some(Reverse(q)) = self.queue.pop() else {
             return false;
         };
@@ -279,7 +271,7 @@ impl<P: Protocol> Sim<P> {
                     .position(|s| s.generation == generation)
                     .expect("stale timers are discarded");
                 let slot = slots.swap_remove(pos);
-                self.run_node(node, sink, |n, ctx| n.on_timer(ctx, slot.timer));
+                self.run_node(node, sink, Input::Timer(slot.timer));
                 Some(node)
             }
             Ev::ClientArrival => {
@@ -300,7 +292,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     /// Applies a visitor action at the current time; `Err` (changing nothing) if it does not apply.
-    pub fn apply(&mut self, kind: &ActionKind, sink: &mut Sink<'_, P>) -> Result<(), String> {
+    pub fn apply(&mut self, kind: &ActionKind, sink: &mut Sink<'_>) -> Result<(), String> {
         self.validate(kind)?;
         self.emit(sink, || RecordKind::Action(kind.clone()));
         self.actions_applied += 1;
@@ -308,18 +300,18 @@ impl<P: Protocol> Sim<P> {
             ActionKind::Crash { node } => {
                 self.up[node as usize - 1] = false;
                 self.timers[node as usize - 1].clear();
-                self.nodes[node as usize - 1].crash();
+                self.cluster.crash(node);
                 self.emit(sink, || RecordKind::Crash { node });
                 Some(node)
             }
             ActionKind::Restart { node } => {
                 self.up[node as usize - 1] = true;
                 self.emit(sink, || RecordKind::Restart { node });
-                self.run_node(node, sink, |n, ctx| n.on_start(ctx));
+                self.run_node(node, sink, Input::Start);
                 Some(node)
             }
             ActionKind::Timeout { node } => {
-                self.run_node(node, sink, |n, ctx| n.on_force_timeout(ctx));
+                self.run_node(node, sink, Input::ForceTimeout);
                 Some(node)
             }
             ActionKind::ClientRequest { node } => {
@@ -400,18 +392,18 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
-    fn client_request(&mut self, node: NodeId, sink: &mut Sink<'_, P>) {
+    fn client_request(&mut self, node: NodeId, sink: &mut Sink<'_>) {
         let command = self.next_command;
         self.next_command += 1;
         self.emit(sink, || RecordKind::Client { node, command });
-        self.run_node(node, sink, |n, ctx| n.on_client_request(ctx, command));
+        self.run_node(node, sink, Input::ClientRequest(command));
     }
 
     fn client_target(&mut self) -> Option<NodeId> {
         let up: Vec<NodeId> = (1..=self.setup.nodes as NodeId)
             .filter(|&id| self.is_up(id))
             .collect();
-        if let Some(&leader) = up.iter().find(|&&id| self.node(id).accepts_clients()) {
+        if let Some(&leader) = up.iter().find(|&&id| self.cluster.accepts_clients(id)) {
             return Some(leader);
         }
         if up.is_empty() {
@@ -429,7 +421,7 @@ impl<P: Protocol> Sim<P> {
         self.push(self.now + gap, Ev::ClientArrival);
     }
 
-    fn deliver(&mut self, id: u64, sink: &mut Sink<'_, P>) -> Option<NodeId> {
+    fn deliver(&mut self, id: u64, sink: &mut Sink<'_>) -> Option<NodeId> {
         let f = self
             .flights
             .remove(&id)
@@ -459,22 +451,21 @@ impl<P: Protocol> Sim<P> {
             to: f.to,
             msg: f.msg.clone(),
         });
-        let msg = Rc::try_unwrap(f.msg).unwrap_or_else(|rc| (*rc).clone());
-        self.run_node(f.to, sink, |n, ctx| n.on_message(ctx, f.from, msg));
+        self.run_node(
+            f.to,
+            sink,
+            Input::Message {
+                from: f.from,
+                msg: f.msg,
+            },
+        );
         Some(f.to)
     }
 
-    fn run_node(
-        &mut self,
-        id: NodeId,
-        sink: &mut Sink<'_, P>,
-        f: impl FnOnce(&mut P::Node, &mut Ctx<'_, P::Node>),
-    ) {
+    fn run_node(&mut self, id: NodeId, sink: &mut Sink<'_>, input: Input) {
         let mut out = std::mem::take(&mut self.outbox);
-        {
-            let mut ctx = Ctx::new(self.now, id, self.setup.nodes, &mut self.rng, &mut out);
-            f(&mut self.nodes[id as usize - 1], &mut ctx);
-        }
+        self.cluster
+            .handle(id, input, self.now, &mut self.rng, &mut out);
         for note in out.notes.drain(..) {
             self.emit(sink, || RecordKind::Note { node: id, note });
         }
@@ -482,7 +473,7 @@ impl<P: Protocol> Sim<P> {
             let slots = &mut self.timers[id as usize - 1];
             match op {
                 TimerOp::Set(timer, after) => {
-                    slots.retain(|s| s.timer != timer);
+                    slots.retain(|s| !s.timer.same(&*timer));
                     let generation = self.next_generation;
                     self.next_generation += 1;
                     let fires = self.now + after;
@@ -500,14 +491,13 @@ impl<P: Protocol> Sim<P> {
                         },
                     );
                 }
-                TimerOp::Cancel(timer) => slots.retain(|s| s.timer != timer),
+                TimerOp::Cancel(timer) => slots.retain(|s| !s.timer.same(&*timer)),
             }
         }
-        for (to, msg) in out.sends {
+        for (to, msg) in out.sends.drain(..) {
             if to == 0 || to as usize > self.setup.nodes {
                 continue;
             }
-            let msg = Rc::new(msg);
             let copies = if self.rng.chance_ppm(self.net.dup_ppm) {
                 2
             } else {
@@ -517,9 +507,10 @@ impl<P: Protocol> Sim<P> {
                 self.send(id, to, msg.clone(), sink);
             }
         }
+        self.outbox = out;
     }
 
-    fn send(&mut self, from: NodeId, to: NodeId, msg: Rc<Msg<P>>, sink: &mut Sink<'_, P>) {
+    fn send(&mut self, from: NodeId, to: NodeId, msg: MsgRef, sink: &mut Sink<'_>) {
         let id = self.next_msg_id;
         self.next_msg_id += 1;
         let latency = self.rng.range(self.net.latency_min, self.net.latency_max);
@@ -551,10 +542,9 @@ impl<P: Protocol> Sim<P> {
         self.push(arrives, Ev::Deliver { id });
     }
 
-    fn check(&mut self, touched: NodeId, sink: &mut Sink<'_, P>) {
+    fn check(&mut self, touched: NodeId, sink: &mut Sink<'_>) {
         let mut found = Vec::new();
-        self.checker
-            .check(self.now, &self.nodes, &self.up, touched, &mut found);
+        self.cluster.check(self.now, &self.up, touched, &mut found);
         for finding in found {
             if self
                 .violations
@@ -601,7 +591,7 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
-    fn emit(&mut self, sink: &mut Sink<'_, P>, make: impl FnOnce() -> RecordKind<P>) {
+    fn emit(&mut self, sink: &mut Sink<'_>, make: impl FnOnce() -> RecordKind) {
         if sink.enabled && self.trace_pos == sink.records.len() {
             sink.records.push(Record {
                 t: self.now,

@@ -7,6 +7,7 @@
 pub mod action;
 pub mod chunked;
 pub mod engine;
+pub mod erased;
 pub mod lab;
 pub mod node;
 pub mod rng;
@@ -22,6 +23,7 @@ mod testkit;
 mod tests;
 
 pub use action::{Action, ActionKind, NetConfig};
+pub use erased::{Cluster, Definition};
 pub use lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView};
 pub use node::{
     BugSpec, Checker, Ctx, EntryView, Finding, InvariantSpec, Marker, Message, MsgView, Node,

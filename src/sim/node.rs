@@ -343,8 +343,10 @@ impl<N: Node> Default for Outbox<N> {
 
 /// A timer request recorded in an [`Outbox`].
 #[derive(Clone, Debug)]
-pub(crate) enum TimerOp<T> {
+pub enum TimerOp<T> {
+    /// Set (or re-set) a timer to fire after this many microseconds.
     Set(T, Micros),
+    /// Cancel a pending timer.
     Cancel(T),
 }
 

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 
 use super::action::{Action, ActionKind};
 use super::engine::{Sim, Sink};
+use super::erased::Definition;
 use super::lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView};
-use super::node::{Message, Node, NodeId, Protocol, ProtocolInfo, Setup};
+use super::node::{NodeId, Protocol, ProtocolInfo, Setup};
 use super::scenario::Scenario;
 use super::spans::TraceIndex;
 use super::time::Micros;
@@ -20,14 +21,14 @@ use super::trace::{self, Record, RecordKind};
 /// Events between checkpoints: bounds the replay work of a backwards seek.
 const CHECKPOINT_EVERY: u64 = 2_048;
 
-/// A seekable, recordable run of protocol `P`.
-pub struct Session<P: Protocol> {
+/// A seekable, recordable run of any protocol (one copy of this code serves them all).
+pub struct Session {
     info: ProtocolInfo,
     scenario: Scenario,
-    sim: Sim<P>,
-    trace: Vec<Record<P>>,
+    sim: Sim,
+    trace: Vec<Record>,
     actions: Vec<Action>,
-    checkpoints: Vec<Sim<P>>,
+    checkpoints: Vec<Sim>,
     horizon: Micros,
     recording: bool,
     index: TraceIndex,
@@ -35,28 +36,40 @@ pub struct Session<P: Protocol> {
     flight_views: RefCell<BTreeMap<u64, FlightView>>,
 }
 
-impl<P: Protocol> Session<P> {
+impl Session {
     /// Builds the run a scenario describes (its recorded actions are replayed as time advances).
-    pub fn new(scenario: &Scenario) -> Result<Self, String> {
-        let info = P::info();
+    pub fn new(protocol: Definition, scenario: &Scenario) -> Result<Self, String> {
+        let info = (protocol.info)();
         let setup = scenario.setup(&info)?;
-        P::validate(&setup)?;
+        (protocol.validate)(&setup)?;
         scenario.net.validate()?;
         validate_actions(&scenario.actions, setup.nodes)?;
-        Ok(Self::build(info, scenario, setup, true))
+        Ok(Self::build(protocol, info, scenario, setup, true))
     }
 
     /// Like [`Session::new`] but keeps no trace: for benchmarks and bulk fuzzing.
-    pub fn without_trace(scenario: &Scenario) -> Result<Self, String> {
-        let mut s = Self::new(scenario)?;
+    pub fn without_trace(protocol: Definition, scenario: &Scenario) -> Result<Self, String> {
+        let mut s = Self::new(protocol, scenario)?;
         s.recording = false;
         s.trace.clear();
         Ok(s)
     }
 
-    fn build(info: ProtocolInfo, scenario: &Scenario, setup: Setup, recording: bool) -> Self {
+    /// A run of protocol `P` (for protocol tests, which know the type).
+    pub fn of<P: Protocol>(scenario: &Scenario) -> Result<Self, String> {
+        Self::new(Definition::of::<P>(), scenario)
+    }
+
+    fn build(
+        protocol: Definition,
+        info: ProtocolInfo,
+        scenario: &Scenario,
+        setup: Setup,
+        recording: bool,
+    ) -> Self {
         let mut trace = Vec::new();
         let sim = Sim::new(
+            (protocol.cluster)(&setup),
             setup,
             scenario.net,
             scenario.seed,
@@ -82,22 +95,28 @@ impl<P: Protocol> Session<P> {
         }
     }
 
-    /// Node `id`'s state machine (for protocol-specific tests).
-    pub fn node(&self, id: NodeId) -> &P::Node {
-        self.sim.node(id)
+    /// Node `id`'s state machine, for protocol-specific tests that know its type `N`.
+    ///
+    /// Panics if `N` is not the node type of the run's protocol (a test bug).
+    pub fn node<N: 'static>(&self, id: NodeId) -> &N {
+        self.sim
+            .cluster()
+            .node_any(id)
+            .downcast_ref::<N>()
+            .expect("the run's protocol has this node type")
     }
 
     /// The simulation state now.
-    pub fn sim(&self) -> &Sim<P> {
+    pub fn sim(&self) -> &Sim {
         &self.sim
     }
 
     /// Trace records up to now.
-    pub fn records(&self) -> &[Record<P>] {
+    pub fn records(&self) -> &[Record] {
         &self.trace[..self.sim.trace_pos().min(self.trace.len())]
     }
 
-    fn sink(trace: &mut Vec<Record<P>>, enabled: bool) -> Sink<'_, P> {
+    fn sink(trace: &mut Vec<Record>, enabled: bool) -> Sink<'_> {
         Sink {
             records: trace,
             enabled,
@@ -184,7 +203,7 @@ fn validate_actions(actions: &[Action], nodes: usize) -> Result<(), String> {
     Ok(())
 }
 
-impl<P: Protocol> Lab for Session<P> {
+impl Lab for Session {
     fn info(&self) -> &ProtocolInfo {
         &self.info
     }
@@ -283,7 +302,7 @@ impl<P: Protocol> Lab for Session<P> {
                 id,
                 up: self.sim.is_up(id),
                 countdown: self.sim.countdown(id),
-                view: self.sim.node(id).view(),
+                view: self.sim.view(id),
             })
             .collect()
     }
@@ -353,7 +372,7 @@ impl<P: Protocol> Lab for Session<P> {
     }
 
     fn summary(&self) -> Vec<(String, String)> {
-        P::summary(self.sim.all_nodes(), self.sim.up_flags())
+        self.sim.cluster().summary(self.sim.up_flags())
     }
 
     fn invariants(&self) -> Vec<InvariantStatus> {

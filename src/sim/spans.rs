@@ -3,7 +3,7 @@
 //!
 //! Built incrementally as the trace grows, cut back when a fork truncates it.
 
-use super::node::{NodeId, Note, Protocol};
+use super::node::NodeId;
 use super::time::Micros;
 use super::trace::{Record, RecordKind};
 
@@ -33,7 +33,7 @@ pub(crate) struct TraceIndex {
 
 impl TraceIndex {
     /// Indexes every record not indexed yet.
-    pub fn update<P: Protocol>(&mut self, trace: &[Record<P>]) {
+    pub fn update(&mut self, trace: &[Record]) {
         for (pos, r) in trace.iter().enumerate().skip(self.indexed) {
             match &r.kind {
                 RecordKind::Send { id, from, to, .. } => self.spans.push(Span {

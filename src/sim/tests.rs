@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::scenario::Scenario;
-use super::testkit::Ping;
+use super::testkit::{Ping, PingNode};
 use super::trace::digest;
 use super::*;
 
@@ -38,7 +38,7 @@ fn snapshot(lab: &dyn Lab) -> (u64, u64, Vec<NodeState>, Vec<FlightView>, usize)
 #[test]
 fn same_seed_same_trace_other_seed_other_trace() {
     let run = |seed| {
-        let mut s = Session::<Ping>::new(&scenario(seed)).unwrap();
+        let mut s = Session::of::<Ping>(&scenario(seed)).unwrap();
         s.advance_to(2 * SEC);
         digest(&s.trace_jsonl())
     };
@@ -48,7 +48,7 @@ fn same_seed_same_trace_other_seed_other_trace() {
 
 #[test]
 fn seeking_back_and_forth_reproduces_every_state() {
-    let mut s = Session::<Ping>::new(&scenario(9)).unwrap();
+    let mut s = Session::of::<Ping>(&scenario(9)).unwrap();
     let mut seen = Vec::new();
     for i in 1..=40 {
         s.advance_to(i * 50 * MS);
@@ -74,7 +74,7 @@ fn seeking_back_and_forth_reproduces_every_state() {
 
 #[test]
 fn actions_replay_from_the_scenario_exactly() {
-    let mut s = Session::<Ping>::new(&scenario(3)).unwrap();
+    let mut s = Session::of::<Ping>(&scenario(3)).unwrap();
     s.advance_to(100 * MS);
     s.act(ActionKind::Crash { node: 2 }).unwrap();
     s.step();
@@ -94,7 +94,7 @@ fn actions_replay_from_the_scenario_exactly() {
     s.advance_to(SEC);
     let live = s.trace_jsonl();
 
-    let mut again = Session::<Ping>::new(&s.scenario()).unwrap();
+    let mut again = Session::of::<Ping>(&s.scenario()).unwrap();
     again.advance_to(SEC);
     assert_eq!(again.trace_jsonl(), live);
     assert!(live.contains(r#""reason":"dropped by visitor""#));
@@ -104,7 +104,7 @@ fn actions_replay_from_the_scenario_exactly() {
 
 #[test]
 fn acting_in_the_past_forks_and_discards_the_future() {
-    let mut s = Session::<Ping>::new(&scenario(4)).unwrap();
+    let mut s = Session::of::<Ping>(&scenario(4)).unwrap();
     s.advance_to(200 * MS);
     s.act(ActionKind::Crash { node: 1 }).unwrap();
     s.advance_to(400 * MS);
@@ -133,7 +133,7 @@ fn acting_in_the_past_forks_and_discards_the_future() {
 
 #[test]
 fn invalid_actions_change_nothing() {
-    let mut s = Session::<Ping>::new(&scenario(4)).unwrap();
+    let mut s = Session::of::<Ping>(&scenario(4)).unwrap();
     assert!(
         s.act(ActionKind::Restart { node: 1 })
             .unwrap_err()
@@ -153,7 +153,7 @@ fn checker_findings_are_recorded_once() {
     let mut sc = scenario(2);
     sc.bugs.insert("lie".into());
     sc.net.loss_ppm = 0;
-    let mut s = Session::<Ping>::new(&sc).unwrap();
+    let mut s = Session::of::<Ping>(&sc).unwrap();
     s.advance_to(2 * SEC);
     let v = s.invariants();
     assert!(v[0].violated.is_some());
@@ -165,15 +165,15 @@ fn crashed_nodes_lose_volatile_state_and_messages_to_them() {
     let mut sc = scenario(8);
     sc.net.loss_ppm = 0;
     sc.net.dup_ppm = 0;
-    let mut s = Session::<Ping>::new(&sc).unwrap();
+    let mut s = Session::of::<Ping>(&sc).unwrap();
     s.advance_to(500 * MS);
     s.act(ActionKind::Crash { node: 2 }).unwrap();
-    assert_eq!(s.node(2).pongs, 0);
+    assert_eq!(s.node::<PingNode>(2).pongs, 0);
     assert_eq!(s.nodes()[1].countdown, None, "a crashed node has no timers");
     s.advance_to(600 * MS);
     assert!(s.trace_jsonl().contains("receiver is down"));
     s.act(ActionKind::Restart { node: 2 }).unwrap();
-    assert_eq!(s.node(2).boots, 2, "persistent state survives");
+    assert_eq!(s.node::<PingNode>(2).boots, 2, "persistent state survives");
 }
 
 #[test]
@@ -181,7 +181,7 @@ fn spans_and_milestones_follow_the_current_moment() {
     let mut sc = scenario(11);
     sc.net.loss_ppm = 0;
     sc.net.dup_ppm = 0;
-    let mut s = Session::<Ping>::new(&sc).unwrap();
+    let mut s = Session::of::<Ping>(&sc).unwrap();
     s.advance_to(200 * MS);
     s.act(ActionKind::Crash { node: 3 }).unwrap();
     s.advance_to(400 * MS);

@@ -3,50 +3,45 @@
 //! Line shapes are documented in the README. Every line has `t` (virtual µs) and `kind`.
 
 use std::fmt::Write as _;
-use std::rc::Rc;
-
-use serde::Serialize;
 
 use super::action::ActionKind;
+use super::erased::{MsgRef, NoteRef};
 use super::lab::TraceView;
-use super::node::{Finding, Marker, Message, Node, NodeId, Note, Protocol};
+use super::node::{Finding, Marker, NodeId};
 use super::time::Micros;
 
-type Msg<P> = <<P as Protocol>::Node as Node>::Msg;
-type NoteOf<P> = <<P as Protocol>::Node as Node>::Note;
-
 /// One trace line before rendering.
-pub struct Record<P: Protocol> {
+pub struct Record {
     /// Virtual time.
     pub t: Micros,
     /// Number of events processed before the one that produced this line.
     pub event: u64,
     /// What happened.
-    pub kind: RecordKind<P>,
+    pub kind: RecordKind,
 }
 
 /// What a trace line records.
-pub enum RecordKind<P: Protocol> {
+pub enum RecordKind {
     /// A node put a message on the wire.
     Send {
         id: u64,
         from: NodeId,
         to: NodeId,
-        msg: Rc<Msg<P>>,
+        msg: MsgRef,
     },
     /// A message reached its receiver.
     Deliver {
         id: u64,
         from: NodeId,
         to: NodeId,
-        msg: Rc<Msg<P>>,
+        msg: MsgRef,
     },
     /// A message was lost, and why.
     Drop {
         id: u64,
         from: NodeId,
         to: NodeId,
-        msg: Rc<Msg<P>>,
+        msg: MsgRef,
         reason: &'static str,
     },
     /// A node stopped.
@@ -56,26 +51,39 @@ pub enum RecordKind<P: Protocol> {
     /// A client handed a command to a node.
     Client { node: NodeId, command: u64 },
     /// A protocol note (role change, commit, …).
-    Note { node: NodeId, note: NoteOf<P> },
+    Note { node: NodeId, note: NoteRef },
     /// An invariant broke.
     Violation { node: NodeId, finding: Finding },
     /// A visitor action was applied.
     Action(ActionKind),
 }
 
-#[derive(Serialize)]
-struct MsgLine<'a, M: Serialize> {
-    t: Micros,
-    kind: &'static str,
-    id: u64,
-    from: NodeId,
-    to: NodeId,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'static str>,
-    msg: &'a M,
+/// A record seen with its protocol's notes typed as `T`, for code that knows the protocol
+/// (tests that match on notes).
+pub enum TypedRecord<'a, T> {
+    /// A note of type `T`.
+    Note {
+        /// The node that wrote it.
+        node: &'a NodeId,
+        /// The note.
+        note: &'a T,
+    },
+    /// Any other record (or a note of another type).
+    Other(&'a RecordKind),
 }
 
-impl<P: Protocol> Record<P> {
+impl Record {
+    /// The record with notes of type `T` typed, for matching on them.
+    pub fn typed<T: 'static>(&self) -> TypedRecord<'_, T> {
+        match &self.kind {
+            RecordKind::Note { node, note } => match note.as_any().downcast_ref::<T>() {
+                Some(note) => TypedRecord::Note { node, note },
+                None => TypedRecord::Other(&self.kind),
+            },
+            kind => TypedRecord::Other(kind),
+        }
+    }
+
     /// The record's `kind` field.
     pub fn kind_name(&self) -> &'static str {
         match &self.kind {
@@ -94,17 +102,17 @@ impl<P: Protocol> Record<P> {
     /// Renders the record as one JSON object (no newline).
     pub fn to_json(&self) -> String {
         let t = self.t;
-        let line = |kind, id, from, to, reason, msg: &Msg<P>| {
-            serde_json::to_string(&MsgLine {
-                t,
-                kind,
-                id,
-                from,
-                to,
-                reason,
-                msg,
-            })
-            .expect("messages serialize")
+        let line = |kind: &str, id, from, to, reason: Option<&str>, msg: &MsgRef| {
+            let reason = reason.map_or(String::new(), |r| {
+                format!(
+                    r#","reason":{}"#,
+                    serde_json::to_string(r).expect("strings serialize")
+                )
+            });
+            format!(
+                r#"{{"t":{t},"kind":"{kind}","id":{id},"from":{from},"to":{to}{reason},"msg":{}}}"#,
+                msg.to_json()
+            )
         };
         match &self.kind {
             RecordKind::Send { id, from, to, msg } => line("send", *id, *from, *to, None, msg),
@@ -126,7 +134,7 @@ impl<P: Protocol> Record<P> {
                 format!(r#"{{"t":{t},"kind":"client","node":{node},"command":{command}}}"#)
             }
             RecordKind::Note { node, note } => {
-                let body = serde_json::to_string(note).expect("notes serialize");
+                let body = note.to_json();
                 let rest = body.strip_prefix('{').unwrap_or("}");
                 let sep = if rest == "}" { "" } else { "," };
                 format!(r#"{{"t":{t},"node":{node}{sep}{rest}"#)
@@ -210,7 +218,7 @@ impl<P: Protocol> Record<P> {
                 None,
             ),
             RecordKind::Note { node, note } => {
-                let text = serde_json::to_string(note).unwrap_or_default();
+                let text = note.to_json();
                 let headline = note.headline(*node);
                 let marker = note.marker().map(|m| match m {
                     Marker::Leader => "leader",
@@ -244,7 +252,7 @@ impl<P: Protocol> Record<P> {
 }
 
 /// Renders records as JSON Lines, starting with a header that carries the scenario link.
-pub fn to_jsonl<P: Protocol>(header: &str, records: &[Record<P>]) -> String {
+pub fn to_jsonl(header: &str, records: &[Record]) -> String {
     let mut out = String::with_capacity(records.len() * 96 + header.len() + 1);
     out.push_str(header);
     out.push('\n');

@@ -1,0 +1,284 @@
+//! The one adapter between typed protocols and the untyped engine.
+//!
+//! Protocol authors write typed code: a [`Node`] with its own message, timer and note types and
+//! a [`Checker`] over `&[P::Node]`. The engine, the session, time travel, the trace and its
+//! indexes are written once, over trait objects, so the wasm holds one copy of them whatever the
+//! number of protocols. [`Definition::of`] is where the types are erased: it wraps a protocol's
+//! nodes and checker in a [`Cluster`] object, and its messages, timers and notes in reference
+//! counted trait objects that can still be drawn, serialised and handed back to the typed node.
+
+use std::any::Any;
+use std::fmt::Debug;
+use std::rc::Rc;
+
+use super::node::{
+    Checker, Ctx, Finding, Marker, Message, MsgView, Node, NodeId, NodeView, Note, Outbox,
+    Protocol, ProtocolInfo, Setup, TimerOp,
+};
+use super::rng::Rng;
+use super::time::Micros;
+
+/// A message on the wire whose type only its protocol knows.
+pub trait AnyMessage: Debug {
+    /// How the message is drawn and named in the page.
+    fn view(&self) -> MsgView;
+    /// The message as a JSON object, for the trace.
+    fn to_json(&self) -> String;
+    /// For protocol code and tests that know the type.
+    fn as_any(&self) -> &dyn Any;
+    /// Hands the shared message to the typed node that receives it.
+    fn into_any(self: Rc<Self>) -> Rc<dyn Any>;
+}
+
+impl<M: Message> AnyMessage for M {
+    fn view(&self) -> MsgView {
+        Message::view(self)
+    }
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("messages serialize")
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn into_any(self: Rc<Self>) -> Rc<dyn Any> {
+        self
+    }
+}
+
+/// A shared, type-erased message: one allocation, shared by the wire and the trace.
+pub type MsgRef = Rc<dyn AnyMessage>;
+
+/// A protocol note whose type only its protocol knows.
+pub trait AnyNote: Debug {
+    /// The trace line's `kind`.
+    fn kind(&self) -> &'static str;
+    /// A sentence worth announcing, or `None` for minor notes.
+    fn headline(&self, node: NodeId) -> Option<String>;
+    /// The timeline milestone the note marks, if any.
+    fn marker(&self) -> Option<Marker>;
+    /// The note as a JSON object (with its `kind`), for the trace.
+    fn to_json(&self) -> String;
+    /// For protocol code and tests that know the type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Note> AnyNote for T {
+    fn kind(&self) -> &'static str {
+        Note::kind(self)
+    }
+    fn headline(&self, node: NodeId) -> Option<String> {
+        Note::headline(self, node)
+    }
+    fn marker(&self) -> Option<Marker> {
+        Note::marker(self)
+    }
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("notes serialize")
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A type-erased note as the trace keeps it.
+pub type NoteRef = Box<dyn AnyNote>;
+
+/// A pending timer whose type only its protocol knows.
+pub trait AnyTimer: Debug {
+    /// Whether `other` names the same timer (setting a timer replaces the pending one).
+    fn same(&self, other: &dyn AnyTimer) -> bool;
+    /// Whether this is the countdown the page draws as an arc around the node.
+    fn is_countdown(&self) -> bool;
+    /// For the typed node that set it.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// A node type's timer, remembering the node type so it can answer [`AnyTimer::is_countdown`].
+struct TimerOf<N: Node>(N::Timer);
+
+impl<N: Node> Debug for TimerOf<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<N: Node> AnyTimer for TimerOf<N> {
+    fn same(&self, other: &dyn AnyTimer) -> bool {
+        other
+            .as_any()
+            .downcast_ref::<Self>()
+            .is_some_and(|o| o.0 == self.0)
+    }
+    fn is_countdown(&self) -> bool {
+        N::is_countdown(&self.0)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A shared, type-erased timer (checkpoints clone pending timers cheaply).
+pub type TimerRef = Rc<dyn AnyTimer>;
+
+/// One input for one node, as the engine hands it over.
+pub enum Input {
+    /// The node boots (at time 0 and on every restart).
+    Start,
+    /// A message from `from` arrived.
+    Message {
+        /// The sender.
+        from: NodeId,
+        /// The message.
+        msg: MsgRef,
+    },
+    /// A timer the node set fired.
+    Timer(TimerRef),
+    /// A client handed the node a command.
+    ClientRequest(u64),
+    /// The visitor forced the node's main timeout.
+    ForceTimeout,
+}
+
+/// What a node asked for while handling one input, with the types erased.
+#[derive(Default)]
+pub struct Outputs {
+    /// Messages to send, in order.
+    pub sends: Vec<(NodeId, MsgRef)>,
+    /// Timers to set or cancel, in order.
+    pub timers: Vec<TimerOp<TimerRef>>,
+    /// Notes for the trace, in order.
+    pub notes: Vec<NoteRef>,
+}
+
+/// The engine's view of a protocol's nodes and checker: every call one virtual dispatch.
+pub trait Cluster {
+    /// A copy (a checkpoint).
+    fn clone_box(&self) -> Box<dyn Cluster>;
+    /// Runs one input on node `id` at `now`, writing what it asks for into `out`.
+    fn handle(&mut self, id: NodeId, input: Input, now: Micros, rng: &mut Rng, out: &mut Outputs);
+    /// Node `id` crashed: it forgets its volatile state.
+    fn crash(&mut self, id: NodeId);
+    /// Whether steady client load should go to node `id`.
+    fn accepts_clients(&self, id: NodeId) -> bool;
+    /// Everything the page shows about node `id`.
+    fn view(&self, id: NodeId) -> NodeView;
+    /// Runs the checker after an event that touched `touched`.
+    fn check(&mut self, now: Micros, up: &[bool], touched: NodeId, found: &mut Vec<Finding>);
+    /// Cluster-wide facts for the page.
+    fn summary(&self, up: &[bool]) -> Vec<(String, String)>;
+    /// Node `id`'s typed state machine, for protocol tests (see [`super::Session::node`]).
+    fn node_any(&self, id: NodeId) -> &dyn Any;
+}
+
+/// Protocol `P`'s nodes and checker behind the [`Cluster`] interface.
+struct Typed<P: Protocol> {
+    nodes: Vec<P::Node>,
+    checker: P::Checker,
+    /// Reused typed output buffer; always empty between inputs.
+    outbox: Outbox<P::Node>,
+}
+
+impl<P: Protocol> Cluster for Typed<P> {
+    fn clone_box(&self) -> Box<dyn Cluster> {
+        Box::new(Typed::<P> {
+            nodes: self.nodes.clone(),
+            checker: self.checker.clone(),
+            outbox: Outbox::default(),
+        })
+    }
+
+    fn handle(&mut self, id: NodeId, input: Input, now: Micros, rng: &mut Rng, out: &mut Outputs) {
+        let size = self.nodes.len();
+        let node = &mut self.nodes[id as usize - 1];
+        let mut ctx = Ctx::new(now, id, size, rng, &mut self.outbox);
+        match input {
+            Input::Start => node.on_start(&mut ctx),
+            Input::Message { from, msg } => {
+                let msg = msg
+                    .into_any()
+                    .downcast::<<P::Node as Node>::Msg>()
+                    .expect("a protocol only receives its own messages");
+                let msg = Rc::try_unwrap(msg).unwrap_or_else(|rc| (*rc).clone());
+                node.on_message(&mut ctx, from, msg);
+            }
+            Input::Timer(timer) => {
+                let timer = timer
+                    .as_any()
+                    .downcast_ref::<TimerOf<P::Node>>()
+                    .expect("a protocol only sets its own timers")
+                    .0
+                    .clone();
+                node.on_timer(&mut ctx, timer);
+            }
+            Input::ClientRequest(command) => node.on_client_request(&mut ctx, command),
+            Input::ForceTimeout => node.on_force_timeout(&mut ctx),
+        }
+        for note in self.outbox.notes.drain(..) {
+            out.notes.push(Box::new(note));
+        }
+        for op in self.outbox.timers.drain(..) {
+            out.timers.push(match op {
+                TimerOp::Set(t, after) => TimerOp::Set(Rc::new(TimerOf::<P::Node>(t)), after),
+                TimerOp::Cancel(t) => TimerOp::Cancel(Rc::new(TimerOf::<P::Node>(t))),
+            });
+        }
+        for (to, msg) in self.outbox.sends.drain(..) {
+            out.sends.push((to, Rc::new(msg)));
+        }
+    }
+
+    fn crash(&mut self, id: NodeId) {
+        self.nodes[id as usize - 1].crash();
+    }
+
+    fn accepts_clients(&self, id: NodeId) -> bool {
+        self.nodes[id as usize - 1].accepts_clients()
+    }
+
+    fn view(&self, id: NodeId) -> NodeView {
+        self.nodes[id as usize - 1].view()
+    }
+
+    fn check(&mut self, now: Micros, up: &[bool], touched: NodeId, found: &mut Vec<Finding>) {
+        self.checker.check(now, &self.nodes, up, touched, found);
+    }
+
+    fn summary(&self, up: &[bool]) -> Vec<(String, String)> {
+        P::summary(&self.nodes, up)
+    }
+
+    fn node_any(&self, id: NodeId) -> &dyn Any {
+        &self.nodes[id as usize - 1]
+    }
+}
+
+/// A protocol with its types erased: everything the engine needs to describe, check and build
+/// a run of it. The registry holds one per protocol.
+#[derive(Clone, Copy)]
+pub struct Definition {
+    /// The protocol's static description.
+    pub info: fn() -> ProtocolInfo,
+    /// Protocol-specific validation of a setup.
+    pub validate: fn(&Setup) -> Result<(), String>,
+    /// Builds the nodes and checker of a cluster described by a setup.
+    pub cluster: fn(&Setup) -> Box<dyn Cluster>,
+}
+
+impl Definition {
+    /// The erased form of protocol `P`: the only place its types meet the engine.
+    pub const fn of<P: Protocol>() -> Definition {
+        Definition {
+            info: P::info,
+            validate: P::validate,
+            cluster: |setup| {
+                Box::new(Typed::<P> {
+                    nodes: (1..=setup.nodes as NodeId)
+                        .map(|id| P::new_node(id, setup))
+                        .collect(),
+                    checker: P::new_checker(setup),
+                    outbox: Outbox::default(),
+                })
+            },
+        }
+    }
+}
