@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use super::action::{ActionKind, NetConfig};
 use super::erased::{Cluster, Input, MsgRef, Outputs, TimerRef};
+use super::metrics::{MetricsLog, Sample, Series};
 use super::node::{Finding, NodeId, NodeView, Setup, TimerOp};
 use super::rng::Rng;
 use super::time::Micros;
@@ -76,6 +77,10 @@ impl Ord for Queued {
 pub struct Sink<'a> {
     /// The branch's trace; records at positions already present are not re-added.
     pub records: &'a mut Vec<Record>,
+    /// The branch's metric samples, kept by the same rule.
+    pub metrics: &'a mut MetricsLog,
+    /// The protocol's declared series (a sample's series is found here by name).
+    pub series: &'a [Series],
     /// False to skip building records at all (benchmarks).
     pub enabled: bool,
 }
@@ -87,6 +92,8 @@ pub struct Sim {
     now: Micros,
     events: u64,
     trace_pos: usize,
+    /// Metric samples produced so far on this path (whether or not stored).
+    samples_pos: u64,
     actions_applied: usize,
     rng: Rng,
     seq: u64,
@@ -115,6 +122,7 @@ impl Clone for Sim {
             now: self.now,
             events: self.events,
             trace_pos: self.trace_pos,
+            samples_pos: self.samples_pos,
             actions_applied: self.actions_applied,
             rng: self.rng.clone(),
             seq: self.seq,
@@ -152,6 +160,7 @@ impl Sim {
             now: 0,
             events: 0,
             trace_pos: 0,
+            samples_pos: 0,
             actions_applied: 0,
             rng: Rng::new(seed),
             seq: 0,
@@ -188,6 +197,10 @@ impl Sim {
     /// Trace records produced so far on this path (whether or not stored).
     pub fn trace_pos(&self) -> usize {
         self.trace_pos
+    }
+    /// Metric samples produced so far on this path (whether or not stored).
+    pub fn samples_pos(&self) -> u64 {
+        self.samples_pos
     }
     /// Recorded actions applied so far.
     pub fn actions_applied(&self) -> usize {
@@ -469,6 +482,9 @@ impl Sim {
         for note in out.notes.drain(..) {
             self.emit(sink, || RecordKind::Note { node: id, note });
         }
+        for (series, value) in out.samples.drain(..) {
+            self.sample(sink, series, id, value);
+        }
         for op in out.timers.drain(..) {
             let slots = &mut self.timers[id as usize - 1];
             match op {
@@ -589,6 +605,17 @@ impl Sim {
             }
             self.queue.pop();
         }
+    }
+
+    fn sample(&mut self, sink: &mut Sink<'_>, series: Series, node: NodeId, value: i64) {
+        if sink.enabled && self.samples_pos == sink.metrics.len() {
+            let index = (sink.series.iter())
+                .position(|s| s.name == series.name)
+                .unwrap_or(usize::MAX);
+            let t = self.now;
+            sink.metrics.push(index, Sample { t, node, value });
+        }
+        self.samples_pos += 1;
     }
 
     fn emit(&mut self, sink: &mut Sink<'_>, make: impl FnOnce() -> RecordKind) {

@@ -11,6 +11,7 @@ use std::any::Any;
 use std::fmt::Debug;
 use std::rc::Rc;
 
+use super::metrics::Series;
 use super::node::{
     Checker, Ctx, Finding, Marker, Message, MsgView, Node, NodeId, NodeView, Note, Outbox,
     Protocol, ProtocolInfo, Setup, TimerOp,
@@ -148,6 +149,8 @@ pub struct Outputs {
     pub timers: Vec<TimerOp<TimerRef>>,
     /// Notes for the trace, in order.
     pub notes: Vec<NoteRef>,
+    /// Metric samples, in order.
+    pub samples: Vec<(Series, i64)>,
 }
 
 /// The engine's view of a protocol's nodes and checker: every call one virtual dispatch.
@@ -225,6 +228,7 @@ impl<P: Protocol> Cluster for Typed<P> {
         for (to, msg) in self.outbox.sends.drain(..) {
             out.sends.push((to, Rc::new(msg)));
         }
+        out.samples.append(&mut self.outbox.samples);
     }
 
     fn crash(&mut self, id: NodeId) {

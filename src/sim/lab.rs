@@ -4,6 +4,7 @@
 //! show comes through the views defined here, everything they do goes in as an [`ActionKind`].
 
 use super::action::{Action, ActionKind, NetConfig};
+use super::metrics::MetricsNow;
 use super::node::{MsgView, NodeId, NodeView, ProtocolInfo};
 use super::scenario::Scenario;
 use super::time::Micros;
@@ -157,4 +158,6 @@ pub trait Lab {
     fn trace_line(&self, i: usize) -> TraceView;
     /// The trace up to now as JSON Lines (see README).
     fn trace_jsonl(&self) -> String;
+    /// The metric samples up to now, for charts and summaries.
+    fn metrics(&self) -> MetricsNow<'_>;
 }

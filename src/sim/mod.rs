@@ -9,6 +9,7 @@ pub mod chunked;
 pub mod engine;
 pub mod erased;
 pub mod lab;
+pub mod metrics;
 pub mod node;
 pub mod rng;
 pub mod scenario;

@@ -11,6 +11,7 @@ use std::fmt::Debug;
 
 use serde::Serialize;
 
+use super::metrics::Series;
 use super::rng::Rng;
 use super::time::Micros;
 
@@ -158,6 +159,8 @@ pub struct ProtocolInfo {
     pub client_label: &'static str,
     /// The node-menu label of a forced timeout (Raft: "Time out").
     pub timeout_label: &'static str,
+    /// Metric series the nodes write (see [`Ctx::record`]); the page charts them.
+    pub series: Vec<Series>,
 }
 
 /// A tunable integer parameter of a protocol.
@@ -329,6 +332,7 @@ pub struct Outbox<N: Node> {
     pub(crate) sends: Vec<(NodeId, N::Msg)>,
     pub(crate) timers: Vec<TimerOp<N::Timer>>,
     pub(crate) notes: Vec<N::Note>,
+    pub(crate) samples: Vec<(Series, i64)>,
 }
 
 impl<N: Node> Default for Outbox<N> {
@@ -337,6 +341,7 @@ impl<N: Node> Default for Outbox<N> {
             sends: Vec::new(),
             timers: Vec::new(),
             notes: Vec::new(),
+            samples: Vec::new(),
         }
     }
 }
@@ -400,6 +405,10 @@ impl<'a, N: Node> Ctx<'a, N> {
     pub fn note(&mut self, note: N::Note) {
         self.out.notes.push(note);
     }
+    /// Writes a sample to a metric series the protocol declared in [`ProtocolInfo::series`].
+    pub fn record(&mut self, series: Series, value: i64) {
+        self.out.samples.push((series, value));
+    }
     /// A uniform random integer in `lo..=hi` from the simulation's one PRNG.
     pub fn random_range(&mut self, lo: u64, hi: u64) -> u64 {
         self.rng.range(lo, hi)
@@ -414,6 +423,10 @@ impl<N: Node> Outbox<N> {
     /// Notes queued so far (for protocol unit tests).
     pub fn notes(&self) -> &[N::Note] {
         &self.notes
+    }
+    /// Metric samples queued so far (for protocol unit tests).
+    pub fn samples(&self) -> &[(Series, i64)] {
+        &self.samples
     }
     /// Timers set so far with their delays (for protocol unit tests).
     pub fn timers_set(&self) -> Vec<(N::Timer, Micros)> {

@@ -12,6 +12,7 @@ use super::action::{Action, ActionKind};
 use super::engine::{Sim, Sink};
 use super::erased::Definition;
 use super::lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView};
+use super::metrics::{MetricsLog, MetricsNow};
 use super::node::{NodeId, Protocol, ProtocolInfo, Setup};
 use super::scenario::Scenario;
 use super::spans::TraceIndex;
@@ -27,6 +28,8 @@ pub struct Session {
     scenario: Scenario,
     sim: Sim,
     trace: Vec<Record>,
+    /// The branch's metric samples, kept like the trace (see [`MetricsLog`]).
+    metrics: MetricsLog,
     actions: Vec<Action>,
     checkpoints: Vec<Sim>,
     horizon: Micros,
@@ -52,6 +55,7 @@ impl Session {
         let mut s = Self::new(protocol, scenario)?;
         s.recording = false;
         s.trace.clear();
+        s.metrics = MetricsLog::new(0);
         Ok(s)
     }
 
@@ -68,6 +72,7 @@ impl Session {
         recording: bool,
     ) -> Self {
         let mut trace = Vec::new();
+        let mut metrics = MetricsLog::new(info.series.len());
         let sim = Sim::new(
             (protocol.cluster)(&setup),
             setup,
@@ -76,6 +81,8 @@ impl Session {
             scenario.client_rate,
             &mut Sink {
                 records: &mut trace,
+                metrics: &mut metrics,
+                series: &info.series,
                 enabled: recording,
             },
         );
@@ -87,6 +94,7 @@ impl Session {
             checkpoints: vec![sim.clone()],
             sim,
             trace,
+            metrics,
             actions: scenario.actions.clone(),
             horizon: 0,
             recording,
@@ -116,9 +124,16 @@ impl Session {
         &self.trace[..self.sim.trace_pos().min(self.trace.len())]
     }
 
-    fn sink(trace: &mut Vec<Record>, enabled: bool) -> Sink<'_> {
+    fn sink<'a>(
+        trace: &'a mut Vec<Record>,
+        metrics: &'a mut MetricsLog,
+        info: &'a ProtocolInfo,
+        enabled: bool,
+    ) -> Sink<'a> {
         Sink {
             records: trace,
+            metrics,
+            series: &info.series,
             enabled,
         }
     }
@@ -135,7 +150,12 @@ impl Session {
     fn apply_recorded(&mut self, a: &Action) {
         let at = a.t.min(self.sim.next_time().unwrap_or(a.t));
         self.sim.set_now(at);
-        let mut sink = Self::sink(&mut self.trace, self.recording);
+        let mut sink = Self::sink(
+            &mut self.trace,
+            &mut self.metrics,
+            &self.info,
+            self.recording,
+        );
         let applied = self.sim.apply(&a.kind, &mut sink);
         self.index.update(&self.trace);
         if applied.is_err() {
@@ -146,7 +166,12 @@ impl Session {
     }
 
     fn step_once(&mut self) -> bool {
-        let mut sink = Self::sink(&mut self.trace, self.recording);
+        let mut sink = Self::sink(
+            &mut self.trace,
+            &mut self.metrics,
+            &self.info,
+            self.recording,
+        );
         if !self.sim.step(&mut sink) {
             return false;
         }
@@ -169,6 +194,7 @@ impl Session {
         self.actions.truncate(self.sim.actions_applied());
         self.trace.truncate(self.sim.trace_pos());
         self.index.truncate(self.sim.trace_pos());
+        self.metrics.truncate(self.sim.samples_pos());
         let events = self.sim.events();
         self.checkpoints.retain(|c| c.events() <= events);
         self.horizon = self.sim.now();
@@ -284,7 +310,12 @@ impl Lab for Session {
             t: self.sim.now(),
             kind,
         };
-        let mut sink = Self::sink(&mut self.trace, self.recording);
+        let mut sink = Self::sink(
+            &mut self.trace,
+            &mut self.metrics,
+            &self.info,
+            self.recording,
+        );
         self.sim.apply(&action.kind, &mut sink)?;
         self.index.update(&self.trace);
         self.actions.push(action);
@@ -444,5 +475,14 @@ impl Lab for Session {
             serde_json::to_string(&self.scenario().to_query()).expect("strings serialize")
         );
         trace::to_jsonl(&header, self.records())
+    }
+
+    fn metrics(&self) -> MetricsNow<'_> {
+        MetricsNow::new(
+            &self.info.series,
+            &self.metrics,
+            self.sim.samples_pos(),
+            self.sim.now(),
+        )
     }
 }

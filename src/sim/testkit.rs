@@ -3,8 +3,16 @@
 
 use serde::Serialize;
 
+use super::metrics::{Series, SeriesKind};
 use super::node::*;
 use super::time::MS;
+
+/// The test protocol's one metric: each node's pong count after every pong.
+pub const PONGS: Series = Series {
+    name: "pongs",
+    kind: SeriesKind::Gauge,
+    title: "Pongs counted",
+};
 
 /// The test protocol.
 pub struct Ping;
@@ -78,6 +86,7 @@ impl Node for PingNode {
             PingMsg::Pong => {
                 self.pongs += if self.lie { 2 } else { 1 };
                 ctx.note(PingNote::Pong { count: self.pongs });
+                ctx.record(PONGS, self.pongs as i64);
             }
         }
     }
@@ -160,6 +169,7 @@ impl Protocol for Ping {
             epoch_name: "boot",
             client_label: "Ping",
             timeout_label: "Time out",
+            series: vec![PONGS],
         }
     }
     fn new_node(_: NodeId, setup: &Setup) -> PingNode {

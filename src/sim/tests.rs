@@ -230,3 +230,48 @@ fn spans_and_milestones_follow_the_current_moment() {
             .all(|sp| sp.sent <= 350 * MS && sp.end.is_none_or(|e| e >= 300 * MS))
     );
 }
+
+#[test]
+fn metrics_follow_seeks_and_forks() {
+    let samples = |s: &Session| -> Vec<(Micros, NodeId, i64)> {
+        let m = s.metrics();
+        let i = m.index("pongs").expect("declared");
+        m.window(i, 0, Micros::MAX)
+            .map(|x| (x.t, x.node, x.value))
+            .collect()
+    };
+    let mut s = Session::of::<Ping>(&scenario(5)).unwrap();
+    s.advance_to(SEC);
+    let full = samples(&s);
+    assert!(full.len() > 50, "pongs are sampled: {}", full.len());
+    assert!(full.iter().all(|&(t, _, _)| t <= SEC));
+
+    s.seek(SEC / 2);
+    let half = samples(&s);
+    assert_eq!(
+        half[..],
+        full[..half.len()],
+        "the past is a prefix of the run"
+    );
+    assert!(half.len() < full.len() && half.iter().all(|&(t, _, _)| t <= SEC / 2));
+    s.seek(SEC);
+    assert_eq!(
+        samples(&s),
+        full,
+        "seeking forward again shows the same samples"
+    );
+
+    s.seek(SEC / 2);
+    s.act(ActionKind::Crash { node: 1 }).unwrap();
+    s.advance_to(SEC);
+    let forked = samples(&s);
+    assert_eq!(forked[..half.len()], half[..], "the fork keeps the past");
+    assert_ne!(forked, full, "and replaces the recorded future");
+    let mut fresh = Session::of::<Ping>(&s.scenario()).unwrap();
+    fresh.advance_to(SEC);
+    assert_eq!(
+        samples(&fresh),
+        forked,
+        "a replay of the fork's link gives its samples"
+    );
+}

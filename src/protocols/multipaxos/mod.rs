@@ -109,6 +109,7 @@ impl Protocol for MultiPaxos {
             epoch_name: "round",
             client_label: "Client request",
             timeout_label: "Time out",
+            series: Vec::new(),
         }
     }
 

@@ -152,6 +152,7 @@ impl Protocol for Paxos {
             epoch_name: "round",
             client_label: "Propose a value",
             timeout_label: "Retry with a higher ballot",
+            series: Vec::new(),
         }
     }
 

@@ -102,6 +102,7 @@ impl Protocol for Raft {
             epoch_name: "term",
             client_label: "Client request",
             timeout_label: "Time out",
+            series: Vec::new(),
         }
     }
 
