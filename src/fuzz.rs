@@ -1,6 +1,6 @@
-//! Randomized fault injection: drives any [`Lab`] with crashes, restarts, forced timeouts,
-//! dropped messages, loss, duplication, partitions and cut links, all as recorded actions, so
-//! every failing run comes with a link that replays it exactly.
+//! Randomized fault injection: drives any [`Lab`] with crashes, restarts, pauses, forced
+//! timeouts, dropped messages, loss, duplication, partitions, cut links, one-way cuts and slow
+//! links, all as recorded actions, so every failing run comes with a link that replays it exactly.
 
 use crate::sim::action::{ActionKind, NetConfig};
 use crate::sim::lab::Lab;
@@ -216,6 +216,22 @@ pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
                 ActionKind::CutLink { a: node, b: other }
             }
             75..=84 => ActionKind::Heal,
+            85..=87 if up => ActionKind::Pause {
+                node,
+                duration: rng.range(10 * MS, 600 * MS),
+            },
+            88..=89 if n > 1 => ActionKind::CutOneWay {
+                from: node,
+                to: (node % n) + 1,
+            },
+            90 if n > 1 => {
+                let lo = rng.range(base_net.latency_min, 4 * base_net.latency_max);
+                ActionKind::LinkLatency {
+                    from: node,
+                    to: (node % n) + 1,
+                    latency: Some((lo, lo + rng.range(0, base_net.latency_max))),
+                }
+            }
             _ if up => ActionKind::ClientRequest { node },
             _ => ActionKind::Restart { node },
         };
@@ -228,6 +244,13 @@ pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
     }
     let _ = lab.act(ActionKind::Heal);
     let _ = lab.act(ActionKind::SetNetwork { net: base_net });
+    for (from, to, _, _) in lab.network().slow_links {
+        let _ = lab.act(ActionKind::LinkLatency {
+            from,
+            to,
+            latency: None,
+        });
+    }
     for node in 1..=n {
         if !lab.is_up(node) {
             let _ = lab.act(ActionKind::Restart { node });

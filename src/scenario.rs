@@ -337,7 +337,8 @@ fn un36(s: &str) -> Option<u64> {
 /// Compact action list: `event.time.code[args]` in base 36, joined by `~`.
 /// Codes: `c`rash, `r`estart, `t`imeout, `q` client request (node); `d`rop (message id);
 /// `n`etwork (lat min µs - lat max µs - loss ppm - dup ppm); `p`artition (one side digit per
-/// node); cut link `x` and restore `y` (a-b); `h`eal.
+/// node); cut link `x` and restore `y` (a-b); `h`eal; pau`z`e (node-duration µs); `o`ne-way cut
+/// (from-to); `l`ink latency (from-to-min µs-max µs, or from-to for the network's again).
 pub fn encode_actions(actions: &[Action]) -> String {
     actions
         .iter()
@@ -366,6 +367,18 @@ pub fn encode_actions(actions: &[Action]) -> String {
                     format!("y{}-{}", b36(*a as u64), b36(*b as u64))
                 }
                 ActionKind::Heal => "h".into(),
+                ActionKind::Pause { node, duration } => {
+                    format!("z{}-{}", b36(*node as u64), b36(*duration))
+                }
+                ActionKind::CutOneWay { from, to } => {
+                    format!("o{}-{}", b36(*from as u64), b36(*to as u64))
+                }
+                ActionKind::LinkLatency { from, to, latency } => {
+                    let range = latency.map_or(String::new(), |(lo, hi)| {
+                        format!("-{}-{}", b36(lo), b36(hi))
+                    });
+                    format!("l{}-{}{range}", b36(*from as u64), b36(*to as u64))
+                }
             };
             format!("{}.{}.{body}", b36(a.at_event), b36(a.t))
         })
@@ -470,6 +483,39 @@ fn decode_action(part: &str, nodes: usize) -> Result<Action, String> {
             ActionKind::RestoreLink { a, b }
         }
         'h' if args.is_empty() => ActionKind::Heal,
+        'z' => {
+            let (n, d) = args.split_once('-').ok_or("expected node-duration")?;
+            let duration = un36(d).ok_or("bad pause duration")?;
+            if duration == 0 || duration > NetConfig::MAX_PAUSE {
+                return Err("a pause lasts from 1 µs to 10 minutes".into());
+            }
+            ActionKind::Pause {
+                node: node(n)?,
+                duration,
+            }
+        }
+        'o' => {
+            let (from, to) = pair(args)?;
+            ActionKind::CutOneWay { from, to }
+        }
+        'l' => {
+            let parts: Vec<&str> = args.split('-').collect();
+            let (from, to) = match parts[..] {
+                [a, b, ..] => (node(a)?, node(b)?),
+                _ => return Err("expected from-to".into()),
+            };
+            let latency = match parts[2..] {
+                [] => None,
+                [lo, hi] => {
+                    let lo = un36(lo).ok_or("bad latency")?;
+                    let hi = un36(hi).ok_or("bad latency")?;
+                    NetConfig::validate_latency(lo, hi)?;
+                    Some((lo, hi))
+                }
+                _ => return Err("expected from-to-min-max".into()),
+            };
+            ActionKind::LinkLatency { from, to, latency }
+        }
         _ => return Err(format!("unknown action '{body}'")),
     };
     Ok(Action { at_event, t, kind })
@@ -515,6 +561,37 @@ mod tests {
                 at_event: 120,
                 t: 100_000,
                 kind: ActionKind::Heal,
+            },
+            Action {
+                at_event: 130,
+                t: 100_001,
+                kind: ActionKind::Pause {
+                    node: 7,
+                    duration: 450_000,
+                },
+            },
+            Action {
+                at_event: 131,
+                t: 100_002,
+                kind: ActionKind::CutOneWay { from: 2, to: 6 },
+            },
+            Action {
+                at_event: 132,
+                t: 100_003,
+                kind: ActionKind::LinkLatency {
+                    from: 3,
+                    to: 1,
+                    latency: Some((40_000, 90_000)),
+                },
+            },
+            Action {
+                at_event: 133,
+                t: 100_004,
+                kind: ActionKind::LinkLatency {
+                    from: 3,
+                    to: 1,
+                    latency: None,
+                },
             },
         ];
         let q = s.to_query();

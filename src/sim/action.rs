@@ -22,17 +22,25 @@ impl NetConfig {
     /// Largest latency accepted anywhere (a minute of virtual time).
     pub const MAX_LATENCY: Micros = 60_000_000;
 
-    /// Checks the ranges, naming what is wrong.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.latency_min > self.latency_max {
+    /// Longest pause a node can be given (ten minutes of virtual time).
+    pub const MAX_PAUSE: Micros = 600_000_000;
+
+    /// Checks a latency range, naming what is wrong.
+    pub fn validate_latency(lo: Micros, hi: Micros) -> Result<(), String> {
+        if lo > hi {
             return Err(format!(
-                "latency minimum {} µs is above the maximum {} µs",
-                self.latency_min, self.latency_max
+                "latency minimum {lo} µs is above the maximum {hi} µs"
             ));
         }
-        if self.latency_max > Self::MAX_LATENCY {
+        if hi > Self::MAX_LATENCY {
             return Err("latency above 60 s is not supported".into());
         }
+        Ok(())
+    }
+
+    /// Checks the ranges, naming what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        Self::validate_latency(self.latency_min, self.latency_max)?;
         if self.loss_ppm > 1_000_000 || self.dup_ppm > 1_000_000 {
             return Err("loss and duplication are percentages between 0 and 100".into());
         }
@@ -62,8 +70,19 @@ pub enum ActionKind {
     CutLink { a: NodeId, b: NodeId },
     /// Restore the link between two nodes.
     RestoreLink { a: NodeId, b: NodeId },
-    /// Remove every partition and cut link.
+    /// Remove every partition and cut link (one-way cuts too; slow links stay slow).
     Heal,
+    /// Freeze a node for `duration` µs, as in a long garbage-collection pause: it handles
+    /// nothing meanwhile (messages to it wait, its timers fire late), then resumes with its state.
+    Pause { node: NodeId, duration: Micros },
+    /// Cut one direction of a link: `to` no longer hears `from`, while `from` still hears `to`.
+    CutOneWay { from: NodeId, to: NodeId },
+    /// Give the direction `from` → `to` its own latency range (`None`: the network's again).
+    LinkLatency {
+        from: NodeId,
+        to: NodeId,
+        latency: Option<(Micros, Micros)>,
+    },
 }
 
 /// An action pinned to the exact point of the run where it happened: after `at_event` events,
@@ -121,6 +140,26 @@ impl ActionKind {
                 format!("Restored the link between Node {a} and Node {b}")
             }
             ActionKind::Heal => "Healed the network".into(),
+            ActionKind::Pause { node, duration } => {
+                format!("Paused Node {node} for {} ms", *duration as f64 / 1e3)
+            }
+            ActionKind::CutOneWay { from, to } => {
+                format!("Cut one way: Node {to} no longer hears Node {from}")
+            }
+            ActionKind::LinkLatency {
+                from,
+                to,
+                latency: Some((lo, hi)),
+            } => format!(
+                "Latency from Node {from} to Node {to}: {}–{} ms",
+                *lo as f64 / 1e3,
+                *hi as f64 / 1e3
+            ),
+            ActionKind::LinkLatency {
+                from,
+                to,
+                latency: None,
+            } => format!("Latency from Node {from} to Node {to} back to the network's"),
         }
     }
 
@@ -130,8 +169,12 @@ impl ActionKind {
             ActionKind::Crash { node }
             | ActionKind::Restart { node }
             | ActionKind::Timeout { node }
-            | ActionKind::ClientRequest { node } => vec![*node],
+            | ActionKind::ClientRequest { node }
+            | ActionKind::Pause { node, .. } => vec![*node],
             ActionKind::CutLink { a, b } | ActionKind::RestoreLink { a, b } => vec![*a, *b],
+            ActionKind::CutOneWay { from, to } | ActionKind::LinkLatency { from, to, .. } => {
+                vec![*from, *to]
+            }
             _ => Vec::new(),
         }
     }

@@ -44,9 +44,18 @@ struct TimerSlot {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ev {
-    Deliver { id: u64 },
-    Timer { node: NodeId, generation: u64 },
+    Deliver {
+        id: u64,
+    },
+    Timer {
+        node: NodeId,
+        generation: u64,
+    },
     ClientArrival,
+    /// A paused node's pause ends.
+    Resume {
+        node: NodeId,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -107,6 +116,12 @@ pub struct Sim {
     next_generation: u64,
     groups: Vec<u8>,
     cut: BTreeSet<(NodeId, NodeId)>,
+    /// Directions cut alone: (from, to).
+    one_way: BTreeSet<(NodeId, NodeId)>,
+    /// Directions with their own latency range: (from, to) → (min, max).
+    link_latency: BTreeMap<(NodeId, NodeId), (Micros, Micros)>,
+    /// Per node: the end of its pause, or 0 when it is not paused.
+    paused_until: Vec<Micros>,
     violations: Vec<(Micros, Finding)>,
     client_rate: u32,
     next_command: u64,
@@ -135,6 +150,9 @@ impl Clone for Sim {
             next_generation: self.next_generation,
             groups: self.groups.clone(),
             cut: self.cut.clone(),
+            one_way: self.one_way.clone(),
+            link_latency: self.link_latency.clone(),
+            paused_until: self.paused_until.clone(),
             violations: self.violations.clone(),
             client_rate: self.client_rate,
             next_command: self.next_command,
@@ -173,6 +191,9 @@ impl Sim {
             next_generation: 1,
             groups: vec![0; n],
             cut: BTreeSet::new(),
+            one_way: BTreeSet::new(),
+            link_latency: BTreeMap::new(),
+            paused_until: vec![0; n],
             violations: Vec::new(),
             client_rate,
             next_command: 1,
@@ -242,6 +263,18 @@ impl Sim {
     pub fn cut_links(&self) -> &BTreeSet<(NodeId, NodeId)> {
         &self.cut
     }
+    /// Directions cut alone, as (from, to).
+    pub fn one_way_cuts(&self) -> &BTreeSet<(NodeId, NodeId)> {
+        &self.one_way
+    }
+    /// Directions with their own latency range.
+    pub fn link_latencies(&self) -> &BTreeMap<(NodeId, NodeId), (Micros, Micros)> {
+        &self.link_latency
+    }
+    /// When node `id`'s pause ends, if it is paused.
+    pub fn paused_until(&self, id: NodeId) -> Option<Micros> {
+        Some(self.paused_until[id as usize - 1]).filter(|&t| t > 0)
+    }
     /// First violation of each invariant so far, in order found.
     pub fn violations(&self) -> &[(Micros, Finding)] {
         &self.violations
@@ -258,10 +291,11 @@ impl Sim {
         self.queue.peek().map(|Reverse(q)| q.time)
     }
 
-    /// Whether messages between `a` and `b` are lost right now.
+    /// Whether messages from `a` to `b` are lost right now.
     pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
         self.groups[a as usize - 1] != self.groups[b as usize - 1]
             || self.cut.contains(&(a.min(b), a.max(b)))
+            || self.one_way.contains(&(a, b))
     }
 
     /// Moves the clock forward without processing anything (never backwards).
@@ -295,6 +329,11 @@ impl Sim {
                 }
                 target
             }
+            Ev::Resume { node } => {
+                self.paused_until[node as usize - 1] = 0;
+                self.emit(sink, || RecordKind::Resume { node });
+                None
+            }
         };
         self.events += 1;
         if let Some(node) = touched {
@@ -312,6 +351,7 @@ impl Sim {
         let touched = match *kind {
             ActionKind::Crash { node } => {
                 self.up[node as usize - 1] = false;
+                self.paused_until[node as usize - 1] = 0;
                 self.timers[node as usize - 1].clear();
                 self.cluster.crash(node);
                 self.emit(sink, || RecordKind::Crash { node });
@@ -356,11 +396,32 @@ impl Sim {
             }
             ActionKind::RestoreLink { a, b } => {
                 self.cut.remove(&(a.min(b), a.max(b)));
+                self.one_way.remove(&(a, b));
+                self.one_way.remove(&(b, a));
                 None
             }
             ActionKind::Heal => {
                 self.groups.iter_mut().for_each(|g| *g = 0);
                 self.cut.clear();
+                self.one_way.clear();
+                None
+            }
+            ActionKind::Pause { node, duration } => {
+                let until = self.now + duration;
+                self.paused_until[node as usize - 1] = until;
+                self.emit(sink, || RecordKind::Pause { node, until });
+                self.push(until, Ev::Resume { node });
+                None
+            }
+            ActionKind::CutOneWay { from, to } => {
+                self.one_way.insert((from, to));
+                None
+            }
+            ActionKind::LinkLatency { from, to, latency } => {
+                match latency {
+                    Some(range) => self.link_latency.insert((from, to), range),
+                    None => self.link_latency.remove(&(from, to)),
+                };
                 None
             }
         };
@@ -386,11 +447,30 @@ impl Sim {
             ActionKind::Restart { node } if self.is_up(*node) => {
                 Err(format!("Node {node} is running"))
             }
-            ActionKind::Timeout { node } | ActionKind::ClientRequest { node }
+            ActionKind::Timeout { node }
+            | ActionKind::ClientRequest { node }
+            | ActionKind::Pause { node, .. }
                 if !self.is_up(*node) =>
             {
                 Err(format!("Node {node} is crashed"))
             }
+            ActionKind::Timeout { node }
+            | ActionKind::ClientRequest { node }
+            | ActionKind::Pause { node, .. }
+                if self.paused_until(*node).is_some() =>
+            {
+                Err(format!("Node {node} is paused"))
+            }
+            ActionKind::Pause { duration, .. } if *duration == 0 => {
+                Err("a pause lasts at least 1 µs".into())
+            }
+            ActionKind::Pause { duration, .. } if *duration > NetConfig::MAX_PAUSE => {
+                Err("a pause longer than 10 minutes is not supported".into())
+            }
+            ActionKind::LinkLatency {
+                latency: Some((lo, hi)),
+                ..
+            } => NetConfig::validate_latency(*lo, *hi),
             ActionKind::DropMessage { id } if !self.flights.contains_key(id) => {
                 Err(format!("message #{id} is no longer in flight"))
             }
@@ -398,7 +478,12 @@ impl Sim {
             ActionKind::Partition { groups } if groups.len() != n as usize => Err(format!(
                 "a partition must give a side for each of the {n} nodes"
             )),
-            ActionKind::CutLink { a, b } | ActionKind::RestoreLink { a, b } if a == b => {
+            ActionKind::CutLink { a: x, b: y }
+            | ActionKind::RestoreLink { a: x, b: y }
+            | ActionKind::CutOneWay { from: x, to: y }
+            | ActionKind::LinkLatency { from: x, to: y, .. }
+                if x == y =>
+            {
                 Err("a link joins two different nodes".into())
             }
             _ => Ok(()),
@@ -414,7 +499,7 @@ impl Sim {
 
     fn client_target(&mut self) -> Option<NodeId> {
         let up: Vec<NodeId> = (1..=self.setup.nodes as NodeId)
-            .filter(|&id| self.is_up(id))
+            .filter(|&id| self.is_up(id) && self.paused_until(id).is_none())
             .collect();
         if let Some(&leader) = up.iter().find(|&&id| self.cluster.accepts_clients(id)) {
             return Some(leader);
@@ -529,7 +614,9 @@ impl Sim {
     fn send(&mut self, from: NodeId, to: NodeId, msg: MsgRef, sink: &mut Sink<'_>) {
         let id = self.next_msg_id;
         self.next_msg_id += 1;
-        let latency = self.rng.range(self.net.latency_min, self.net.latency_max);
+        let (lo, hi) = (self.link_latency.get(&(from, to)).copied())
+            .unwrap_or((self.net.latency_min, self.net.latency_max));
+        let latency = self.rng.range(lo, hi);
         let doomed = if self.is_cut(from, to) {
             Some("partition")
         } else if self.rng.chance_ppm(self.net.loss_ppm) {
@@ -586,24 +673,41 @@ impl Sim {
         }));
     }
 
-    /// Pops cancelled timers and removed messages off the top of the queue, so the head is
-    /// always a real event.
+    /// Pops cancelled timers and removed messages off the top of the queue, and moves events
+    /// for a paused node to the end of its pause, so the head is always a real event.
     fn discard_stale(&mut self) {
         while let Some(Reverse(q)) = self.queue.peek() {
-            let live = match q.ev {
-                Ev::Deliver { id } => self.flights.contains_key(&id),
-                Ev::Timer { node, generation } => {
+            let (live, node) = match q.ev {
+                Ev::Deliver { id } => match self.flights.get(&id) {
+                    Some(f) => (true, Some(f.to)),
+                    None => (false, None),
+                },
+                Ev::Timer { node, generation } => (
                     self.up[node as usize - 1]
                         && self.timers[node as usize - 1]
                             .iter()
-                            .any(|s| s.generation == generation)
-                }
-                Ev::ClientArrival => true,
+                            .any(|s| s.generation == generation),
+                    Some(node),
+                ),
+                Ev::ClientArrival => (true, None),
+                Ev::Resume { node } => (self.paused_until[node as usize - 1] == q.time, None),
             };
-            if live {
+            let resumes = node.map_or(0, |n| self.paused_until[n as usize - 1]);
+            if live && q.time >= resumes {
                 break;
             }
-            self.queue.pop();
+            let Some(Reverse(q)) = self.queue.pop() else {
+                break;
+            };
+            if live {
+                // Frozen: the node handles it when its pause ends, after the resume itself.
+                if let Ev::Deliver { id } = q.ev
+                    && let Some(f) = self.flights.get_mut(&id)
+                {
+                    f.arrives = resumes;
+                }
+                self.push(resumes, q.ev);
+            }
         }
     }
 

@@ -35,6 +35,8 @@ pub struct NodeState {
     pub up: bool,
     /// The countdown timer drawn as an arc: (set at, fires at).
     pub countdown: Option<(Micros, Micros)>,
+    /// When the node's pause ends, while it is paused.
+    pub paused_until: Option<Micros>,
     /// The protocol's view of the node.
     pub view: NodeView,
 }
@@ -97,14 +99,18 @@ pub struct NetworkView {
     pub groups: Vec<u8>,
     /// Links cut individually, as (lower id, higher id).
     pub cut_links: Vec<(NodeId, NodeId)>,
+    /// Directions cut alone, as (from, to): `to` does not hear `from`.
+    pub one_way: Vec<(NodeId, NodeId)>,
+    /// Directions with their own latency range: (from, to, min µs, max µs).
+    pub slow_links: Vec<(NodeId, NodeId, Micros, Micros)>,
 }
 
 impl NetworkView {
-    /// Whether messages between `a` and `b` are currently lost.
+    /// Whether messages from `a` to `b` are currently lost.
     pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
         let (lo, hi) = (a.min(b), a.max(b));
         let side = |n: NodeId| self.groups.get(n as usize - 1).copied().unwrap_or(0);
-        side(a) != side(b) || self.cut_links.contains(&(lo, hi))
+        side(a) != side(b) || self.cut_links.contains(&(lo, hi)) || self.one_way.contains(&(a, b))
     }
 }
 

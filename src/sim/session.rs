@@ -333,6 +333,7 @@ impl Lab for Session {
                 id,
                 up: self.sim.is_up(id),
                 countdown: self.sim.countdown(id),
+                paused_until: self.sim.paused_until(id),
                 view: self.sim.view(id),
             })
             .collect()
@@ -399,6 +400,10 @@ impl Lab for Session {
             config: self.sim.net(),
             groups: self.sim.groups().to_vec(),
             cut_links: self.sim.cut_links().iter().copied().collect(),
+            one_way: self.sim.one_way_cuts().iter().copied().collect(),
+            slow_links: (self.sim.link_latencies().iter())
+                .map(|(&(from, to), &(lo, hi))| (from, to, lo, hi))
+                .collect(),
         }
     }
 

@@ -48,6 +48,8 @@ impl TraceIndex {
                 RecordKind::Drop { id, reason, .. } => self.end(*id, pos, r.t, Some(*reason)),
                 RecordKind::Crash { .. }
                 | RecordKind::Restart { .. }
+                | RecordKind::Pause { .. }
+                | RecordKind::Resume { .. }
                 | RecordKind::Violation { .. }
                 | RecordKind::Action(_) => self.milestones.push(pos),
                 RecordKind::Note { node, note } => {

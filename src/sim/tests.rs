@@ -275,3 +275,130 @@ fn metrics_follow_seeks_and_forks() {
         "a replay of the fork's link gives its samples"
     );
 }
+
+/// The trace lines of a run between two times, as JSON values.
+fn lines_between(s: &Session, t0: Micros, t1: Micros) -> Vec<serde_json::Value> {
+    s.trace_jsonl()
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| (t0..=t1).contains(&v["t"].as_u64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_paused_node_handles_nothing_until_it_resumes_with_its_state() {
+    let mut sc = scenario(6);
+    sc.net.loss_ppm = 0;
+    sc.net.dup_ppm = 0;
+    let mut s = Session::of::<Ping>(&sc).unwrap();
+    s.advance_to(100 * MS);
+    let pongs = s.node::<PingNode>(2).pongs;
+    s.act(ActionKind::Pause {
+        node: 2,
+        duration: 200 * MS,
+    })
+    .unwrap();
+    assert!(
+        s.act(ActionKind::Timeout { node: 2 }).is_err(),
+        "a paused node takes no action"
+    );
+    s.advance_to(299 * MS);
+    assert_eq!(s.node::<PingNode>(2).pongs, pongs, "frozen state");
+    let frozen = lines_between(&s, 100 * MS + 1, 299 * MS);
+    let touches_2 = |v: &serde_json::Value| {
+        (v["kind"] == "deliver" && v["to"] == 2) || (v["kind"] == "send" && v["from"] == 2)
+    };
+    assert!(
+        !frozen.iter().any(touches_2),
+        "no delivery to or send from Node 2 while paused"
+    );
+    assert!(
+        frozen.iter().any(|v| v["kind"] == "send" && v["to"] == 2),
+        "others still talk to it"
+    );
+    s.advance_to(400 * MS);
+    let after = lines_between(&s, 300 * MS, 300 * MS);
+    assert_eq!(after[0]["kind"], "resume", "{after:?}");
+    assert!(
+        after.iter().any(|v| v["kind"] == "deliver" && v["to"] == 2),
+        "held messages arrive at once"
+    );
+    assert!(
+        s.node::<PingNode>(2).pongs > pongs,
+        "and it carries on from its state"
+    );
+    assert_eq!(s.node::<PingNode>(2).boots, 1, "a pause is not a restart");
+}
+
+#[test]
+fn a_one_way_cut_loses_one_direction_only() {
+    let mut sc = scenario(7);
+    sc.nodes = 2;
+    sc.net.loss_ppm = 0;
+    sc.net.dup_ppm = 0;
+    let mut s = Session::of::<Ping>(&sc).unwrap();
+    s.act(ActionKind::CutOneWay { from: 1, to: 2 }).unwrap();
+    s.advance_to(500 * MS);
+    let lines = lines_between(&s, 0, 500 * MS);
+    let ended = |from: u64, kind: &str| {
+        lines
+            .iter()
+            .filter(|v| v["kind"] == kind && v["from"] == from)
+            .count()
+    };
+    assert!(
+        ended(1, "drop") > 10 && ended(1, "deliver") == 0,
+        "1 → 2 is lost"
+    );
+    assert!(
+        ended(2, "deliver") > 10 && ended(2, "drop") == 0,
+        "2 → 1 arrives"
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|v| v["kind"] == "drop")
+            .all(|v| v["reason"] == "partition")
+    );
+    assert_eq!(s.network().one_way, vec![(1, 2)]);
+    s.act(ActionKind::Heal).unwrap();
+    assert!(
+        s.network().one_way.is_empty(),
+        "heal restores both directions"
+    );
+}
+
+#[test]
+fn a_slow_link_is_slow_in_its_own_direction() {
+    let mut sc = scenario(8);
+    sc.net.loss_ppm = 0;
+    sc.net.dup_ppm = 0;
+    let mut s = Session::of::<Ping>(&sc).unwrap();
+    s.act(ActionKind::LinkLatency {
+        from: 1,
+        to: 2,
+        latency: Some((40 * MS, 50 * MS)),
+    })
+    .unwrap();
+    s.advance_to(SEC);
+    let spans = s.spans(0, SEC);
+    let took = |from, to| -> Vec<Micros> {
+        spans
+            .iter()
+            .filter(|x| x.from == from && x.to == to)
+            .filter_map(|x| x.end.map(|e| e - x.sent))
+            .collect()
+    };
+    let slow = took(1, 2);
+    assert!(
+        !slow.is_empty() && slow.iter().all(|d| (40 * MS..=50 * MS).contains(d)),
+        "{slow:?}"
+    );
+    let back = took(2, 1);
+    assert!(
+        !back.is_empty() && back.iter().all(|d| *d < 40 * MS),
+        "{back:?}"
+    );
+    assert_eq!(s.network().slow_links, vec![(1, 2, 40 * MS, 50 * MS)]);
+}

@@ -48,6 +48,10 @@ pub enum RecordKind {
     Crash { node: NodeId },
     /// A node started again.
     Restart { node: NodeId },
+    /// A node froze until `until`.
+    Pause { node: NodeId, until: Micros },
+    /// A paused node carried on.
+    Resume { node: NodeId },
     /// A client handed a command to a node.
     Client { node: NodeId, command: u64 },
     /// A protocol note (role change, commit, …).
@@ -92,6 +96,8 @@ impl Record {
             RecordKind::Drop { .. } => "drop",
             RecordKind::Crash { .. } => "crash",
             RecordKind::Restart { .. } => "restart",
+            RecordKind::Pause { .. } => "pause",
+            RecordKind::Resume { .. } => "resume",
             RecordKind::Client { .. } => "client",
             RecordKind::Note { note, .. } => note.kind(),
             RecordKind::Violation { .. } => "violation",
@@ -129,6 +135,12 @@ impl Record {
             RecordKind::Crash { node } => format!(r#"{{"t":{t},"kind":"crash","node":{node}}}"#),
             RecordKind::Restart { node } => {
                 format!(r#"{{"t":{t},"kind":"restart","node":{node}}}"#)
+            }
+            RecordKind::Pause { node, until } => {
+                format!(r#"{{"t":{t},"kind":"pause","node":{node},"until":{until}}}"#)
+            }
+            RecordKind::Resume { node } => {
+                format!(r#"{{"t":{t},"kind":"resume","node":{node}}}"#)
             }
             RecordKind::Client { node, command } => {
                 format!(r#"{{"t":{t},"kind":"client","node":{node},"command":{command}}}"#)
@@ -209,6 +221,16 @@ impl Record {
                 vec![*node],
                 format!("Node {node} restarted"),
                 Some(format!("Node {node} restarted")),
+                None,
+            ),
+            RecordKind::Pause { node, until } => {
+                let text = format!("Node {node} paused until {} ms", *until as f64 / 1e3);
+                (vec![*node], text.clone(), Some(text), None)
+            }
+            RecordKind::Resume { node } => (
+                vec![*node],
+                format!("Node {node} resumed"),
+                Some(format!("Node {node} resumed")),
                 None,
             ),
             RecordKind::Client { node, command } => (
