@@ -53,6 +53,8 @@ pub type MsgRef = Rc<dyn AnyMessage>;
 pub trait AnyNote: Debug {
     /// The trace line's `kind`.
     fn kind(&self) -> &'static str;
+    /// The note as a sentence for the event log.
+    fn describe(&self, node: NodeId) -> String;
     /// A sentence worth announcing, or `None` for minor notes.
     fn headline(&self, node: NodeId) -> Option<String>;
     /// The timeline milestone the note marks, if any.
@@ -66,6 +68,9 @@ pub trait AnyNote: Debug {
 impl<T: Note> AnyNote for T {
     fn kind(&self) -> &'static str {
         Note::kind(self)
+    }
+    fn describe(&self, node: NodeId) -> String {
+        Note::describe(self, node)
     }
     fn headline(&self, node: NodeId) -> Option<String> {
         Note::headline(self, node)

@@ -28,6 +28,9 @@ pub trait Message: Clone + Debug + Serialize + 'static {
 pub trait Note: Clone + Debug + Serialize + 'static {
     /// The trace line's `kind` (the note's serde tag), e.g. `role` or `commit`.
     fn kind(&self) -> &'static str;
+    /// The note as a sentence for the event log, e.g. "Node 3 granted its vote to Node 1 for
+    /// term 2" (every note reads as a sentence, never as raw data).
+    fn describe(&self, node: NodeId) -> String;
     /// A sentence worth announcing to the visitor (e.g. "Node 2 became leader for term 4"),
     /// or `None` for minor notes.
     fn headline(&self, node: NodeId) -> Option<String>;
@@ -35,6 +38,12 @@ pub trait Note: Clone + Debug + Serialize + 'static {
     fn marker(&self) -> Option<Marker> {
         None
     }
+}
+
+/// A role name with its indefinite article, for sentences: "a follower", "an acceptor".
+pub fn with_article(role: &str) -> String {
+    let vowel = role.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {role}", if vowel { "an" } else { "a" })
 }
 
 /// Kinds of milestone drawn on the timeline.

@@ -66,6 +66,11 @@ impl Note for PingNote {
     fn kind(&self) -> &'static str {
         "pong"
     }
+    fn describe(&self, node: NodeId) -> String {
+        match self {
+            PingNote::Pong { count } => format!("Node {node} has counted {count} pongs"),
+        }
+    }
     fn headline(&self, _: NodeId) -> Option<String> {
         None
     }

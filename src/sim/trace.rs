@@ -240,7 +240,6 @@ impl Record {
                 None,
             ),
             RecordKind::Note { node, note } => {
-                let text = note.to_json();
                 let headline = note.headline(*node);
                 let marker = note.marker().map(|m| match m {
                     Marker::Leader => "leader",
@@ -248,9 +247,7 @@ impl Record {
                 });
                 (
                     vec![*node],
-                    headline
-                        .clone()
-                        .unwrap_or_else(|| format!("Node {node}: {text}")),
+                    headline.clone().unwrap_or_else(|| note.describe(*node)),
                     headline,
                     marker,
                 )

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use crate::protocols::paxos::common::Ballot;
+use crate::sim::node::with_article;
 use crate::sim::{Marker, Message, MsgView, NodeId, Note};
 
 /// What a slot can hold: a client's command, or a no-op a new leader uses to fill a gap.
@@ -306,6 +307,44 @@ impl Note for MultiNote {
             MultiNote::Learn { .. } => "learn",
             MultiNote::Redirect { .. } => "redirect",
             MultiNote::Reject { .. } => "reject",
+        }
+    }
+
+    fn describe(&self, node: NodeId) -> String {
+        match self {
+            MultiNote::Role { role, ballot } => {
+                format!(
+                    "Node {node} is now {} (ballot {ballot})",
+                    with_article(role)
+                )
+            }
+            MultiNote::Promise {
+                ballot,
+                from_slot,
+                chosen,
+                accepted,
+            } => format!(
+                "Node {node} promised ballot {ballot} from slot {from_slot} on, reporting {chosen} chosen and {accepted} accepted slots"
+            ),
+            MultiNote::Propose {
+                slot,
+                ballot,
+                value,
+            } => format!("Node {node} proposed {value} for slot {slot} in ballot {ballot}"),
+            MultiNote::Chosen {
+                slot,
+                ballot,
+                value,
+            } => format!("Node {node} saw {value} chosen for slot {slot} in ballot {ballot}"),
+            MultiNote::Learn { slot, value } => {
+                format!("Node {node} applied slot {slot}: {value}")
+            }
+            MultiNote::Redirect { command, leader } => {
+                format!("Node {node} forwarded command {command} to leader Node {leader}")
+            }
+            MultiNote::Reject { command, reason } => {
+                format!("Node {node} could not take command {command}: {reason}")
+            }
         }
     }
 

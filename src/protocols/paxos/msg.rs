@@ -203,6 +203,57 @@ impl Note for PaxosNote {
         }
     }
 
+    fn describe(&self, node: NodeId) -> String {
+        match self {
+            PaxosNote::Prepare {
+                ballot,
+                value: Some(value),
+            } => format!("Node {node} started ballot {ballot} to propose value {value}"),
+            PaxosNote::Prepare {
+                ballot,
+                value: None,
+            } => {
+                format!("Node {node} started ballot {ballot} to read the chosen value")
+            }
+            PaxosNote::Promise {
+                ballot,
+                accepted: Some(v),
+            } => format!(
+                "Node {node} promised ballot {ballot}, reporting value {} accepted in ballot {}",
+                v.value, v.ballot
+            ),
+            PaxosNote::Promise {
+                ballot,
+                accepted: None,
+            } => format!("Node {node} promised ballot {ballot}, having accepted nothing"),
+            PaxosNote::Propose {
+                ballot,
+                value,
+                forced_by: Some(by),
+            } => format!(
+                "Node {node} proposes value {value} in ballot {ballot}, as Node {by}'s promise requires"
+            ),
+            PaxosNote::Propose { ballot, value, .. } => {
+                format!("Node {node} proposes value {value} in ballot {ballot}")
+            }
+            PaxosNote::Accept { ballot, value } => {
+                format!("Node {node} accepted value {value} in ballot {ballot}")
+            }
+            PaxosNote::Nack { ballot, promised } => format!(
+                "Node {node}'s ballot {ballot} was pre-empted by a promise to {promised}; it backs off"
+            ),
+            PaxosNote::Chosen { ballot, value } => {
+                format!("Node {node}'s proposal is chosen: value {value} in ballot {ballot}")
+            }
+            PaxosNote::Learn { value, ballot } => {
+                format!("Node {node} learned value {value} (ballot {ballot})")
+            }
+            PaxosNote::Reject { command, reason } => {
+                format!("Node {node} could not propose command {command}: {reason}")
+            }
+        }
+    }
+
     fn headline(&self, node: NodeId) -> Option<String> {
         match self {
             PaxosNote::Chosen { ballot, value } => Some(format!(

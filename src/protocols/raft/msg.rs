@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::sim::node::with_article;
 use crate::sim::{Marker, Message, MsgView, NodeId, Note};
 
 /// One log entry: the command a client asked for, stamped with the term of the leader that
@@ -290,6 +291,64 @@ impl Note for RaftNote {
             RaftNote::Truncate { .. } => "truncate",
             RaftNote::Redirect { .. } => "redirect",
             RaftNote::Reject { .. } => "reject",
+        }
+    }
+
+    fn describe(&self, node: NodeId) -> String {
+        match self {
+            RaftNote::Role { role, term } => {
+                format!("Node {node} is now {} in term {term}", with_article(role))
+            }
+            RaftNote::Commit {
+                index,
+                term,
+                command,
+            } => format!(
+                "Node {node} committed entry {index} (term {term}, command {command}) and applied it"
+            ),
+            RaftNote::Append {
+                index,
+                term,
+                command,
+            } => format!("Node {node} appended command {command} at index {index} in term {term}"),
+            RaftNote::Vote {
+                candidate,
+                term,
+                granted: true,
+                ..
+            } => format!("Node {node} granted its vote to Node {candidate} for term {term}"),
+            RaftNote::Vote {
+                candidate,
+                term,
+                refusal,
+                ..
+            } => {
+                let why = match refusal {
+                    Some(Refusal::StaleTerm) => ": its term is older".to_string(),
+                    Some(Refusal::AlreadyVoted { voted_for }) => {
+                        format!(": it already voted for Node {voted_for}")
+                    }
+                    Some(Refusal::LogBehind {
+                        candidate_last_term,
+                        candidate_last_index,
+                        own_last_term,
+                        own_last_index,
+                    }) => format!(
+                        ": its log (last entry {candidate_last_index} of term {candidate_last_term}) is behind this node's ({own_last_index} of term {own_last_term})"
+                    ),
+                    None => String::new(),
+                };
+                format!("Node {node} refused its vote to Node {candidate} for term {term}{why}")
+            }
+            RaftNote::Truncate { from, removed } => {
+                format!("Node {node} removed {removed} conflicting entries from index {from} on")
+            }
+            RaftNote::Redirect { command, leader } => {
+                format!("Node {node} forwarded command {command} to leader Node {leader}")
+            }
+            RaftNote::Reject { command, reason } => {
+                format!("Node {node} could not take command {command}: {reason}")
+            }
         }
     }
 
