@@ -9,9 +9,8 @@ use std::collections::BTreeSet;
 
 use crate::protocols;
 use crate::sim::action::{Action, ActionKind, NetConfig};
-use crate::sim::node::{NodeId, Unit};
-use crate::sim::scenario::{ms, show};
-use crate::sim::time::Micros;
+use crate::sim::node::NodeId;
+use crate::sim::param::{millis, parse_millis};
 
 pub use crate::sim::scenario::{MAX_CLIENT_RATE, Scenario};
 
@@ -55,8 +54,8 @@ impl Scenario {
         if (self.net.latency_min, self.net.latency_max) != default_lat {
             q.push(format!(
                 "lat={}-{}",
-                ms(self.net.latency_min),
-                ms(self.net.latency_max)
+                millis(self.net.latency_min),
+                millis(self.net.latency_max)
             ));
         }
         if self.net.loss_ppm != 0 {
@@ -72,7 +71,7 @@ impl Scenario {
             for spec in &info.params {
                 let v = self.params.get(spec.key).copied().unwrap_or(spec.default);
                 if v != spec.default {
-                    q.push(format!("{}={}", spec.key, show_raw(spec.unit, v)));
+                    q.push(format!("{}={}", spec.key, spec.format(v)));
                 }
             }
         }
@@ -150,7 +149,7 @@ impl Scenario {
         if let Some(v) = get("lat") {
             let parsed = v
                 .split_once('-')
-                .and_then(|(a, b)| Some((parse_ms(a)?, parse_ms(b)?)));
+                .and_then(|(a, b)| Some((parse_millis(a)?, parse_millis(b)?)));
             match parsed {
                 Some((lo, hi)) if lo <= hi && hi <= NetConfig::MAX_LATENCY => {
                     s.net.latency_min = lo;
@@ -158,8 +157,8 @@ impl Scenario {
                 }
                 _ => problems.push(format!(
                     "lat={v} is not a latency range such as lat=10-15 (milliseconds, at most 60000); using {}-{}.",
-                    ms(s.net.latency_min),
-                    ms(s.net.latency_max)
+                    millis(s.net.latency_min),
+                    millis(s.net.latency_max)
                 )),
             }
         }
@@ -184,21 +183,14 @@ impl Scenario {
         }
         for spec in &info.params {
             if let Some(v) = get(spec.key) {
-                let parsed = match spec.unit {
-                    Unit::Micros => parse_ms(v),
-                    Unit::Count => v.parse().ok(),
-                };
-                match parsed {
-                    Some(x) if x >= spec.min && x <= spec.max => {
+                match spec.parse(v) {
+                    Ok(x) => {
                         s.params.insert(spec.key.to_string(), x);
                     }
-                    _ => problems.push(format!(
-                        "{}={v}: {} must be between {} and {}; using {}.",
+                    Err(why) => problems.push(format!(
+                        "{}={v}: {why}; using {}.",
                         spec.key,
-                        spec.label,
-                        show(spec.unit, spec.min),
-                        show(spec.unit, spec.max),
-                        show(spec.unit, spec.default)
+                        spec.describe(spec.default)
                     )),
                 }
             }
@@ -265,21 +257,9 @@ pub fn fresh_seed() -> u64 {
     }
 }
 
-fn show_raw(unit: Unit, v: u64) -> String {
-    match unit {
-        Unit::Micros => ms(v),
-        Unit::Count => v.to_string(),
-    }
-}
-
 fn pct(ppm: u32) -> String {
     let s = format!("{:.4}", ppm as f64 / 10_000.0);
     s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-fn parse_ms(v: &str) -> Option<Micros> {
-    let x: f64 = v.trim().parse().ok()?;
-    (x.is_finite() && (0.0..=1e9).contains(&x)).then(|| (x * 1000.0).round() as Micros)
 }
 
 fn parse_pct(v: &str) -> Option<u32> {

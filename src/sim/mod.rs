@@ -11,6 +11,7 @@ pub mod erased;
 pub mod lab;
 pub mod metrics;
 pub mod node;
+pub mod param;
 pub mod rng;
 pub mod scenario;
 pub mod session;

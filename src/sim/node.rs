@@ -12,6 +12,7 @@ use std::fmt::Debug;
 use serde::Serialize;
 
 use super::metrics::Series;
+pub use super::param::{ParamSpec, Unit};
 use super::rng::Rng;
 use super::time::Micros;
 
@@ -170,64 +171,6 @@ pub struct ProtocolInfo {
     pub timeout_label: &'static str,
     /// Metric series the nodes write (see [`Ctx::record`]); the page charts them.
     pub series: Vec<Series>,
-}
-
-/// A tunable integer parameter of a protocol.
-#[derive(Clone, Debug)]
-pub struct ParamSpec {
-    /// Key used in links and on the command line, e.g. `election_min`.
-    pub key: &'static str,
-    /// Label for the page.
-    pub label: &'static str,
-    /// What the number measures.
-    pub unit: Unit,
-    /// Default value.
-    pub default: u64,
-    /// Smallest accepted value.
-    pub min: u64,
-    /// Largest accepted value.
-    pub max: u64,
-}
-
-impl ParamSpec {
-    /// A duration parameter, in microseconds.
-    pub fn micros(
-        key: &'static str,
-        label: &'static str,
-        default: u64,
-        min: u64,
-        max: u64,
-    ) -> Self {
-        ParamSpec {
-            key,
-            label,
-            unit: Unit::Micros,
-            default,
-            min,
-            max,
-        }
-    }
-
-    /// A count parameter from 0 to `max`.
-    pub fn count(key: &'static str, label: &'static str, default: u64, max: u64) -> Self {
-        ParamSpec {
-            key,
-            label,
-            unit: Unit::Count,
-            default,
-            min: 0,
-            max,
-        }
-    }
-}
-
-/// The unit of a [`ParamSpec`]; durations are stored in microseconds and shown in ms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
-    /// Virtual time in microseconds.
-    Micros,
-    /// A plain count.
-    Count,
 }
 
 /// A deliberate protocol bug that can be switched on.

@@ -6,8 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::action::{Action, NetConfig};
-use super::node::{ProtocolInfo, Setup, Unit};
-use super::time::Micros;
+use super::node::{ProtocolInfo, Setup};
 
 /// Everything that determines a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,12 +45,7 @@ impl Scenario {
         for spec in &info.params {
             let v = self.params.get(spec.key).copied().unwrap_or(spec.default);
             if v < spec.min || v > spec.max {
-                return Err(format!(
-                    "{} must be between {} and {}",
-                    spec.label,
-                    show(spec.unit, spec.min),
-                    show(spec.unit, spec.max)
-                ));
+                return Err(format!("{} must be {}", spec.label, spec.accepted()));
             }
             params.insert(spec.key.to_string(), v);
         }
@@ -70,23 +64,5 @@ impl Scenario {
             params,
             bugs: self.bugs.clone(),
         })
-    }
-}
-
-/// A parameter value in words, e.g. `150 ms` or `3` (for messages about ranges).
-pub(crate) fn show(unit: Unit, v: u64) -> String {
-    match unit {
-        Unit::Micros => format!("{} ms", ms(v)),
-        Unit::Count => v.to_string(),
-    }
-}
-
-/// Microseconds as a millisecond number without trailing zeros: 10000 → "10", 10500 → "10.5".
-pub(crate) fn ms(us: Micros) -> String {
-    if us.is_multiple_of(1000) {
-        (us / 1000).to_string()
-    } else {
-        let s = format!("{:.3}", us as f64 / 1000.0);
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }

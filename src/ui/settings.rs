@@ -9,7 +9,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::scenario::{MAX_CLIENT_RATE, Scenario};
-use crate::sim::node::{ProtocolInfo, Unit};
+use crate::sim::node::{ParamSpec, ProtocolInfo, Unit};
+use crate::sim::param::millis;
 
 use super::store::{Msg, Snap, on_click};
 
@@ -24,12 +25,6 @@ pub struct SettingsProps {
     pub protocols: Snap<Vec<ProtocolInfo>>,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
-}
-
-/// Microseconds as a millisecond number for inputs and links: 10000 → "10", 10500 → "10.5".
-fn ms(us: u64) -> String {
-    let s = format!("{:.3}", us as f64 / 1000.0);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The scenario's link with `key` set to `value` (bug toggles switch one key of `bugs`).
@@ -128,20 +123,21 @@ pub fn Settings(p: &SettingsProps) -> Html {
         (
             "lat",
             "Latency range (ms, e.g. 10-15)".into(),
-            format!("{}-{}", ms(s.net.latency_min), ms(s.net.latency_max)),
+            format!(
+                "{}-{}",
+                millis(s.net.latency_min),
+                millis(s.net.latency_max)
+            ),
             String::new(),
             String::new(),
         ),
     ];
-    for spec in &info.params {
+    let (choices, numbers): (Vec<&ParamSpec>, Vec<&ParamSpec>) = info
+        .params
+        .iter()
+        .partition(|spec| !spec.choices().is_empty());
+    for spec in numbers {
         let v = s.params.get(spec.key).copied().unwrap_or(spec.default);
-        let show = |x: u64| {
-            if spec.unit == Unit::Micros {
-                ms(x)
-            } else {
-                x.to_string()
-            }
-        };
         let unit = if spec.unit == Unit::Micros {
             " (ms)"
         } else {
@@ -150,9 +146,9 @@ pub fn Settings(p: &SettingsProps) -> Html {
         fields.push((
             spec.key,
             format!("{}{unit}", spec.label),
-            show(v),
-            show(spec.min),
-            show(spec.max),
+            spec.format(v),
+            spec.format(spec.min),
+            spec.format(spec.max),
         ));
     }
     html! {
@@ -174,6 +170,19 @@ pub fn Settings(p: &SettingsProps) -> Html {
                         <input name={key} type={if key == "lat" { "text" } else { "number" }} value={value}
                             min={(!min.is_empty()).then_some(min)} max={(!max.is_empty()).then_some(max)} step="any" />
                     </label>
+                }) }
+                { for choices.into_iter().map(|spec| {
+                    let v = s.params.get(spec.key).copied().unwrap_or(spec.default);
+                    html! {
+                        <label key={spec.key}>
+                            <span>{ spec.label }</span>
+                            <select name={spec.key}>
+                                { for spec.choices().iter().enumerate().map(|(i, name)| html! {
+                                    <option value={*name} selected={i as u64 == v}>{ *name }</option>
+                                }) }
+                            </select>
+                        </label>
+                    }
                 }) }
                 if !info.bugs.is_empty() {
                     <fieldset class="bugs">
