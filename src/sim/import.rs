@@ -322,6 +322,6 @@ mod tests {
         let mut far = protocols::create(&s).unwrap();
         assert!(!advance_within(far.as_mut(), crate::scenario::MAX_AT, 500));
         assert_eq!(far.events(), 500, "stops when the budget is spent");
-        assert!(far.now() < 2 * SEC);
+        assert!(far.now() < 60 * SEC, "{}", far.now());
     }
 }
