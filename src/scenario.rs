@@ -799,7 +799,10 @@ mod tests {
             "one warning per unknown key"
         );
         let e = Scenario::read_strict("protocol=raft&seed=3&nodes=99&bugs=nope").unwrap_err();
-        assert!(e.contains("nodes=99") && e.contains("no bug toggle 'nope'"), "{e}");
+        assert!(
+            e.contains("nodes=99") && e.contains("no bug toggle 'nope'"),
+            "{e}"
+        );
         assert!(
             !e.contains("using") && !e.contains("ignored"),
             "an error does not say what a forgiving reader does instead: {e}"
@@ -819,7 +822,13 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!((s.protocol.as_str(), s.seed, s.bugs.len()), ("raft", 42, 2));
         // Broken escapes and invalid UTF-8 are kept or replaced, never a panic.
-        for q in ["seed=%", "seed=%zz", "seed=%E2%82", "seed=1&%FF=1", "seed=1+2"] {
+        for q in [
+            "seed=%",
+            "seed=%zz",
+            "seed=%E2%82",
+            "seed=1&%FF=1",
+            "seed=1+2",
+        ] {
             let (_, problems) = Scenario::from_query(q);
             assert!(!problems.is_empty(), "{q}");
         }

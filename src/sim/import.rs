@@ -127,8 +127,7 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
     let mut lab = protocols::create(&scenario)?;
     // Replay event by event until the run has as many lines as the file, so the work follows
     // the file's length (and a file exported between two events at one instant matches).
-    while lab.trace_len() + 1 < lines.len() && lab.next_event_time().is_some_and(|t| t <= last_t)
-    {
+    while lab.trace_len() + 1 < lines.len() && lab.next_event_time().is_some_and(|t| t <= last_t) {
         if lab.events() >= MAX_REPLAY_EVENTS {
             return Err(format!("{}.", budget_sentence(lab.now())));
         }
@@ -263,10 +262,10 @@ mod tests {
     #[test]
     fn an_absurd_export_time_is_refused_with_a_reason() {
         let text = exported();
-        let at = serde_json::from_str::<serde_json::Value>(text.lines().next().unwrap()).unwrap()
-            ["at"]
-            .as_u64()
-            .unwrap();
+        let at =
+            serde_json::from_str::<serde_json::Value>(text.lines().next().unwrap()).unwrap()["at"]
+                .as_u64()
+                .unwrap();
         for huge in ["999999999999", "18446744073709551615"] {
             let edited = text.replacen(&format!(r#""at":{at}"#), &format!(r#""at":{huge}"#), 1);
             assert_ne!(edited, text);
@@ -306,7 +305,10 @@ mod tests {
         line["t"] = 99_999_999_999_999u64.into();
         lines[last] = line.to_string();
         let e = err(&lines.join("\n"));
-        assert!(e.starts_with(&format!("Line {} is at 99999999999999", last + 1)), "{e}");
+        assert!(
+            e.starts_with(&format!("Line {} is at 99999999999999", last + 1)),
+            "{e}"
+        );
     }
 
     #[test]
@@ -317,7 +319,11 @@ mod tests {
         assert_eq!(lab.now(), 2 * SEC);
         let mut plain = protocols::create(&s).unwrap();
         plain.advance_to(2 * SEC);
-        assert_eq!(lab.trace_jsonl(), plain.trace_jsonl(), "the same run as advance_to");
+        assert_eq!(
+            lab.trace_jsonl(),
+            plain.trace_jsonl(),
+            "the same run as advance_to"
+        );
 
         let mut far = protocols::create(&s).unwrap();
         assert!(!advance_within(far.as_mut(), crate::scenario::MAX_AT, 500));
