@@ -319,7 +319,7 @@ fn a_closed_pipe_ends_the_program_quietly() {
         .spawn()
         .expect("binary runs");
     // The reader goes away before the summary is written (like `… | head -0`).
-    drop(child.stdout.take());
+    child.stdout = None;
     let out = child.wait_with_output().expect("binary ends");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
