@@ -268,7 +268,7 @@ impl Scenario {
             return Err(sentences.join(" "));
         }
         if !reading.seed_given {
-            return Err("the link has no seed".into());
+            return Err("The link has no seed.".into());
         }
         Ok(StrictLink {
             scenario: reading.scenario,
@@ -809,7 +809,7 @@ mod tests {
         );
         assert_eq!(
             Scenario::read_strict("protocol=raft").unwrap_err(),
-            "the link has no seed"
+            "The link has no seed."
         );
         assert!(Scenario::read_strict("protocol=raft&seed=1&at=abc").is_err());
     }
