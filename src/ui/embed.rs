@@ -67,6 +67,11 @@ pub fn init() {
     FRAMED.with(|f| f.set(framed));
 }
 
+/// The name this embedded page was given in its URL (`id=…`), if any.
+pub fn embed_id() -> Option<String> {
+    EMBED_ID.with(|e| e.borrow().clone())
+}
+
 fn parent() -> Option<web_sys::Window> {
     dom::window().parent().ok().flatten()
 }
@@ -82,7 +87,7 @@ fn post(kind: &str, mut fields: Map<String, Value>) {
     }
     fields.insert("source".into(), SOURCE.into());
     fields.insert("type".into(), kind.into());
-    if let Some(id) = EMBED_ID.with(|e| e.borrow().clone()) {
+    if let Some(id) = embed_id() {
         fields.insert("embedId".into(), id.into());
     }
     let text = Value::Object(fields).to_string();

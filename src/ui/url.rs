@@ -78,7 +78,8 @@ pub fn split(query: &str) -> PageParams {
 }
 
 /// The query string of a permalink: the scenario (with its recorded actions), the moment to
-/// open at, and the layout.
+/// open at, and the layout. An embedded page keeps the name it was given (`id=`), so its own
+/// address still names it after the page rewrites it.
 pub fn permalink_query(scenario: &Scenario, at: Option<Micros>, embed: bool) -> String {
     let mut q = scenario.to_query();
     if let Some(t) = at {
@@ -86,6 +87,10 @@ pub fn permalink_query(scenario: &Scenario, at: Option<Micros>, embed: bool) -> 
     }
     if embed {
         q.push_str("&embed=1");
+        // Checked when read: letters, digits, '-', '_' and '.', nothing to escape.
+        if let Some(id) = super::embed::embed_id() {
+            q.push_str(&format!("&id={id}"));
+        }
     }
     q
 }
