@@ -18,11 +18,11 @@ use crate::scenario::{MAX_AT, MAX_AT_WORDS, Scenario};
 pub const TRACE_VERSION: u64 = 1;
 
 /// Most events a replay of someone else's input (a trace file, a link's `at`, an embed's
-/// `seek`) simulates in one go: about what fills the page's memory (10 million events is
-/// 25 nodes under 200 requests/s for about 15 virtual minutes, or 5 idle Raft nodes for 15
-/// hours), so it covers any run a visitor can have made, and it bounds how long the page
-/// can be busy.
-pub const MAX_REPLAY_EVENTS: u64 = 10_000_000;
+/// `seek`) simulates in one go. It covers the runs a visitor can make: the page's memory (4 GB
+/// for WebAssembly, about 570 bytes per event of a busy run) fills up at some 7 million events,
+/// and 5 million is already 25 nodes under 200 requests/s for about 8 virtual minutes, or 5 idle
+/// Raft nodes for 7.7 hours. It also bounds how long opening a link keeps the page busy.
+pub const MAX_REPLAY_EVENTS: u64 = 5_000_000;
 
 /// Runs `lab` forward to `t` like [`Lab::advance_to`], but stops after [`MAX_REPLAY_EVENTS`]
 /// events. Returns false if it stopped early (the lab is then at the last event it processed).
