@@ -1,15 +1,57 @@
-//! Reading an exported trace back: the file's first line carries the scenario link, the run is
-//! replayed from it, and every line of the file must match the replay. A file that is
-//! malformed, from another version, or edited by hand is refused with a sentence naming the
-//! problem and the line.
+//! Replaying what someone else wrote: an exported trace read back, or a run opened at a moment
+//! a link names.
+//!
+//! A trace file's first line carries the scenario link; the run is replayed from it and every
+//! line of the file must match the replay. A file that is malformed, from another version, or
+//! edited by hand is refused with a sentence naming the problem and the line.
+//!
+//! Nothing here does work in proportion to a number read from the input: times are bounded by
+//! [`MAX_AT`], the replay follows the file line by line, and no replay simulates more than
+//! [`MAX_REPLAY_EVENTS`] events.
 
 use crate::protocols;
-use crate::scenario::Scenario;
+use crate::scenario::{MAX_AT, MAX_AT_WORDS, Scenario};
 use crate::sim::lab::Lab;
-use crate::sim::time::Micros;
+use crate::sim::time::{Micros, format_time};
 
 /// The trace format version this build writes and reads.
 pub const TRACE_VERSION: u64 = 1;
+
+/// Most events a replay of someone else's input (a trace file, a link's `at`, an embed's
+/// `seek`) simulates in one go. It covers the runs a visitor can make: the page's memory (4 GB
+/// for WebAssembly, about 570 bytes per event of a busy run) fills up at some 7 million events,
+/// and 5 million is already 25 nodes under 200 requests/s for about 8 virtual minutes, or 5 idle
+/// Raft nodes for 7.7 hours. It also bounds how long opening a link keeps the page busy.
+pub const MAX_REPLAY_EVENTS: u64 = 5_000_000;
+
+/// Runs `lab` forward to `t` like [`Lab::advance_to`], but stops after [`MAX_REPLAY_EVENTS`]
+/// events. Returns false if it stopped early (the lab is then at the last event it processed).
+pub fn advance_bounded(lab: &mut dyn Lab, t: Micros) -> bool {
+    advance_within(lab, t, MAX_REPLAY_EVENTS)
+}
+
+/// [`advance_bounded`] with a budget of `max_events` events.
+pub fn advance_within(lab: &mut dyn Lab, t: Micros, max_events: u64) -> bool {
+    let budget_end = lab.events().saturating_add(max_events);
+    while lab.next_event_time().is_some_and(|next| next <= t) {
+        if lab.events() >= budget_end {
+            return false;
+        }
+        lab.step();
+    }
+    // No event is left before `t`: this only applies recorded actions due by then.
+    lab.advance_to(t);
+    true
+}
+
+/// The sentence for a run cut short by [`advance_bounded`].
+pub fn budget_sentence(stopped_at: Micros) -> String {
+    format!(
+        "Simulating that far takes more than {} million events, more than QuorumScope replays in one go; stopped at {}",
+        MAX_REPLAY_EVENTS / 1_000_000,
+        format_time(stopped_at)
+    )
+}
 
 /// Replays a JSON Lines trace, returning the run positioned at the file's last line.
 pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
@@ -28,6 +70,12 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
         if t < last_t {
             return Err(format!(
                 "Line {} goes back in time ({t} µs after {last_t} µs).",
+                i + 1
+            ));
+        }
+        if t > MAX_AT {
+            return Err(format!(
+                "Line {} is at {t} µs, later than {MAX_AT_WORDS} of virtual time, the longest run QuorumScope replays.",
                 i + 1
             ));
         }
@@ -54,25 +102,56 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
         .ok_or("The trace header has no scenario link.")?;
     let scenario =
         Scenario::parse_link(link).map_err(|e| format!("The trace's scenario is damaged: {e}"))?;
-    let at = header.get("at").and_then(|a| a.as_u64()).unwrap_or(last_t);
+    let at = match header.get("at") {
+        None => last_t,
+        Some(a) => match a.as_u64() {
+            Some(at) if at <= MAX_AT => at,
+            Some(at) => {
+                return Err(format!(
+                    "The trace header says it was exported at {at} µs, later than {MAX_AT_WORDS} of virtual time, the longest run QuorumScope replays."
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "The trace header's export time \"at\" is {}, not a time in microseconds.",
+                    abbreviate(&a.to_string())
+                ));
+            }
+        },
+    };
     if at < last_t {
         return Err(format!(
             "The trace header says it was exported at {at} µs, before its last line ({last_t} µs)."
         ));
     }
     let mut lab = protocols::create(&scenario)?;
-    // Replay to just before the last line's time, then event by event, so a file exported
-    // between two events at the same instant is matched exactly.
-    lab.advance_to(last_t.saturating_sub(1));
+    // Replay event by event until the run has as many lines as the file, so the work follows
+    // the file's length (and a file exported between two events at one instant matches).
     while lab.trace_len() + 1 < lines.len() && lab.next_event_time().is_some_and(|t| t <= last_t) {
+        if lab.events() >= MAX_REPLAY_EVENTS {
+            return Err(format!("{}.", budget_sentence(lab.now())));
+        }
         lab.step();
     }
     if lab.trace_len() + 1 < lines.len() {
+        // Lines left but no event before the last line's time: actions due by then.
         lab.advance_to(last_t);
     }
     if at > last_t {
-        // Exported between events: nothing happened in (last_t, at], so this adds no line.
-        lab.advance_to(at);
+        // Exported between events: nothing may happen in (last_t, at].
+        match lab.next_event_time() {
+            Some(next) if next <= at => {
+                if lab.trace_len() + 1 >= lines.len() {
+                    return Err(format!(
+                        "The file ends early: the recorded scenario has more events by {}, the moment the header says the file was exported, than the file's {} lines.",
+                        format_time(at),
+                        lines.len()
+                    ));
+                }
+                // Lines are missing from the replay: the comparison below names the first.
+            }
+            _ => lab.advance_to(at),
+        }
     }
     let replay = lab.trace_jsonl();
     let mut replayed = replay.lines().skip(1);
@@ -178,5 +257,77 @@ mod tests {
             err.starts_with("Line 41 does not match the replay"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_absurd_export_time_is_refused_with_a_reason() {
+        let text = exported();
+        let at =
+            serde_json::from_str::<serde_json::Value>(text.lines().next().unwrap()).unwrap()["at"]
+                .as_u64()
+                .unwrap();
+        for huge in ["999999999999", "18446744073709551615"] {
+            let edited = text.replacen(&format!(r#""at":{at}"#), &format!(r#""at":{huge}"#), 1);
+            assert_ne!(edited, text);
+            let e = err(&edited);
+            assert!(e.contains(huge) && e.contains("24 hours"), "{e}");
+        }
+        for wrong in ["-5", "1e300", "\"soon\"", "null"] {
+            let edited = text.replacen(&format!(r#""at":{at}"#), &format!(r#""at":{wrong}"#), 1);
+            let e = err(&edited);
+            assert!(e.contains("not a time in microseconds"), "{wrong}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_later_export_time_is_refused_without_simulating_up_to_it() {
+        // Within the bound but far past the last line: the replay must not simulate hours of
+        // heartbeats to find out that the file ends early.
+        let text = exported();
+        let first = text.lines().next().unwrap();
+        let header: serde_json::Value = serde_json::from_str(first).unwrap();
+        let at = header["at"].as_u64().unwrap();
+        let edited = text.replacen(
+            &format!(r#""at":{at}"#),
+            &format!(r#""at":{}"#, crate::scenario::MAX_AT),
+            1,
+        );
+        let e = err(&edited);
+        assert!(e.starts_with("The file ends early"), "{e}");
+    }
+
+    #[test]
+    fn a_line_beyond_the_longest_run_is_refused() {
+        let text = exported();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let last = lines.len() - 1;
+        let mut line: serde_json::Value = serde_json::from_str(&lines[last]).unwrap();
+        line["t"] = 99_999_999_999_999u64.into();
+        lines[last] = line.to_string();
+        let e = err(&lines.join("\n"));
+        assert!(
+            e.starts_with(&format!("Line {} is at 99999999999999", last + 1)),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_bounded_advance_is_advance_to_within_its_budget() {
+        let (s, _) = Scenario::from_query("protocol=raft&nodes=3&seed=5&a=0.1c.c1~0.2c.r1");
+        let mut lab = protocols::create(&s).unwrap();
+        assert!(advance_bounded(lab.as_mut(), 2 * SEC));
+        assert_eq!(lab.now(), 2 * SEC);
+        let mut plain = protocols::create(&s).unwrap();
+        plain.advance_to(2 * SEC);
+        assert_eq!(
+            lab.trace_jsonl(),
+            plain.trace_jsonl(),
+            "the same run as advance_to"
+        );
+
+        let mut far = protocols::create(&s).unwrap();
+        assert!(!advance_within(far.as_mut(), crate::scenario::MAX_AT, 500));
+        assert_eq!(far.events(), 500, "stops when the budget is spent");
+        assert!(far.now() < 60 * SEC, "{}", far.now());
     }
 }

@@ -11,11 +11,113 @@ use crate::protocols;
 use crate::sim::action::{Action, ActionKind, NetConfig};
 use crate::sim::node::NodeId;
 use crate::sim::param::{millis, parse_millis};
+use crate::sim::time::{Micros, SEC};
 
 pub use crate::sim::scenario::{MAX_CLIENT_RATE, Scenario};
 
-/// Query keys the page reads itself; the scenario ignores them.
-const PAGE_KEYS: &[&str] = &["embed", "debug", "at"];
+/// The query keys a scenario is made of, besides its protocol's parameter keys.
+pub const SCENARIO_KEYS: &[&str] = &[
+    "protocol", "nodes", "seed", "lat", "loss", "dup", "load", "bugs", "a",
+];
+
+/// Query keys the page reads itself (layout, opening moment, test hook, embed name). Every reader
+/// of a link knows them; the scenario ignores them. The page's reader is `ui::url::split`.
+pub const PAGE_KEYS: &[&str] = &["embed", "at", "debug", "id"];
+
+/// Latest moment a link can open at (`at`) and a trace can be replayed to: 24 hours of virtual
+/// time. A visitor playing at the top speed (10×) needs 2.4 hours to get there, and long before
+/// that a busy run fills the page's memory; anything later is a typo or a hostile link.
+pub const MAX_AT: Micros = 24 * 3_600 * SEC;
+
+/// [`MAX_AT`] in words, for messages.
+pub const MAX_AT_WORDS: &str = "24 hours";
+
+/// Reads the page's `at` parameter: a virtual time in whole microseconds up to [`MAX_AT`].
+pub fn parse_at(value: &str) -> Result<Micros, String> {
+    match value.parse::<Micros>() {
+        Ok(t) if t <= MAX_AT => Ok(t),
+        _ => Err(format!(
+            "at={} is not a time in microseconds from 0 to {MAX_AT} ({MAX_AT_WORDS}, the longest run a link opens)",
+            shorten(value)
+        )),
+    }
+}
+
+/// Cuts a value taken from a link to a length that fits in a sentence.
+pub fn shorten(v: &str) -> String {
+    if v.chars().count() > 24 {
+        let head: String = v.chars().take(24).collect();
+        format!("{head}…")
+    } else {
+        v.to_string()
+    }
+}
+
+/// The query part of a link: a full URL, a `?query` or a bare query, without any `#fragment`.
+pub fn query_of(link: &str) -> &str {
+    let query = link.split_once('?').map_or(link, |(_, q)| q);
+    query.split('#').next().unwrap_or("")
+}
+
+/// A link's parameters in order, percent-decoded (`+` is a space; invalid UTF-8 is replaced).
+pub fn query_pairs(link: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query_of(link).as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// One problem found while reading a link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkProblem {
+    /// What is wrong, e.g. `nodes=99 is not a cluster size Raft supports (1 to 25)`.
+    pub what: String,
+    /// What a forgiving reader (the page) does instead, e.g. `using 5` or `ignored`.
+    pub instead: String,
+    /// True when the run is still exactly the one the link describes (an unknown parameter,
+    /// which is ignored): a strict reader (the CLI) warns and goes on instead of refusing.
+    pub harmless: bool,
+}
+
+impl LinkProblem {
+    fn new(what: String, instead: impl Into<String>) -> LinkProblem {
+        LinkProblem {
+            what,
+            instead: instead.into(),
+            harmless: false,
+        }
+    }
+}
+
+impl std::fmt::Display for LinkProblem {
+    /// The sentence the page shows: what is wrong and what it does instead.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}; {}.", self.what, self.instead)
+    }
+}
+
+/// A link read forgivingly: the scenario it gives and every problem found on the way.
+#[derive(Clone, Debug)]
+pub struct LinkReading {
+    /// A usable scenario: each bad parameter replaced by its default.
+    pub scenario: Scenario,
+    /// Whether the link names its seed (without one, a fresh random seed was chosen).
+    pub seed_given: bool,
+    /// The link's `at`, if it has a valid one.
+    pub at: Option<Micros>,
+    /// Everything that is not as the link says, in the order found.
+    pub problems: Vec<LinkProblem>,
+}
+
+/// A link read strictly (command line, trace files): exactly the run it describes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StrictLink {
+    /// The run.
+    pub scenario: Scenario,
+    /// The moment the link opens at, if it names one.
+    pub at: Option<Micros>,
+    /// Harmless problems (unknown parameters, ignored), one sentence each.
+    pub warnings: Vec<String>,
+}
 
 impl Scenario {
     /// The default scenario of a protocol (seed 1); an unknown protocol falls back to the first.
@@ -90,19 +192,40 @@ impl Scenario {
     /// Reads a link (a full URL, or just its query), forgivingly: returns a usable scenario and
     /// one sentence for each problem found. Without a `seed`, a fresh random seed is chosen.
     pub fn from_query(link: &str) -> (Scenario, Vec<String>) {
-        let query = match link.find('?') {
-            Some(i) => &link[i + 1..],
-            None => link,
-        };
-        let query = query.split('#').next().unwrap_or("");
-        let pairs: Vec<(String, String)> = query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.split_once('=') {
-                Some((k, v)) => (decode(k), decode(v)),
-                None => (decode(p), String::new()),
-            })
-            .collect();
+        let reading = Scenario::read_link(link);
+        let problems = reading.problems.iter().map(ToString::to_string).collect();
+        (reading.scenario, problems)
+    }
+
+    /// Reads a link strictly (for the command line and trace files): a parameter that cannot be
+    /// used as written is an error naming it; unknown parameters are warnings; the seed is
+    /// required.
+    pub fn read_strict(link: &str) -> Result<StrictLink, String> {
+        let reading = Scenario::read_link(link);
+        let (warnings, errors): (Vec<_>, Vec<_>) =
+            reading.problems.into_iter().partition(|p| p.harmless);
+        if !errors.is_empty() {
+            let sentences: Vec<String> = errors.iter().map(|p| format!("{}.", p.what)).collect();
+            return Err(sentences.join(" "));
+        }
+        if !reading.seed_given {
+            return Err("The link has no seed.".into());
+        }
+        Ok(StrictLink {
+            scenario: reading.scenario,
+            at: reading.at,
+            warnings: warnings.iter().map(ToString::to_string).collect(),
+        })
+    }
+
+    /// Reads a link strictly, keeping only its scenario (see [`Scenario::read_strict`]).
+    pub fn parse_link(link: &str) -> Result<Scenario, String> {
+        Scenario::read_strict(link).map(|l| l.scenario)
+    }
+
+    /// Reads a link, noting every problem with what a forgiving reader does instead.
+    pub fn read_link(link: &str) -> LinkReading {
+        let pairs = query_pairs(link);
         let get = |key: &str| {
             pairs
                 .iter()
@@ -118,9 +241,13 @@ impl Scenario {
             Some(p) if protocols::info(p).is_some() => p.to_string(),
             Some(p) => {
                 let names: Vec<&str> = protocols::list().iter().map(|i| i.name).collect();
-                problems.push(format!(
-                    "Unknown protocol '{p}'; showing {default_protocol}. Available: {}.",
-                    names.join(", ")
+                problems.push(LinkProblem::new(
+                    format!(
+                        "Unknown protocol '{}' (available: {})",
+                        shorten(p),
+                        names.join(", ")
+                    ),
+                    format!("showing {default_protocol}"),
                 ));
                 default_protocol.to_string()
             }
@@ -131,17 +258,31 @@ impl Scenario {
         if let Some(v) = get("nodes") {
             match v.parse::<usize>() {
                 Ok(n) if (info.min_nodes..=info.max_nodes).contains(&n) => s.nodes = n,
-                _ => problems.push(format!(
-                    "nodes={v} is not a cluster size {} supports ({} to {}); using {}.",
-                    info.title, info.min_nodes, info.max_nodes, s.nodes
+                _ => problems.push(LinkProblem::new(
+                    format!(
+                        "nodes={} is not a cluster size {} supports ({} to {})",
+                        shorten(v),
+                        info.title,
+                        info.min_nodes,
+                        info.max_nodes
+                    ),
+                    format!("using {}", s.nodes),
                 )),
             }
         }
+        let seed_given = get("seed").is_some();
         s.seed = match get("seed").map(|v| (v, v.parse::<u64>())) {
             Some((_, Ok(seed))) => seed,
             Some((v, Err(_))) => {
                 let seed = fresh_seed();
-                problems.push(format!("seed={v} is not a whole number from 0 to 18446744073709551615; using seed {seed}."));
+                problems.push(LinkProblem::new(
+                    format!(
+                        "seed={} is not a whole number from 0 to {}",
+                        shorten(v),
+                        u64::MAX
+                    ),
+                    format!("using seed {seed}"),
+                ));
                 seed
             }
             None => fresh_seed(),
@@ -155,10 +296,12 @@ impl Scenario {
                     s.net.latency_min = lo;
                     s.net.latency_max = hi;
                 }
-                _ => problems.push(format!(
-                    "lat={v} is not a latency range such as lat=10-15 (milliseconds, at most 60000); using {}-{}.",
-                    millis(s.net.latency_min),
-                    millis(s.net.latency_max)
+                _ => problems.push(LinkProblem::new(
+                    format!(
+                        "lat={} is not a latency range such as lat=10-15 (milliseconds, at most 60000)",
+                        shorten(v)
+                    ),
+                    format!("using {}-{}", millis(s.net.latency_min), millis(s.net.latency_max)),
                 )),
             }
         }
@@ -167,8 +310,12 @@ impl Scenario {
                 match parse_pct(v) {
                     Some(ppm) if field == 0 => s.net.loss_ppm = ppm,
                     Some(ppm) => s.net.dup_ppm = ppm,
-                    None => problems.push(format!(
-                        "{key}={v} is not a {what} percentage from 0 to 100; using 0."
+                    None => problems.push(LinkProblem::new(
+                        format!(
+                            "{key}={} is not a {what} percentage from 0 to 100",
+                            shorten(v)
+                        ),
+                        "using 0",
                     )),
                 }
             }
@@ -176,8 +323,12 @@ impl Scenario {
         if let Some(v) = get("load") {
             match v.parse::<u32>() {
                 Ok(r) if r <= MAX_CLIENT_RATE => s.client_rate = r,
-                _ => problems.push(format!(
-                    "load={v} is not a client load from 0 to {MAX_CLIENT_RATE} requests per second; using 0."
+                _ => problems.push(LinkProblem::new(
+                    format!(
+                        "load={} is not a client load from 0 to {MAX_CLIENT_RATE} requests per second",
+                        shorten(v)
+                    ),
+                    "using 0",
                 )),
             }
         }
@@ -187,10 +338,9 @@ impl Scenario {
                     Ok(x) => {
                         s.params.insert(spec.key.to_string(), x);
                     }
-                    Err(why) => problems.push(format!(
-                        "{}={v}: {why}; using {}.",
-                        spec.key,
-                        spec.describe(spec.default)
+                    Err(why) => problems.push(LinkProblem::new(
+                        format!("{}={}: {why}", spec.key, shorten(v)),
+                        format!("using {}", spec.describe(spec.default)),
                     )),
                 }
             }
@@ -198,7 +348,7 @@ impl Scenario {
         if let Some(setup) = s.setup(&info).ok()
             && let Err(e) = protocols::validate(&protocol, &setup)
         {
-            problems.push(format!("{e}; using the default parameters."));
+            problems.push(LinkProblem::new(e, "using the default parameters"));
             s.params = Scenario::defaults(&protocol).params;
         }
         if let Some(v) = get("bugs") {
@@ -207,10 +357,14 @@ impl Scenario {
                     s.bugs.insert(bug.to_string());
                 } else {
                     let known: Vec<&str> = info.bugs.iter().map(|b| b.key).collect();
-                    problems.push(format!(
-                        "{} has no bug toggle '{bug}' (known: {}); ignored.",
-                        info.title,
-                        known.join(", ")
+                    problems.push(LinkProblem::new(
+                        format!(
+                            "{} has no bug toggle '{}' (known: {})",
+                            info.title,
+                            shorten(bug),
+                            known.join(", ")
+                        ),
+                        "ignored",
                     ));
                 }
             }
@@ -220,30 +374,32 @@ impl Scenario {
             s.actions = actions;
             problems.extend(problem);
         }
-        for (k, _) in &pairs {
-            let known = [
-                "protocol", "nodes", "seed", "lat", "loss", "dup", "load", "bugs", "a",
-            ]
-            .contains(&k.as_str())
-                || PAGE_KEYS.contains(&k.as_str())
-                || info.params.iter().any(|p| p.key == k);
-            if !known {
-                problems.push(format!("Unknown link parameter '{k}' ignored."));
+        let mut at = None;
+        if let Some(v) = get("at") {
+            match parse_at(v) {
+                Ok(t) => at = Some(t),
+                Err(e) => problems.push(LinkProblem::new(e, "opening at the last action")),
             }
         }
-        (s, problems)
-    }
-
-    /// Reads a link strictly (for the command line): any problem is an error.
-    pub fn parse_link(link: &str) -> Result<Scenario, String> {
-        let (s, problems) = Scenario::from_query(link);
-        if !link.contains("seed=") {
-            return Err("the link has no seed".into());
+        let mut unknown: Vec<&str> = Vec::new();
+        for (k, _) in &pairs {
+            let known = SCENARIO_KEYS.contains(&k.as_str())
+                || PAGE_KEYS.contains(&k.as_str())
+                || info.params.iter().any(|p| p.key == k);
+            if !known && !unknown.contains(&k.as_str()) {
+                unknown.push(k);
+                problems.push(LinkProblem {
+                    what: format!("Unknown link parameter '{}'", shorten(k)),
+                    instead: "ignored".into(),
+                    harmless: true,
+                });
+            }
         }
-        if problems.is_empty() {
-            Ok(s)
-        } else {
-            Err(problems.join(" "))
+        LinkReading {
+            scenario: s,
+            seed_given,
+            at,
+            problems,
         }
     }
 }
@@ -265,32 +421,6 @@ fn pct(ppm: u32) -> String {
 fn parse_pct(v: &str) -> Option<u32> {
     let x: f64 = v.trim().parse().ok()?;
     (x.is_finite() && (0.0..=100.0).contains(&x)).then(|| (x * 10_000.0).round() as u32)
-}
-
-/// Percent-decoding of one query component (`+` is a space).
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(hi), Some(lo)) => {
-                    out.push(hi * 16 + lo);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
 }
 
 fn b36(mut n: u64) -> String {
@@ -367,7 +497,7 @@ pub fn encode_actions(actions: &[Action]) -> String {
 }
 
 /// Decodes an action list; on the first damaged action, keeps what came before and says so.
-pub fn decode_actions(text: &str, nodes: usize) -> (Vec<Action>, Option<String>) {
+pub fn decode_actions(text: &str, nodes: usize) -> (Vec<Action>, Option<LinkProblem>) {
     let mut out: Vec<Action> = Vec::new();
     for (i, part) in text.split('~').enumerate() {
         let action = decode_action(part, nodes).and_then(|a| {
@@ -383,13 +513,15 @@ pub fn decode_actions(text: &str, nodes: usize) -> (Vec<Action>, Option<String>)
         match action {
             Ok(a) => out.push(a),
             Err(why) => {
-                return (
-                    out,
-                    Some(format!(
-                        "The link's action {} ('{part}') is damaged: {why}. Replaying the {i} action(s) before it.",
-                        i + 1
-                    )),
+                let problem = LinkProblem::new(
+                    format!(
+                        "The link's action {} ('{}') is damaged: {why}",
+                        i + 1,
+                        shorten(part)
+                    ),
+                    format!("replaying the {i} action(s) before it"),
                 );
+                return (out, Some(problem));
             }
         }
     }
@@ -403,6 +535,9 @@ fn decode_action(part: &str, nodes: usize) -> Result<Action, String> {
     };
     let at_event = un36(ev).ok_or("bad event number")?;
     let t = un36(t).ok_or("bad time")?;
+    if t > MAX_AT {
+        return Err(format!("its time is beyond {MAX_AT_WORDS}"));
+    }
     let code = body.chars().next().ok_or("no action code")?;
     let args = &body[code.len_utf8()..];
     let node = |s: &str| -> Result<NodeId, String> {
@@ -601,7 +736,7 @@ mod tests {
     fn damaged_actions_keep_the_valid_prefix() {
         let (actions, problem) = decode_actions("1.a.c1~2.b.c9~3.c.h", 5);
         assert_eq!(actions.len(), 1);
-        assert!(problem.unwrap().contains("no node '9'"));
+        assert!(problem.unwrap().what.contains("no node '9'"));
     }
 
     #[test]
@@ -620,5 +755,72 @@ mod tests {
             })
             .collect();
         assert!(s.to_query().len() < 2048, "{}", s.to_query().len());
+    }
+
+    #[test]
+    fn the_page_keys_are_known_to_every_reader() {
+        let link = "https://x.example/?embed=1&id=five&protocol=raft&nodes=5&seed=1&at=147007013&debug=panic";
+        let (_, problems) = Scenario::from_query(link);
+        assert!(problems.is_empty(), "{problems:?}");
+        let strict = Scenario::read_strict(link).unwrap();
+        assert!(strict.warnings.is_empty(), "{:?}", strict.warnings);
+        assert_eq!(strict.at, Some(147_007_013));
+    }
+
+    #[test]
+    fn strict_reading_warns_about_unknown_keys_and_refuses_bad_values() {
+        let strict = Scenario::read_strict("protocol=raft&seed=3&zap=1&zap=2").unwrap();
+        assert_eq!(strict.scenario.seed, 3);
+        assert_eq!(
+            strict.warnings,
+            ["Unknown link parameter 'zap'; ignored."],
+            "one warning per unknown key"
+        );
+        let e = Scenario::read_strict("protocol=raft&seed=3&nodes=99&bugs=nope").unwrap_err();
+        assert!(
+            e.contains("nodes=99") && e.contains("no bug toggle 'nope'"),
+            "{e}"
+        );
+        assert!(
+            !e.contains("using") && !e.contains("ignored"),
+            "an error does not say what a forgiving reader does instead: {e}"
+        );
+        assert_eq!(
+            Scenario::read_strict("protocol=raft").unwrap_err(),
+            "The link has no seed."
+        );
+        assert!(Scenario::read_strict("protocol=raft&seed=1&at=abc").is_err());
+    }
+
+    #[test]
+    fn links_are_percent_decoded() {
+        let (s, problems) = Scenario::from_query(
+            "?protocol=r%61ft&seed=%34%32&bugs=vote_ignores_log%2Ccommit_old_term#frag",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!((s.protocol.as_str(), s.seed, s.bugs.len()), ("raft", 42, 2));
+        // Broken escapes and invalid UTF-8 are kept or replaced, never a panic.
+        for q in [
+            "seed=%",
+            "seed=%zz",
+            "seed=%E2%82",
+            "seed=1&%FF=1",
+            "seed=1+2",
+        ] {
+            let (_, problems) = Scenario::from_query(q);
+            assert!(!problems.is_empty(), "{q}");
+        }
+    }
+
+    #[test]
+    fn late_moments_open_up_to_a_day_of_virtual_time() {
+        assert_eq!(parse_at("147007013"), Ok(147_007_013));
+        assert_eq!(parse_at(&MAX_AT.to_string()), Ok(MAX_AT));
+        let e = parse_at("999999999999").unwrap_err();
+        assert!(e.contains("24 hours"), "{e}");
+        assert!(parse_at("-1").is_err() && parse_at("1e6").is_err());
+        let (actions, problem) = decode_actions("1.a.c1~2.zzzzzzzz.c2", 5);
+        assert_eq!(actions.len(), 1);
+        assert!(problem.unwrap().what.contains("beyond 24 hours"));
     }
 }

@@ -147,11 +147,18 @@ fn fuzz_passes_clean_raft_and_fails_with_a_replay_command_on_a_bug() {
         "vote_ignores_log",
     ]);
     assert_eq!(code, 1, "the buggy voter must be caught: {out}");
-    assert!(
-        out.contains("violated at")
-            && out.contains("replay: cargo run --release --bin quorumscope -- run --link"),
-        "{out}"
+    let replay = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("replay: quorumscope run --link '"))
+        .unwrap_or_else(|| panic!("a replay command in the conventional form: {out}"));
+    let link = replay.strip_suffix('\'').expect("the link is quoted");
+    assert!(out.contains("violated at"), "{out}");
+    let (code, again, err) = qs(&["run", "--link", link]);
+    assert_eq!(
+        code, 1,
+        "the replay command finds the violation again: {again}{err}"
     );
+    assert!(again.contains("VIOLATED"), "{again}");
 }
 
 #[test]
@@ -176,4 +183,146 @@ fn bad_input_gets_a_clear_message_and_exit_code_2() {
         assert!(err.contains(expect), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn a_link_with_page_parameters_runs_and_unknown_ones_are_only_warnings() {
+    let page =
+        "https://example.org/blog/raft/?embed=1&id=five&protocol=raft&nodes=5&seed=1&debug=panic";
+    let (code, out, err) = qs(&["run", "--link", page, "--until", "1s"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.is_empty(),
+        "the page's own parameters are not worth a word: {err}"
+    );
+
+    let (code, out, err) = qs(&["run", "--link", &format!("{page}&zap=1"), "--until", "1s"]);
+    assert_eq!(
+        code, 0,
+        "an ignored parameter does not end the run: {out}{err}"
+    );
+    assert!(out.contains("Raft · 5 nodes · seed 1"), "{out}");
+    assert!(
+        err.contains("warning") && err.contains("'zap'") && err.contains("ignored"),
+        "{err}"
+    );
+
+    let (code, _, err) = qs(&["run", "--link", "?protocol=raft&seed=1&nodes=99&load=lots"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("nodes=99") && err.contains("load=lots"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("using") && !err.contains("ignored"),
+        "an error does not claim a fallback it does not take: {err}"
+    );
+}
+
+#[test]
+fn run_link_opens_at_the_links_moment_even_past_two_minutes() {
+    let link = "?protocol=raft&nodes=5&seed=5&load=20&at=130000007";
+    let (code, out, err) = qs(&["run", "--link", link]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("130.000 s simulated"), "{out}");
+    let printed = out
+        .lines()
+        .find_map(|l| l.strip_prefix("link: "))
+        .expect("summary prints the link");
+    assert!(printed.ends_with("&at=130000007"), "{printed}");
+    // The printed link reopens the same moment of the same run.
+    let digest = |out: &str| {
+        out.lines()
+            .find(|l| l.contains("trace digest"))
+            .map(String::from)
+    };
+    let (code, again, err) = qs(&["run", "--link", printed]);
+    assert_eq!(code, 0, "{again}{err}");
+    assert_eq!(digest(&again), digest(&out));
+    // --until still wins over the link's moment.
+    let (_, until, _) = qs(&["run", "--link", link, "--until", "2s"]);
+    assert!(until.contains("2.000 s simulated"), "{until}");
+
+    for bad in ["abc", "-1", "999999999999"] {
+        let (code, _, err) = qs(&["run", "--link", &format!("?seed=1&at={bad}")]);
+        assert_eq!(code, 2, "at={bad}: {err}");
+        assert!(err.contains(&format!("at={bad}")), "{err}");
+    }
+    let (_, _, err) = qs(&["run", "--link", "?seed=1&at=999999999999"]);
+    assert!(err.contains("24 hours"), "the bound is named: {err}");
+}
+
+#[test]
+fn every_command_has_help_and_the_tool_a_version() {
+    for args in [
+        vec!["--help"],
+        vec!["-h"],
+        vec!["run", "--help"],
+        vec!["run", "--seed", "3", "-h"],
+        vec!["fuzz", "--help"],
+        vec!["bench", "-h"],
+        vec!["help", "run"],
+    ] {
+        let (code, out, err) = qs(&args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains("USAGE"), "{args:?}: {out}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+    let (_, out, _) = qs(&["run", "--help"]);
+    assert!(out.contains("--link") && out.contains("--until"), "{out}");
+    let (code, out, _) = qs(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.trim(),
+        format!("quorumscope {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn a_duration_without_a_unit_is_an_error_that_suggests_one() {
+    let (code, out, err) = qs(&["run", "--until", "5"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("5s"), "{err}");
+    assert!(err.contains("quorumscope run --help"), "{err}");
+    let (code, _, err) = qs(&["fuzz", "--seeds", "1", "--until", "2.5"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("2.5s"), "{err}");
+    let (code, _, err) = qs(&["run", "--until", "48h"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--until"), "{err}");
+}
+
+#[test]
+fn options_are_parsed_conventionally() {
+    let (code, out, err) = qs(&["run", "--seed=7", "--until=1s", "--nodes", "3"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Raft · 3 nodes · seed 7"), "{out}");
+    for (args, expect) in [
+        (vec!["run", "--frobnicate", "1"], "--frobnicate"),
+        (vec!["run", "--seed"], "--seed"),
+        (vec!["run", "stray"], "stray"),
+        (vec!["run", "--param", "zap=1"], "no parameter 'zap'"),
+    ] {
+        let (code, _, err) = qs(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_the_program_quietly() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quorumscope"))
+        .args(["run", "--nodes", "25", "--until", "2s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    // The reader goes away before the summary is written (like `… | head -0`).
+    child.stdout = None;
+    let out = child.wait_with_output().expect("binary ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(out.status.code(), Some(0));
 }

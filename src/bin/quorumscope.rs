@@ -1,17 +1,29 @@
 //! `quorumscope`: the command-line face of the simulator — run one scenario, fuzz many seeds,
 //! or print benchmark figures. See `quorumscope --help`.
+//!
+//! Conventions: `--help`/`-h` on every command, `--version`; usage errors go to stderr with exit
+//! status 2, warnings go to stderr and the command goes on; a reader that closes the pipe early
+//! (`quorumscope fuzz | head`) ends the program quietly.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match cli::main(&args) {
-        Ok(code) => std::process::exit(code),
-        Err(message) => {
+    let code = match cli::main(std::env::args_os().skip(1).collect()) {
+        Ok(code) => code,
+        Err(cli::Failure::Usage { message, command }) => {
             eprintln!("quorumscope: {message}");
-            eprintln!("Try 'quorumscope --help'.");
-            std::process::exit(2);
+            eprintln!(
+                "Try 'quorumscope {}--help'.",
+                command.map_or(String::new(), |c| format!("{c} "))
+            );
+            2
         }
-    }
+        Err(cli::Failure::ClosedPipe) => 0,
+        Err(cli::Failure::Io(message)) => {
+            eprintln!("quorumscope: {message}");
+            1
+        }
+    };
+    std::process::exit(code);
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -20,138 +32,323 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use std::collections::BTreeMap;
+    use std::ffi::OsString;
+    use std::io::Write as _;
     use std::time::Instant;
 
     use quorumscope::fuzz::{self, FuzzOptions};
     use quorumscope::protocols;
-    use quorumscope::scenario::Scenario;
-    use quorumscope::sim::time::{format_time, parse_duration};
+    use quorumscope::scenario::{MAX_AT, MAX_AT_WORDS, Scenario};
+    use quorumscope::sim::node::ProtocolInfo;
+    use quorumscope::sim::time::{Micros, format_time, parse_duration};
     use quorumscope::sim::trace::digest;
     use quorumscope::sim::{Lab, SEC};
+
+    /// Why the program stops early.
+    pub enum Failure {
+        /// The command line is wrong: say why, point at the help, exit 2.
+        Usage {
+            /// One sentence.
+            message: String,
+            /// The subcommand whose help to point at, if any.
+            command: Option<&'static str>,
+        },
+        /// Standard output was closed by its reader (`| head`): stop without a word.
+        ClosedPipe,
+        /// Reading or writing a file failed: say why, exit 1.
+        Io(String),
+    }
+
+    impl From<String> for Failure {
+        fn from(message: String) -> Failure {
+            Failure::Usage {
+                message,
+                command: None,
+            }
+        }
+    }
+
+    impl From<&str> for Failure {
+        fn from(message: &str) -> Failure {
+            message.to_string().into()
+        }
+    }
+
+    impl From<lexopt::Error> for Failure {
+        fn from(e: lexopt::Error) -> Failure {
+            e.to_string().into()
+        }
+    }
+
+    impl From<std::io::Error> for Failure {
+        fn from(e: std::io::Error) -> Failure {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                Failure::ClosedPipe
+            } else {
+                Failure::Io(format!("cannot write the output: {e}"))
+            }
+        }
+    }
+
+    /// `println!` that stops the program quietly when the reader has gone away.
+    macro_rules! say {
+        ($($arg:tt)*) => {
+            writeln!(std::io::stdout(), $($arg)*)?
+        };
+    }
 
     const HELP: &str = "\
 quorumscope — deterministic distributed-systems simulator
 
 USAGE:
-  quorumscope run   [--protocol raft] [--nodes 5] [--seed 42] [--until 60s] [--faults random]
-                    [--load N] [--bug NAME]... [--param KEY=VALUE]... [--link URL] [--trace FILE]
-  quorumscope fuzz  [--protocol raft] [--seeds 10000] [--first-seed 1] [--nodes 5] [--until 20s]
-                    [--bug NAME]... [--param KEY=VALUE]... [--threads N]
+  quorumscope run   [OPTIONS]   run one scenario and print a summary
+  quorumscope fuzz  [OPTIONS]   run many seeds under random faults
+  quorumscope bench [OPTIONS]   print performance figures
+  quorumscope --version
+
+'quorumscope COMMAND --help' describes a command's options.
+";
+
+    const RUN_HELP: &str = "\
+quorumscope run — run one scenario and print a summary
+
+USAGE:
+  quorumscope run [--protocol raft] [--nodes 5] [--seed 42] [--until 60s] [--faults random]
+                  [--load N] [--bug NAME]... [--param KEY=VALUE]... [--trace FILE]
+  quorumscope run --link URL [--until TIME] [--faults random] [--trace FILE]
+
+  --link URL        replay a link copied from the page: its scenario, recorded actions and, without
+                    --until, its moment (at=); parameters it does not know are warned about and ignored
+  --until TIME      virtual time to stop at, with a unit: 250us, 15ms, 2.5s, 10m (at most 24 hours;
+                    default: the link's at=, else 60s)
+  --faults random   inject random crashes, partitions and losses (recorded as actions); or none
+  --load N          steady client requests per virtual second
+  --bug NAME        enable a protocol bug toggle (repeatable)
+  --param KEY=VALUE a protocol parameter as in a link, durations in ms (repeatable)
+  --trace FILE      write the JSON Lines trace
+
+The same scenario always gives a byte-identical trace. The summary ends with the link of the run,
+which `run --link` and the page open at the same moment. Exit status: 0, 1 if an invariant was
+violated, 2 for a usage error.
+";
+
+    const FUZZ_HELP: &str = "\
+quorumscope fuzz — run many seeds under random faults
+
+USAGE:
+  quorumscope fuzz [--protocol raft] [--seeds 10000] [--first-seed 1] [--nodes 5] [--until 20s]
+                   [--bug NAME]... [--param KEY=VALUE]... [--threads N]
+
+Runs on all cores; prints every violation with a 'quorumscope run --link …' command that replays
+it. Exit status: 0, 1 if any invariant was violated, 2 for a usage error.
+";
+
+    const BENCH_HELP: &str = "\
+quorumscope bench — print performance figures
+
+USAGE:
   quorumscope bench [--protocol raft]
 
-run    Runs one scenario and prints a summary. --link replays a permalink copied from the page
-       (its scenario and recorded actions); --trace writes the JSON Lines trace. The same seed
-       and actions always give a byte-identical trace.
-fuzz   Runs many seeds under random faults on all cores; prints every violation with the
-       command that replays it; exits 1 if any invariant was violated.
-bench  Prints performance figures (simulated events per second, seek latency).
+Simulated events per second (with and without the trace), seek latency and trace export time of
+a 10-minute run under steady client load.
+";
 
---param sets a protocol parameter as in a link (durations in ms), e.g. --param proposers=2.
-
-Protocols: ";
-
-    /// Parsed `--flag value` pairs; repeated flags keep every value.
-    struct Flags(BTreeMap<String, Vec<String>>);
+    /// The options of one command as `--name value` pairs (lexopt does the lexing, so
+    /// `--name=value` works too); repeated options keep every value.
+    struct Flags {
+        values: BTreeMap<String, Vec<String>>,
+        command: &'static str,
+    }
 
     impl Flags {
-        fn parse(args: &[String], allowed: &[&str]) -> Result<Flags, String> {
-            let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            let mut it = args.iter();
-            while let Some(a) = it.next() {
-                let Some(name) = a.strip_prefix("--") else {
-                    return Err(format!("unexpected argument '{a}'"));
-                };
-                if !allowed.contains(&name) {
-                    return Err(format!("unknown option '--{name}'"));
+        /// Reads `args`; `None` when help was asked for.
+        fn parse(
+            args: Vec<OsString>,
+            command: &'static str,
+            allowed: &[&str],
+        ) -> Result<Option<Flags>, Failure> {
+            use lexopt::prelude::*;
+            let usage = |message: String| Failure::Usage {
+                message,
+                command: Some(command),
+            };
+            let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            let mut parser = lexopt::Parser::from_args(args);
+            while let Some(arg) = parser.next().map_err(|e| usage(e.to_string()))? {
+                match arg {
+                    Short('h') | Long("help") => return Ok(None),
+                    Long(name) if allowed.contains(&name) => {
+                        let name = name.to_string();
+                        let value = parser
+                            .value()
+                            .and_then(|v| v.string())
+                            .map_err(|e| usage(e.to_string()))?;
+                        values.entry(name).or_default().push(value);
+                    }
+                    other => return Err(usage(other.unexpected().to_string())),
                 }
-                let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
-                map.entry(name.to_string()).or_default().push(value.clone());
             }
-            Ok(Flags(map))
+            Ok(Some(Flags { values, command }))
+        }
+        fn usage(&self, message: String) -> Failure {
+            Failure::Usage {
+                message,
+                command: Some(self.command),
+            }
         }
         fn get(&self, name: &str) -> Option<&str> {
-            self.0.get(name).and_then(|v| v.last()).map(String::as_str)
+            self.values
+                .get(name)
+                .and_then(|v| v.last())
+                .map(String::as_str)
         }
         fn all(&self, name: &str) -> Vec<String> {
-            self.0.get(name).cloned().unwrap_or_default()
+            self.values.get(name).cloned().unwrap_or_default()
         }
-        fn number<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, String> {
+        fn number<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, Failure> {
             match self.get(name) {
                 None => Ok(default),
                 Some(v) => v
                     .parse()
-                    .map_err(|_| format!("--{name} expects a whole number, not '{v}'")),
+                    .map_err(|_| self.usage(format!("--{name} expects a whole number, not '{v}'"))),
             }
         }
-        fn duration(&self, name: &str, default: u64) -> Result<u64, String> {
-            self.get(name).map_or(Ok(default), |v| {
-                parse_duration(v).map_err(|e| format!("--{name}: {e}"))
+        /// A virtual duration with a unit, at most [`MAX_AT`] (a run longer than that could
+        /// not be opened from its link).
+        fn duration(&self, name: &str) -> Result<Option<Micros>, Failure> {
+            let Some(v) = self.get(name) else {
+                return Ok(None);
+            };
+            let v = v.trim();
+            if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                return Err(self.usage(format!(
+                    "--{name} {v} has no unit: write {v}s for seconds (or {v}ms, {v}us, {v}m)"
+                )));
+            }
+            let t = parse_duration(v).map_err(|e| self.usage(format!("--{name}: {e}")))?;
+            if t > MAX_AT {
+                return Err(self.usage(format!(
+                    "--{name} {v} is longer than {MAX_AT_WORDS} of virtual time, the longest run a link opens"
+                )));
+            }
+            Ok(Some(t))
+        }
+        /// `--param k=v` options joined into link form, each key checked against the protocol.
+        fn params(&self, info: &ProtocolInfo) -> Result<String, Failure> {
+            let params = self.all("param");
+            for p in &params {
+                let Some((key, _)) = p.split_once('=').filter(|_| !p.contains('&')) else {
+                    return Err(self.usage(format!("--param expects KEY=VALUE, not '{p}'")));
+                };
+                if !info.params.iter().any(|spec| spec.key == key) {
+                    let keys: Vec<&str> = info.params.iter().map(|spec| spec.key).collect();
+                    return Err(self.usage(format!(
+                        "--param {p}: {} has no parameter '{key}' (parameters: {})",
+                        info.title,
+                        keys.join(", ")
+                    )));
+                }
+            }
+            Ok(params.join("&"))
+        }
+        fn protocol(&self) -> Result<ProtocolInfo, Failure> {
+            let name = self.get("protocol").unwrap_or("raft");
+            protocols::info(name).ok_or_else(|| {
+                let names: Vec<&str> = protocols::list().iter().map(|i| i.name).collect();
+                self.usage(format!(
+                    "unknown protocol '{name}' (available: {})",
+                    names.join(", ")
+                ))
             })
         }
     }
 
-    pub fn main(args: &[String]) -> Result<i32, String> {
+    /// The closing line of every help text.
+    fn protocol_list() -> String {
         let names: Vec<&str> = protocols::list().iter().map(|i| i.name).collect();
-        match args.first().map(String::as_str) {
-            Some("run") => run(&args[1..]),
-            Some("fuzz") => fuzz_cmd(&args[1..]),
-            Some("bench") => bench(&args[1..]),
-            None | Some("--help") | Some("-h") | Some("help") => {
-                println!("{HELP}{}", names.join(", "));
+        format!("Protocols: {}", names.join(", "))
+    }
+
+    /// Runs the command line `args` (without the program name); returns the exit status.
+    pub fn main(args: Vec<OsString>) -> Result<i32, Failure> {
+        let mut args = args.into_iter();
+        let command = match args.next() {
+            None => None,
+            Some(c) => Some(
+                c.into_string()
+                    .map_err(|c| format!("unknown command '{}'", c.to_string_lossy()))?,
+            ),
+        };
+        let rest: Vec<OsString> = args.collect();
+        match command.as_deref() {
+            Some("run") => run(rest),
+            Some("fuzz") => fuzz_cmd(rest),
+            Some("bench") => bench(rest),
+            Some("help") => {
+                let text = match rest.first().and_then(|c| c.to_str()) {
+                    Some("run") => RUN_HELP,
+                    Some("fuzz") => FUZZ_HELP,
+                    Some("bench") => BENCH_HELP,
+                    _ => HELP,
+                };
+                say!("{text}{}", protocol_list());
                 Ok(0)
             }
-            Some(other) => Err(format!("unknown command '{other}'")),
+            None | Some("--help") | Some("-h") => {
+                say!("{HELP}{}", protocol_list());
+                Ok(0)
+            }
+            Some("--version") | Some("-V") => {
+                say!("quorumscope {}", env!("CARGO_PKG_VERSION"));
+                Ok(0)
+            }
+            Some(other) => Err(format!("unknown command '{other}'").into()),
         }
     }
 
-    fn scenario_from(flags: &Flags) -> Result<Scenario, String> {
+    /// The run the options describe, and the moment a link asks to stop at.
+    fn scenario_from(flags: &Flags) -> Result<(Scenario, Option<Micros>), Failure> {
         if let Some(link) = flags.get("link") {
             for clash in ["protocol", "nodes", "seed", "bug", "load", "param"] {
                 if flags.get(clash).is_some() {
-                    return Err(format!("--link already fixes the scenario; drop --{clash}"));
+                    return Err(
+                        flags.usage(format!("--link already fixes the scenario; drop --{clash}"))
+                    );
                 }
             }
-            return Scenario::parse_link(link).map_err(|e| format!("--link: {e}"));
+            let read =
+                Scenario::read_strict(link).map_err(|e| flags.usage(format!("--link: {e}")))?;
+            for warning in &read.warnings {
+                eprintln!("quorumscope: warning: --link: {warning}");
+            }
+            return Ok((read.scenario, read.at));
         }
-        let protocol = flags.get("protocol").unwrap_or("raft");
-        let info =
-            protocols::info(protocol).ok_or_else(|| format!("unknown protocol '{protocol}'"))?;
-        let mut s = Scenario::defaults(protocol);
+        let info = flags.protocol()?;
+        let mut s = Scenario::defaults(info.name);
         s.nodes = flags.number("nodes", info.default_nodes)?;
         s.seed = flags.number("seed", 42)?;
         s.client_rate = flags.number("load", 0)?;
         s.bugs = flags.all("bug").into_iter().collect();
-        s.setup(&info)?;
-        let params = param_query(flags)?;
+        s.setup(&info).map_err(|e| flags.usage(e))?;
+        let params = flags.params(&info)?;
         if !params.is_empty() {
             s = Scenario::parse_link(&format!("{}&{params}", s.to_query()))
-                .map_err(|e| format!("--param: {e}"))?;
+                .map_err(|e| flags.usage(format!("--param: {e}")))?;
         }
-        Ok(s)
+        Ok((s, None))
     }
 
-    /// `--param k=v` flags joined into link form, checked for shape.
-    fn param_query(flags: &Flags) -> Result<String, String> {
-        let params = flags.all("param");
-        for p in &params {
-            if !p.contains('=') || p.contains('&') {
-                return Err(format!("--param expects KEY=VALUE, not '{p}'"));
-            }
-        }
-        Ok(params.join("&"))
-    }
-
-    fn run(args: &[String]) -> Result<i32, String> {
-        let flags = Flags::parse(
-            args,
-            &[
-                "protocol", "nodes", "seed", "until", "faults", "link", "trace", "load", "bug",
-                "param",
-            ],
-        )?;
-        let scenario = scenario_from(&flags)?;
-        let until = flags.duration("until", 60 * SEC)?;
-        let mut lab = protocols::create(&scenario)?;
+    fn run(args: Vec<OsString>) -> Result<i32, Failure> {
+        let allowed = [
+            "protocol", "nodes", "seed", "until", "faults", "link", "trace", "load", "bug", "param",
+        ];
+        let Some(flags) = Flags::parse(args, "run", &allowed)? else {
+            say!("{RUN_HELP}{}", protocol_list());
+            return Ok(0);
+        };
+        let (scenario, at) = scenario_from(&flags)?;
+        let until = flags.duration("until")?.or(at).unwrap_or(60 * SEC);
+        let mut lab = protocols::create(&scenario).map_err(|e| flags.usage(e))?;
         match flags.get("faults") {
             None | Some("none") => lab.advance_to(until),
             Some("random") => {
@@ -164,14 +361,18 @@ Protocols: ";
                 fuzz::inject_faults(lab.as_mut(), scenario.seed, &opts);
                 lab.advance_to(until);
             }
-            Some(other) => return Err(format!("--faults takes 'random' or 'none', not '{other}'")),
+            Some(other) => {
+                return Err(
+                    flags.usage(format!("--faults takes 'random' or 'none', not '{other}'"))
+                );
+            }
         }
         let trace = lab.trace_jsonl();
         if let Some(path) = flags.get("trace") {
             std::fs::write(path, &trace)
-                .map_err(|e| format!("cannot write the trace to {path}: {e}"))?;
+                .map_err(|e| Failure::Io(format!("cannot write the trace to {path}: {e}")))?;
         }
-        print_summary(lab.as_ref(), &trace);
+        print_summary(lab.as_ref(), &trace)?;
         Ok(if fuzz::violations(lab.as_ref()).is_empty() {
             0
         } else {
@@ -179,24 +380,24 @@ Protocols: ";
         })
     }
 
-    fn print_summary(lab: &dyn Lab, trace: &str) {
+    fn print_summary(lab: &dyn Lab, trace: &str) -> Result<(), Failure> {
         let info = lab.info();
         let s = lab.scenario();
-        println!(
+        say!(
             "{} · {} nodes · seed {} · {} simulated",
             info.title,
             s.nodes,
             s.seed,
             format_time(lab.now())
         );
-        println!(
+        say!(
             "events {} · trace lines {} · trace digest {:016x}",
             lab.events(),
             lab.trace_len() + 1,
             digest(trace)
         );
         for n in lab.nodes() {
-            println!(
+            say!(
                 "  Node {:>2}  {:<10} {} {:<4} log {:>4} committed {:>4}",
                 n.id,
                 if n.up { n.view.role } else { "crashed" },
@@ -207,44 +408,51 @@ Protocols: ";
             );
         }
         for (label, value) in lab.summary() {
-            println!("  {label}: {value}");
+            say!("  {label}: {value}");
         }
         for inv in lab.invariants() {
             match inv.violated {
-                None => println!("  ok        {}", inv.name),
-                Some((t, d)) => println!("  VIOLATED  {} at {}: {d}", inv.name, format_time(t)),
+                None => say!("  ok        {}", inv.name),
+                Some((t, d)) => say!("  VIOLATED  {} at {}: {d}", inv.name, format_time(t)),
             }
         }
-        println!("link: ?{}", s.to_query());
+        say!("link: ?{}&at={}", s.to_query(), lab.now());
+        Ok(())
     }
 
-    fn fuzz_cmd(args: &[String]) -> Result<i32, String> {
-        let flags = Flags::parse(
-            args,
-            &[
-                "protocol",
-                "seeds",
-                "first-seed",
-                "nodes",
-                "until",
-                "bug",
-                "threads",
-                "param",
-            ],
-        )?;
-        let protocol = flags.get("protocol").unwrap_or("raft").to_string();
-        let info =
-            protocols::info(&protocol).ok_or_else(|| format!("unknown protocol '{protocol}'"))?;
+    fn fuzz_cmd(args: Vec<OsString>) -> Result<i32, Failure> {
+        let allowed = [
+            "protocol",
+            "seeds",
+            "first-seed",
+            "nodes",
+            "until",
+            "bug",
+            "threads",
+            "param",
+        ];
+        let Some(flags) = Flags::parse(args, "fuzz", &allowed)? else {
+            say!("{FUZZ_HELP}{}", protocol_list());
+            return Ok(0);
+        };
+        let info = flags.protocol()?;
+        let protocol = info.name.to_string();
         let seeds: u64 = flags.number("seeds", 10_000)?;
         let first: u64 = flags.number("first-seed", 1)?;
-        let until = flags.duration("until", 20 * SEC)?;
+        let until = flags.duration("until")?.unwrap_or(20 * SEC);
         let opts = FuzzOptions {
             nodes: flags.number("nodes", info.default_nodes)?,
             until,
             faults_until: until * 6 / 10,
             bugs: flags.all("bug"),
-            params: param_query(&flags)?,
+            params: flags.params(&info)?,
             ..FuzzOptions::default()
+        };
+        let Some(last) = first.checked_add(seeds) else {
+            return Err(flags.usage(format!(
+                "--first-seed {first} with --seeds {seeds} goes past the last seed, {}",
+                u64::MAX
+            )));
         };
         // Validate once up front so a bad option is one message, not one per seed.
         fuzz::fuzz_one(
@@ -255,29 +463,31 @@ Protocols: ";
                 faults_until: 0,
                 ..opts.clone()
             },
-        )?;
+        )
+        .map_err(|e| flags.usage(e))?;
         let threads: usize = flags.number("threads", fuzz::default_threads())?;
         let started = Instant::now();
-        let sweep = fuzz::sweep(first..first + seeds, threads, |seed| {
+        let sweep = fuzz::sweep(first..last, threads.max(1), |seed| {
             fuzz::fuzz_one(&protocol, seed, &opts).expect("validated above")
         });
         let found = sweep.failed;
         for (seed, report) in &found {
             for (t, f) in &report.violations {
-                println!(
+                say!(
                     "seed {seed}: {} violated at {}: {}",
                     f.invariant,
                     format_time(*t),
                     f.detail
                 );
             }
-            println!(
-                "  replay: cargo run --release --bin quorumscope -- run --link '?{}' --until {}us",
-                report.link, report.end
+            say!(
+                "  replay: quorumscope run --link '?{}&at={}'",
+                report.link,
+                report.end
             );
         }
         let secs = started.elapsed().as_secs_f64();
-        println!(
+        say!(
             "{seeds} seeds of {} ({} nodes, {} each{}) in {secs:.1} s: {} with violations; {:.0} events/s",
             info.title,
             opts.nodes,
@@ -293,24 +503,26 @@ Protocols: ";
         Ok(if found.is_empty() { 0 } else { 1 })
     }
 
-    fn bench(args: &[String]) -> Result<i32, String> {
-        let flags = Flags::parse(args, &["protocol"])?;
-        let protocol = flags.get("protocol").unwrap_or("raft");
-        let info =
-            protocols::info(protocol).ok_or_else(|| format!("unknown protocol '{protocol}'"))?;
-        let mut s = Scenario::defaults(protocol);
+    fn bench(args: Vec<OsString>) -> Result<i32, Failure> {
+        let Some(flags) = Flags::parse(args, "bench", &["protocol"])? else {
+            say!("{BENCH_HELP}{}", protocol_list());
+            return Ok(0);
+        };
+        let info = flags.protocol()?;
+        let mut s = Scenario::defaults(info.name);
         s.seed = 7;
         s.client_rate = 100;
-        println!(
+        say!(
             "{} benchmark (5 nodes, steady client load {} req/s, checker on)",
-            info.title, s.client_rate
+            info.title,
+            s.client_rate
         );
 
         let mut lab = protocols::create_untraced(&s)?;
         let started = Instant::now();
         lab.advance_to(600 * SEC);
         let secs = started.elapsed().as_secs_f64();
-        println!(
+        say!(
             "  untraced: {} events over 10 min virtual in {secs:.3} s = {:.2} M events/s",
             lab.events(),
             lab.events() as f64 / secs / 1e6
@@ -320,7 +532,7 @@ Protocols: ";
         let started = Instant::now();
         lab.advance_to(600 * SEC);
         let secs = started.elapsed().as_secs_f64();
-        println!(
+        say!(
             "  traced:   {} events, {} trace lines in {secs:.3} s = {:.2} M events/s",
             lab.events(),
             lab.trace_len(),
@@ -336,13 +548,13 @@ Protocols: ";
             lab.seek(t);
             worst = worst.max(started.elapsed().as_secs_f64() * 1e3);
         }
-        println!(
+        say!(
             "  seek from the end to the middle of a 10-minute run: {middle:.3} ms (worst of 6 seeks {worst:.3} ms)"
         );
         lab.seek(600 * SEC);
         let started = Instant::now();
         let jsonl = lab.trace_jsonl();
-        println!(
+        say!(
             "  trace export: {} lines, {:.1} MB in {:.0} ms",
             jsonl.lines().count(),
             jsonl.len() as f64 / 1e6,

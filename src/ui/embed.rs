@@ -17,6 +17,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::{Callback, Reducible};
 
+use crate::embed_api::{self, EmbedCommand, NodeRef, SOURCE};
+use crate::import::{advance_bounded, budget_sentence};
 use crate::protocols;
 use crate::scenario::Scenario;
 use crate::sim::action::ActionKind;
@@ -26,9 +28,6 @@ use crate::sim::time::Micros;
 use super::geometry::SPEEDS;
 use super::store::{Msg, Store};
 use super::{dom, url};
-
-/// The envelope's `source` on every message in both directions.
-const SOURCE: &str = "quorumscope";
 
 /// Shortest wall time between two `time` events, in milliseconds (about four a second).
 const TIME_EVERY_MS: f64 = 250.0;
@@ -68,6 +67,11 @@ pub fn init() {
     FRAMED.with(|f| f.set(framed));
 }
 
+/// The name this embedded page was given in its URL (`id=…`), if any.
+pub fn embed_id() -> Option<String> {
+    EMBED_ID.with(|e| e.borrow().clone())
+}
+
 fn parent() -> Option<web_sys::Window> {
     dom::window().parent().ok().flatten()
 }
@@ -83,7 +87,7 @@ fn post(kind: &str, mut fields: Map<String, Value>) {
     }
     fields.insert("source".into(), SOURCE.into());
     fields.insert("type".into(), kind.into());
-    if let Some(id) = EMBED_ID.with(|e| e.borrow().clone()) {
+    if let Some(id) = embed_id() {
         fields.insert("embedId".into(), id.into());
     }
     let text = Value::Object(fields).to_string();
@@ -223,20 +227,7 @@ fn parse(data: &JsValue) -> Result<Value, String> {
         .ok_or("ignored a message that is not JSON data.")?;
     let v: Value =
         serde_json::from_str(&text).map_err(|_| "ignored a message that is not JSON data.")?;
-    if v.get("source").and_then(Value::as_str) != Some(SOURCE) {
-        return Err("ignored a message without source: \"quorumscope\".".into());
-    }
-    if v.get("type").and_then(Value::as_str) != Some("command") {
-        return Err("ignored a message whose type is not \"command\".".into());
-    }
-    if !v.get("command").is_some_and(Value::is_string) {
-        return Err("ignored a command message without a command name.".into());
-    }
-    if v.get("id")
-        .is_some_and(|id| !(id.is_string() || id.is_number()))
-    {
-        return Err("ignored a command whose id is neither a string nor a number.".into());
-    }
+    embed_api::check_envelope(&v)?;
     Ok(v)
 }
 
@@ -249,49 +240,42 @@ pub fn command(store: Rc<Store>, cmd: &Value) -> Rc<Store> {
     if let Some(id) = cmd.get("id") {
         reply.insert("id".into(), id.clone());
     }
-    match run(store.clone(), name, cmd) {
-        Ok(next) => {
-            post("ack", reply);
-            next
-        }
+    let (next, done) = match embed_api::parse_command(cmd, store.frame.nodes.len()) {
+        Ok(typed) => run(store, typed),
+        Err(e) => (store, Err(e)),
+    };
+    match done {
+        Ok(()) => post("ack", reply),
         Err(e) => {
             warn(&format!("command '{name}' failed: {e}"));
             reply.insert("message".into(), e.into());
             post("error", reply);
-            store
         }
     }
+    next
 }
 
-/// A node named by a command: a number, or `"leader"` (for `restart`: the node crashed last).
-fn node_arg(s: &Store, cmd: &Value, restart: bool) -> Result<NodeId, String> {
-    let n = s.frame.nodes.len() as u64;
-    match cmd.get("node") {
-        Some(Value::Number(x)) => match x.as_u64() {
-            Some(id) if (1..=n).contains(&id) => Ok(id as NodeId),
-            _ => Err(format!("node must be a number from 1 to {n}")),
-        },
-        Some(Value::String(w)) if w == "leader" => {
+/// The node a command names (`"leader"` for `restart`: the node crashed last).
+fn node_arg(s: &Store, node: NodeRef, restart: bool) -> Result<NodeId, String> {
+    match node {
+        NodeRef::Id(id) => Ok(id),
+        NodeRef::Leader if restart => {
             let lab = s.lab.borrow();
-            if restart {
-                lab.actions()
-                    .iter()
-                    .rev()
-                    .find_map(|a| match a.kind {
-                        ActionKind::Crash { node } if !lab.is_up(node) => Some(node),
-                        _ => None,
-                    })
-                    .ok_or_else(|| "no crashed node to restart".to_string())
-            } else {
-                leader(s).map(|(id, _)| id).ok_or_else(|| {
-                    format!(
-                        "there is no {} now",
-                        s.info.roles.last().unwrap_or(&"leader")
-                    )
+            lab.actions()
+                .iter()
+                .rev()
+                .find_map(|a| match a.kind {
+                    ActionKind::Crash { node } if !lab.is_up(node) => Some(node),
+                    _ => None,
                 })
-            }
+                .ok_or_else(|| "no crashed node to restart".to_string())
         }
-        _ => Err(format!("node must be a number from 1 to {n} or \"leader\"")),
+        NodeRef::Leader => leader(s).map(|(id, _)| id).ok_or_else(|| {
+            format!(
+                "there is no {} now",
+                s.info.roles.last().unwrap_or(&"leader")
+            )
+        }),
     }
 }
 
@@ -310,33 +294,24 @@ fn leader(s: &Store) -> Option<(NodeId, u64)> {
         .map(|n| (n.id, n.view.epoch))
 }
 
-fn run(s: Rc<Store>, name: &str, cmd: &Value) -> Result<Rc<Store>, String> {
-    let number = |key: &str| {
-        cmd.get(key)
-            .and_then(Value::as_f64)
-            .filter(|x| x.is_finite())
-    };
-    let msg = match name {
-        "play" if s.playing => return Ok(s),
-        "play" => Msg::TogglePlay,
-        "pause" => Msg::Pause,
-        "step" => Msg::Step,
-        "seek" => {
-            let t = number("t_ms")
-                .filter(|t| *t >= 0.0)
-                .ok_or("seek needs t_ms, a virtual time in milliseconds")?;
-            let t = ((t * 1000.0) as Micros).min(url::MAX_AT);
-            // Beyond the explored end, run the simulation forward first.
+/// Carries out a checked command: the next store, and whether it was done as asked.
+fn run(s: Rc<Store>, cmd: EmbedCommand) -> (Rc<Store>, Result<(), String>) {
+    let msg = match cmd {
+        EmbedCommand::Play if s.playing => return (s, Ok(())),
+        EmbedCommand::Play => Msg::TogglePlay,
+        EmbedCommand::Pause => Msg::Pause,
+        EmbedCommand::Step => Msg::Step,
+        EmbedCommand::Seek { t } => {
+            // Beyond the explored end, run the simulation forward first (within the budget).
             let horizon = s.lab.borrow().horizon();
-            if t > horizon {
-                s.lab.borrow_mut().advance_to(t);
+            if t > horizon && !advance_bounded(s.lab.borrow_mut().as_mut(), t) {
+                let reached = s.lab.borrow().now();
+                let next = Store::reduce(s, Msg::Seek(reached));
+                return (next, Err(budget_sentence(reached)));
             }
             Msg::Seek(t)
         }
-        "setSpeed" => {
-            let x = number("speed")
-                .filter(|x| *x > 0.0)
-                .ok_or("setSpeed needs speed, a positive number (1 = real time)")?;
+        EmbedCommand::SetSpeed { speed: x } => {
             let i = (0..SPEEDS.len())
                 .min_by(|&a, &b| {
                     // Nearest on a log scale: compare ratios, not differences.
@@ -346,91 +321,69 @@ fn run(s: Rc<Store>, name: &str, cmd: &Value) -> Result<Rc<Store>, String> {
                 .unwrap_or(0);
             Msg::SetSpeed(i)
         }
-        "crash" => Msg::Act(ActionKind::Crash {
-            node: node_arg(&s, cmd, false)?,
-        }),
-        "restart" => Msg::Act(ActionKind::Restart {
-            node: node_arg(&s, cmd, true)?,
-        }),
-        "clientRequest" => Msg::Act(ActionKind::ClientRequest {
-            node: node_arg(&s, cmd, false)?,
-        }),
-        "dropNext" => {
-            let n = s.frame.nodes.len() as f64;
-            let end = |key: &str| {
-                number(key)
-                    .filter(|x| *x >= 1.0 && *x <= n && x.fract() == 0.0)
-                    .map(|x| x as NodeId)
-                    .ok_or_else(|| {
-                        format!("dropNext needs from and to, node numbers from 1 to {n}")
-                    })
-            };
-            let (from, to) = (end("from")?, end("to")?);
-            let id = s
+        EmbedCommand::Crash(node) => match node_arg(&s, node, false) {
+            Ok(node) => Msg::Act(ActionKind::Crash { node }),
+            Err(e) => return (s, Err(e)),
+        },
+        EmbedCommand::Restart(node) => match node_arg(&s, node, true) {
+            Ok(node) => Msg::Act(ActionKind::Restart { node }),
+            Err(e) => return (s, Err(e)),
+        },
+        EmbedCommand::ClientRequest(node) => match node_arg(&s, node, false) {
+            Ok(node) => Msg::Act(ActionKind::ClientRequest { node }),
+            Err(e) => return (s, Err(e)),
+        },
+        EmbedCommand::DropNext { from, to } => {
+            let next = s
                 .lab
                 .borrow()
                 .in_flight()
                 .into_iter()
                 .filter(|f| f.from == from && f.to == to)
                 .min_by_key(|f| (f.arrives, f.id))
-                .map(|f| f.id)
-                .ok_or_else(|| format!("no message from Node {from} to Node {to} is in flight"))?;
-            Msg::Act(ActionKind::DropMessage { id })
-        }
-        "partition" => Msg::Act(ActionKind::Partition {
-            groups: sides(cmd, s.frame.nodes.len())?,
-        }),
-        "heal" => Msg::Act(ActionKind::Heal),
-        "load" => {
-            let link = cmd
-                .get("link")
-                .and_then(Value::as_str)
-                .ok_or("load needs link, a QuorumScope link or query string")?;
-            let query = link.split_once('?').map_or(link, |(_, q)| q);
-            let page = url::split(query);
-            let (scenario, problems) = Scenario::from_query(&page.scenario_query);
-            if let Some(p) = page.notices.first().or(problems.first()) {
-                return Err(p.clone());
+                .map(|f| f.id);
+            match next {
+                Some(id) => Msg::Act(ActionKind::DropMessage { id }),
+                None => {
+                    let e = format!("no message from Node {from} to Node {to} is in flight");
+                    return (s, Err(e));
+                }
             }
-            let lab = protocols::create(&scenario)?;
-            let open_at = page.at.or(lab.actions().last().map(|a| a.t));
-            let mut next = (*s).clone();
-            next.replace_lab(lab, open_at, open_at.is_none());
-            return Ok(Rc::new(next));
         }
-        _ => return Err(format!("unknown command '{name}'")),
+        EmbedCommand::Partition { sides } => Msg::Act(ActionKind::Partition { groups: sides }),
+        EmbedCommand::Heal => Msg::Act(ActionKind::Heal),
+        EmbedCommand::Load { link } => return load(s, &link),
     };
     let act = matches!(msg, Msg::Act(_));
     let next = Store::reduce(s, msg);
-    match (&next.status, act) {
+    let done = match (&next.status, act) {
         (Some(why), true) => Err(why.clone()),
-        _ => Ok(next),
-    }
+        _ => Ok(()),
+    };
+    (next, done)
 }
 
-/// Partition sides from `groups: [[1, 2], [3, 4, 5]]`; nodes not listed form one more side.
-fn sides(cmd: &Value, n: usize) -> Result<Vec<u8>, String> {
-    let bad = || format!("partition needs groups, e.g. [[1,2],[3,4,5]], with nodes from 1 to {n}");
-    let groups = cmd
-        .get("groups")
-        .and_then(Value::as_array)
-        .filter(|g| !g.is_empty() && g.len() < 36)
-        .ok_or_else(bad)?;
-    let rest = groups.len() as u8;
-    let mut out = vec![rest; n];
-    for (side, group) in groups.iter().enumerate() {
-        for node in group.as_array().ok_or_else(bad)? {
-            let id = node
-                .as_u64()
-                .filter(|id| (1..=n as u64).contains(id))
-                .ok_or_else(bad)? as usize;
-            if out[id - 1] != rest {
-                return Err(format!("Node {id} is in two groups"));
-            }
-            out[id - 1] = side as u8;
-        }
+/// The `load` command: replaces the run with a link's, opened at its `at` (or last action).
+fn load(s: Rc<Store>, link: &str) -> (Rc<Store>, Result<(), String>) {
+    let page = url::split(crate::scenario::query_of(link));
+    let (scenario, problems) = Scenario::from_query(&page.scenario_query);
+    if let Some(p) = page.notices.first().or(problems.first()) {
+        return (s, Err(p.clone()));
     }
-    Ok(out)
+    let mut lab = match protocols::create(&scenario) {
+        Ok(lab) => lab,
+        Err(e) => return (s, Err(e)),
+    };
+    let mut done = Ok(());
+    let open_at = page.at.or(lab.actions().last().map(|a| a.t)).map(|t| {
+        if !advance_bounded(lab.as_mut(), t) {
+            done = Err(budget_sentence(lab.now()));
+        }
+        lab.now()
+    });
+    let mut next = (*s).clone();
+    next.replace_lab(lab, open_at, open_at.is_none());
+    (Rc::new(next), done)
 }
 
 /// Tells the host page what changed since the last render: `ready` once, then `leaderChanged`,

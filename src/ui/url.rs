@@ -1,10 +1,10 @@
 //! The page's own URL parameters and the permalink.
 //!
 //! The scenario's parameters are read and written by [`crate::scenario::Scenario`]; the page
-//! adds `embed`, `at` and `debug` (see the [module docs](super)) and strips them before handing
-//! the rest over.
+//! adds the keys of [`PAGE_KEYS`] (`embed`, `at`, `debug`, `id`; see the [module docs](super))
+//! and strips them before handing the rest over.
 
-use crate::scenario::Scenario;
+use crate::scenario::{PAGE_KEYS, Scenario, parse_at, shorten};
 use crate::sim::time::Micros;
 
 /// What the page itself reads from its URL.
@@ -24,20 +24,21 @@ pub struct PageParams {
     pub notices: Vec<String>,
 }
 
-/// Keys the page owns.
-const PAGE_KEYS: [&str; 4] = ["embed", "at", "debug", "id"];
-
 /// Splits a query string (without `?`) into the page's parameters and the scenario's.
 pub fn split(query: &str) -> PageParams {
     let mut out = PageParams::default();
     let mut rest = Vec::new();
     for part in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = part.split_once('=').unwrap_or((part, ""));
-        if !PAGE_KEYS.contains(&key) {
+        // One pair, percent-decoded; the scenario's parts are passed on as written.
+        let Some((key, value)) = form_urlencoded::parse(part.as_bytes()).next() else {
+            continue;
+        };
+        if !PAGE_KEYS.contains(&key.as_ref()) {
             rest.push(part);
             continue;
         }
-        match key {
+        let value = value.as_ref();
+        match key.as_ref() {
             "embed" => match value {
                 "" | "1" | "true" | "yes" => out.embed = true,
                 "0" | "false" | "no" => out.embed = false,
@@ -46,12 +47,11 @@ pub fn split(query: &str) -> PageParams {
                     shorten(other)
                 )),
             },
-            "at" => match value.parse::<Micros>() {
-                Ok(t) if t <= MAX_AT => out.at = Some(t),
-                _ => out.notices.push(format!(
-                    "at={} is not a time in microseconds (0 to {MAX_AT}); opening at the last action instead.",
-                    shorten(value)
-                )),
+            "at" => match parse_at(value) {
+                Ok(t) => out.at = Some(t),
+                Err(e) => out
+                    .notices
+                    .push(format!("{e}; opening at the last action instead.")),
             },
             "id" => {
                 let ok = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
@@ -77,12 +77,9 @@ pub fn split(query: &str) -> PageParams {
     out
 }
 
-/// Latest opening time accepted in a link: two virtual minutes (replaying further would keep a
-/// slow device busy for too long before the page shows anything).
-pub const MAX_AT: Micros = 120_000_000;
-
 /// The query string of a permalink: the scenario (with its recorded actions), the moment to
-/// open at, and the layout.
+/// open at, and the layout. An embedded page keeps the name it was given (`id=`), so its own
+/// address still names it after the page rewrites it.
 pub fn permalink_query(scenario: &Scenario, at: Option<Micros>, embed: bool) -> String {
     let mut q = scenario.to_query();
     if let Some(t) = at {
@@ -90,16 +87,10 @@ pub fn permalink_query(scenario: &Scenario, at: Option<Micros>, embed: bool) -> 
     }
     if embed {
         q.push_str("&embed=1");
+        // Checked when read: letters, digits, '-', '_' and '.', nothing to escape.
+        if let Some(id) = super::embed::embed_id() {
+            q.push_str(&format!("&id={id}"));
+        }
     }
     q
-}
-
-/// Cuts a user-supplied value to a length that fits in a sentence.
-fn shorten(v: &str) -> String {
-    if v.chars().count() > 24 {
-        let head: String = v.chars().take(24).collect();
-        format!("{head}…")
-    } else {
-        v.to_string()
-    }
 }

@@ -1,0 +1,280 @@
+//! The embedding API's commands (README, "postMessage API"): a host page's message checked and
+//! turned into a typed [`EmbedCommand`], or one sentence saying what is wrong with it.
+//!
+//! Pure and native, so it is unit-tested and fuzzed without a browser; `ui::embed` receives the
+//! messages and carries the commands out. Nothing here allocates in proportion to a number in
+//! the message: node numbers are checked against the cluster size, partition groups against a
+//! fixed limit, times against [`MAX_AT`].
+
+use serde_json::Value;
+
+use crate::scenario::MAX_AT;
+use crate::sim::node::NodeId;
+use crate::sim::time::Micros;
+
+/// The envelope's `source` on every message in both directions.
+pub const SOURCE: &str = "quorumscope";
+
+/// Most partition groups a command may list (side numbers are base-36 digits in links).
+pub const MAX_GROUPS: usize = 35;
+
+/// The node a command names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeRef {
+    /// Node number `n` (checked: 1 … cluster size).
+    Id(NodeId),
+    /// `"leader"`: the leading node (for `restart`: the node crashed most recently).
+    Leader,
+}
+
+/// A well-formed command from the host page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EmbedCommand {
+    /// Start the clock.
+    Play,
+    /// Stop the clock.
+    Pause,
+    /// Process exactly one event.
+    Step,
+    /// Move to a virtual time (clamped to [`MAX_AT`]).
+    Seek {
+        /// The time to move to.
+        t: Micros,
+    },
+    /// Play at the speed-ladder step nearest to `speed` (virtual seconds per wall second).
+    SetSpeed {
+        /// A positive, finite speed.
+        speed: f64,
+    },
+    /// Crash a node.
+    Crash(NodeRef),
+    /// Restart a crashed node.
+    Restart(NodeRef),
+    /// A client sends the next command to a node.
+    ClientRequest(NodeRef),
+    /// Drop the next message in flight from `from` to `to`.
+    DropNext {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+    },
+    /// Split the network: `sides[i]` is node `i + 1`'s side.
+    Partition {
+        /// One side per node; unlisted nodes share one more side.
+        sides: Vec<u8>,
+    },
+    /// Remove every partition and cut link.
+    Heal,
+    /// Replace the run with a link's run.
+    Load {
+        /// A QuorumScope link or query string.
+        link: String,
+    },
+}
+
+/// Checks a message's envelope: `{source: "quorumscope", type: "command", command: "…"}`, with
+/// an optional `id` that is a string or a number.
+pub fn check_envelope(v: &Value) -> Result<(), String> {
+    if v.get("source").and_then(Value::as_str) != Some(SOURCE) {
+        return Err("ignored a message without source: \"quorumscope\".".into());
+    }
+    if v.get("type").and_then(Value::as_str) != Some("command") {
+        return Err("ignored a message whose type is not \"command\".".into());
+    }
+    if !v.get("command").is_some_and(Value::is_string) {
+        return Err("ignored a command message without a command name.".into());
+    }
+    if v.get("id")
+        .is_some_and(|id| !(id.is_string() || id.is_number()))
+    {
+        return Err("ignored a command whose id is neither a string nor a number.".into());
+    }
+    Ok(())
+}
+
+/// The command a message carries, for a cluster of `nodes` nodes.
+pub fn parse_command(cmd: &Value, nodes: usize) -> Result<EmbedCommand, String> {
+    let name = cmd.get("command").and_then(Value::as_str).unwrap_or("");
+    let number = |key: &str| {
+        cmd.get(key)
+            .and_then(Value::as_f64)
+            .filter(|x| x.is_finite())
+    };
+    let node = || node_ref(cmd, nodes);
+    Ok(match name {
+        "play" => EmbedCommand::Play,
+        "pause" => EmbedCommand::Pause,
+        "step" => EmbedCommand::Step,
+        "seek" => {
+            let t = number("t_ms")
+                .filter(|t| *t >= 0.0)
+                .ok_or("seek needs t_ms, a virtual time in milliseconds")?;
+            // `as` saturates: a huge time becomes u64::MAX, then the bound.
+            EmbedCommand::Seek {
+                t: ((t * 1000.0) as Micros).min(MAX_AT),
+            }
+        }
+        "setSpeed" => EmbedCommand::SetSpeed {
+            speed: number("speed")
+                .filter(|x| *x > 0.0)
+                .ok_or("setSpeed needs speed, a positive number (1 = real time)")?,
+        },
+        "crash" => EmbedCommand::Crash(node()?),
+        "restart" => EmbedCommand::Restart(node()?),
+        "clientRequest" => EmbedCommand::ClientRequest(node()?),
+        "dropNext" => {
+            let n = nodes as f64;
+            let end = |key: &str| {
+                number(key)
+                    .filter(|x| *x >= 1.0 && *x <= n && x.fract() == 0.0)
+                    .map(|x| x as NodeId)
+                    .ok_or_else(|| {
+                        format!("dropNext needs from and to, node numbers from 1 to {nodes}")
+                    })
+            };
+            EmbedCommand::DropNext {
+                from: end("from")?,
+                to: end("to")?,
+            }
+        }
+        "partition" => EmbedCommand::Partition {
+            sides: sides(cmd, nodes)?,
+        },
+        "heal" => EmbedCommand::Heal,
+        "load" => EmbedCommand::Load {
+            link: cmd
+                .get("link")
+                .and_then(Value::as_str)
+                .ok_or("load needs link, a QuorumScope link or query string")?
+                .to_string(),
+        },
+        _ => {
+            return Err(format!(
+                "unknown command '{}'",
+                crate::scenario::shorten(name)
+            ));
+        }
+    })
+}
+
+/// The node named by `node`: a number from 1 to `nodes`, or `"leader"`.
+fn node_ref(cmd: &Value, nodes: usize) -> Result<NodeRef, String> {
+    let n = nodes as u64;
+    match cmd.get("node") {
+        Some(Value::Number(x)) => match x.as_u64() {
+            Some(id) if (1..=n).contains(&id) => Ok(NodeRef::Id(id as NodeId)),
+            _ => Err(format!("node must be a number from 1 to {n}")),
+        },
+        Some(Value::String(w)) if w == "leader" => Ok(NodeRef::Leader),
+        _ => Err(format!("node must be a number from 1 to {n} or \"leader\"")),
+    }
+}
+
+/// Partition sides from `groups: [[1, 2], [3, 4, 5]]`; nodes not listed form one more side.
+fn sides(cmd: &Value, n: usize) -> Result<Vec<u8>, String> {
+    let bad = || format!("partition needs groups, e.g. [[1,2],[3,4,5]], with nodes from 1 to {n}");
+    let groups = cmd
+        .get("groups")
+        .and_then(Value::as_array)
+        .filter(|g| !g.is_empty() && g.len() <= MAX_GROUPS)
+        .ok_or_else(bad)?;
+    let rest = groups.len() as u8;
+    let mut out = vec![rest; n];
+    for (side, group) in groups.iter().enumerate() {
+        for node in group.as_array().ok_or_else(bad)? {
+            let id = node
+                .as_u64()
+                .filter(|id| (1..=n as u64).contains(id))
+                .ok_or_else(bad)? as usize;
+            if out[id - 1] != rest {
+                return Err(format!("Node {id} is in two groups"));
+            }
+            out[id - 1] = side as u8;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(v: Value) -> Result<EmbedCommand, String> {
+        check_envelope(&v)?;
+        parse_command(&v, 5)
+    }
+
+    fn cmd(name: &str, fields: Value) -> Value {
+        let mut v = json!({"source": "quorumscope", "type": "command", "command": name});
+        for (k, x) in fields.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v
+    }
+
+    #[test]
+    fn well_formed_commands_are_typed() {
+        assert_eq!(parse(cmd("play", json!({}))), Ok(EmbedCommand::Play));
+        assert_eq!(
+            parse(cmd("crash", json!({"node": "leader", "id": 7}))),
+            Ok(EmbedCommand::Crash(NodeRef::Leader))
+        );
+        assert_eq!(
+            parse(cmd("partition", json!({"groups": [[1, 2], [3]]}))),
+            Ok(EmbedCommand::Partition {
+                sides: vec![0, 0, 1, 2, 2]
+            })
+        );
+        assert_eq!(
+            parse(cmd("seek", json!({"t_ms": 147007.013}))),
+            Ok(EmbedCommand::Seek { t: 147_007_013 })
+        );
+    }
+
+    #[test]
+    fn seeking_is_clamped_to_the_longest_run_a_link_opens() {
+        for huge in [json!(1e300), json!(u64::MAX), json!(86_400_001_000u64)] {
+            assert_eq!(
+                parse(cmd("seek", json!({ "t_ms": huge }))),
+                Ok(EmbedCommand::Seek { t: MAX_AT })
+            );
+        }
+        assert!(parse(cmd("seek", json!({"t_ms": -1}))).is_err());
+        assert!(parse(cmd("seek", json!({"t_ms": "soon"}))).is_err());
+    }
+
+    #[test]
+    fn malformed_commands_get_a_sentence() {
+        for (v, expect) in [
+            (json!({"type": "command", "command": "play"}), "source"),
+            (json!({"source": "quorumscope", "command": "play"}), "type"),
+            (
+                json!({"source": "quorumscope", "type": "command"}),
+                "command name",
+            ),
+            (cmd("play", json!({"id": [1]})), "id"),
+            (cmd("crash", json!({"node": 6})), "1 to 5"),
+            (cmd("crash", json!({"node": -1})), "1 to 5"),
+            (
+                cmd("dropNext", json!({"from": 1.5, "to": 2})),
+                "from and to",
+            ),
+            (
+                cmd("partition", json!({"groups": [[1], [1]]})),
+                "two groups",
+            ),
+            (
+                cmd("partition", json!({"groups": vec![vec![1]; 36]})),
+                "groups",
+            ),
+            (cmd("setSpeed", json!({"speed": 0})), "positive"),
+            (cmd("load", json!({"link": 5})), "link"),
+            (cmd("fly", json!({})), "unknown command 'fly'"),
+        ] {
+            let e = parse(v.clone()).unwrap_err();
+            assert!(e.contains(expect), "{v}: {e}");
+        }
+    }
+}
