@@ -113,7 +113,7 @@ pub fn describe(failed: &[(u64, FuzzReport)]) -> String {
         .filter_map(|(seed, r)| {
             let (t, f) = r.violations.first()?;
             Some(format!(
-                "seed {seed} at {t} µs: {}: {}\n  replay: ?{}",
+                "seed {seed} at {t} µs: {}: {}\n  replay: quorumscope run --link '?{}'",
                 f.invariant, f.detail, r.link
             ))
         })

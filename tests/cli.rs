@@ -326,3 +326,60 @@ fn a_closed_pipe_ends_the_program_quietly() {
     assert!(err.is_empty(), "{err}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// `fuzz --shard K/N --json` over N machines finds exactly what one unsharded run finds.
+#[test]
+fn fuzz_shards_split_the_seeds_and_their_json_summaries_merge() {
+    let fuzz = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "fuzz",
+            "--seeds",
+            "23",
+            "--until",
+            "2s",
+            "--bug",
+            "vote_ignores_log",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let (code, out, err) = qs(&args);
+        assert_eq!(code, 1, "the bug is found: {out}{err}");
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
+    };
+    let seeds_of = |v: &serde_json::Value| -> Vec<u64> {
+        v["failed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["seed"].as_u64().unwrap())
+            .collect()
+    };
+    let whole = fuzz(&[]);
+    assert_eq!(whole["seeds"]["count"], 23);
+    assert_eq!(whole["shard"]["of"], 1);
+    let mut covered = Vec::new();
+    let mut found = Vec::new();
+    for k in 1..=4 {
+        let part = fuzz(&["--shard", &format!("{k}/4")]);
+        assert_eq!(part["shard"]["index"], k);
+        let first = part["seeds"]["first"].as_u64().unwrap();
+        let count = part["seeds"]["count"].as_u64().unwrap();
+        covered.extend(first..first + count);
+        found.extend(seeds_of(&part));
+        let replay = part["failed"][0]["replay"].as_str().unwrap_or("");
+        assert!(replay.is_empty() || replay.starts_with("quorumscope run --link '?"));
+    }
+    assert_eq!(
+        covered,
+        (1..=23).collect::<Vec<_>>(),
+        "disjoint slices covering every seed"
+    );
+    assert_eq!(
+        found,
+        seeds_of(&whole),
+        "the shards together find what one run finds"
+    );
+    let (code, _, err) = qs(&["fuzz", "--shard", "0/4"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("expected K/N"), "{err}");
+}

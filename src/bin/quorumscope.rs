@@ -137,10 +137,14 @@ quorumscope fuzz — run many seeds under random faults
 
 USAGE:
   quorumscope fuzz [--protocol raft] [--seeds 10000] [--first-seed 1] [--nodes 5] [--until 20s]
-                   [--bug NAME]... [--param KEY=VALUE]... [--threads N]
+                   [--bug NAME]... [--param KEY=VALUE]... [--threads N] [--shard K/N] [--json]
 
 Runs on all cores; prints every violation with a 'quorumscope run --link …' command that replays
-it. Exit status: 0, 1 if any invariant was violated, 2 for a usage error.
+it. --shard K/N runs only the K-th of N disjoint, contiguous slices of the seeds, so a batch
+runner (a CI matrix, a cluster job array) can spread one campaign over machines; --json prints
+one JSON object instead of text: protocol, nodes, until_us, bugs, params, shard, seeds {first,
+count}, failed [{seed, violations [{invariant, detail, t_us}], replay}], events, seconds.
+Exit status: 0, 1 if any invariant was violated, 2 for a usage error.
 ";
 
     const BENCH_HELP: &str = "\
@@ -167,6 +171,17 @@ a 10-minute run under steady client load.
             command: &'static str,
             allowed: &[&str],
         ) -> Result<Option<Flags>, Failure> {
+            Flags::parse_with_switches(args, command, allowed, &[])
+        }
+
+        /// Like [`Flags::parse`], also accepting the value-less `switches` (read by
+        /// [`Flags::switch`]).
+        fn parse_with_switches(
+            args: Vec<OsString>,
+            command: &'static str,
+            allowed: &[&str],
+            switches: &[&str],
+        ) -> Result<Option<Flags>, Failure> {
             use lexopt::prelude::*;
             let usage = |message: String| Failure::Usage {
                 message,
@@ -177,6 +192,12 @@ a 10-minute run under steady client load.
             while let Some(arg) = parser.next().map_err(|e| usage(e.to_string()))? {
                 match arg {
                     Short('h') | Long("help") => return Ok(None),
+                    Long(name) if switches.contains(&name) => {
+                        values
+                            .entry(name.to_string())
+                            .or_default()
+                            .push(String::new());
+                    }
                     Long(name) if allowed.contains(&name) => {
                         let name = name.to_string();
                         let value = parser
@@ -201,6 +222,9 @@ a 10-minute run under steady client load.
                 .get(name)
                 .and_then(|v| v.last())
                 .map(String::as_str)
+        }
+        fn switch(&self, name: &str) -> bool {
+            self.values.contains_key(name)
         }
         fn all(&self, name: &str) -> Vec<String> {
             self.values.get(name).cloned().unwrap_or_default()
@@ -430,8 +454,9 @@ a 10-minute run under steady client load.
             "bug",
             "threads",
             "param",
+            "shard",
         ];
-        let Some(flags) = Flags::parse(args, "fuzz", &allowed)? else {
+        let Some(flags) = Flags::parse_with_switches(args, "fuzz", &allowed, &["json"])? else {
             say!("{FUZZ_HELP}{}", protocol_list());
             return Ok(0);
         };
@@ -454,6 +479,12 @@ a 10-minute run under steady client load.
                 u64::MAX
             )));
         };
+        let shard = match flags.get("shard") {
+            None => Shard { index: 1, of: 1 },
+            Some(v) => Shard::parse(v).map_err(|e| flags.usage(e))?,
+        };
+        let (first, last) = shard.slice(first, last);
+        let json = flags.switch("json");
         // Validate once up front so a bad option is one message, not one per seed.
         fuzz::fuzz_one(
             &protocol,
@@ -471,6 +502,36 @@ a 10-minute run under steady client load.
             fuzz::fuzz_one(&protocol, seed, &opts).expect("validated above")
         });
         let found = sweep.failed;
+        let secs = started.elapsed().as_secs_f64();
+        if json {
+            let failed: Vec<serde_json::Value> = (found.iter())
+                .map(|(seed, report)| {
+                    serde_json::json!({
+                        "seed": seed,
+                        "violations": report.violations.iter().map(|(t, f)| serde_json::json!({
+                            "invariant": f.invariant,
+                            "detail": f.detail,
+                            "t_us": t,
+                        })).collect::<Vec<_>>(),
+                        "replay": replay_command(report),
+                    })
+                })
+                .collect();
+            let summary = serde_json::json!({
+                "protocol": protocol,
+                "nodes": opts.nodes,
+                "until_us": until,
+                "bugs": opts.bugs,
+                "params": opts.params,
+                "shard": { "index": shard.index, "of": shard.of },
+                "seeds": { "first": first, "count": last - first },
+                "failed": failed,
+                "events": sweep.events,
+                "seconds": secs,
+            });
+            say!("{summary}");
+            return Ok(if found.is_empty() { 0 } else { 1 });
+        }
         for (seed, report) in &found {
             for (t, f) in &report.violations {
                 say!(
@@ -480,15 +541,21 @@ a 10-minute run under steady client load.
                     f.detail
                 );
             }
-            say!(
-                "  replay: quorumscope run --link '?{}&at={}'",
-                report.link,
-                report.end
-            );
+            say!("  replay: {}", replay_command(report));
         }
-        let secs = started.elapsed().as_secs_f64();
+        let shard_words = if shard.of > 1 {
+            format!(
+                " (shard {} of {}: seeds {first} to {})",
+                shard.index,
+                shard.of,
+                last.saturating_sub(1)
+            )
+        } else {
+            String::new()
+        };
         say!(
-            "{seeds} seeds of {} ({} nodes, {} each{}) in {secs:.1} s: {} with violations; {:.0} events/s",
+            "{}{shard_words} seeds of {} ({} nodes, {} each{}) in {secs:.1} s: {} with violations; {:.0} events/s",
+            last - first,
             info.title,
             opts.nodes,
             format_time(until),
@@ -501,6 +568,43 @@ a 10-minute run under steady client load.
             sweep.events as f64 / secs
         );
         Ok(if found.is_empty() { 0 } else { 1 })
+    }
+
+    /// The command that replays a fuzz failure up to its end.
+    fn replay_command(report: &fuzz::FuzzReport) -> String {
+        format!(
+            "quorumscope run --link '?{}&at={}'",
+            report.link, report.end
+        )
+    }
+
+    /// One of `of` disjoint, contiguous slices of a seed range (`--shard K/N`), so a batch
+    /// runner can spread a campaign over machines and merge the results.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    struct Shard {
+        index: u64,
+        of: u64,
+    }
+
+    impl Shard {
+        fn parse(v: &str) -> Result<Shard, String> {
+            let parsed = v
+                .split_once('/')
+                .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+            match parsed {
+                Some((index, of)) if (1..=of).contains(&index) => Ok(Shard { index, of }),
+                _ => Err(format!(
+                    "--shard {v}: expected K/N with 1 ≤ K ≤ N, e.g. --shard 2/8"
+                )),
+            }
+        }
+
+        /// This shard's part `[first, last)` of the seeds `[first, last)`.
+        fn slice(self, first: u64, last: u64) -> (u64, u64) {
+            let len = (last - first) as u128;
+            let at = |k: u64| first + (len * k as u128 / self.of as u128) as u64;
+            (at(self.index - 1), at(self.index))
+        }
     }
 
     fn bench(args: Vec<OsString>) -> Result<i32, Failure> {
