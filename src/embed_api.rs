@@ -66,6 +66,29 @@ pub enum EmbedCommand {
     },
     /// Remove every partition and cut link.
     Heal,
+    /// Freeze a node for a while (as in a long garbage-collection pause).
+    PauseNode {
+        /// The node.
+        node: NodeRef,
+        /// How long, in µs (1 µs to 10 minutes).
+        duration: Micros,
+    },
+    /// Cut one direction of a link: `to` no longer hears `from`.
+    CutOneWay {
+        /// Sender whose messages are lost.
+        from: NodeId,
+        /// Receiver that no longer hears it.
+        to: NodeId,
+    },
+    /// Give the direction `from` → `to` its own latency range (`None`: the network's again).
+    SlowLink {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// Latency range in µs.
+        latency: Option<(Micros, Micros)>,
+    },
     /// Replace the run with a link's run.
     Load {
         /// A QuorumScope link or query string.
@@ -124,19 +147,39 @@ pub fn parse_command(cmd: &Value, nodes: usize) -> Result<EmbedCommand, String> 
         "restart" => EmbedCommand::Restart(node()?),
         "clientRequest" => EmbedCommand::ClientRequest(node()?),
         "dropNext" => {
-            let n = nodes as f64;
-            let end = |key: &str| {
-                number(key)
-                    .filter(|x| *x >= 1.0 && *x <= n && x.fract() == 0.0)
-                    .map(|x| x as NodeId)
-                    .ok_or_else(|| {
-                        format!("dropNext needs from and to, node numbers from 1 to {nodes}")
-                    })
-            };
-            EmbedCommand::DropNext {
-                from: end("from")?,
-                to: end("to")?,
+            let (from, to) = link_ends(cmd, name, nodes)?;
+            EmbedCommand::DropNext { from, to }
+        }
+        "pauseNode" => {
+            let ms = number("ms")
+                .filter(|ms| *ms >= 0.001 && *ms <= 600_000.0)
+                .ok_or("pauseNode needs ms, a pause from 0.001 to 600000 milliseconds")?;
+            EmbedCommand::PauseNode {
+                node: node()?,
+                duration: (ms * 1000.0).round() as Micros,
             }
+        }
+        "cutOneWay" => {
+            let (from, to) = link_ends(cmd, name, nodes)?;
+            EmbedCommand::CutOneWay { from, to }
+        }
+        "slowLink" => {
+            let (from, to) = link_ends(cmd, name, nodes)?;
+            let bad = "slowLink needs min_ms and max_ms from 0 to 60000 with min_ms ≤ max_ms, or neither to restore the network's latency";
+            let latency = match (cmd.get("min_ms"), cmd.get("max_ms")) {
+                (None, None) => None,
+                _ => {
+                    let lo = number("min_ms").filter(|x| *x >= 0.0).ok_or(bad)?;
+                    let hi = number("max_ms")
+                        .filter(|x| *x >= lo && *x <= 60_000.0)
+                        .ok_or(bad)?;
+                    Some((
+                        (lo * 1000.0).round() as Micros,
+                        (hi * 1000.0).round() as Micros,
+                    ))
+                }
+            };
+            EmbedCommand::SlowLink { from, to, latency }
         }
         "partition" => EmbedCommand::Partition {
             sides: sides(cmd, nodes)?,
@@ -156,6 +199,22 @@ pub fn parse_command(cmd: &Value, nodes: usize) -> Result<EmbedCommand, String> 
             ));
         }
     })
+}
+
+/// The two ends `from` and `to` of a link, different node numbers from 1 to `nodes`.
+fn link_ends(cmd: &Value, name: &str, nodes: usize) -> Result<(NodeId, NodeId), String> {
+    let end = |key: &str| {
+        cmd.get(key)
+            .and_then(Value::as_u64)
+            .filter(|x| (1..=nodes as u64).contains(x))
+            .map(|x| x as NodeId)
+    };
+    match (end("from"), end("to")) {
+        (Some(from), Some(to)) if from != to => Ok((from, to)),
+        _ => Err(format!(
+            "{name} needs from and to, two different node numbers from 1 to {nodes}"
+        )),
+    }
 }
 
 /// The node named by `node`: a number from 1 to `nodes`, or `"leader"`.
@@ -231,6 +290,64 @@ mod tests {
             parse(cmd("seek", json!({"t_ms": 147007.013}))),
             Ok(EmbedCommand::Seek { t: 147_007_013 })
         );
+    }
+
+    #[test]
+    fn node_pauses_one_way_cuts_and_slow_links_are_typed() {
+        assert_eq!(
+            parse(cmd("pauseNode", json!({"node": "leader", "ms": 450}))),
+            Ok(EmbedCommand::PauseNode {
+                node: NodeRef::Leader,
+                duration: 450_000
+            })
+        );
+        assert_eq!(
+            parse(cmd("cutOneWay", json!({"from": 2, "to": 4}))),
+            Ok(EmbedCommand::CutOneWay { from: 2, to: 4 })
+        );
+        assert_eq!(
+            parse(cmd(
+                "slowLink",
+                json!({"from": 1, "to": 3, "min_ms": 80, "max_ms": 120.5})
+            )),
+            Ok(EmbedCommand::SlowLink {
+                from: 1,
+                to: 3,
+                latency: Some((80_000, 120_500))
+            })
+        );
+        assert_eq!(
+            parse(cmd("slowLink", json!({"from": 1, "to": 3}))),
+            Ok(EmbedCommand::SlowLink {
+                from: 1,
+                to: 3,
+                latency: None
+            })
+        );
+        for (bad, says) in [
+            (cmd("pauseNode", json!({"node": 1})), "needs ms"),
+            (cmd("pauseNode", json!({"node": 1, "ms": 1e9})), "needs ms"),
+            (cmd("pauseNode", json!({"node": 9, "ms": 5})), "1 to 5"),
+            (
+                cmd("cutOneWay", json!({"from": 2, "to": 2})),
+                "two different",
+            ),
+            (cmd("cutOneWay", json!({"from": 2})), "two different"),
+            (
+                cmd(
+                    "slowLink",
+                    json!({"from": 1, "to": 2, "min_ms": 9, "max_ms": 3}),
+                ),
+                "min_ms ≤ max_ms",
+            ),
+            (
+                cmd("slowLink", json!({"from": 1, "to": 2, "max_ms": 3})),
+                "min_ms ≤ max_ms",
+            ),
+        ] {
+            let e = parse(bad.clone()).expect_err("refused");
+            assert!(e.contains(says), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -331,6 +331,12 @@ fn valid_commands() -> Vec<Value> {
         base("dropNext", json!({"from": 1, "to": 2})),
         base("partition", json!({"groups": [[1, 2], [3]]})),
         base("heal", json!({})),
+        base("pauseNode", json!({"node": 3, "ms": 250})),
+        base("cutOneWay", json!({"from": 1, "to": 3})),
+        base(
+            "slowLink",
+            json!({"from": 2, "to": 1, "min_ms": 40, "max_ms": 90}),
+        ),
         base("load", json!({"link": "?protocol=paxos&seed=4&at=2000000"})),
     ]
 }
@@ -373,6 +379,21 @@ fn check_command(v: &Value, nodes: usize, lab: &mut dyn Lab) {
             act(ActionKind::Partition { groups: sides }, lab);
         }
         EmbedCommand::Load { link } => check_link(&link),
+        EmbedCommand::PauseNode { node, duration } => {
+            assert!(id_ok(&node) && (1..=600_000_000).contains(&duration));
+            if let NodeRef::Id(node) = node {
+                act(ActionKind::Pause { node, duration }, lab);
+            }
+        }
+        EmbedCommand::CutOneWay { from, to } => {
+            assert!(id_ok(&NodeRef::Id(from)) && id_ok(&NodeRef::Id(to)) && from != to);
+            act(ActionKind::CutOneWay { from, to }, lab);
+        }
+        EmbedCommand::SlowLink { from, to, latency } => {
+            assert!(id_ok(&NodeRef::Id(from)) && id_ok(&NodeRef::Id(to)) && from != to);
+            assert!(latency.is_none_or(|(lo, hi)| lo <= hi && hi <= 60_000_000));
+            act(ActionKind::LinkLatency { from, to, latency }, lab);
+        }
         EmbedCommand::Play | EmbedCommand::Pause | EmbedCommand::Step | EmbedCommand::Heal => {}
     }
 }

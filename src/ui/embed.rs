@@ -352,6 +352,14 @@ fn run(s: Rc<Store>, cmd: EmbedCommand) -> (Rc<Store>, Result<(), String>) {
         }
         EmbedCommand::Partition { sides } => Msg::Act(ActionKind::Partition { groups: sides }),
         EmbedCommand::Heal => Msg::Act(ActionKind::Heal),
+        EmbedCommand::PauseNode { node, duration } => match node_arg(&s, node, false) {
+            Ok(node) => Msg::Act(ActionKind::Pause { node, duration }),
+            Err(e) => return (s, Err(e)),
+        },
+        EmbedCommand::CutOneWay { from, to } => Msg::Act(ActionKind::CutOneWay { from, to }),
+        EmbedCommand::SlowLink { from, to, latency } => {
+            Msg::Act(ActionKind::LinkLatency { from, to, latency })
+        }
         EmbedCommand::Load { link } => return load(s, &link),
     };
     let act = matches!(msg, Msg::Act(_));
