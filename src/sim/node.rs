@@ -277,6 +277,26 @@ pub struct NodeView {
     pub log_committed: u64,
     /// Every field of the node's state, for the inspector: (name, value).
     pub fields: Vec<(&'static str, String)>,
+    /// Whether the protocol keeps a replicated log (Raft, Multi-Paxos): the inspector then
+    /// lists it; single-decree Paxos decides one value and shows its fields instead.
+    pub has_log: bool,
+    /// Set where several nodes may hold the most prominent role at once but only one of them
+    /// leads (single-decree Paxos proposers): the page crowns only the running node with the
+    /// highest claim. `None` everywhere (Raft, Multi-Paxos): every such node is crowned.
+    pub lead_claim: Option<LeadClaim>,
+}
+
+/// How far a node has got in claiming the lead, ordered so that the leading claim is the
+/// greatest: a claim that reached the second phase beats one still gathering promises, then
+/// the higher round wins, then the higher node id (ballots are unique per node).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LeadClaim {
+    /// Past the first phase (a Paxos proposer in phase 2, or whose value was chosen).
+    pub advanced: bool,
+    /// The round of its ballot.
+    pub round: u64,
+    /// The claiming node.
+    pub node: NodeId,
 }
 
 impl NodeView {

@@ -1,7 +1,13 @@
 //! How a single-decree Paxos node looks in the page: its most prominent role, the highest
-//! round it knows, its accepted value as a one-entry log, and every field of every role.
+//! round it knows, its accepted value as a one-entry log (for the log strips), every field of
+//! every role in Paxos words, and its claim to lead.
+//!
+//! Several nodes may be proposers at once, but only one leads: the page crowns the running
+//! proposer with the greatest [`LeadClaim`] — one in phase 2 (or whose value was chosen) beats
+//! one still in phase 1, then the higher ballot wins. A proposer that is idle or backing off
+//! claims nothing.
 
-use crate::sim::{EntryView, NodeView};
+use crate::sim::{EntryView, LeadClaim, NodeView};
 
 use super::node::{PaxosNode, Phase};
 
@@ -16,6 +22,21 @@ impl PaxosNode {
         } else {
             "learner"
         }
+    }
+
+    /// This node's claim to lead, if it is a proposer in phase 1, phase 2 or done.
+    pub fn lead_claim(&self) -> Option<LeadClaim> {
+        let p = &self.proposer;
+        let advanced = match p.phase {
+            Phase::Preparing => false,
+            Phase::Accepting | Phase::Done => true,
+            Phase::Idle | Phase::Waiting => return None,
+        };
+        Some(LeadClaim {
+            advanced,
+            round: p.ballot.round,
+            node: p.ballot.proposer,
+        })
     }
 
     fn proposer_text(&self) -> String {
@@ -137,6 +158,51 @@ impl PaxosNode {
                     },
                 ),
             ],
+            has_log: false,
+            lead_claim: self.lead_claim(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::{LeadClaim, Node};
+
+    use super::super::checker::PaxosChecker;
+    use super::super::node::{Config, PaxosNode};
+    use super::super::testnet::Net;
+
+    #[test]
+    fn only_the_proposer_with_the_greatest_claim_leads() {
+        let cfg = Config {
+            auto_propose: false,
+            ..Config::default()
+        };
+        let mut net = Net::new(
+            (1..=5).map(|id| PaxosNode::new(id, 5, cfg)).collect(),
+            PaxosChecker::new(5, cfg.acceptors),
+        );
+        let claim = |net: &Net<PaxosNode, PaxosChecker>, id| net.node(id).view().lead_claim;
+        assert_eq!(claim(&net, 1), None, "an idle proposer claims nothing");
+        net.client(1, 7);
+        net.client(2, 8);
+        let (one, two) = (claim(&net, 1).unwrap(), claim(&net, 2).unwrap());
+        assert!(!one.advanced && !two.advanced, "both are in phase 1");
+        assert!(two > one, "the higher ballot leads in phase 1");
+        assert_eq!(claim(&net, 3), None);
+        // Phase 2 beats a higher ballot still in phase 1.
+        let accepting = LeadClaim {
+            advanced: true,
+            round: 1,
+            node: 1,
+        };
+        let preparing = LeadClaim {
+            advanced: false,
+            round: 9,
+            node: 5,
+        };
+        assert!(accepting > preparing);
+        // The Paxos inspector shows fields, not a log.
+        assert!(!net.node(1).view().has_log);
     }
 }
