@@ -22,8 +22,9 @@ mod tests;
 pub use action::{Action, ActionKind, NetConfig};
 pub use lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView};
 pub use node::{
-    BugSpec, Checker, Ctx, EntryView, Finding, InvariantSpec, LeadClaim, Marker, Message, MsgView,
-    Node, NodeId, NodeView, Note, Outbox, ParamSpec, Protocol, ProtocolInfo, Setup, Unit,
+    BugSpec, Checker, Ctx, EntryView, Finding, InvariantSpec, LeadClaim, LeadStage, Marker,
+    Message, MsgView, Node, NodeId, NodeView, Note, Outbox, ParamSpec, Protocol, ProtocolInfo,
+    Setup, Unit,
 };
 pub use rng::Rng;
 pub use session::Session;

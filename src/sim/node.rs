@@ -286,17 +286,28 @@ pub struct NodeView {
     pub lead_claim: Option<LeadClaim>,
 }
 
-/// How far a node has got in claiming the lead, ordered so that the leading claim is the
-/// greatest: a claim that reached the second phase beats one still gathering promises, then
-/// the higher round wins, then the higher node id (ballots are unique per node).
+/// A node's claim to lead, ordered so that the leading claim is the greatest: the furthest
+/// [`LeadStage`] first, then the higher round, then the higher node id (ballots are unique
+/// per node).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LeadClaim {
-    /// Past the first phase (a Paxos proposer in phase 2, or whose value was chosen).
-    pub advanced: bool,
+    /// How far the claim got.
+    pub stage: LeadStage,
     /// The round of its ballot.
     pub round: u64,
     /// The claiming node.
     pub node: NodeId,
+}
+
+/// How far a [`LeadClaim`] got, least first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LeadStage {
+    /// Not trying to lead now (a Paxos proposer idle or waiting to retry): never crowned.
+    Idle,
+    /// Gathering promises (Paxos phase 1).
+    Preparing,
+    /// Past the first phase (Paxos phase 2, or its value was chosen).
+    Advanced,
 }
 
 impl NodeView {

@@ -6,13 +6,14 @@
 //! crashed node is greyed, dashed and crossed out, so nothing depends on colour alone.
 //!
 //! The visible label (`3 – leader`, or `3` on a crowded ring) is part of the accessible name
-//! (WCAG 2.5.3, for voice control): the epoch number drawn inside the node is hidden from
-//! assistive technology, which reads it from the name instead.
+//! (WCAG 2.5.3, for voice control). The epoch number drawn inside the node is not part of the
+//! control (see [`term_text`]): the name says it after the role, where a visible number inside
+//! the control would break the label's words apart.
 
 use yew::prelude::*;
 
 use crate::sim::lab::NodeState;
-use crate::sim::node::{LeadClaim, ProtocolInfo};
+use crate::sim::node::{LeadClaim, LeadStage, ProtocolInfo};
 
 use super::geometry::{LabelPlace, LabelText, Layout, Shape, epoch_class, shape};
 use super::store::{Menu, Msg, Snap};
@@ -38,10 +39,12 @@ pub fn leading_claim<'a>(nodes: impl IntoIterator<Item = &'a NodeState>) -> Opti
 }
 
 /// Whether node `n` wears the crown: it is running in the protocol's most prominent role and,
-/// where several nodes contend for it, holds the `leading` claim.
+/// where several nodes contend for it, is trying to lead and holds the `leading` claim.
 pub fn crowned(n: &NodeState, info: &ProtocolInfo, leading: Option<LeadClaim>) -> bool {
     n.up && shape(info, n.view.role) == Shape::Crown
-        && (n.view.lead_claim.is_none() || n.view.lead_claim == leading)
+        && n.view
+            .lead_claim
+            .is_none_or(|c| c.stage > LeadStage::Idle && Some(c) == leading)
 }
 
 /// The text of a node's label.
@@ -50,6 +53,17 @@ pub fn label_text(n: &NodeState, text: LabelText) -> String {
     match text {
         LabelText::IdAndRole => format!("{} – {role}", n.id),
         LabelText::Id => n.id.to_string(),
+    }
+}
+
+/// The epoch number drawn over node `n` (in a layer above the nodes, hidden from assistive
+/// technology; clicks pass through it to the node).
+pub fn term_text(n: &NodeState, layout: &Layout) -> Html {
+    let (cx, cy) = layout.pos(n.id);
+    let font = (layout.node_r * 0.85).clamp(8.0, 20.0);
+    let class = classes!("term", epoch_class(n.view.epoch), (!n.up).then_some("down"));
+    html! {
+        <text key={n.id} {class} x={f(cx)} y={f(cy + font * 0.35)} font-size={f(font)}>{ n.view.epoch }</text>
     }
 }
 
@@ -180,7 +194,6 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
         }
     };
     let label = label_text(n, p.label_text);
-    let font = (r * 0.85).clamp(8.0, 20.0);
     let class = classes!(
         "node",
         epoch_class(n.view.epoch),
@@ -201,7 +214,6 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
                 <circle class="draft-mark" cx={f(cx)} cy={f(cy)} r={f(r + 5.0)} />
             }
             { body }
-            <text class="term" aria-hidden="true" x={f(cx)} y={f(cy + font * 0.35)} font-size={f(font)}>{ n.view.epoch }</text>
             if !n.up {
                 <path class="xmark" d={format!("M{} {}L{} {}M{} {}L{} {}",
                     f(cx - r * 0.7), f(cy - r * 0.7), f(cx + r * 0.7), f(cy + r * 0.7),

@@ -18,7 +18,7 @@ use super::flights::MessageLayer;
 use super::geometry::{CENTER, LabelText, Layout, Shape, VIEW, countdown_left, shape};
 use super::menu::{MenuItem, PopupMenu};
 use super::message::message_name;
-use super::node_glyph::{NodeGlyph, crowned, f, leading_claim, node_name};
+use super::node_glyph::{NodeGlyph, crowned, f, leading_claim, node_name, term_text};
 use super::store::{Frame, Menu, Msg, Snap, on_click};
 
 /// Inputs of [`ring`].
@@ -519,6 +519,7 @@ pub fn ring(p: &RingProps) -> Html {
                 { cuts_layer(&layout, net) }
                 <g class="timers" aria-hidden="true">{ for arcs }</g>
                 <g class="nodes">{ for nodes }</g>
+                <g class="terms" aria-hidden="true">{ for frame.nodes.iter().map(|n| term_text(n, &layout)) }</g>
                 <g class="losts" aria-hidden="true">{ for lost }</g>
                 <MessageLayer flights={frame.flights.clone()} labels={frame.labels.clone()}
                     network={frame.network.clone()} now={now} n={layout.n}

@@ -5,9 +5,9 @@
 //! Several nodes may be proposers at once, but only one leads: the page crowns the running
 //! proposer with the greatest [`LeadClaim`] — one in phase 2 (or whose value was chosen) beats
 //! one still in phase 1, then the higher ballot wins. A proposer that is idle or backing off
-//! claims nothing.
+//! is never crowned.
 
-use crate::sim::{EntryView, LeadClaim, NodeView};
+use crate::sim::{EntryView, LeadClaim, LeadStage, NodeView};
 
 use super::node::{PaxosNode, Phase};
 
@@ -24,19 +24,19 @@ impl PaxosNode {
         }
     }
 
-    /// This node's claim to lead, if it is a proposer in phase 1, phase 2 or done.
-    pub fn lead_claim(&self) -> Option<LeadClaim> {
+    /// This node's claim to lead: how far its proposer got with its current ballot.
+    pub fn lead_claim(&self) -> LeadClaim {
         let p = &self.proposer;
-        let advanced = match p.phase {
-            Phase::Preparing => false,
-            Phase::Accepting | Phase::Done => true,
-            Phase::Idle | Phase::Waiting => return None,
+        let stage = match p.phase {
+            Phase::Idle | Phase::Waiting => LeadStage::Idle,
+            Phase::Preparing => LeadStage::Preparing,
+            Phase::Accepting | Phase::Done => LeadStage::Advanced,
         };
-        Some(LeadClaim {
-            advanced,
+        LeadClaim {
+            stage,
             round: p.ballot.round,
-            node: p.ballot.proposer,
-        })
+            node: self.id,
+        }
     }
 
     fn proposer_text(&self) -> String {
@@ -159,14 +159,14 @@ impl PaxosNode {
                 ),
             ],
             has_log: false,
-            lead_claim: self.lead_claim(),
+            lead_claim: Some(self.lead_claim()),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::sim::{LeadClaim, Node};
+    use crate::sim::{LeadClaim, LeadStage, Node};
 
     use super::super::checker::PaxosChecker;
     use super::super::node::{Config, PaxosNode};
@@ -182,22 +182,30 @@ mod tests {
             (1..=5).map(|id| PaxosNode::new(id, 5, cfg)).collect(),
             PaxosChecker::new(5, cfg.acceptors),
         );
-        let claim = |net: &Net<PaxosNode, PaxosChecker>, id| net.node(id).view().lead_claim;
-        assert_eq!(claim(&net, 1), None, "an idle proposer claims nothing");
+        let claim =
+            |net: &Net<PaxosNode, PaxosChecker>, id| net.node(id).view().lead_claim.unwrap();
+        assert_eq!(
+            claim(&net, 1).stage,
+            LeadStage::Idle,
+            "an idle proposer claims nothing"
+        );
         net.client(1, 7);
         net.client(2, 8);
-        let (one, two) = (claim(&net, 1).unwrap(), claim(&net, 2).unwrap());
-        assert!(!one.advanced && !two.advanced, "both are in phase 1");
+        let (one, two) = (claim(&net, 1), claim(&net, 2));
+        assert_eq!(
+            (one.stage, two.stage),
+            (LeadStage::Preparing, LeadStage::Preparing)
+        );
         assert!(two > one, "the higher ballot leads in phase 1");
-        assert_eq!(claim(&net, 3), None);
+        assert!(claim(&net, 3) < one);
         // Phase 2 beats a higher ballot still in phase 1.
         let accepting = LeadClaim {
-            advanced: true,
+            stage: LeadStage::Advanced,
             round: 1,
             node: 1,
         };
         let preparing = LeadClaim {
-            advanced: false,
+            stage: LeadStage::Preparing,
             round: 9,
             node: 5,
         };
