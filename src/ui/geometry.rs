@@ -126,10 +126,10 @@ impl Rect {
 }
 
 /// What a node's label says: its number and role where there is room for the longest role
-/// (`3 – candidate`), else only its number (the shape and the legend give the role).
+/// (`3 · candidate`), else only its number (the shape and the legend give the role).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LabelText {
-    /// `3 – candidate`.
+    /// `3 · candidate`.
     IdAndRole,
     /// `3`.
     Id,

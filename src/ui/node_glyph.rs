@@ -5,7 +5,7 @@
 //! [`super::geometry::Shape`] and the ring's legend) and by the label next to the node, and a
 //! crashed node is greyed, dashed and crossed out, so nothing depends on colour alone.
 //!
-//! The visible label (`3 – leader`, or `3` on a crowded ring) is part of the accessible name
+//! The visible label (`3 · leader`, or `3` on a crowded ring) is part of the accessible name
 //! (WCAG 2.5.3, for voice control). The epoch number drawn inside the node is not part of the
 //! control (see [`term_text`]): the name says it after the role, where a visible number inside
 //! the control would break the label's words apart.
@@ -51,7 +51,7 @@ pub fn crowned(n: &NodeState, info: &ProtocolInfo, leading: Option<LeadClaim>) -
 pub fn label_text(n: &NodeState, text: LabelText) -> String {
     let role = if n.up { n.view.role } else { "crashed" };
     match text {
-        LabelText::IdAndRole => format!("{} – {role}", n.id),
+        LabelText::IdAndRole => format!("{} · {role}", n.id),
         LabelText::Id => n.id.to_string(),
     }
 }
