@@ -313,7 +313,14 @@ const EDITOR_ID: &str = "partition-editor";
 #[component]
 fn PartitionEditor(p: &EditorProps) -> Html {
     use_effect_with((), |_| {
+        // The first checkbox sits where "Partition…" was: keep the page where it is (the ring
+        // must stay in view for the lasso).
+        let window = dom::window();
+        let (x, y) = (window.scroll_x(), window.scroll_y());
         dom::focus_first(EDITOR_ID, "input");
+        if let (Ok(x), Ok(y)) = (x, y) {
+            window.scroll_to_with_x_and_y(x, y);
+        }
         || {
             // After the editor is gone and the button is back, if focus fell to the page.
             Timeout::new(0, || {

@@ -39,7 +39,7 @@ async function checkMenu(page, id) {
     });
     return {
       menu: box(menu),
-      node: box(document.querySelector(`#node-${id} .body`)),
+      node: box(document.getElementById(`node-${id}`)),
       viewport: { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight },
       items,
     };

@@ -225,7 +225,7 @@ describe('network', () => {
     await page.getByRole('checkbox', { name: 'Node 1' }).waitFor();
     const active = () => page.evaluate(() => {
       const a = document.activeElement;
-      return a ? `${a.tagName.toLowerCase()}${a.id ? '#' + a.id : ''}${a.type ? ':' + a.type : ''}` : 'none';
+      return a ? `${a.tagName.toLowerCase()}${a.id ? '#' + a.id : ''}${a.type === 'checkbox' ? ':checkbox' : ''}` : 'none';
     });
     assert.equal(await active(), 'input:checkbox', 'focus is in the editor');
     await page.keyboard.press('Space');
