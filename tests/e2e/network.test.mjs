@@ -1,7 +1,8 @@
 // The network, drawn by the visitor: a partition drawn with a lasso (mouse drag) and with the
 // keyboard, messages lost at the cut, healing; single links cut and restored from the node
-// menu and from a drawn link; the latency/loss sliders (one action per release); the cluster
-// size; and the automatic pause while the page is hidden.
+// menu and from a drawn link; the latency/loss sliders (one action per release, and one per
+// keyboard adjustment); focus and Escape in the partition editor; the cluster size; and the
+// automatic pause while the page is hidden.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
