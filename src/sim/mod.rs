@@ -28,8 +28,9 @@ pub use action::{Action, ActionKind, NetConfig};
 pub use erased::{Cluster, Definition};
 pub use lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView};
 pub use node::{
-    BugSpec, Checker, Ctx, EntryView, Finding, InvariantSpec, Marker, Message, MsgView, Node,
-    NodeId, NodeView, Note, Outbox, ParamSpec, Protocol, ProtocolInfo, Setup, Unit,
+    BugSpec, Checker, Ctx, EntryView, Finding, InvariantSpec, LeadClaim, LeadStage, Marker,
+    Message, MsgView, Node, NodeId, NodeView, Note, Outbox, ParamSpec, Protocol, ProtocolInfo,
+    Setup, Unit,
 };
 pub use rng::Rng;
 pub use scenario::Scenario;

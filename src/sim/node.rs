@@ -232,6 +232,37 @@ pub struct NodeView {
     pub log_committed: u64,
     /// Every field of the node's state, for the inspector: (name, value).
     pub fields: Vec<(&'static str, String)>,
+    /// Whether the protocol keeps a replicated log (Raft, Multi-Paxos): the inspector then
+    /// lists it; single-decree Paxos decides one value and shows its fields instead.
+    pub has_log: bool,
+    /// Set where several nodes may hold the most prominent role at once but only one of them
+    /// leads (single-decree Paxos proposers): the page crowns only the running node with the
+    /// highest claim. `None` everywhere (Raft, Multi-Paxos): every such node is crowned.
+    pub lead_claim: Option<LeadClaim>,
+}
+
+/// A node's claim to lead, ordered so that the leading claim is the greatest: the furthest
+/// [`LeadStage`] first, then the higher round, then the higher node id (ballots are unique
+/// per node).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LeadClaim {
+    /// How far the claim got.
+    pub stage: LeadStage,
+    /// The round of its ballot.
+    pub round: u64,
+    /// The claiming node.
+    pub node: NodeId,
+}
+
+/// How far a [`LeadClaim`] got, least first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LeadStage {
+    /// Not trying to lead now (a Paxos proposer idle or waiting to retry): never crowned.
+    Idle,
+    /// Gathering promises (Paxos phase 1).
+    Preparing,
+    /// Past the first phase (Paxos phase 2, or its value was chosen).
+    Advanced,
 }
 
 impl NodeView {

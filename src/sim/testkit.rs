@@ -123,6 +123,7 @@ impl Node for PingNode {
             log_len: 0,
             log_committed: 0,
             fields: vec![("pongs", self.pongs.to_string())],
+            ..NodeView::default()
         }
     }
 }

@@ -6,6 +6,10 @@
 //! back, and older matches are searched backwards in bounded steps. Every entry is a button that
 //! seeks to its time; its line is clipped to one row, and the whole text (`TraceView::text`, the
 //! "why") unfolds on hover and on keyboard focus.
+//!
+//! The Kind filter offers every kind in the run, not only those among the listed lines: the
+//! trace is read once from its start, [`BUDGET`] lines per update (updates continue on their
+//! own until it is all read), and each kind is kept as it is first met.
 
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -66,6 +70,9 @@ struct Cache {
     /// What the list draws (replaced only when `lines` changes).
     shown: Snap<Vec<Line>>,
     kinds: Vec<&'static str>,
+    /// The run whose kinds are in `kinds`, and how many of its first lines were read for them.
+    kinds_of: Option<usize>,
+    kinds_read: usize,
     /// Wall time (ms) of the last update.
     wall: f64,
     /// Whether the last update replaced half the list or more.
@@ -81,6 +88,8 @@ impl Default for Cache {
             lines: VecDeque::new(),
             shown: Snap::new(Vec::new()),
             kinds: Vec::new(),
+            kinds_of: None,
+            kinds_read: 0,
             wall: f64::NEG_INFINITY,
             churn: false,
         }
@@ -92,6 +101,25 @@ impl Cache {
         if !BASE_KINDS.contains(&kind) && !self.kinds.contains(&kind) {
             self.kinds.push(kind);
         }
+    }
+
+    /// Reads up to [`BUDGET`] more lines of run `run` for their kinds; returns whether lines
+    /// are left to read.
+    fn scan_kinds(&mut self, lab: &dyn Lab, run: usize) -> bool {
+        if self.kinds_of != Some(run) {
+            self.kinds_of = Some(run);
+            self.kinds.clear();
+            self.kinds_read = 0;
+        }
+        let len = lab.trace_len();
+        // Back in time, or a fork: the lines from here on may differ.
+        self.kinds_read = self.kinds_read.min(len);
+        let end = len.min(self.kinds_read + BUDGET);
+        for i in self.kinds_read..end {
+            self.note_kind(lab.trace_line(i).kind);
+        }
+        self.kinds_read = end;
+        end < len
     }
 
     /// Reads what changed in the trace; returns whether the list changed.
@@ -186,6 +214,7 @@ pub struct EventLogProps {
 pub fn EventLog(p: &EventLogProps) -> Html {
     let filter = use_state_eq(Filter::default);
     let cache = use_mut_ref(Cache::default);
+    let redraw = use_force_update();
     let (shown, kinds, low) = {
         let mut c = cache.borrow_mut();
         let key = (p.lab.id(), p.actions, *filter);
@@ -204,6 +233,10 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                 .take_while(|l| Some(l.0) > newest)
                 .count();
             c.churn = newest.is_some() && fresh >= SHOWN / 2;
+            if c.scan_kinds(lab.as_ref(), p.lab.id()) {
+                // More of the trace to read for its kinds: come back soon, even if paused.
+                gloo_timers::callback::Timeout::new(50, move || redraw.force_update()).forget();
+            }
         }
         (c.shown.clone(), c.kinds.clone(), c.low)
     };

@@ -31,13 +31,31 @@ impl Layout {
         } else {
             (std::f64::consts::PI * ring_r / n as f64 * 0.62).clamp(8.0, 30.0)
         };
-        let msg_r = (node_r * 0.27).clamp(4.0, 7.5);
-        Layout {
+        let mut layout = Layout {
             n,
             ring_r,
             node_r,
-            msg_r,
+            msg_r: 0.0,
+        };
+        // Shrink the nodes until no crown touches a neighbour.
+        while layout.node_r > 6.0 && layout.crowded() {
+            layout.node_r -= 0.5;
         }
+        layout.msg_r = (layout.node_r * 0.27).clamp(4.0, 7.5);
+        layout
+    }
+
+    /// Whether some node's body or crown overlaps a near neighbour's.
+    fn crowded(&self) -> bool {
+        let n = self.n as NodeId;
+        (1..=n).any(|a| {
+            (1..=2.min(n - 1)).any(|k| {
+                let b = (a + k - 1) % n + 1;
+                let (ba, bb) = (self.body_box(a), self.body_box(b));
+                let (ca, cb) = (self.crown_box(a), self.crown_box(b));
+                ba.intersects(&bb) || ba.intersects(&cb) || ca.intersects(&bb) || ca.intersects(&cb)
+            })
+        })
     }
 
     /// Angle of node `id` (1-based), starting at the top and going clockwise.
@@ -67,6 +85,257 @@ impl Layout {
         let (ex, ey) = (x1 - ux * inset, y1 - uy * inset);
         (sx + (ex - sx) * frac, sy + (ey - sy) * frac)
     }
+}
+
+/// An axis-aligned box in view-box units (`x`, `y`: top-left corner).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rect {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+impl Rect {
+    /// The box of half-size (`hw`, `hh`) around (`cx`, `cy`).
+    pub fn around(cx: f64, cy: f64, hw: f64, hh: f64) -> Rect {
+        Rect {
+            x: cx - hw,
+            y: cy - hh,
+            w: 2.0 * hw,
+            h: 2.0 * hh,
+        }
+    }
+
+    /// Whether the two boxes share any area (touching edges do not count).
+    pub fn intersects(&self, o: &Rect) -> bool {
+        self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
+    }
+
+    /// Whether this box lies wholly inside `outer`.
+    pub fn inside(&self, outer: &Rect) -> bool {
+        self.x >= outer.x
+            && self.y >= outer.y
+            && self.x + self.w <= outer.x + outer.w
+            && self.y + self.h <= outer.y + outer.h
+    }
+}
+
+/// What a node's label says: its number and role where there is room for the longest role
+/// (`3 · candidate`), else only its number (the shape and the legend give the role).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelText {
+    /// `3 · candidate`.
+    IdAndRole,
+    /// `3`.
+    Id,
+}
+
+/// Where one node's label is drawn: `x` is its middle, `y` its baseline, `rect` the room
+/// reserved for it (for the longest label it may show).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LabelPlace {
+    /// Horizontal middle of the text.
+    pub x: f64,
+    /// Baseline of the text.
+    pub y: f64,
+    /// The box the text stays within.
+    pub rect: Rect,
+}
+
+/// Every node's label: what they say, their font size and where each goes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Labels {
+    /// What the labels say.
+    pub text: LabelText,
+    /// Font size in view-box units.
+    pub font: f64,
+    /// Placement of node `id`'s label at index `id - 1`.
+    pub places: Vec<LabelPlace>,
+}
+
+/// Width of one character of a label, as a share of the font size (wide enough for the
+/// page's sans-serif digits and lower-case letters).
+const CHAR_W: f64 = 0.62;
+/// Gap kept between a label and anything else, in view-box units.
+const LABEL_GAP: f64 = 2.0;
+
+impl Layout {
+    /// The box around node `id`'s circle (with its halo when crowned; a diamond's corners
+    /// reach a little beyond it, on the axes only).
+    pub fn body_box(&self, id: NodeId) -> Rect {
+        let (cx, cy) = self.pos(id);
+        let e = self.node_r + 2.0;
+        Rect::around(cx, cy, e, e)
+    }
+
+    /// The box around node `id` and its countdown arc: labels keep out of it.
+    fn arc_box(&self, id: NodeId) -> Rect {
+        let (cx, cy) = self.pos(id);
+        let e = self.node_r + 7.0;
+        Rect::around(cx, cy, e, e)
+    }
+
+    /// Half-width of the crown drawn over a node in the most prominent role.
+    pub fn crown_half_width(&self) -> f64 {
+        self.node_r * 0.55
+    }
+
+    /// The box of the crown over node `id` (reserved for every node: any may come to lead).
+    pub fn crown_box(&self, id: NodeId) -> Rect {
+        let (cx, cy) = self.pos(id);
+        let w = self.crown_half_width();
+        let bottom = cy - self.node_r - 3.0;
+        let top = bottom - w * 1.1;
+        Rect {
+            x: cx - w,
+            y: top,
+            w: 2.0 * w,
+            h: bottom - top,
+        }
+    }
+
+    /// Font size of node labels.
+    pub fn label_font(&self) -> f64 {
+        (self.node_r * 0.5).clamp(7.5, 12.0)
+    }
+
+    /// Where every node's label goes so that no label overlaps a node, a crown or another
+    /// label, and all stay inside the drawing. `longest_role` is the number of characters of
+    /// the longest role name a node may show (including `crashed`). The labels name the role
+    /// when there is room for it next to every node, else only the node's number.
+    pub fn labels(&self, longest_role: usize) -> Labels {
+        let font = self.label_font();
+        let digits = self.n.max(1).to_string().len();
+        let wide = self.place_labels(font, digits + 3 + longest_role, true);
+        match wide {
+            Some(places) => Labels {
+                text: LabelText::IdAndRole,
+                font,
+                places,
+            },
+            None => Labels {
+                text: LabelText::Id,
+                font,
+                places: self
+                    .place_labels(font, digits, false)
+                    .unwrap_or_else(|| self.fallback_labels(font, digits)),
+            },
+        }
+    }
+
+    /// Places a label of `chars` characters for every node, trying for each (in order) below
+    /// the node, outwards from the ring, above its crown, then inwards (outwards first when
+    /// `below_first` is false); `None` if some node has no free spot.
+    fn place_labels(&self, font: f64, chars: usize, below_first: bool) -> Option<Vec<LabelPlace>> {
+        let view = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: VIEW,
+            h: VIEW,
+        };
+        let hw = chars as f64 * font * CHAR_W / 2.0 + LABEL_GAP;
+        let hh = font * 0.65 + LABEL_GAP;
+        let ids = 1..=self.n as NodeId;
+        let mut taken: Vec<Rect> = ids.clone().map(|id| self.arc_box(id)).collect();
+        if self.n > 1 {
+            taken.extend(ids.clone().map(|id| self.crown_box(id)));
+        }
+        let mut places = Vec::with_capacity(self.n);
+        for id in ids {
+            let (cx, cy) = self.pos(id);
+            let body = self.arc_box(id);
+            let crown = self.crown_box(id);
+            let (ux, uy) = if self.n <= 1 {
+                (0.0, 1.0)
+            } else {
+                ((cx - CENTER) / self.ring_r, (cy - CENTER) / self.ring_r)
+            };
+            // Out from the node along (dx, dy) until clear of its own body and crown.
+            let along = |dx: f64, dy: f64| {
+                let mut d = self.node_r;
+                loop {
+                    let r = Rect::around(cx + dx * d, cy + dy * d, hw, hh);
+                    if !(r.intersects(&body) || r.intersects(&crown)) || d > VIEW {
+                        return r;
+                    }
+                    d += 1.0;
+                }
+            };
+            let below = Rect::around(cx, body.y + body.h + hh, hw, hh);
+            let above = Rect::around(cx, crown.y - hh, hw, hh);
+            let mut tries = vec![below, along(ux, uy), above, along(-ux, -uy)];
+            if !below_first {
+                tries.swap(0, 1);
+            }
+            let spot = tries
+                .into_iter()
+                .find(|r| r.inside(&view) && !taken.iter().any(|t| t.intersects(r)))?;
+            taken.push(spot);
+            places.push(LabelPlace {
+                x: spot.x + spot.w / 2.0,
+                y: spot.y + spot.h / 2.0 + font * 0.35,
+                rect: spot,
+            });
+        }
+        Some(places)
+    }
+
+    /// Labels straight below their nodes (only for cluster sizes beyond what the page offers).
+    fn fallback_labels(&self, font: f64, chars: usize) -> Vec<LabelPlace> {
+        let hw = chars as f64 * font * CHAR_W / 2.0;
+        (1..=self.n as NodeId)
+            .map(|id| {
+                let (cx, cy) = self.pos(id);
+                let y = cy + self.node_r + 7.0 + font;
+                LabelPlace {
+                    x: cx,
+                    y,
+                    rect: Rect::around(cx, y - font * 0.35, hw, font * 0.65),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Where a pop-up of size `size` (w, h) goes beside the `anchor` box so that it stays inside a
+/// `viewport` (w, h) with `margin` to spare, in the same pixel coordinates: beside the anchor
+/// on the side `toward_right` prefers, else on the other side, else below, else above — each
+/// slid along the anchor to fit — and, when nothing fits, pinned inside the viewport. Returns
+/// the pop-up's top-left corner.
+pub fn beside(
+    anchor: Rect,
+    size: (f64, f64),
+    viewport: (f64, f64),
+    margin: f64,
+    toward_right: bool,
+) -> (f64, f64) {
+    const GAP: f64 = 8.0;
+    let (w, h) = size;
+    let (vw, vh) = viewport;
+    let clamp = |v: f64, len: f64, room: f64| v.min(room - margin - len).max(margin);
+    let mid_y = clamp(anchor.y + anchor.h / 2.0 - h / 2.0, h, vh);
+    let mid_x = clamp(anchor.x + anchor.w / 2.0 - w / 2.0, w, vw);
+    let right = (anchor.x + anchor.w + GAP, mid_y);
+    let left = (anchor.x - GAP - w, mid_y);
+    let below = (mid_x, anchor.y + anchor.h + GAP);
+    let above = (mid_x, anchor.y - GAP - h);
+    let sides = if toward_right {
+        [right, left, below, above]
+    } else {
+        [left, right, below, above]
+    };
+    let fits = |(x, y): (f64, f64)| {
+        x >= margin && y >= margin && x + w <= vw - margin && y + h <= vh - margin
+    };
+    sides
+        .into_iter()
+        .find(|&p| fits(p))
+        .unwrap_or((clamp(sides[0].0, w, vw), clamp(sides[0].1, h, vh)))
 }
 
 /// Sine and cosine of `x` by Taylor series after reduction to [-π, π] (error below 1e-10):
@@ -201,6 +470,100 @@ mod tests {
         assert_eq!(flight_frac(45, 0, 90, true), 0.5);
         assert_eq!(flight_frac(90, 0, 90, true), 5.0 / 6.0);
         assert_eq!(flight_frac(45, 0, 90, false), 0.5);
+    }
+
+    /// Every box a node draws: body, crown and label, tagged with the node.
+    fn boxes(layout: &Layout, labels: &Labels) -> Vec<(NodeId, &'static str, Rect)> {
+        let mut all = Vec::new();
+        for id in 1..=layout.n as NodeId {
+            all.push((id, "body", layout.body_box(id)));
+            all.push((id, "crown", layout.crown_box(id)));
+            all.push((id, "label", labels.places[id as usize - 1].rect));
+        }
+        all
+    }
+
+    #[test]
+    fn labels_crowns_and_nodes_never_overlap_at_any_size() {
+        let view = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: VIEW,
+            h: VIEW,
+        };
+        // "candidate" is the longest role of any protocol; "crashed" the longest state.
+        for n in 1..=25 {
+            let layout = Layout::new(n);
+            let labels = layout.labels("candidate".len());
+            assert_eq!(labels.places.len(), n);
+            let all = boxes(&layout, &labels);
+            for (i, (a, what_a, ra)) in all.iter().enumerate() {
+                if *what_a == "label" {
+                    assert!(
+                        ra.inside(&view),
+                        "{n} nodes: label of node {a} leaves the drawing"
+                    );
+                }
+                for (b, what_b, rb) in &all[i + 1..] {
+                    // A node's own crown sits on its own body by design.
+                    if a == b && *what_a != "label" && *what_b != "label" {
+                        continue;
+                    }
+                    assert!(
+                        !ra.intersects(rb),
+                        "{n} nodes: {what_a} of node {a} overlaps {what_b} of node {b}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn labels_name_the_role_where_there_is_room() {
+        assert_eq!(Layout::new(5).labels(9).text, LabelText::IdAndRole);
+        assert_eq!(Layout::new(25).labels(9).text, LabelText::Id);
+        let sizes: Vec<usize> = (1..=25)
+            .filter(|&n| Layout::new(n).labels(9).text == LabelText::IdAndRole)
+            .collect();
+        println!("role words fit for sizes {sizes:?}");
+    }
+
+    #[test]
+    fn a_menu_opens_beside_its_node_inside_the_viewport() {
+        let node = Rect::around(300.0, 200.0, 20.0, 20.0);
+        let menu = (200.0, 300.0);
+        let inside = |(x, y): (f64, f64), vw: f64, vh: f64| {
+            x >= 8.0 && y >= 8.0 && x + menu.0 <= vw - 8.0 && y + menu.1 <= vh - 8.0
+        };
+        // Room on the right: beside the node, vertically centred on it.
+        let at = beside(node, menu, (1280.0, 900.0), 8.0, true);
+        assert_eq!(at, (328.0, 50.0));
+        // Preferring the left.
+        assert_eq!(
+            beside(node, menu, (1280.0, 900.0), 8.0, false),
+            (72.0, 50.0)
+        );
+        // Near the top: slid down to stay inside.
+        let top = Rect::around(300.0, 30.0, 20.0, 20.0);
+        assert_eq!(beside(top, menu, (1280.0, 900.0), 8.0, true).1, 8.0);
+        // A narrow phone: no room on either side, so below (or above) the node.
+        for (cy, vh) in [(100.0, 640.0), (560.0, 640.0)] {
+            let node = Rect::around(180.0, cy, 12.0, 12.0);
+            let at = beside(node, menu, (360.0, vh), 8.0, true);
+            assert!(inside(at, 360.0, vh), "{at:?}");
+            let placed = Rect {
+                x: at.0,
+                y: at.1,
+                w: menu.0,
+                h: menu.1,
+            };
+            assert!(!placed.intersects(&node), "{at:?} covers the node");
+        }
+        // Taller than the viewport: pinned to its top.
+        assert_eq!(
+            beside(node, (200.0, 1000.0), (1280.0, 900.0), 8.0, true).1,
+            8.0
+        );
     }
 
     #[test]

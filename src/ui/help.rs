@@ -38,7 +38,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ),
     ("S", "Share: copy a link to this moment"),
     ("?", "Show or hide this help"),
-    ("Escape", "Close a menu, this help or the share box"),
+    (
+        "Escape",
+        "Close a menu, this help, the share box or the partition editor",
+    ),
 ];
 
 const DIALOG_ID: &str = "help-dialog";

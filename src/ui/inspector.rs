@@ -1,5 +1,6 @@
 //! The node inspector: everything the selected node knows (every field of its state, its
-//! countdown, its whole log).
+//! countdown, and its log when the protocol keeps one; single-decree Paxos shows its promised,
+//! accepted and learned values and its proposer's phase and ballot as fields instead).
 //!
 //! Rows that differ from the node's previous snapshot (kept by the store: the node as it was
 //! before the latest event that was read) are marked "changed" (or "new" for log entries) in
@@ -166,7 +167,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 + prev.map_or(0, |q| {
                     q.view.log_len.saturating_sub(n.view.log_len) as usize
                 });
-            let changes = changes + log_changes;
+            let changes = changes + if n.view.has_log { log_changes } else { 0 };
             html! {
                 <>
                     <p class={classes!("who", epoch_class(n.view.epoch))}>{ node_name(n, &p.info) }</p>
@@ -176,6 +177,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                         </p>
                     }
                     <dl class="fields">{ rows }</dl>
+                    if n.view.has_log {
                     <h3>{ format!("Log: {} entries, {} committed", n.view.log_len, n.view.log_committed) }</h3>
                     if n.view.log.is_empty() {
                         <p class="hint">{ "The log is empty." }</p>
@@ -201,6 +203,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                                 </tbody>
                             </table>
                         </div>
+                    }
                     }
                 </>
             }

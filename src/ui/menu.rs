@@ -1,12 +1,14 @@
 //! The pop-up menu of a node or message (`role="menu"`): focus moves to its first available
 //! item, arrow keys move between items, Escape closes it and returns focus to its owner.
-//! It opens in the middle of the ring, where it hides no node at any cluster size; its owner is
-//! highlighted and named in its title.
+//! It opens beside its owner (see [`super::geometry::beside`]) on the side facing out of the
+//! ring, inside the viewport with every item visible; its owner is highlighted and named in its
+//! title.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::dom;
+use super::geometry::{Rect, beside};
 use super::store::Msg;
 
 /// One entry of a [`PopupMenu`].
@@ -40,7 +42,8 @@ pub struct MenuProps {
     pub detail: AttrValue,
     /// The entries.
     pub items: Vec<MenuItem>,
-    /// Element id that gets focus back when the menu is closed without a choice.
+    /// Element id that gets focus back when the menu is closed without a choice; the menu
+    /// opens beside it.
     pub return_to: AttrValue,
     /// Element id that gets focus after a choice (the owner may be gone, e.g. a dropped message).
     pub after: AttrValue,
@@ -53,7 +56,8 @@ const MENU_ID: &str = "popup-menu";
 /// The menu.
 #[component]
 pub fn PopupMenu(p: &MenuProps) -> Html {
-    use_effect_with(p.title.clone(), |_| {
+    use_effect_with((p.title.clone(), p.return_to.clone()), |(_, owner)| {
+        place(owner);
         dom::focus_first(MENU_ID, "[role=menuitem]:not([disabled])")
     });
 
@@ -110,6 +114,50 @@ pub fn PopupMenu(p: &MenuProps) -> Html {
             <ul role="menu" aria-labelledby="popup-menu-title">{ for items }</ul>
         </div>
     }
+}
+
+/// Space kept between the menu and the viewport's edges, in CSS pixels.
+const MARGIN: f64 = 8.0;
+
+/// The box of an element in viewport pixels.
+fn client_rect(el: &web_sys::Element) -> Rect {
+    let r = el.get_bounding_client_rect();
+    Rect {
+        x: r.left(),
+        y: r.top(),
+        w: r.width(),
+        h: r.height(),
+    }
+}
+
+/// Moves the menu beside the element `owner` (on the side away from the middle of the ring),
+/// inside the viewport. The menu is positioned in its offset parent, the ring's box.
+fn place(owner: &str) {
+    let doc = dom::document();
+    let (Some(menu), Some(owner)) = (
+        doc.get_element_by_id(MENU_ID)
+            .and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok()),
+        doc.get_element_by_id(owner),
+    ) else {
+        return;
+    };
+    let Some(parent) = menu.offset_parent() else {
+        return;
+    };
+    let viewport = doc.document_element().map_or((0.0, 0.0), |root| {
+        (root.client_width() as f64, root.client_height() as f64)
+    });
+    let style = menu.style();
+    // At most the viewport's height; taller content scrolls inside the menu.
+    let _ = style.set_property("max-height", &format!("{}px", viewport.1 - 2.0 * MARGIN));
+    let anchor = client_rect(&owner);
+    let frame = client_rect(&parent);
+    let own = client_rect(&menu);
+    let toward_right = anchor.x + anchor.w / 2.0 >= frame.x + frame.w / 2.0;
+    let (x, y) = beside(anchor, (own.w, own.h), viewport, MARGIN, toward_right);
+    let _ = style.set_property("left", &format!("{:.0}px", x - frame.x));
+    let _ = style.set_property("top", &format!("{:.0}px", y - frame.y));
+    let _ = style.set_property("transform", "none");
 }
 
 /// Moves focus among the menu's enabled items for an arrow, Home or End key.

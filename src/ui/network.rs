@@ -1,13 +1,28 @@
 //! The network panel: latency, loss and duplication sliders, drawing a partition (a checkbox
 //! per node, or a lasso on the ring), cut links, and healing. Every change is an action
 //! recorded in the run, so a link replays it.
+//!
+//! A slider records one action per adjustment: on release after a drag, and after a pause of
+//! [`KEY_PAUSE_MS`] in key presses (or on Enter, or when focus leaves it) from the keyboard.
+//! The partition editor takes focus when it opens, closes with Escape, and gives focus back
+//! to "Partition…" when it closes.
 
+use std::cell::RefCell;
+
+use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 
 use crate::sim::action::{ActionKind, NetConfig};
 use crate::sim::lab::NetworkView;
 
+use super::dom;
 use super::store::{Msg, Snap, on_click};
+
+/// Pause in key presses on a slider after which the value is recorded, in ms.
+pub const KEY_PAUSE_MS: u32 = 700;
+
+/// Id of the "Partition…" button (focus returns to it when the editor closes).
+const PARTITION_BUTTON: &str = "partition-start";
 
 /// Inputs of [`network`].
 pub struct NetworkProps {
@@ -102,28 +117,6 @@ pub fn network(p: &NetworkProps) -> Html {
     let whole = net.groups.windows(2).all(|w| w[0] == w[1]) && net.cut_links.is_empty();
     let n = p.nodes;
 
-    // While dragging, only the number next to the slider follows; the action is taken when the
-    // slider is let go (or changed with the keyboard). The number's text node is Yew's: change
-    // its data rather than replace it.
-    let on_slide = Callback::from(|e: InputEvent| {
-        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-        if let Some(text) = input.next_element_sibling().and_then(|o| o.first_child()) {
-            let unit = input.get_attribute("data-unit").unwrap_or_default();
-            text.set_node_value(Some(&format!("{} {unit}", input.value())));
-        }
-    });
-    let on_set = {
-        let dispatch = p.dispatch.clone();
-        Callback::from(move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            if let Ok(v) = input.value().parse::<f64>() {
-                let next = with_slider(cfg, &input.name(), v);
-                if next != cfg {
-                    dispatch.emit(Msg::Act(ActionKind::SetNetwork { net: next }));
-                }
-            }
-        })
-    };
     let lat_top = (cfg.latency_max / 1000).max(200).to_string();
     let sliders: [Slider; 4] = [
         (
@@ -159,47 +152,7 @@ pub fn network(p: &NetworkProps) -> Html {
     });
 
     let draft = p.draft.as_ref().map(|d| {
-        let dispatch = p.dispatch.clone();
-        let on_tick = Callback::from(move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            if let Ok(id) = input.value().parse() {
-                dispatch.emit(Msg::PartitionToggle(id));
-            }
-        });
-        let both = d.contains(&0) && d.contains(&1);
-        let apply = {
-            let dispatch = p.dispatch.clone();
-            let groups = d.clone();
-            Callback::from(move |_: MouseEvent| {
-                dispatch.emit(Msg::Act(ActionKind::Partition {
-                    groups: groups.clone(),
-                }));
-                dispatch.emit(Msg::PartitionDraft(None));
-            })
-        };
-        let cancel = on_click(&p.dispatch, Msg::PartitionDraft(None));
-        html! {
-            <div class="draft" role="group" aria-labelledby="draft-title">
-                <h3 id="draft-title">{ "Draw a partition" }</h3>
-                <p class="hint">{ "Tick the nodes for side B, or on the ring click nodes or drag a loop around them (Shift adds to side B)." }</p>
-                <fieldset class="sides">
-                    <legend>{ "Side B" }</legend>
-                    { for d.iter().enumerate().map(|(i, side)| html! {
-                        <label class="check">
-                            <input type="checkbox" value={(i + 1).to_string()} checked={*side == 1} onchange={on_tick.clone()} />
-                            <span>{ format!("Node {}", i + 1) }</span>
-                        </label>
-                    }) }
-                </fieldset>
-                <div class="row">
-                    <button type="button" class="primary" onclick={apply} disabled={!both}>{ "Apply partition" }</button>
-                    <button type="button" onclick={cancel}>{ "Cancel" }</button>
-                </div>
-                if !both {
-                    <p class="hint">{ "Put at least one node on each side." }</p>
-                }
-            </div>
-        }
+        html! { <PartitionEditor draft={d.clone()} dispatch={p.dispatch.clone()} /> }
     });
 
     html! {
@@ -208,19 +161,15 @@ pub fn network(p: &NetworkProps) -> Html {
             <p class="net-state" role="status">{ describe(net) }</p>
             <div class="sliders">
                 { for sliders.into_iter().map(|(name, label, value, max, unit)| html! {
-                    <label key={name}>
-                        <span>{ label }</span>
-                        <input type="range" name={name} min="0" max={max} step="1" value={value.clone()}
-                            data-unit={unit} oninput={on_slide.clone()} onchange={on_set.clone()} />
-                        <output>{ format!("{value} {unit}") }</output>
-                    </label>
+                    <NetSlider key={name} {name} {label} value={AttrValue::from(value)} max={AttrValue::from(max)}
+                        {unit} config={cfg} dispatch={p.dispatch.clone()} />
                 }) }
             </div>
             if let Some(d) = draft {
                 { d }
             } else {
                 <div class="row">
-                    <button type="button" onclick={start_draft} disabled={n < 2}>{ "Partition…" }</button>
+                    <button type="button" id={PARTITION_BUTTON} onclick={start_draft} disabled={n < 2}>{ "Partition…" }</button>
                     <button type="button" onclick={halves} disabled={n < 2}>{ "Split in two" }</button>
                     <button type="button" onclick={heal} disabled={whole}>{ "Heal network" }</button>
                 </div>
@@ -230,5 +179,211 @@ pub fn network(p: &NetworkProps) -> Html {
             }
             <p class="hint">{ "Cut single links from a node's menu, or select a node and click one of its links." }</p>
         </section>
+    }
+}
+
+/// Props of [`NetSlider`].
+#[derive(Properties, PartialEq)]
+struct SliderProps {
+    /// Which setting (`lat_min`, `lat_max`, `loss`, `dup`).
+    name: &'static str,
+    /// Visible label (its accessible name).
+    label: &'static str,
+    /// Current value in the unit.
+    value: AttrValue,
+    /// Largest value.
+    max: AttrValue,
+    /// `ms` or `%`.
+    unit: &'static str,
+    /// The network settings now (the slider changes one of them).
+    config: NetConfig,
+    /// Sends messages to the store.
+    dispatch: Callback<Msg>,
+}
+
+/// What a slider remembers between renders.
+#[derive(Default)]
+struct SliderState {
+    /// The settings at the last render (a delayed commit changes the newest ones).
+    config: Option<NetConfig>,
+    /// The last change came from a key press.
+    keyed: bool,
+    /// A key-press change waiting for the pause to end.
+    pending: Option<Timeout>,
+}
+
+/// Records the slider's value as an action (if it changed anything).
+fn commit(input: &NodeRef, state: &RefCell<SliderState>, name: &str, dispatch: &Callback<Msg>) {
+    let mut st = state.borrow_mut();
+    st.pending = None;
+    let (Some(input), Some(cfg)) = (input.cast::<web_sys::HtmlInputElement>(), st.config) else {
+        return;
+    };
+    if let Ok(v) = input.value().parse::<f64>() {
+        let next = with_slider(cfg, name, v);
+        if next != cfg {
+            st.config = Some(next);
+            drop(st);
+            dispatch.emit(Msg::Act(ActionKind::SetNetwork { net: next }));
+        }
+    }
+}
+
+/// One network slider with its value next to it.
+#[component]
+fn NetSlider(p: &SliderProps) -> Html {
+    let input = use_node_ref();
+    let state = use_mut_ref(SliderState::default);
+    state.borrow_mut().config = Some(p.config);
+    let name = p.name;
+    let text = format!("{} {}", p.value, p.unit);
+
+    // While it moves, only the number next to it (and the announced value) follow; the number's
+    // text node is Yew's: change its data rather than replace it.
+    let oninput = Callback::from(|e: InputEvent| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        let unit = input.get_attribute("data-unit").unwrap_or_default();
+        let text = format!("{} {unit}", input.value());
+        let _ = input.set_attribute("aria-valuetext", &text);
+        if let Some(node) = input.next_element_sibling().and_then(|o| o.first_child()) {
+            node.set_node_value(Some(&text));
+        }
+    });
+    let onkeydown = {
+        let (input, state, dispatch) = (input.clone(), state.clone(), p.dispatch.clone());
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Enter" => commit(&input, &state, name, &dispatch),
+            "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "PageUp" | "PageDown"
+            | "Home" | "End" => state.borrow_mut().keyed = true,
+            _ => {}
+        })
+    };
+    // A change from the keyboard waits for the key presses to pause; a drag is recorded on
+    // release.
+    let onchange = {
+        let (input, state, dispatch) = (input.clone(), state.clone(), p.dispatch.clone());
+        Callback::from(move |_: Event| {
+            let keyed = std::mem::take(&mut state.borrow_mut().keyed);
+            if !keyed {
+                commit(&input, &state, name, &dispatch);
+                return;
+            }
+            let later = {
+                let (input, state, dispatch) = (input.clone(), state.clone(), dispatch.clone());
+                Timeout::new(KEY_PAUSE_MS, move || {
+                    commit(&input, &state, name, &dispatch)
+                })
+            };
+            state.borrow_mut().pending = Some(later);
+        })
+    };
+    let onblur = {
+        let (input, state, dispatch) = (input.clone(), state.clone(), p.dispatch.clone());
+        Callback::from(move |_: FocusEvent| {
+            if state.borrow().pending.is_some() {
+                commit(&input, &state, name, &dispatch);
+            }
+        })
+    };
+    html! {
+        <label>
+            <span>{ p.label }</span>
+            <input ref={input} type="range" name={name} min="0" max={p.max.clone()} step="1"
+                value={p.value.clone()} aria-valuetext={text.clone()} data-unit={p.unit}
+                {oninput} {onchange} {onkeydown} {onblur} />
+            <output>{ text }</output>
+        </label>
+    }
+}
+
+/// Props of [`PartitionEditor`].
+#[derive(Properties, PartialEq)]
+struct EditorProps {
+    /// Side of each node (1: side B).
+    draft: Vec<u8>,
+    /// Sends messages to the store.
+    dispatch: Callback<Msg>,
+}
+
+/// Id of the partition editor.
+const EDITOR_ID: &str = "partition-editor";
+
+/// Drawing a partition: a checkbox per node for side B, Apply and Cancel. Focus moves into it
+/// when it opens and back to "Partition…" when it closes; Escape cancels.
+#[component]
+fn PartitionEditor(p: &EditorProps) -> Html {
+    use_effect_with((), |_| {
+        // The first checkbox sits where "Partition…" was: keep the page where it is (the ring
+        // must stay in view for the lasso).
+        let window = dom::window();
+        let (x, y) = (window.scroll_x(), window.scroll_y());
+        dom::focus_first(EDITOR_ID, "input");
+        if let (Ok(x), Ok(y)) = (x, y) {
+            window.scroll_to_with_x_and_y(x, y);
+        }
+        || {
+            // After the editor is gone and the button is back, if focus fell to the page.
+            Timeout::new(0, || {
+                let lost = dom::document()
+                    .active_element()
+                    .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
+                if lost {
+                    dom::focus_id(PARTITION_BUTTON);
+                }
+            })
+            .forget();
+        }
+    });
+    let d = &p.draft;
+    let dispatch = p.dispatch.clone();
+    let on_tick = Callback::from(move |e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        if let Ok(id) = input.value().parse() {
+            dispatch.emit(Msg::PartitionToggle(id));
+        }
+    });
+    let both = d.contains(&0) && d.contains(&1);
+    let apply = {
+        let dispatch = p.dispatch.clone();
+        let groups = d.clone();
+        Callback::from(move |_: MouseEvent| {
+            dispatch.emit(Msg::Act(ActionKind::Partition {
+                groups: groups.clone(),
+            }));
+            dispatch.emit(Msg::PartitionDraft(None));
+        })
+    };
+    let cancel = on_click(&p.dispatch, Msg::PartitionDraft(None));
+    let onkeydown = {
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                e.stop_propagation();
+                dispatch.emit(Msg::PartitionDraft(None));
+            }
+        })
+    };
+    html! {
+        <div class="draft" id={EDITOR_ID} role="group" aria-labelledby="draft-title" {onkeydown}>
+            <h3 id="draft-title">{ "Draw a partition" }</h3>
+            <p class="hint">{ "Tick the nodes for side B, or on the ring click nodes or drag a loop around them (Shift adds to side B). Escape cancels." }</p>
+            <fieldset class="sides">
+                <legend>{ "Side B" }</legend>
+                { for d.iter().enumerate().map(|(i, side)| html! {
+                    <label class="check">
+                        <input type="checkbox" value={(i + 1).to_string()} checked={*side == 1} onchange={on_tick.clone()} />
+                        <span>{ format!("Node {}", i + 1) }</span>
+                    </label>
+                }) }
+            </fieldset>
+            <div class="row">
+                <button type="button" class="primary" onclick={apply} disabled={!both}>{ "Apply partition" }</button>
+                <button type="button" onclick={cancel}>{ "Cancel" }</button>
+            </div>
+            if !both {
+                <p class="hint">{ "Put at least one node on each side." }</p>
+            }
+        </div>
     }
 }

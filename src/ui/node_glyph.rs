@@ -2,15 +2,20 @@
 //! `Node 3, leader, term 2` that opens the node's menu.
 //!
 //! The fill colour follows the epoch; the role is also given by the shape (see
-//! [`super::geometry::Shape`]) and by the label under the node, and a crashed node is greyed,
-//! dashed and crossed out, so nothing depends on colour alone.
+//! [`super::geometry::Shape`] and the ring's legend) and by the label next to the node, and a
+//! crashed node is greyed, dashed and crossed out, so nothing depends on colour alone.
+//!
+//! The visible label (`3 · leader`, or `3` on a crowded ring) is part of the accessible name
+//! (WCAG 2.5.3, for voice control). The epoch number drawn inside the node is not part of the
+//! control (see [`term_text`]): the name says it after the role, where a visible number inside
+//! the control would break the label's words apart.
 
 use yew::prelude::*;
 
 use crate::sim::lab::NodeState;
-use crate::sim::node::ProtocolInfo;
+use crate::sim::node::{LeadClaim, LeadStage, ProtocolInfo};
 
-use super::geometry::{Layout, Shape, epoch_class, shape};
+use super::geometry::{LabelPlace, LabelText, Layout, Shape, epoch_class, shape};
 use super::store::{Menu, Msg, Snap};
 
 /// The accessible name of a node: `Node 3, leader, term 2` (or `Node 3, crashed, term 2`).
@@ -22,6 +27,46 @@ pub fn node_name(n: &NodeState, info: &ProtocolInfo) -> String {
     )
 }
 
+/// The claim of the node that leads, where the protocol has several contenders for its most
+/// prominent role (see [`crate::sim::node::NodeView::lead_claim`]): the greatest claim among
+/// running nodes.
+pub fn leading_claim<'a>(nodes: impl IntoIterator<Item = &'a NodeState>) -> Option<LeadClaim> {
+    nodes
+        .into_iter()
+        .filter(|n| n.up)
+        .filter_map(|n| n.view.lead_claim)
+        .max()
+}
+
+/// Whether node `n` wears the crown: it is running in the protocol's most prominent role and,
+/// where several nodes contend for it, is trying to lead and holds the `leading` claim.
+pub fn crowned(n: &NodeState, info: &ProtocolInfo, leading: Option<LeadClaim>) -> bool {
+    n.up && shape(info, n.view.role) == Shape::Crown
+        && n.view
+            .lead_claim
+            .is_none_or(|c| c.stage > LeadStage::Idle && Some(c) == leading)
+}
+
+/// The text of a node's label.
+pub fn label_text(n: &NodeState, text: LabelText) -> String {
+    let role = if n.up { n.view.role } else { "crashed" };
+    match text {
+        LabelText::IdAndRole => format!("{} · {role}", n.id),
+        LabelText::Id => n.id.to_string(),
+    }
+}
+
+/// The epoch number drawn over node `n` (in a layer above the nodes, hidden from assistive
+/// technology; clicks pass through it to the node).
+pub fn term_text(n: &NodeState, layout: &Layout) -> Html {
+    let (cx, cy) = layout.pos(n.id);
+    let font = (layout.node_r * 0.85).clamp(8.0, 20.0);
+    let class = classes!("term", epoch_class(n.view.epoch), (!n.up).then_some("down"));
+    html! {
+        <text key={n.id} {class} x={f(cx)} y={f(cy + font * 0.35)} font-size={f(font)}>{ n.view.epoch }</text>
+    }
+}
+
 /// Props of [`NodeGlyph`].
 #[derive(Properties, PartialEq)]
 pub struct NodeProps {
@@ -31,6 +76,15 @@ pub struct NodeProps {
     pub info: Snap<ProtocolInfo>,
     /// Ring geometry.
     pub layout: Layout,
+    /// Where the label goes.
+    pub label: LabelPlace,
+    /// What the labels say.
+    pub label_text: LabelText,
+    /// Label font size.
+    pub label_font: f64,
+    /// Wears the crown (see [`crowned`]); a node in the crowned role without it is drawn with
+    /// the double ring only.
+    pub crowned: bool,
     /// Shown in the inspector.
     pub selected: bool,
     /// Its menu is open.
@@ -85,8 +139,14 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
 
     let body = match shape {
         Shape::Circle => html! { <circle class="body" cx={f(cx)} cy={f(cy)} r={f(r)} /> },
+        Shape::Crown if !p.crowned => html! {
+            <>
+                <circle class="halo" cx={f(cx)} cy={f(cy)} r={f(r + 3.5)} />
+                <circle class="body thick" cx={f(cx)} cy={f(cy)} r={f(r)} />
+            </>
+        },
         Shape::Crown => {
-            let w = r * 0.55;
+            let w = p.layout.crown_half_width();
             let top = cy - r - 3.0;
             let crown = format!(
                 "M{} {}L{} {}L{} {}L{} {}L{} {}L{} {}L{} {}Z",
@@ -133,19 +193,7 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
             html! { <rect class="body dotted" x={f(cx - s)} y={f(cy - s)} width={f(2.0 * s)} height={f(2.0 * s)} /> }
         }
     };
-    let role_text = if n.up { n.view.role } else { "crashed" };
-    let label = if p.layout.n <= 9 {
-        format!("{id} · {role_text}")
-    } else {
-        let initial: String = role_text
-            .chars()
-            .take(1)
-            .flat_map(char::to_uppercase)
-            .collect();
-        format!("{id}{initial}")
-    };
-    let font = (r * 0.85).clamp(8.0, 20.0);
-    let label_font = (r * 0.5).clamp(7.5, 12.0);
+    let label = label_text(n, p.label_text);
     let class = classes!(
         "node",
         epoch_class(n.view.epoch),
@@ -166,13 +214,12 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
                 <circle class="draft-mark" cx={f(cx)} cy={f(cy)} r={f(r + 5.0)} />
             }
             { body }
-            <text class="term" x={f(cx)} y={f(cy + font * 0.35)} font-size={f(font)}>{ n.view.epoch }</text>
             if !n.up {
                 <path class="xmark" d={format!("M{} {}L{} {}M{} {}L{} {}",
                     f(cx - r * 0.7), f(cy - r * 0.7), f(cx + r * 0.7), f(cy + r * 0.7),
                     f(cx - r * 0.7), f(cy + r * 0.7), f(cx + r * 0.7), f(cy - r * 0.7))} />
             }
-            <text class="label" x={f(cx)} y={f(cy + r + 6.0 + label_font)} font-size={f(label_font)}>{ label }</text>
+            <text class="label" x={f(p.label.x)} y={f(p.label.y)} font-size={f(p.label_font)}>{ label }</text>
         </g>
     }
 }

@@ -1,7 +1,8 @@
 //! The cluster drawing: nodes on a ring, their countdown arcs, messages in flight (positioned by
 //! virtual send and arrival time), marks for lost messages, the network's shape (partition
 //! sides with walls between them, cut links with a scissors mark), the selected node's links,
-//! the lasso for drawing a partition, and the open menu.
+//! the lasso for drawing a partition, the open menu (beside its owner), and a legend of the
+//! role shapes.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,10 +15,10 @@ use crate::sim::lab::NetworkView;
 use crate::sim::node::{NodeId, ProtocolInfo};
 
 use super::flights::MessageLayer;
-use super::geometry::{CENTER, Layout, VIEW, countdown_left};
+use super::geometry::{CENTER, LabelText, Layout, Shape, VIEW, countdown_left, shape};
 use super::menu::{MenuItem, PopupMenu};
 use super::message::message_name;
-use super::node_glyph::{NodeGlyph, f, node_name};
+use super::node_glyph::{NodeGlyph, crowned, f, leading_claim, node_name, term_text};
 use super::store::{Frame, Menu, Msg, Snap, on_click};
 
 /// Inputs of [`ring`].
@@ -440,11 +441,26 @@ pub fn ring(p: &RingProps) -> Html {
         })
     });
 
+    let longest_role = p
+        .info
+        .roles
+        .iter()
+        .map(|r| r.chars().count())
+        .chain(["crashed".len()])
+        .max()
+        .unwrap_or(0);
+    let labels = layout.labels(longest_role);
+    let leading = leading_claim(frame.nodes.iter().map(|n| &**n));
     let nodes = frame.nodes.iter().map(|n| {
         let id = n.id;
         let drafting = p.draft.as_ref().map(|d| d.get(id as usize - 1) == Some(&1));
+        let Some(place) = labels.places.get(id as usize - 1).copied() else {
+            return Html::default();
+        };
         html! {
             <NodeGlyph key={id} node={n.clone()} info={p.info.clone()} layout={layout}
+                label={place} label_text={labels.text} label_font={labels.font}
+                crowned={crowned(n, &p.info, leading)}
                 selected={p.selected == Some(id)} open={p.menu == Some(Menu::Node(id))}
                 drafting={drafting} dispatch={p.dispatch.clone()} />
         }
@@ -479,6 +495,7 @@ pub fn ring(p: &RingProps) -> Html {
     );
 
     html! {
+        <>
         <div class="ring-wrap">
             <svg class={classes!("ring", drafting.then_some("drafting"))} viewBox={format!("0 0 {VIEW} {VIEW}")} role="group"
                 aria-label={label}
@@ -502,6 +519,7 @@ pub fn ring(p: &RingProps) -> Html {
                 { cuts_layer(&layout, net) }
                 <g class="timers" aria-hidden="true">{ for arcs }</g>
                 <g class="nodes">{ for nodes }</g>
+                <g class="terms" aria-hidden="true">{ for frame.nodes.iter().map(|n| term_text(n, &layout)) }</g>
                 <g class="losts" aria-hidden="true">{ for lost }</g>
                 <MessageLayer flights={frame.flights.clone()} labels={frame.labels.clone()}
                     network={frame.network.clone()} now={now} n={layout.n}
@@ -514,6 +532,54 @@ pub fn ring(p: &RingProps) -> Html {
             </svg>
             <canvas class="flights" aria-hidden="true"></canvas>
             { menu.unwrap_or_default() }
+        </div>
+        { legend(&p.info, labels.text) }
+        </>
+    }
+}
+
+/// A small drawing of `shape` for the legend.
+fn legend_shape(shape: Shape) -> Html {
+    let body = match shape {
+        Shape::Circle => html! { <circle class="body" cx="10" cy="12" r="6" /> },
+        Shape::Crown => html! {
+            <>
+                <circle class="halo" cx="10" cy="12" r="7.5" />
+                <circle class="body thick" cx="10" cy="12" r="5.5" />
+                <path class="crown" d="M6 3.5L6 0.5L8 2L10 0L12 2L14 0.5L14 3.5Z" />
+            </>
+        },
+        Shape::Diamond => {
+            html! { <path class="body dashed" d="M10 4.5L17.5 12L10 19.5L2.5 12Z" /> }
+        }
+        Shape::Square => html! { <rect class="body dotted" x="4" y="6" width="12" height="12" /> },
+    };
+    html! {
+        <svg class="e0" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false">{ body }</svg>
+    }
+}
+
+/// The key to the ring: what each shape means, the number inside a node, and (when labels show
+/// only numbers) that the role is given by the shape.
+fn legend(info: &ProtocolInfo, text: LabelText) -> Html {
+    let roles = info.roles.iter().rev().map(|role| {
+        let s = shape(info, role);
+        let text = if s == Shape::Crown {
+            format!("{role} (the crown marks the one leading)")
+        } else {
+            role.to_string()
+        };
+        html! { <li>{ legend_shape(s) }{ text }</li> }
+    });
+    html! {
+        <div class="legend" id="ring-legend">
+            <ul aria-label="Key to the ring">
+                { for roles }
+                <li><span class="legend-term" aria-hidden="true">{ "2" }</span>{ format!("number inside: the node's {}", info.epoch_name) }</li>
+            </ul>
+            if text == LabelText::Id {
+                <p class="hint">{ "Each node is labelled with its number; its shape gives its role." }</p>
+            }
         </div>
     }
 }
@@ -558,8 +624,11 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
                     true,
                 ));
             }
-            let detail = if up {
+            let detail = if up && n.view.has_log {
                 format!("{} entries in its log", n.view.log_len)
+            } else if up {
+                let (name, value) = n.view.fields.first().cloned().unwrap_or_default();
+                format!("{name}: {value}")
             } else {
                 "crashed: restart it to bring it back".to_string()
             };

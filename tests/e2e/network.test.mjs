@@ -1,7 +1,8 @@
 // The network, drawn by the visitor: a partition drawn with a lasso (mouse drag) and with the
 // keyboard, messages lost at the cut, healing; single links cut and restored from the node
-// menu and from a drawn link; the latency/loss sliders (one action per release); the cluster
-// size; and the automatic pause while the page is hidden.
+// menu and from a drawn link; the latency/loss sliders (one action per release, and one per
+// keyboard adjustment); focus and Escape in the partition editor; the cluster size; and the
+// automatic pause while the page is hidden.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -214,6 +215,57 @@ describe('network', () => {
     assert.equal(await min.inputValue(), '200');
     assert.equal(await actionCount(page), before + 4);
     assert.match(page.url(), /[?&]a=.*\.n/, 'network actions are in the link');
+    assertClean(page);
+  });
+
+  it('the keyboard in the partition editor: focus moves in on Enter, Escape closes it and focus returns', async () => {
+    const page = await open(env, '?seed=4&nodes=5');
+    const start = page.getByRole('button', { name: 'Partition…' });
+    await start.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('checkbox', { name: 'Node 1' }).waitFor();
+    const active = () => page.evaluate(() => {
+      const a = document.activeElement;
+      return a ? `${a.tagName.toLowerCase()}${a.id ? '#' + a.id : ''}${a.type === 'checkbox' ? ':checkbox' : ''}` : 'none';
+    });
+    assert.equal(await active(), 'input:checkbox', 'focus is in the editor');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Escape');
+    await until(async () => (await page.getByRole('checkbox', { name: 'Node 1' }).count()) === 0, 'the editor to close');
+    await until(async () => (await active()) === 'button#partition-start', 'focus back on Partition…');
+    assert.equal(await netState(page), 'The network is whole.', 'Escape applies nothing');
+    // Cancel and Apply give focus back too.
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await until(async () => (await active()) === 'button#partition-start', 'focus back after Cancel');
+    assertClean(page);
+  });
+
+  it('arrow keys on a slider record one action per adjustment, not per key press', async () => {
+    const page = await open(env, '?seed=8&nodes=3');
+    if (await playing(page)) await shortcut(page, 'k');
+    await until(async () => !(await playing(page)), 'the run to pause');
+    const loss = page.getByRole('slider', { name: 'Loss' });
+    const before = await actionCount(page);
+    await loss.focus();
+    for (let i = 0; i < 15; i++) await page.keyboard.press('ArrowRight');
+    assert.equal(await loss.inputValue(), '15');
+    assert.equal(await loss.getAttribute('aria-valuetext'), '15 %', 'the announced value follows the keys');
+    assert.equal(await loss.locator('xpath=following-sibling::output').innerText(), '15 %');
+    await until(async () => (await actionCount(page)) === before + 1, 'one action after the key presses pause');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await actionCount(page), before + 1, 'fifteen presses, one action');
+    assert.equal(await loss.inputValue(), '15', 'the slider keeps its value');
+    // Enter records at once; so does leaving the slider.
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    // Sooner than the pause that would record it anyway.
+    await until(async () => (await actionCount(page)) === before + 2, 'Enter to record the adjustment', 600);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Tab');
+    await until(async () => (await actionCount(page)) === before + 3, 'leaving the slider records it');
+    assert.equal(await loss.inputValue(), '16');
     assertClean(page);
   });
 

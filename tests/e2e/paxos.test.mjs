@@ -264,6 +264,29 @@ describe('paxos', () => {
     assertClean(page);
     await page.context().close();
   });
+
+  it('with every role on every node, only the leading proposer wears the crown; the inspector shows Paxos state, not a log', async () => {
+    const page = await open(env, '?protocol=paxos&nodes=5&seed=3');
+    await faster(page);
+    // Sample while the proposers compete: never two crowns, and one while a proposer leads.
+    const lead = await until(async () => {
+      const crowns = page.locator('svg.ring .node:has(.crown)');
+      const count = await crowns.count();
+      assert.ok(count <= 1, `${count} crowns`);
+      return count === 1 ? crowns.first().getAttribute('aria-label', { timeout: 1000 }).catch(() => null) : null;
+    }, 'a leading proposer with a crown', 20_000);
+    assert.match(lead, /^Node \d+, proposer, round \d+$/);
+    // The inspector: promised, accepted and learned values and the proposer's phase and ballot.
+    const inspector = page.locator('.inspector');
+    await inspector.getByLabel('Node').selectOption('1');
+    const fields = await inspector.locator('dl.fields dt').allInnerTexts();
+    for (const f of ['promised', 'accepted', 'learned', 'proposer']) assert.ok(fields.includes(f), `${f} in ${fields}`);
+    assert.match(await inspector.locator('dl.fields').innerText(), /ballot \d+\.\d+|phase [12]|nothing yet/);
+    assert.equal(await inspector.getByText(/^Log:/).count(), 0, 'no log heading');
+    assert.equal(await inspector.locator('table.log-table').count(), 0, 'no log table');
+    assertClean(page);
+    await page.context().close();
+  });
 });
 
 describe('multi-paxos', () => {

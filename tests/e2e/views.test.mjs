@@ -133,6 +133,26 @@ describe('views', () => {
     assertClean(page);
   });
 
+  it('the Kind filter lists every kind in the run, also for a link opened late in it', async () => {
+    // 20 s into a quiet run: the newest lines are all heartbeats, the election long past.
+    const page = await open(env, '?protocol=raft&nodes=5&seed=3&at=20000000');
+    const log = page.getByRole('region', { name: 'Event log' });
+    const kinds = () => log.getByLabel('Kind').locator('option').allTextContents();
+    await until(async () => {
+      const k = await kinds();
+      return k.includes('role') && k.includes('vote');
+    }, 'role and vote among the kinds');
+    const newest = await log.locator('.ev-list .ev-kind').allTextContents();
+    assert.ok(!newest.includes('vote'), 'no vote among the newest lines: the kinds came from the whole run');
+    await log.getByLabel('Kind').selectOption('vote');
+    const entries = log.locator('.ev-list button');
+    await until(async () => {
+      const k = await entries.evaluateAll((els) => els.map((e) => e.querySelector('.ev-kind').textContent));
+      return k.length > 0 && k.every((x) => x === 'vote');
+    }, 'the votes of the first election');
+    assertClean(page);
+  });
+
   it('marks the new leader on the timeline; the marker seeks there, and acting in the past forks', async () => {
     const page = await open(env, '?seed=3');
     await faster(page);

@@ -90,6 +90,8 @@ impl MultiNode {
                     },
                 ),
             ],
+            has_log: true,
+            lead_claim: None,
         }
     }
 }

@@ -1,7 +1,13 @@
 //! How a single-decree Paxos node looks in the page: its most prominent role, the highest
-//! round it knows, its accepted value as a one-entry log, and every field of every role.
+//! round it knows, its accepted value as a one-entry log (for the log strips), every field of
+//! every role in Paxos words, and its claim to lead.
+//!
+//! Several nodes may be proposers at once, but only one leads: the page crowns the running
+//! proposer with the greatest [`LeadClaim`] — one in phase 2 (or whose value was chosen) beats
+//! one still in phase 1, then the higher ballot wins. A proposer that is idle or backing off
+//! is never crowned.
 
-use crate::sim::{EntryView, NodeView};
+use crate::sim::{EntryView, LeadClaim, LeadStage, NodeView};
 
 use super::node::{PaxosNode, Phase};
 
@@ -15,6 +21,21 @@ impl PaxosNode {
             "acceptor"
         } else {
             "learner"
+        }
+    }
+
+    /// This node's claim to lead: how far its proposer got with its current ballot.
+    pub fn lead_claim(&self) -> LeadClaim {
+        let p = &self.proposer;
+        let stage = match p.phase {
+            Phase::Idle | Phase::Waiting => LeadStage::Idle,
+            Phase::Preparing => LeadStage::Preparing,
+            Phase::Accepting | Phase::Done => LeadStage::Advanced,
+        };
+        LeadClaim {
+            stage,
+            round: p.ballot.round,
+            node: self.id,
         }
     }
 
@@ -137,6 +158,59 @@ impl PaxosNode {
                     },
                 ),
             ],
+            has_log: false,
+            lead_claim: Some(self.lead_claim()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::{LeadClaim, LeadStage, Node};
+
+    use super::super::checker::PaxosChecker;
+    use super::super::node::{Config, PaxosNode};
+    use super::super::testnet::Net;
+
+    #[test]
+    fn only_the_proposer_with_the_greatest_claim_leads() {
+        let cfg = Config {
+            auto_propose: false,
+            ..Config::default()
+        };
+        let mut net = Net::new(
+            (1..=5).map(|id| PaxosNode::new(id, 5, cfg)).collect(),
+            PaxosChecker::new(5, cfg.acceptors),
+        );
+        let claim =
+            |net: &Net<PaxosNode, PaxosChecker>, id| net.node(id).view().lead_claim.unwrap();
+        assert_eq!(
+            claim(&net, 1).stage,
+            LeadStage::Idle,
+            "an idle proposer claims nothing"
+        );
+        net.client(1, 7);
+        net.client(2, 8);
+        let (one, two) = (claim(&net, 1), claim(&net, 2));
+        assert_eq!(
+            (one.stage, two.stage),
+            (LeadStage::Preparing, LeadStage::Preparing)
+        );
+        assert!(two > one, "the higher ballot leads in phase 1");
+        assert!(claim(&net, 3) < one);
+        // Phase 2 beats a higher ballot still in phase 1.
+        let accepting = LeadClaim {
+            stage: LeadStage::Advanced,
+            round: 1,
+            node: 1,
+        };
+        let preparing = LeadClaim {
+            stage: LeadStage::Preparing,
+            round: 9,
+            node: 5,
+        };
+        assert!(accepting > preparing);
+        // The Paxos inspector shows fields, not a log.
+        assert!(!net.node(1).view().has_log);
     }
 }

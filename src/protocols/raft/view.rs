@@ -71,6 +71,8 @@ impl RaftNode {
                     },
                 ),
             ],
+            has_log: true,
+            lead_claim: None,
         }
     }
 }

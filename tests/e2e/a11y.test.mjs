@@ -1,0 +1,71 @@
+// Automated WCAG audit with axe-core 4.14 over every protocol's page, light and dark, with a
+// node menu open, and in the embed layout: no serious or critical violation. (The node
+// controls' visible labels are part of their accessible names: WCAG 2.5.3, rule
+// label-content-name-mismatch.)
+//
+// axe is injected as a script tag, which the app's strict CSP forbids: these pages are opened
+// with `bypassCSP` (every other test file keeps the CSP).
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import { assertClean, nodes, playing, setup, shortcut, until, watchProblems } from './helpers.mjs';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Opens `query` with the given colour scheme, CSP bypassed, paused. */
+async function openPage(env, query, colorScheme, viewport = { width: 1280, height: 900 }) {
+  const context = await env.browser.newContext({ viewport, colorScheme, bypassCSP: true });
+  const page = watchProblems(env, await context.newPage());
+  await page.goto(env.server.url + query);
+  await nodes(page).first().waitFor({ timeout: 15_000 });
+  if (await playing(page)) await shortcut(page, 'k');
+  await until(async () => !(await playing(page)), 'the run to pause');
+  return page;
+}
+
+/** Runs axe over the whole page; returns the serious and critical violations, described. */
+async function audit(page) {
+  await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document);
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary}`),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+describe('accessibility audit (axe-core)', () => {
+  let env;
+  before(async () => {
+    env = await setup();
+  });
+  after(async () => env?.close());
+
+  for (const protocol of ['raft', 'paxos', 'multipaxos']) {
+    for (const scheme of ['light', 'dark']) {
+      it(`${protocol}, ${scheme}: no serious or critical violations, also with a node menu open`, async () => {
+        const page = await openPage(env, `?protocol=${protocol}&nodes=5&seed=3`, scheme);
+        assert.deepEqual(await audit(page), [], 'violations on the page');
+        await page.locator('#node-2').click();
+        await page.getByRole('menu').waitFor();
+        assert.deepEqual(await audit(page), [], 'violations with the node menu open');
+        assertClean(page);
+      });
+    }
+  }
+
+  it('a crowded ring (25 nodes) and the embed layout: no serious or critical violations', async () => {
+    const crowded = await openPage(env, '?protocol=raft&nodes=25&seed=3', 'light');
+    assert.deepEqual(await audit(crowded), [], 'violations at 25 nodes');
+    for (const scheme of ['light', 'dark']) {
+      const page = await openPage(env, '?protocol=paxos&nodes=5&seed=3&embed=1', scheme, { width: 480, height: 600 });
+      assert.deepEqual(await audit(page), [], `violations in the ${scheme} embed`);
+      assertClean(page);
+    }
+  });
+});
