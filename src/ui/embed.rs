@@ -27,7 +27,7 @@ use crate::sim::time::Micros;
 
 use super::geometry::SPEEDS;
 use super::store::{Msg, Store};
-use super::{dom, url};
+use super::{dom, node_glyph, url};
 
 /// Shortest wall time between two `time` events, in milliseconds (about four a second).
 const TIME_EVERY_MS: f64 = 250.0;
@@ -286,10 +286,12 @@ fn leader(s: &Store) -> Option<(NodeId, u64)> {
     if s.info.roles.len() < 2 {
         return None;
     }
+    // The node the ring crowns, where several contend for the top role (Paxos proposers).
+    let leading = node_glyph::leading_claim(s.frame.nodes.iter().map(|n| &**n));
     s.frame
         .nodes
         .iter()
-        .filter(|n| n.up && n.view.role == top)
+        .filter(|n| n.view.role == top && node_glyph::crowned(n, &s.info, leading))
         .max_by_key(|n| n.view.epoch)
         .map(|n| (n.id, n.view.epoch))
 }
