@@ -21,8 +21,13 @@ use super::store::{Menu, Msg, Snap};
 /// The accessible name of a node: `Node 3, leader, term 2` (or `Node 3, crashed, term 2`).
 pub fn node_name(n: &NodeState, info: &ProtocolInfo) -> String {
     let role = if n.up { n.view.role } else { "crashed" };
+    let paused = if n.paused_until.is_some() {
+        ", paused"
+    } else {
+        ""
+    };
     format!(
-        "Node {}, {role}, {} {}",
+        "Node {}, {role}, {} {}{paused}",
         n.id, info.epoch_name, n.view.epoch
     )
 }
@@ -198,6 +203,7 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
         "node",
         epoch_class(n.view.epoch),
         (!n.up).then_some("down"),
+        n.paused_until.is_some().then_some("paused"),
         p.selected.then_some("selected"),
         p.open.then_some("open")
     );
@@ -218,6 +224,12 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
                 <path class="xmark" d={format!("M{} {}L{} {}M{} {}L{} {}",
                     f(cx - r * 0.7), f(cy - r * 0.7), f(cx + r * 0.7), f(cy + r * 0.7),
                     f(cx - r * 0.7), f(cy + r * 0.7), f(cx + r * 0.7), f(cy - r * 0.7))} />
+            }
+            if n.paused_until.is_some() {
+                // Two bars over the node, the usual "paused" sign.
+                <path class="pause-mark" aria-hidden="true" d={format!("M{} {}v{}M{} {}v{}",
+                    f(cx - r * 0.3), f(cy - r * 0.45), f(r * 0.9),
+                    f(cx + r * 0.3), f(cy - r * 0.45), f(r * 0.9))} />
             }
             <text class="label" x={f(p.label.x)} y={f(p.label.y)} font-size={f(p.label_font)}>{ label }</text>
         </g>

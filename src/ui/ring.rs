@@ -10,7 +10,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::sim::action::ActionKind;
+use crate::sim::action::{ActionKind, NetConfig};
 use crate::sim::lab::NetworkView;
 use crate::sim::node::{NodeId, ProtocolInfo};
 
@@ -354,11 +354,13 @@ fn cuts_layer(layout: &Layout, net: &NetworkView) -> Html {
         return Html::default();
     }
     let n = layout.n as NodeId;
+    let side = |id: NodeId| net.groups.get(id as usize - 1).copied().unwrap_or(0);
     let mut pairs = Vec::new();
     for a in 1..=n {
         for b in a + 1..=n {
-            if net.is_cut(a, b) {
-                pairs.push((a, b, net.cut_links.contains(&(a, b))));
+            let own = net.cut_links.contains(&(a, b));
+            if own || side(a) != side(b) {
+                pairs.push((a, b, own));
             }
         }
     }
@@ -390,6 +392,74 @@ fn cuts_layer(layout: &Layout, net: &NetworkView) -> Html {
             }
         });
     html! { <g class="cuts" aria-hidden="true">{ for lines }</g> }
+}
+
+/// Directions cut alone and slow directions, each drawn beside the straight line between its
+/// nodes (so both directions of a link can show): a one-way cut as a dashed arrow stopped by a
+/// bar before the deaf node; a slow direction as a thick dotted arrow labelled with its latency.
+fn directions_layer(layout: &Layout, net: &NetworkView) -> Html {
+    if net.one_way.is_empty() && net.slow_links.is_empty() {
+        return Html::default();
+    }
+    let n = layout.n as NodeId;
+    let within = |a: NodeId, b: NodeId| a >= 1 && b >= 1 && a <= n && b <= n && a != b;
+    // A point `t` of the way from `a` to `b`, moved off the line to the left of travel.
+    let beside = |a: NodeId, b: NodeId, t: f64| {
+        let (x0, y0) = layout.along(a, b, 0.0);
+        let (x1, y1) = layout.along(a, b, 1.0);
+        let len = ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt().max(1.0);
+        let (nx, ny) = ((y1 - y0) / len, (x0 - x1) / len);
+        let (x, y) = layout.along(a, b, t);
+        (x + nx * 5.0, y + ny * 5.0)
+    };
+    let arrow = |a: NodeId, b: NodeId, end: f64| {
+        let (x0, y0) = beside(a, b, 0.0);
+        let (x1, y1) = beside(a, b, end);
+        let (bx, by) = beside(a, b, (end - 0.06).max(0.0));
+        let (dx, dy) = (x1 - bx, y1 - by);
+        let head = format!(
+            "M{}L{}L{}",
+            xy(bx - dy * 0.6, by + dx * 0.6),
+            xy(x1, y1),
+            xy(bx + dy * 0.6, by - dx * 0.6)
+        );
+        (format!("M{}L{}", xy(x0, y0), xy(x1, y1)), head)
+    };
+    let deaf = net
+        .one_way
+        .iter()
+        .filter(|&&(a, b)| within(a, b))
+        .map(|&(from, to)| {
+            let (line, head) = arrow(from, to, 0.72);
+            let (bx, by) = beside(from, to, 0.8);
+            let (ax, ay) = layout.along(from, to, 0.0);
+            let (zx, zy) = layout.along(from, to, 1.0);
+            let len = ((zx - ax).powi(2) + (zy - ay).powi(2)).sqrt().max(1.0);
+            let (ux, uy) = ((zy - ay) / len * 6.0, (ax - zx) / len * 6.0);
+            let bar = format!("M{}L{}", xy(bx - ux, by - uy), xy(bx + ux, by + uy));
+            html! {
+                <g class="oneway" data-oneway={format!("{from}-{to}")}>
+                    <path class="line" d={line} />
+                    <path class="head" d={head} />
+                    <path class="bar" d={bar} />
+                </g>
+            }
+        });
+    let slow = (net.slow_links.iter())
+        .filter(|&&(a, b, _, _)| within(a, b))
+        .map(|&(from, to, lo, hi)| {
+            let (line, head) = arrow(from, to, 0.85);
+            let (tx, ty) = beside(from, to, 0.5);
+            let ms = |us: u64| crate::sim::param::millis(us);
+            html! {
+                <g class="slow" data-slow={format!("{from}-{to}")}>
+                    <path class="line" d={line} />
+                    <path class="head" d={head} />
+                    <text x={f(tx)} y={f(ty)}>{ format!("{}–{} ms", ms(lo), ms(hi)) }</text>
+                </g>
+            }
+        });
+    html! { <g class="directions" aria-hidden="true">{ for deaf }{ for slow }</g> }
 }
 
 /// The selected node's links, faint, each clickable for its menu (the node menu's "Links…"
@@ -517,6 +587,7 @@ pub fn ring(p: &RingProps) -> Html {
                 }
                 { links_layer(p, &layout) }
                 { cuts_layer(&layout, net) }
+                { directions_layer(&layout, net) }
                 <g class="timers" aria-hidden="true">{ for arcs }</g>
                 <g class="nodes">{ for nodes }</g>
                 <g class="terms" aria-hidden="true">{ for frame.nodes.iter().map(|n| term_text(n, &layout)) }</g>
@@ -603,7 +674,15 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
                 MenuItem::new(
                     p.info.client_label,
                     Msg::Act(ActionKind::ClientRequest { node: id }),
-                    up,
+                    up && n.paused_until.is_none(),
+                ),
+                MenuItem::new(
+                    "Pause for 1 s (like a long GC pause)",
+                    Msg::Act(ActionKind::Pause {
+                        node: id,
+                        duration: PAUSE,
+                    }),
+                    up && n.paused_until.is_none(),
                 ),
             ];
             if layout.n > 1 {
@@ -624,7 +703,12 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
                     true,
                 ));
             }
-            let detail = if up && n.view.has_log {
+            let detail = if let Some(until) = n.paused_until {
+                format!(
+                    "paused until {} ms: messages to it wait",
+                    crate::sim::param::millis(until)
+                )
+            } else if up && n.view.has_log {
                 format!("{} entries in its log", n.view.log_len)
             } else if up {
                 let (name, value) = n.view.fields.first().cloned().unwrap_or_default();
@@ -636,14 +720,22 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
             (node_name(n, &p.info), detail, items, own.clone(), own)
         }
         Menu::Links(id) => {
-            let items = (1..=layout.n as NodeId)
-                .filter(|&k| k != id)
+            let others = || (1..=layout.n as NodeId).filter(move |&k| k != id);
+            let items = others()
                 .map(|k| link_item(net, id, k, false))
+                .chain(others().map(|k| {
+                    MenuItem::new(
+                        format!("Link to Node {k}: one way, slow…"),
+                        Msg::OpenMenu(Menu::Link(id, k)),
+                        true,
+                    )
+                }))
                 .collect();
             let own = format!("node-{id}");
             (
                 format!("Links of Node {id}"),
-                "Messages over a cut link are lost.".to_string(),
+                "Messages over a cut link are lost; a link can also be cut one way or slowed."
+                    .to_string(),
                 items,
                 own.clone(),
                 own,
@@ -654,17 +746,46 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
                 return None;
             }
             let state = if net.cut_links.contains(&(a.min(b), a.max(b))) {
-                "Cut: messages between them are lost."
+                "Cut: messages between them are lost.".to_string()
+            } else if net.is_cut(a, b) && net.is_cut(b, a) {
+                "Across the partition: messages between them are lost.".to_string()
             } else if net.is_cut(a, b) {
-                "Across the partition: messages between them are lost."
+                format!("One way: Node {b} does not hear Node {a}; Node {a} still hears Node {b}.")
+            } else if net.is_cut(b, a) {
+                format!("One way: Node {a} does not hear Node {b}; Node {b} still hears Node {a}.")
             } else {
-                "Working."
+                "Working.".to_string()
             };
+            let mut items = vec![link_item(net, a, b, true)];
+            for (from, to) in [(a, b), (b, a)] {
+                items.push(MenuItem::new(
+                    format!("Cut one way: Node {to} stops hearing Node {from}"),
+                    Msg::Act(ActionKind::CutOneWay { from, to }),
+                    !net.is_cut(from, to),
+                ));
+            }
+            for (from, to) in [(a, b), (b, a)] {
+                let slow = net.slow_links.iter().any(|l| (l.0, l.1) == (from, to));
+                let latency = (!slow).then(|| {
+                    let c = net.config;
+                    (c.latency_min * SLOW, c.latency_max * SLOW)
+                });
+                let label = if slow {
+                    format!("Normal speed from Node {from} to Node {to}")
+                } else {
+                    format!("Slow down Node {from} → Node {to} ({SLOW}× latency)")
+                };
+                items.push(MenuItem::new(
+                    label,
+                    Msg::Act(ActionKind::LinkLatency { from, to, latency }),
+                    latency.is_none_or(|(_, hi)| hi <= NetConfig::MAX_LATENCY),
+                ));
+            }
             let own = format!("node-{a}");
             (
                 format!("Link between Node {a} and Node {b}"),
-                state.to_string(),
-                vec![link_item(net, a, b, true)],
+                state,
+                items,
                 own.clone(),
                 own,
             )
@@ -691,9 +812,19 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
     })
 }
 
-/// "Cut link to Node k" or "Restore link to Node k" (`this`: "Cut this link").
+/// How long the node menu's pause lasts: longer than any default election timeout, so a paused
+/// leader is replaced.
+const PAUSE: u64 = 1_000_000;
+
+/// How many times slower the link menu's "Slow down" makes one direction.
+const SLOW: u64 = 5;
+
+/// "Cut link to Node k" or "Restore link to Node k" (`this`: "Cut this link"); a link cut one
+/// way counts as cut (restoring it restores both directions).
 fn link_item(net: &NetworkView, a: NodeId, b: NodeId, this: bool) -> MenuItem {
-    let cut = net.cut_links.contains(&(a.min(b), a.max(b)));
+    let cut = net.cut_links.contains(&(a.min(b), a.max(b)))
+        || net.one_way.contains(&(a, b))
+        || net.one_way.contains(&(b, a));
     let label = match (cut, this) {
         (true, true) => "Restore this link".to_string(),
         (false, true) => "Cut this link".to_string(),

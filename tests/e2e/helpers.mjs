@@ -85,11 +85,11 @@ export async function nodeNames(page) {
   return nodes(page).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
 }
 
-/** Parses `Node 3, leader, term 2`. */
+/** Parses `Node 3, leader, term 2` (and `Node 3, leader, term 2, paused`). */
 export function parseNode(name) {
-  const m = /^Node (\d+), ([a-z-]+), term (\d+)$/.exec(name);
+  const m = /^Node (\d+), ([a-z-]+), term (\d+)(, paused)?$/.exec(name);
   assert.ok(m, `unexpected node name: ${name}`);
-  return { id: Number(m[1]), role: m[2], term: Number(m[3]) };
+  return { id: Number(m[1]), role: m[2], term: Number(m[3]), paused: Boolean(m[4]) };
 }
 
 /** Polls `fn` until it returns a truthy value (returned) or the time runs out. */
