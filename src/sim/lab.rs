@@ -157,4 +157,10 @@ pub trait Lab {
     fn trace_line(&self, i: usize) -> TraceView;
     /// The trace up to now as JSON Lines (see README).
     fn trace_jsonl(&self) -> String;
+    /// A slice of [`Lab::trace_jsonl`]: whole lines from line `from_line` (0 is the scenario
+    /// header) until the text reaches `max_bytes` (at least one line), and the next line's
+    /// number (equal to `trace_len() + 1` at the end). Concatenated, the slices are exactly
+    /// `trace_jsonl()`; the page exports long runs this way, since one string of the whole
+    /// trace can exceed what a browser's JavaScript engine can hold.
+    fn trace_jsonl_chunk(&self, from_line: usize, max_bytes: usize) -> (String, usize);
 }

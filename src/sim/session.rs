@@ -419,11 +419,34 @@ impl<P: Protocol> Lab for Session<P> {
     }
 
     fn trace_jsonl(&self) -> String {
-        let header = format!(
+        trace::to_jsonl(&self.trace_header(), self.records())
+    }
+
+    fn trace_jsonl_chunk(&self, from_line: usize, max_bytes: usize) -> (String, usize) {
+        let records = self.records();
+        let end = records.len() + 1;
+        let mut out = String::new();
+        let mut line = from_line;
+        while line < end && (line == from_line || out.len() < max_bytes) {
+            if line == 0 {
+                out.push_str(&self.trace_header());
+            } else {
+                out.push_str(&records[line - 1].to_json());
+            }
+            out.push('\n');
+            line += 1;
+        }
+        (out, line)
+    }
+}
+
+impl<P: Protocol> Session<P> {
+    /// The trace's first line: the scenario link and the moment of the export.
+    fn trace_header(&self) -> String {
+        format!(
             r#"{{"t":0,"kind":"scenario","format":"quorumscope-trace","version":1,"at":{},"link":{}}}"#,
             self.sim.now(),
             serde_json::to_string(&self.scenario().to_query()).expect("strings serialize")
-        );
-        trace::to_jsonl(&header, self.records())
+        )
     }
 }
