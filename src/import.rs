@@ -14,8 +14,8 @@ use crate::scenario::{MAX_AT, MAX_AT_WORDS, Scenario};
 use crate::sim::lab::Lab;
 use crate::sim::time::{Micros, format_time};
 
-/// The trace format version this build writes and reads.
-pub const TRACE_VERSION: u64 = 1;
+pub use crate::export::TRACE_VERSION;
+use crate::export::TraceExport;
 
 /// Most events a replay of someone else's input (a trace file, a link's `at`, an embed's
 /// `seek`) simulates in one go. It covers the runs a visitor can make: the page's memory (4 GB

@@ -6,10 +6,12 @@
 //! * [`protocols`] — the protocols themselves and their one registration point;
 //! * [`scenario`] — the link codec: a run's description as a query string;
 //! * [`embed_api`] — the commands a host page posts to an embedded page, checked and typed;
-//! * [`fuzz`] — randomized fault injection over many seeds; [`import`] — reading a trace back;
+//! * [`fuzz`] — randomized fault injection over many seeds; [`export`] and [`import`] — writing
+//!   a trace and reading it back;
 //! * `ui` — the Yew single-page app (wasm32 only).
 
 pub mod embed_api;
+pub mod export;
 pub mod fuzz;
 pub mod import;
 pub mod protocols;

@@ -2,6 +2,7 @@
 
 mod support;
 
+use quorumscope::export::TraceExport;
 use quorumscope::protocols;
 use quorumscope::scenario::Scenario;
 use quorumscope::sim::SEC;

@@ -1,6 +1,7 @@
 //! The network and node faults beyond crashes, on a real protocol: a paused Raft leader is
 //! replaced, and on resuming steps down at the first message of the higher term.
 
+use quorumscope::export::TraceExport;
 use quorumscope::protocols;
 use quorumscope::scenario::Scenario;
 use quorumscope::sim::{ActionKind, Lab, MS, NodeId, SEC};

@@ -13,6 +13,10 @@ const ABOVE_THE_SIMULATOR: &[&str] = &[
     "crate::import",
     "crate::ui",
     "quorumscope::",
+    // The link codec's methods on a scenario (inherent methods need no import to be called).
+    ".to_query(",
+    "::from_query(",
+    "::parse_link(",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -10,6 +10,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use quorumscope::embed_api::{self, EmbedCommand, NodeRef};
+use quorumscope::export::TraceExport;
 use quorumscope::fuzz::{FuzzOptions, inject_faults};
 use quorumscope::import::{advance_within, import_trace};
 use quorumscope::protocols;

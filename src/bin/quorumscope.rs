@@ -36,6 +36,7 @@ mod cli {
     use std::io::Write as _;
     use std::time::Instant;
 
+    use quorumscope::export::TraceExport;
     use quorumscope::fuzz::{self, FuzzOptions};
     use quorumscope::protocols;
     use quorumscope::scenario::{MAX_AT, MAX_AT_WORDS, Scenario};

@@ -162,8 +162,12 @@ pub trait Lab {
     fn trace_len(&self) -> usize;
     /// Trace line `i` (0-based; `i < trace_len()`).
     fn trace_line(&self, i: usize) -> TraceView;
-    /// The trace up to now as JSON Lines (see README).
-    fn trace_jsonl(&self) -> String;
+    /// Trace lines up to now as JSON Lines (the export's lines after its header; see
+    /// `crate::export`): whole lines from record `from` until the text reaches `max_bytes` (at
+    /// least one line while any is left), and the next record's index (`trace_len()` at the
+    /// end). Long runs are exported in slices, since one string of the whole trace can exceed
+    /// what a browser's JavaScript engine holds.
+    fn trace_records_jsonl(&self, from: usize, max_bytes: usize) -> (String, usize);
     /// The metric samples up to now, for charts and summaries.
     fn metrics(&self) -> MetricsNow<'_>;
 }

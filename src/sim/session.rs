@@ -17,7 +17,7 @@ use super::node::{NodeId, Protocol, ProtocolInfo, Setup};
 use super::scenario::Scenario;
 use super::spans::TraceIndex;
 use super::time::Micros;
-use super::trace::{self, Record, RecordKind};
+use super::trace::{Record, RecordKind};
 
 /// Events between checkpoints: bounds the replay work of a backwards seek.
 const CHECKPOINT_EVERY: u64 = 2_048;
@@ -473,13 +473,16 @@ impl Lab for Session {
         self.trace[i].view()
     }
 
-    fn trace_jsonl(&self) -> String {
-        let header = format!(
-            r#"{{"t":0,"kind":"scenario","format":"quorumscope-trace","version":1,"at":{},"link":{}}}"#,
-            self.sim.now(),
-            serde_json::to_string(&self.scenario().to_query()).expect("strings serialize")
-        );
-        trace::to_jsonl(&header, self.records())
+    fn trace_records_jsonl(&self, from: usize, max_bytes: usize) -> (String, usize) {
+        let records = self.records();
+        let mut out = String::new();
+        let mut next = from;
+        while next < records.len() && (next == from || out.len() < max_bytes) {
+            out.push_str(&records[next].to_json());
+            out.push('\n');
+            next += 1;
+        }
+        (out, next.max(from))
     }
 
     fn metrics(&self) -> MetricsNow<'_> {

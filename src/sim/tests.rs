@@ -25,6 +25,11 @@ fn scenario(seed: u64) -> Scenario {
     }
 }
 
+/// The run's trace lines (the export without its header, which the link codec writes).
+fn jsonl(s: &Session) -> String {
+    s.trace_records_jsonl(0, usize::MAX).0
+}
+
 fn snapshot(lab: &dyn Lab) -> (u64, u64, Vec<NodeState>, Vec<FlightView>, usize) {
     (
         lab.now(),
@@ -40,7 +45,7 @@ fn same_seed_same_trace_other_seed_other_trace() {
     let run = |seed| {
         let mut s = Session::of::<Ping>(&scenario(seed)).unwrap();
         s.advance_to(2 * SEC);
-        digest(&s.trace_jsonl())
+        digest(&jsonl(&s))
     };
     assert_eq!(run(5), run(5));
     assert_ne!(run(5), run(6));
@@ -54,7 +59,7 @@ fn seeking_back_and_forth_reproduces_every_state() {
         s.advance_to(i * 50 * MS);
         seen.push(snapshot(&s));
     }
-    let full = s.trace_jsonl();
+    let full = jsonl(&s);
     for (i, want) in seen.iter().enumerate().rev().step_by(3) {
         s.seek((i as u64 + 1) * 50 * MS);
         assert_eq!(
@@ -65,11 +70,7 @@ fn seeking_back_and_forth_reproduces_every_state() {
         );
     }
     s.seek(2 * SEC);
-    assert_eq!(
-        s.trace_jsonl(),
-        full,
-        "replay regenerates the identical trace"
-    );
+    assert_eq!(jsonl(&s), full, "replay regenerates the identical trace");
 }
 
 #[test]
@@ -92,11 +93,11 @@ fn actions_replay_from_the_scenario_exactly() {
     })
     .unwrap();
     s.advance_to(SEC);
-    let live = s.trace_jsonl();
+    let live = jsonl(&s);
 
     let mut again = Session::of::<Ping>(&s.scenario()).unwrap();
     again.advance_to(SEC);
-    assert_eq!(again.trace_jsonl(), live);
+    assert_eq!(jsonl(&again), live);
     assert!(live.contains(r#""reason":"dropped by visitor""#));
     assert!(live.contains(r#""reason":"partition""#));
     assert!(live.contains(r#""kind":"crash","node":2"#));
@@ -157,7 +158,7 @@ fn checker_findings_are_recorded_once() {
     s.advance_to(2 * SEC);
     let v = s.invariants();
     assert!(v[0].violated.is_some());
-    assert_eq!(s.trace_jsonl().matches(r#""kind":"violation""#).count(), 1);
+    assert_eq!(jsonl(&s).matches(r#""kind":"violation""#).count(), 1);
 }
 
 #[test]
@@ -171,7 +172,7 @@ fn crashed_nodes_lose_volatile_state_and_messages_to_them() {
     assert_eq!(s.node::<PingNode>(2).pongs, 0);
     assert_eq!(s.nodes()[1].countdown, None, "a crashed node has no timers");
     s.advance_to(600 * MS);
-    assert!(s.trace_jsonl().contains("receiver is down"));
+    assert!(jsonl(&s).contains("receiver is down"));
     s.act(ActionKind::Restart { node: 2 }).unwrap();
     assert_eq!(s.node::<PingNode>(2).boots, 2, "persistent state survives");
 }
@@ -278,9 +279,8 @@ fn metrics_follow_seeks_and_forks() {
 
 /// The trace lines of a run between two times, as JSON values.
 fn lines_between(s: &Session, t0: Micros, t1: Micros) -> Vec<serde_json::Value> {
-    s.trace_jsonl()
+    jsonl(s)
         .lines()
-        .skip(1)
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
         .filter(|v| (t0..=t1).contains(&v["t"].as_u64().unwrap()))
         .collect()

@@ -2,8 +2,6 @@
 //!
 //! Line shapes are documented in the README. Every line has `t` (virtual µs) and `kind`.
 
-use std::fmt::Write as _;
-
 use super::action::ActionKind;
 use super::erased::{MsgRef, NoteRef};
 use super::lab::TraceView;
@@ -268,17 +266,6 @@ impl Record {
             marker,
         }
     }
-}
-
-/// Renders records as JSON Lines, starting with a header that carries the scenario link.
-pub fn to_jsonl(header: &str, records: &[Record]) -> String {
-    let mut out = String::with_capacity(records.len() * 96 + header.len() + 1);
-    out.push_str(header);
-    out.push('\n');
-    for r in records {
-        let _ = writeln!(out, "{}", r.to_json());
-    }
-    out
 }
 
 /// FNV-1a 64-bit digest of a text: short, stable and identical on every platform.

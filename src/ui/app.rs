@@ -12,11 +12,11 @@ use super::inspector::Inspector;
 use super::invariants::{InvariantsProps, invariants};
 use super::logs::Logs;
 use super::network::{NetworkProps, network};
-use super::notices::{alarm, notices};
+use super::notices::{alarm, import_failed, notices};
 use super::raf::RafLoop;
 use super::ring::{RingHandlers, RingProps, ring};
 use super::settings::Settings;
-use super::share::{FilesProps, Share, files_panel};
+use super::share::{FilesProps, Share, files_panel, full_page_link};
 use super::spacetime::{LabRef, SpaceTime};
 use super::store::{Msg, Store, on_click};
 use super::summary::ClusterSummary;
@@ -86,6 +86,12 @@ pub fn App() -> Html {
         use_effect(move || super::embed::observe(&store));
     }
 
+    // Trace downloads are built in the background and report how they are going.
+    use_effect_with((), {
+        let dispatch = dispatch.clone();
+        move |_| super::trace_export::install(dispatch)
+    });
+
     // Follow the visitor's reduced-motion preference as it changes.
     use_effect_with((), {
         let dispatch = dispatch.clone();
@@ -105,14 +111,39 @@ pub fn App() -> Html {
         }
     });
 
+    // A new message at the top (an import's outcome, a refused setting) is brought into view:
+    // the visitor may be down at the panel that caused it. Not in an embed, whose scrolling
+    // would move the host page.
+    use_effect_with(
+        (
+            store.import_error.clone(),
+            store.status.clone(),
+            store.embed,
+        ),
+        |(error, status, embed)| {
+            if !*embed && (error.is_some() || status.is_some()) {
+                super::dom::scroll_into_view_nearest(MESSAGES_ID);
+            }
+        },
+    );
+
     let frame = store.frame.clone();
     let embed = store.embed;
     let title = store.info.title;
     let help_button = on_click(&dispatch, Msg::ToggleHelp);
-    let full_link = embed.then(|| {
-        let q = super::dom::location_query();
-        let q: Vec<&str> = q.split('&').filter(|p| !p.starts_with("embed")).collect();
-        super::dom::absolute_url(&q.join("&"))
+    // "Open full page" leads to the whole page at this run (paused here, or playing from the
+    // start), never to the compact layout.
+    let full_link = embed.then(|| full_page_link(&store, !store.playing));
+    let ring = ring(&RingProps {
+        frame: frame.clone(),
+        info: store.info.clone(),
+        menu: store.menu,
+        selected: store.selected,
+        reduced_motion: store.reduced_motion,
+        playing: store.playing,
+        draft: store.partition.clone(),
+        dispatch: dispatch.clone(),
+        handlers: ring_handlers.clone(),
     });
 
     html! {
@@ -133,24 +164,23 @@ pub fn App() -> Html {
                     </button>
                 </div>
             </header>
-            { notices(&store.notices, &dispatch) }
-            { alarm(&frame.invariants) }
-            if let Some(status) = &store.status {
-                <p class="status" role="status">{ status }</p>
-            }
+            <div class="messages" id={MESSAGES_ID}>
+                { notices(&store.notices, &dispatch) }
+                { import_failed(store.import_error.as_deref(), &dispatch) }
+                { alarm(&frame.invariants) }
+                if let Some(status) = &store.status {
+                    <p class="status" role="status">{ status }</p>
+                }
+            </div>
             <main class="layout">
                 <section class="stage" aria-label="Cluster">
-                    { ring(&RingProps {
-                        frame: frame.clone(),
-                        info: store.info.clone(),
-                        menu: store.menu,
-                        selected: store.selected,
-                        reduced_motion: store.reduced_motion,
-                        playing: store.playing,
-                        draft: store.partition.clone(),
-                        dispatch: dispatch.clone(),
-                        handlers: ring_handlers.clone(),
-                    }) }
+                    if embed {
+                        // The ring takes the height the bar and the controls leave (see the
+                        // embed rules in the style sheet).
+                        <div class="ring-fit">{ ring }</div>
+                    } else {
+                        { ring }
+                    }
                     { controls(&ControlsProps {
                         playing: store.playing,
                         speed: store.speed,
@@ -176,7 +206,7 @@ pub fn App() -> Html {
                         <Inspector nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} dispatch={dispatch.clone()} prev={store.prev_selected.clone()} />
                         { invariants(&InvariantsProps { invariants: frame.invariants.clone() }) }
                         { network(&NetworkProps { network: frame.network.clone(), nodes: frame.nodes.len(), draft: store.partition.clone(), dispatch: dispatch.clone() }) }
-                        { files_panel(&FilesProps { import_error: store.import_error.clone(), stem: picture_stem(&store), dispatch: dispatch.clone() }) }
+                        { files_panel(&FilesProps { stem: picture_stem(&store), dispatch: dispatch.clone() }) }
                         <EventLog lab={LabRef(store.lab.clone())} now={store.clock.0}
                             paused_events={if store.playing { 0 } else { frame.events }} actions={frame.actions} playing={store.playing}
                             nodes={frame.nodes.len()} dispatch={dispatch.clone()} />
@@ -197,6 +227,9 @@ pub fn App() -> Html {
         </div>
     }
 }
+
+/// The messages above the ring (brought into view when one appears).
+const MESSAGES_ID: &str = "messages";
 
 /// File name stem for a saved picture: `quorumscope-raft-seed7-1250ms`.
 fn picture_stem(store: &Store) -> String {

@@ -54,6 +54,20 @@ pub fn media_matches(query: &str) -> bool {
         .is_some_and(|m| m.matches())
 }
 
+/// Scrolls the element with `id` into view if it is not (`scrollIntoView({block: "nearest"})`).
+pub fn scroll_into_view_nearest(id: &str) {
+    let Some(el) = document().get_element_by_id(id) else {
+        return;
+    };
+    let opts = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&opts, &"block".into(), &"nearest".into());
+    if let Ok(f) = js_sys::Reflect::get(&el, &"scrollIntoView".into())
+        && let Some(f) = f.dyn_ref::<js_sys::Function>()
+    {
+        let _ = f.call1(&el, &opts);
+    }
+}
+
 /// Moves keyboard focus to the element with `id` (HTML or SVG), if it exists.
 pub fn focus_id(id: &str) -> bool {
     document()
@@ -118,7 +132,12 @@ pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), JsValue> 
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    download_blob(name, &blob)
+}
+
+/// Offers `blob` as a file download named `name`.
+pub fn download_blob(name: &str, blob: &web_sys::Blob) -> Result<(), JsValue> {
+    let url = web_sys::Url::create_object_url_with_blob(blob)?;
     let a: web_sys::HtmlAnchorElement = document().create_element("a")?.dyn_into()?;
     a.set_href(&url);
     a.set_download(name);

@@ -1,5 +1,6 @@
-//! Messages above the ring: problems found in the page's link, and the safety alarm banner.
-//! Plain functions rather than components: both are usually empty and cost nothing to redraw.
+//! Messages above the ring: problems found in the page's link, why a trace import failed, and
+//! the safety alarm banner. Plain functions rather than components: they are usually empty and
+//! cost nothing to redraw.
 
 use yew::prelude::*;
 
@@ -18,6 +19,22 @@ pub fn notices(notices: &Snap<Vec<String>>, dispatch: &Callback<Msg>) -> Html {
         <section class="notices" role="status" aria-labelledby="notices-title">
             <h2 id="notices-title">{ "Some link parameters could not be used" }</h2>
             <ul>{ for notices.iter().map(|n| html! { <li>{ n.clone() }</li> }) }</ul>
+            <button type="button" onclick={dismiss}>{ "Dismiss" }</button>
+        </section>
+    }
+}
+
+/// Why the last trace import failed (the file's name and the reason), at the top of the page
+/// where a successful import shows its new run; shown until dismissed or the next import.
+pub fn import_failed(error: Option<&str>, dispatch: &Callback<Msg>) -> Html {
+    let Some(error) = error else {
+        return html! {};
+    };
+    let dismiss = on_click(dispatch, Msg::DismissNotices);
+    html! {
+        <section class="import-error" role="alert" aria-labelledby="import-error-title">
+            <h2 id="import-error-title">{ "The trace was not imported" }</h2>
+            <p>{ error.to_string() }</p>
             <button type="button" onclick={dismiss}>{ "Dismiss" }</button>
         </section>
     }

@@ -1,6 +1,7 @@
 //! Sharing a run: the Share button (a permalink to this very moment: scenario, recorded actions
 //! and time), "Copy embed code" (an `<iframe>` snippet), and the Files panel: importing an
-//! exported trace and saving the current picture as a standalone SVG file.
+//! exported trace and saving the current picture as a standalone SVG file. (Saving the trace is
+//! [`super::trace_export`].)
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -92,12 +93,7 @@ fn select_text(id: &str) {
 /// The `<iframe>` snippet showing this run (the current link with `embed=1`): lazy, as wide as
 /// its column, with a fixed aspect ratio, and titled for screen readers.
 pub fn embed_snippet(s: &Store) -> String {
-    let (scenario, now) = {
-        let lab = s.lab.borrow();
-        (lab.scenario(), lab.now())
-    };
-    let at = (!s.playing).then_some(now);
-    let src = dom::absolute_url(&super::url::permalink_query(&scenario, at, true));
+    let src = moment_link(s, !s.playing, true);
     let src = src.replace('&', "&amp;").replace('"', "&quot;");
     let title = s.info.title;
     format!(
@@ -105,17 +101,34 @@ pub fn embed_snippet(s: &Store) -> String {
     )
 }
 
+/// The full page's link to this run, at this moment if `at_now` (else from its start, as it is
+/// playing): never the compact `embed=1` layout nor an embed's `id`, so that a reader of a blog
+/// post who passes the link on gives the whole page.
+pub fn full_page_link(s: &Store, at_now: bool) -> String {
+    moment_link(s, at_now, false)
+}
+
+/// The absolute link to this run (with its recorded actions), at this moment if `at_now`, in
+/// the compact layout if `embed`.
+fn moment_link(s: &Store, at_now: bool, embed: bool) -> String {
+    let (scenario, now) = {
+        let lab = s.lab.borrow();
+        (lab.scenario(), lab.now())
+    };
+    let at = at_now.then_some(now);
+    dom::absolute_url(&super::url::permalink_query(&scenario, at, embed))
+}
+
 /// Inputs of [`files_panel`].
 pub struct FilesProps {
-    /// Why the last import failed, if it did.
-    pub import_error: Option<String>,
     /// File name stem for saved pictures, e.g. `quorumscope-raft-seed7-1.25s`.
     pub stem: String,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
 }
 
-/// The Files panel: import a trace, save the picture.
+/// The Files panel: import a trace, save the picture. (What an import did is said at the top
+/// of the page, see [`super::notices::import_failed`], where the new run is.)
 /// (A view function: it is small and its inputs rarely change.)
 pub fn files_panel(p: &FilesProps) -> Html {
     let on_file = {
@@ -155,9 +168,6 @@ pub fn files_panel(p: &FilesProps) -> Html {
                 <span>{ "Import a trace (JSON Lines)" }</span>
                 <input id="import-trace" type="file" accept=".jsonl,.json,.txt,application/jsonl,application/json,text/plain" onchange={on_file} />
             </label>
-            if let Some(e) = &p.import_error {
-                <p class="import-error" role="alert">{ e.clone() }</p>
-            }
             <div class="row">
                 <button type="button" onclick={save}>{ "Save picture (SVG)" }</button>
             </div>

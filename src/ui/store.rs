@@ -264,9 +264,9 @@ pub enum Msg {
     ShareResult(bool),
     /// Close the Share panel.
     CloseShare,
-    /// Hide the URL problem notices.
+    /// Hide the URL problem notices and the import error.
     DismissNotices,
-    /// Save the trace as a JSON Lines file.
+    /// Save the trace as a JSON Lines file (pauses; see [`super::trace_export`]).
     DownloadTrace,
     /// Tell the visitor something about what they just did (e.g. a refused setting).
     Report(String),
@@ -923,7 +923,7 @@ impl Reducible for Store {
             }
             Msg::NewRun(scenario) => s.new_run(scenario),
             Msg::Share => {
-                let link = dom::absolute_url(&s.permalink_query(true));
+                let link = super::share::full_page_link(&s, true);
                 s.share = Some(ShareState {
                     link,
                     copied: None,
@@ -980,7 +980,10 @@ impl Reducible for Store {
                 share.copied = Some(ok);
             }
             Msg::CloseShare => s.share = None,
-            Msg::DismissNotices => s.notices = Snap::new(Vec::new()),
+            Msg::DismissNotices => {
+                s.notices = Snap::new(Vec::new());
+                s.import_error = None;
+            }
             Msg::Report(text) => {
                 s.announce = text.clone();
                 s.status = Some(text);
@@ -992,20 +995,9 @@ impl Reducible for Store {
                 s.reduced_motion = on;
             }
             Msg::DownloadTrace => {
-                let (text, name) = {
-                    let lab = s.lab.borrow();
-                    (
-                        lab.trace_jsonl(),
-                        format!(
-                            "quorumscope-{}-seed{}.jsonl",
-                            lab.info().name,
-                            lab.scenario().seed
-                        ),
-                    )
-                };
-                s.status = dom::download_text(&name, "application/jsonl", &text)
-                    .err()
-                    .map(|_| "The browser refused the download.".to_string());
+                // The file holds the run up to the moment shown: hold it there while it is built.
+                s.pause();
+                super::trace_export::start(s.lab.clone());
             }
         }
         s.clock = (s.frame.now, s.frame.horizon);

@@ -1,5 +1,5 @@
 // Sharing a run: export a trace and import it back (the same run), a damaged file is refused
-// with a message and the current run is kept, the picture saved as a standalone SVG, the
+// with a message at the top of the page and the current run is kept, the picture saved as a standalone SVG, the
 // embed code, and a 360 px wide screen with nothing cut off.
 
 import assert from 'node:assert/strict';
@@ -32,6 +32,13 @@ const exportButton = (page) => page.getByRole('button', { name: /(download|expor
 /** Imports `text` as a file named `name` through the page's file input. */
 async function importText(page, name, text) {
   await page.getByLabel('Import a trace').setInputFiles({ name, mimeType: 'application/jsonl', buffer: Buffer.from(text) });
+}
+
+/** Whether `locator`'s element is inside the viewport, and above the ring (at the top of the page). */
+async function atTop(page, locator) {
+  const [box, ring] = [await locator.boundingBox(), await page.locator('svg.ring').boundingBox()];
+  const { height } = page.viewportSize();
+  return box.y >= 0 && box.y + box.height <= height && box.y < ring.y;
 }
 
 /** What a visitor sees of the run: node names, log strips, and the moment in the link. */
@@ -117,10 +124,15 @@ describe('sharing', () => {
     const lines = exported.text.trim().split('\n');
     const k = lines.findIndex((l, i) => i > 5 && /"from":\d/.test(l));
     lines[k] = lines[k].replace(/"from":(\d+)/, (_, d) => `"from":${d === '1' ? 2 : 1}`);
+    // The visitor is down at the Files panel when they import.
+    await page.getByLabel('Import a trace').scrollIntoViewIfNeeded();
     await importText(page, 'edited.jsonl', lines.join('\n'));
     const alert = page.getByRole('alert').filter({ hasText: 'edited.jsonl was not imported' });
     await alert.waitFor();
     assert.match(await alert.innerText(), new RegExp(`Line ${k + 1} does not match the replay`));
+    // Said at the top of the page, where a successful import shows its run, and brought into view.
+    await until(() => atTop(page, alert), 'the import error at the top of the page, in view');
+    assert.equal(await page.locator('aside').getByRole('alert').count(), 0, 'nothing said down in the panels');
     assert.deepEqual({ ...(await state(page)), url: page.url() }, before, 'the current run is untouched');
 
     await importText(page, 'notes.txt', 'hello, world');
@@ -131,8 +143,11 @@ describe('sharing', () => {
     await page.getByRole('alert').filter({ hasText: /future\.jsonl.*version 2/ }).waitFor();
     assert.deepEqual({ ...(await state(page)), url: page.url() }, before, 'still untouched');
     // A good file afterwards replaces the run and clears the message.
+    await page.getByLabel('Import a trace').scrollIntoViewIfNeeded();
     await importText(page, exported.name, exported.text);
-    await page.locator('.status', { hasText: /Imported \d+ events/ }).waitFor();
+    const imported = page.locator('.status', { hasText: /Imported \d+ events/ });
+    await imported.waitFor();
+    await until(() => atTop(page, imported), 'the import success at the top of the page, in view');
     assert.equal(await page.getByRole('alert').filter({ hasText: 'was not imported' }).count(), 0);
     assert.match(page.url(), /seed=21/);
     assertClean(page);

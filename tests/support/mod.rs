@@ -1,6 +1,7 @@
 //! A fixed scenario shared by the native and the browser test, so both can prove they
 //! produce the byte-identical trace.
 
+use quorumscope::export::TraceExport;
 use quorumscope::protocols;
 use quorumscope::scenario::Scenario;
 use quorumscope::sim::trace::digest;
