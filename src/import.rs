@@ -121,7 +121,9 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
     };
     if at < last_t {
         return Err(format!(
-            "The trace header says it was exported at {at} µs, before its last line ({last_t} µs)."
+            "The trace header says it was exported at {}, before its last line ({}).",
+            format_time(at),
+            format_time(last_t)
         ));
     }
     let mut lab = protocols::create(&scenario)?;
@@ -143,9 +145,9 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
             Some(next) if next <= at => {
                 if lab.trace_len() + 1 >= lines.len() {
                     return Err(format!(
-                        "The file ends early: the recorded scenario has more events by {}, the moment the header says the file was exported, than the file's {} lines.",
+                        "The file was cut short: its header says it was exported at {}, but its last line is at {} and the run it records has events in between.",
                         format_time(at),
-                        lines.len()
+                        format_time(last_t)
                     ));
                 }
                 // Lines are missing from the replay: the comparison below names the first.
@@ -176,8 +178,8 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
     }
     if lab.trace_len() + 1 > lines.len() {
         return Err(format!(
-            "The file ends early: the recorded scenario has more events by {} µs than the file's {} lines.",
-            lab.now(),
+            "The file was cut short: by {} the run it records has more events than the file's {} lines.",
+            format_time(lab.now()),
             lines.len()
         ));
     }
@@ -227,7 +229,7 @@ mod tests {
         let cut: Vec<&str> = text.lines().collect();
         let cut = cut[..cut.len() - 5].join("\n");
         assert!(
-            err(&cut).starts_with("The file ends early"),
+            err(&cut).starts_with("The file was cut short"),
             "{}",
             err(&cut)
         );
@@ -257,6 +259,30 @@ mod tests {
             err.starts_with("Line 41 does not match the replay"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_refused_import_names_the_problem_without_offering_a_replacement() {
+        let text = exported();
+        let bad_seed = text.replacen("seed=5", "seed=abc", 1);
+        assert_ne!(bad_seed, text);
+        let e = err(&bad_seed);
+        assert!(
+            e.contains("seed=abc") && !e.contains("using"),
+            "a refused file keeps nothing, so nothing is 'used' instead: {e}"
+        );
+        // Exported at 9 s, but its last line is at 2 s and the run has events in between.
+        let at =
+            serde_json::from_str::<serde_json::Value>(text.lines().next().unwrap()).unwrap()["at"]
+                .as_u64()
+                .unwrap();
+        let late = text.replacen(&format!(r#""at":{at}"#), r#""at":9000000"#, 1);
+        let e = err(&late);
+        assert!(
+            e.starts_with("The file was cut short: its header says it was exported at 9.000 s"),
+            "{e}"
+        );
+        assert!(!e.contains("µs"), "times in words people read: {e}");
     }
 
     #[test]
@@ -293,7 +319,7 @@ mod tests {
             1,
         );
         let e = err(&edited);
-        assert!(e.starts_with("The file ends early"), "{e}");
+        assert!(e.starts_with("The file was cut short"), "{e}");
     }
 
     #[test]
