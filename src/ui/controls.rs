@@ -23,6 +23,10 @@ pub struct ControlsProps {
     pub horizon: Micros,
     /// The embedded layout's short version.
     pub compact: bool,
+    /// During the fast start of a plain page: what it waits for (e.g. "the first leader").
+    pub fast_start: Option<&'static str>,
+    /// The speed reached while the simulation cannot keep up with the chosen one.
+    pub behind: Option<f64>,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
 }
@@ -56,6 +60,16 @@ pub fn controls(p: &ControlsProps) -> Html {
         ("Play", PLAY)
     };
     let time_text = format!("{} / {}", format_time(p.now), format_time(p.horizon));
+    let fast_note = p.fast_start.map(|what| {
+        format!(
+            "{} until {what}",
+            speed_text(super::intro::FAST_START_SPEED)
+        )
+    });
+    let behind_note = p
+        .behind
+        .map(|reached| format!("behind: about {}", speed_text(reached)));
+    let has_note = fast_note.is_some() || behind_note.is_some();
     html! {
         <div class={classes!("controls", p.compact.then_some("compact"))} role="group" aria-label="Playback">
             <div class="buttons">
@@ -77,8 +91,14 @@ pub fn controls(p: &ControlsProps) -> Html {
                 <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} step="1"
                     value={p.speed.to_string()} oninput={on_speed}
                     aria-valuetext={format!("{} real time", speed_label(p.speed))}
+                    aria-describedby={has_note.then_some(SPEED_NOTE_ID)}
                     aria-keyshortcuts="[ ]" title="Speed ([ slower, ] faster)" />
                 <output>{ speed_label(p.speed) }</output>
+                if let Some(text) = fast_note {
+                    <small id={SPEED_NOTE_ID} class="speed-note">{ text }</small>
+                } else if let Some(text) = behind_note {
+                    <small id={SPEED_NOTE_ID} class="speed-note behind" title={BEHIND_TIP}>{ text }</small>
+                }
             </label>
             <label class="time">
                 <span>{ "Time" }</span>
@@ -89,6 +109,23 @@ pub fn controls(p: &ControlsProps) -> Html {
                 <output class="clock">{ time_text }</output>
             </label>
         </div>
+    }
+}
+
+/// Id of the note under the speed control (the fast start, or a run that cannot keep up).
+const SPEED_NOTE_ID: &str = "speed-note";
+
+/// Why a run is behind its speed.
+const BEHIND_TIP: &str = "This device cannot simulate the run this fast: virtual time runs slower than chosen rather than the page stalling.";
+
+/// A speed in virtual seconds per wall second for people, not only the ladder's steps:
+/// `1/10×`, `2.4×`.
+fn speed_text(x: f64) -> String {
+    if x >= 1.0 {
+        let rounded = (x * 10.0).round() / 10.0;
+        format!("{rounded}×")
+    } else {
+        format!("1/{}×", (1.0 / x).round() as u64)
     }
 }
 

@@ -317,17 +317,34 @@ fn updown_of(lines: &[TraceView]) -> Vec<UpDown> {
         .collect()
 }
 
-/// What was complete before `t_s` in `[c0, c1]`.
-fn settled_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) -> Layer {
-    let hi = c1.min(t_s);
-    let spans = if hi < c0 {
-        Vec::new()
-    } else {
-        lab.spans(c0, hi)
+/// The messages of `[lo, hi]` that ended before `t_s`, enough of them to hold the newest `max`
+/// (by send time). A busy run has tens of thousands of messages in the window, of which only the
+/// newest few hundred are drawn: stretches ever longer back from `hi` are read until they hold
+/// `max` messages sent within them, rather than the whole window.
+fn newest_spans(lab: &dyn Lab, lo: Micros, hi: Micros, t_s: Micros, max: usize) -> Vec<SpanView> {
+    if hi < lo {
+        return Vec::new();
+    }
+    let mut back = ((hi - lo) / 64).max(1);
+    loop {
+        let from = hi.saturating_sub(back).max(lo);
+        let spans: Vec<SpanView> = lab
+            .spans(from, hi)
             .into_iter()
             .filter(|s| s.end.is_some_and(|e| e < t_s))
-            .collect()
-    };
+            .collect();
+        // Messages sent before `from` (still alive at it) are older than every one sent within:
+        // once `max` were sent within, the newest `max` are all here.
+        if from == lo || spans.iter().filter(|s| s.sent >= from).count() >= max {
+            return spans;
+        }
+        back = back.saturating_mul(4);
+    }
+}
+
+/// What was complete before `t_s` in `[c0, c1]`.
+fn settled_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) -> Layer {
+    let spans = newest_spans(lab, c0, c1.min(t_s), t_s, g.max_spans());
     // Crashes and restarts up to `t_s` tell which lanes are down, even past the drawn range.
     let lines: Vec<TraceView> = lab
         .milestones(c0, t_s)
