@@ -116,16 +116,19 @@ struct Geom {
     span: Micros,
     /// px per µs.
     k: f64,
+    /// Drawn in steps (a fast run): each drawing is made anew, so it holds fewer arrows.
+    stepped: bool,
 }
 
 impl Geom {
-    fn new(n: usize, w: f64, span: Micros) -> Geom {
+    fn new(n: usize, w: f64, span: Micros, stepped: bool) -> Geom {
         Geom {
             n,
             lane: lane_height(n),
             w,
             span,
             k: w / span.max(1) as f64,
+            stepped,
         }
     }
     fn height(&self) -> f64 {
@@ -137,9 +140,12 @@ impl Geom {
     fn x(&self, t: Micros, origin: Micros) -> f64 {
         (t as f64 - origin as f64) * self.k
     }
-    /// Arrows worth drawing in one layer: more than one per two pixels is a smear.
+    /// Arrows worth drawing in one layer: more than one per two pixels is a smear (one per
+    /// four when drawn in steps: the whole drawing is then parsed and laid out anew each time,
+    /// and a run that fast cannot be followed arrow by arrow anyway).
     fn max_spans(&self) -> usize {
-        ((self.w / 2.0) as usize).clamp(100, MAX_SPANS)
+        let px_per_arrow = if self.stepped { 4.0 } else { 2.0 };
+        ((self.w / px_per_arrow) as usize).clamp(100, MAX_SPANS)
     }
 }
 
@@ -908,7 +914,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
 
     let frame = &p.frame;
     let n = frame.nodes.len();
-    let geom = Geom::new(n, *width, span);
+    let geom = Geom::new(n, *width, span, stepped);
     let now = frame.now;
     let horizon = frame.horizon.max(now);
     let anchor = cursor.unwrap_or(now);

@@ -239,6 +239,9 @@ struct Pace {
     budget: Cell<f64>,
     /// The fast start reached the first leader (the next frame ends it).
     first_seen: Cell<bool>,
+    /// Shortest wall time between two renders, in ms: [`MIN_RENDER_MS`] while frames are on
+    /// time, longer while they come late (the page draws less often rather than stalling).
+    render_ms: Cell<f64>,
 }
 
 impl Default for Pace {
@@ -247,6 +250,7 @@ impl Default for Pace {
             owed: Cell::new(0.0),
             budget: Cell::new(SIM_BUDGET_MS.1),
             first_seen: Cell::new(false),
+            render_ms: Cell::new(MIN_RENDER_MS),
         }
     }
 }
@@ -257,15 +261,16 @@ impl Pace {
     fn owe(&self, wall_ms: f64) {
         self.owed.set(self.owed.get() + wall_ms);
         let (lo, hi) = SIM_BUDGET_MS;
-        let b = self.budget.get();
-        let next = if wall_ms > LATE_FRAME_MS {
-            b * 0.7
+        let (b, r) = (self.budget.get(), self.render_ms.get());
+        let (b, r) = if wall_ms > LATE_FRAME_MS {
+            (b * 0.7, r * 1.25)
         } else if wall_ms < ON_TIME_FRAME_MS {
-            b + 0.5
+            (b + 0.5, r - 2.0)
         } else {
-            b
+            (b, r)
         };
-        self.budget.set(next.clamp(lo, hi));
+        self.budget.set(b.clamp(lo, hi));
+        self.render_ms.set(r.clamp(MIN_RENDER_MS, MAX_RENDER_MS));
     }
 }
 
@@ -704,6 +709,10 @@ const ON_TIME_FRAME_MS: f64 = 37.0;
 /// (A little under two 60 Hz frames, so that every other frame renders.)
 const MIN_RENDER_MS: f64 = 25.0;
 
+/// Longest wall time between two renders while playing, in ms, however busy the page (about
+/// ten renders a second).
+const MAX_RENDER_MS: f64 = 100.0;
+
 /// How a frame may reuse the previous one's views.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Reuse {
@@ -917,7 +926,8 @@ impl Store {
             || since >= 100.0
             || now.saturating_sub(f.now) >= f.still;
         let behind = self.lag.behind(self.play_speed());
-        if !first_leader && behind == self.behind && (since < MIN_RENDER_MS || !changed) {
+        let min_render = self.pace.render_ms.get();
+        if !first_leader && behind == self.behind && (since < min_render || !changed) {
             self.unrendered.set(since);
             return self;
         }
@@ -935,7 +945,9 @@ impl Store {
             s.clock_age.set(age);
         }
         let nodes_age = s.nodes_age.get() + since;
-        let reuse = if nodes_age < 33.0 {
+        // Node states redraw the ring's nodes, the logs and the inspector: while the page is
+        // busy (renders spaced out), they are read every other render.
+        let reuse = if nodes_age < 33f64.max(1.5 * min_render) {
             s.nodes_age.set(nodes_age);
             Reuse::Nodes
         } else {
