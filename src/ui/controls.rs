@@ -119,13 +119,13 @@ const SPEED_NOTE_ID: &str = "speed-note";
 const BEHIND_TIP: &str = "This device cannot simulate the run this fast: virtual time runs slower than chosen rather than the page stalling.";
 
 /// A speed in virtual seconds per wall second for people, not only the ladder's steps:
-/// `1/10×`, `2.4×`.
+/// `1/10×`, `0.7×`, `2.4×`.
 fn speed_text(x: f64) -> String {
-    if x >= 1.0 {
-        let rounded = (x * 10.0).round() / 10.0;
-        format!("{rounded}×")
+    let inverse = (1.0 / x).round();
+    if x < 1.0 && inverse >= 2.0 {
+        format!("1/{inverse}×")
     } else {
-        format!("1/{}×", (1.0 / x).round() as u64)
+        format!("{}×", (x * 10.0).round() / 10.0)
     }
 }
 

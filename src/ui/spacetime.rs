@@ -25,7 +25,8 @@
 //! CSS transform, so an animation frame only shifts that box, the cover and the time line. The
 //! fragments are plain markup, which keeps both the diffing and the wasm small. A run too fast
 //! to scroll smoothly (the window would move a quarter of its width in under a second) is
-//! redrawn in steps, twice a second.
+//! redrawn in steps, once a second, with fewer arrows (each step parses and lays out the whole
+//! drawing anew), reading only the newest messages of the window.
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -651,7 +652,7 @@ fn mark(svg: &mut Svg, m: &TraceView, g: &Geom, origin: Micros) {
 }
 
 /// Least wall time between two drawings of a run too fast to scroll smoothly, in ms.
-const STEP_MS: f64 = 500.0;
+const STEP_MS: f64 = 1_000.0;
 /// A run is drawn in steps when the window moves a quarter of its width in less wall time
 /// than this, in ms (each quarter means redrawing every arrow).
 const SMOOTH_Q_MS: f64 = 1_000.0;
@@ -894,8 +895,8 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         })
     };
 
-    // A fast run moves the window by a quarter of its width in under half a second: then the
-    // diagram is redrawn in steps, twice a second, instead of scrolling.
+    // A fast run moves the window by a quarter of its width in under a second: then the
+    // diagram is redrawn in steps, once a second, instead of scrolling.
     let wall = super::dom::window().performance().map_or(0.0, |t| t.now());
     let span = window_span(p.speed);
     let q = (span / 4).max(1);
