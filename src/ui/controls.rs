@@ -143,3 +143,18 @@ fn icon(path: &'static str) -> Html {
         </svg>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn speeds_read_as_fractions_below_half_and_decimals_above() {
+        assert_eq!(speed_text(0.1), "1/10×");
+        assert_eq!(speed_text(0.5), "1/2×");
+        assert_eq!(speed_text(0.7), "0.7×");
+        assert_eq!(speed_text(2.43), "2.4×");
+        assert_eq!(speed_text(10.0), "10×");
+    }
+}

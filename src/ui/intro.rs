@@ -99,3 +99,33 @@ pub fn hint() -> Html {
         </p>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn only_a_plain_page_starts_fast_and_only_the_full_page_hints() {
+        assert_eq!(
+            Intro::new(true, false),
+            Intro {
+                fast_start: true,
+                hint: true
+            }
+        );
+        assert!(!Intro::new(false, false).fast_start);
+        assert!(!Intro::new(true, true).hint);
+        let mut intro = Intro::new(true, false);
+        intro.end();
+        assert_eq!(intro, Intro::default());
+    }
+
+    #[wasm_bindgen_test]
+    fn the_fast_start_never_slows_a_faster_choice() {
+        let fast = Intro::new(true, false);
+        assert_eq!(fast.speed(0.01), FAST_START_SPEED);
+        assert_eq!(fast.speed(2.0), 2.0);
+        assert_eq!(Intro::default().speed(0.01), 0.01);
+    }
+}

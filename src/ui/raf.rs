@@ -251,3 +251,32 @@ impl LagMeter {
         self.share.set(None);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn lag_meter_reports_the_speed_reached_once_a_window_is_full() {
+        let m = LagMeter::default();
+        // Half a second at half the asked virtual time: not judged yet.
+        for _ in 0..15 {
+            m.record(33.4, 334_000.0, 167_000.0);
+        }
+        assert_eq!(m.behind(10.0), None);
+        for _ in 0..15 {
+            m.record(33.4, 334_000.0, 167_000.0);
+        }
+        assert_eq!(m.behind(10.0), Some(5.0));
+        // A second that keeps up (within 10 %) clears it.
+        for _ in 0..30 {
+            m.record(33.4, 334_000.0, 320_000.0);
+        }
+        assert_eq!(m.behind(10.0), None);
+        m.record(2000.0, 1.0, 0.0);
+        assert_eq!(m.behind(10.0), Some(0.0));
+        m.reset();
+        assert_eq!(m.behind(10.0), None);
+    }
+}

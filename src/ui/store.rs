@@ -1220,3 +1220,29 @@ impl Reducible for Store {
         Rc::new(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn late_frames_shrink_the_simulation_budget_and_space_renders_out() {
+        let pace = Pace::default();
+        assert_eq!(pace.budget.get(), SIM_BUDGET_MS.1);
+        for _ in 0..20 {
+            pace.owe(80.0);
+        }
+        assert_eq!(pace.budget.get(), SIM_BUDGET_MS.0);
+        assert_eq!(pace.render_ms.get(), MAX_RENDER_MS);
+        assert!(
+            (pace.owed.get() - 1600.0).abs() < 1e-9,
+            "late time is still owed"
+        );
+        for _ in 0..60 {
+            pace.owe(33.3);
+        }
+        assert_eq!(pace.budget.get(), SIM_BUDGET_MS.1);
+        assert_eq!(pace.render_ms.get(), MIN_RENDER_MS);
+    }
+}
