@@ -32,7 +32,11 @@ pub fn App() -> Html {
     let raf = {
         let dispatch = dispatch.clone();
         use_memo((), move |_| {
-            RafLoop::new(move |dt| dispatch.emit(Msg::Tick(dt)))
+            let after = dispatch.clone();
+            RafLoop::new(
+                move |dt| dispatch.emit(Msg::Tick(dt)),
+                move || after.emit(Msg::Advance),
+            )
         })
     };
     use_effect_with(store.playing, {
@@ -174,6 +178,7 @@ pub fn App() -> Html {
             </div>
             <main class="layout">
                 <section class="stage" aria-label="Cluster">
+                    if store.intro.hint { { super::intro::hint() } }
                     if embed {
                         // The ring takes the height the bar and the controls leave (see the
                         // embed rules in the style sheet).
@@ -187,6 +192,8 @@ pub fn App() -> Html {
                         now: store.clock.0,
                         horizon: store.clock.1,
                         compact: embed,
+                        fast_start: store.intro.fast_start.then(|| super::intro::awaited(&store.info)),
+                        behind: store.behind.filter(|_| store.playing),
                         dispatch: dispatch.clone(),
                     }) }
                     if !embed {

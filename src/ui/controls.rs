@@ -23,6 +23,10 @@ pub struct ControlsProps {
     pub horizon: Micros,
     /// The embedded layout's short version.
     pub compact: bool,
+    /// During the fast start of a plain page: what it waits for (e.g. "the first leader").
+    pub fast_start: Option<&'static str>,
+    /// The speed reached while the simulation cannot keep up with the chosen one.
+    pub behind: Option<f64>,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
 }
@@ -56,6 +60,16 @@ pub fn controls(p: &ControlsProps) -> Html {
         ("Play", PLAY)
     };
     let time_text = format!("{} / {}", format_time(p.now), format_time(p.horizon));
+    let fast_note = p.fast_start.map(|what| {
+        format!(
+            "{} until {what}",
+            speed_text(super::intro::FAST_START_SPEED)
+        )
+    });
+    let behind_note = p
+        .behind
+        .map(|reached| format!("behind: about {}", speed_text(reached)));
+    let has_note = fast_note.is_some() || behind_note.is_some();
     html! {
         <div class={classes!("controls", p.compact.then_some("compact"))} role="group" aria-label="Playback">
             <div class="buttons">
@@ -77,8 +91,14 @@ pub fn controls(p: &ControlsProps) -> Html {
                 <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} step="1"
                     value={p.speed.to_string()} oninput={on_speed}
                     aria-valuetext={format!("{} real time", speed_label(p.speed))}
+                    aria-describedby={has_note.then_some(SPEED_NOTE_ID)}
                     aria-keyshortcuts="[ ]" title="Speed ([ slower, ] faster)" />
                 <output>{ speed_label(p.speed) }</output>
+                if let Some(text) = fast_note {
+                    <small id={SPEED_NOTE_ID} class="speed-note">{ text }</small>
+                } else if let Some(text) = behind_note {
+                    <small id={SPEED_NOTE_ID} class="speed-note behind" title={BEHIND_TIP}>{ text }</small>
+                }
             </label>
             <label class="time">
                 <span>{ "Time" }</span>
@@ -89,6 +109,23 @@ pub fn controls(p: &ControlsProps) -> Html {
                 <output class="clock">{ time_text }</output>
             </label>
         </div>
+    }
+}
+
+/// Id of the note under the speed control (the fast start, or a run that cannot keep up).
+const SPEED_NOTE_ID: &str = "speed-note";
+
+/// Why a run is behind its speed.
+const BEHIND_TIP: &str = "This device cannot simulate the run this fast: virtual time runs slower than chosen rather than the page stalling.";
+
+/// A speed in virtual seconds per wall second for people, not only the ladder's steps:
+/// `1/10×`, `0.7×`, `2.4×`.
+fn speed_text(x: f64) -> String {
+    let inverse = (1.0 / x).round();
+    if x < 1.0 && inverse >= 2.0 {
+        format!("1/{inverse}×")
+    } else {
+        format!("{}×", (x * 10.0).round() / 10.0)
     }
 }
 
@@ -104,5 +141,20 @@ fn icon(path: &'static str) -> Html {
         <svg class="ic" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
             <path d={path} />
         </svg>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn speeds_read_as_fractions_below_half_and_decimals_above() {
+        assert_eq!(speed_text(0.1), "1/10×");
+        assert_eq!(speed_text(0.5), "1/2×");
+        assert_eq!(speed_text(0.7), "0.7×");
+        assert_eq!(speed_text(2.43), "2.4×");
+        assert_eq!(speed_text(10.0), "10×");
     }
 }

@@ -48,7 +48,7 @@ pub fn Logs(p: &LogsProps) -> Html {
                             <span class="who" aria-hidden="true">{ n.id }</span>
                             <ol class="entries" aria-hidden="true">
                                 { for n.view.log.iter().zip(base..).filter(|(_, index)| *index > first).map(|(e, index)| html! {
-                                    <li class={classes!("entry", epoch_class(e.epoch), if e.committed { "committed" } else { "pending" })}
+                                    <li key={index} class={classes!("entry", epoch_class(e.epoch), if e.committed { "committed" } else { "pending" })}
                                         title={format!("#{index} {epoch} {} {}{}", e.epoch, e.command, if e.committed { ", committed" } else { ", not committed" })}>
                                         { e.epoch }
                                     </li>

@@ -25,6 +25,7 @@ pub mod flights;
 pub mod geometry;
 pub mod help;
 pub mod inspector;
+pub mod intro;
 pub mod invariants;
 pub mod logs;
 pub mod menu;

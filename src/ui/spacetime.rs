@@ -25,7 +25,8 @@
 //! CSS transform, so an animation frame only shifts that box, the cover and the time line. The
 //! fragments are plain markup, which keeps both the diffing and the wasm small. A run too fast
 //! to scroll smoothly (the window would move a quarter of its width in under a second) is
-//! redrawn in steps, twice a second.
+//! redrawn in steps, once a second, with fewer arrows (each step parses and lays out the whole
+//! drawing anew), reading only the newest messages of the window.
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -116,16 +117,19 @@ struct Geom {
     span: Micros,
     /// px per µs.
     k: f64,
+    /// Drawn in steps (a fast run): each drawing is made anew, so it holds fewer arrows.
+    stepped: bool,
 }
 
 impl Geom {
-    fn new(n: usize, w: f64, span: Micros) -> Geom {
+    fn new(n: usize, w: f64, span: Micros, stepped: bool) -> Geom {
         Geom {
             n,
             lane: lane_height(n),
             w,
             span,
             k: w / span.max(1) as f64,
+            stepped,
         }
     }
     fn height(&self) -> f64 {
@@ -137,9 +141,12 @@ impl Geom {
     fn x(&self, t: Micros, origin: Micros) -> f64 {
         (t as f64 - origin as f64) * self.k
     }
-    /// Arrows worth drawing in one layer: more than one per two pixels is a smear.
+    /// Arrows worth drawing in one layer: more than one per two pixels is a smear (one per
+    /// four when drawn in steps: the whole drawing is then parsed and laid out anew each time,
+    /// and a run that fast cannot be followed arrow by arrow anyway).
     fn max_spans(&self) -> usize {
-        ((self.w / 2.0) as usize).clamp(100, MAX_SPANS)
+        let px_per_arrow = if self.stepped { 4.0 } else { 2.0 };
+        ((self.w / px_per_arrow) as usize).clamp(100, MAX_SPANS)
     }
 }
 
@@ -317,17 +324,34 @@ fn updown_of(lines: &[TraceView]) -> Vec<UpDown> {
         .collect()
 }
 
-/// What was complete before `t_s` in `[c0, c1]`.
-fn settled_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) -> Layer {
-    let hi = c1.min(t_s);
-    let spans = if hi < c0 {
-        Vec::new()
-    } else {
-        lab.spans(c0, hi)
+/// The messages of `[lo, hi]` that ended before `t_s`, enough of them to hold the newest `max`
+/// (by send time). A busy run has tens of thousands of messages in the window, of which only the
+/// newest few hundred are drawn: stretches ever longer back from `hi` are read until they hold
+/// `max` messages sent within them, rather than the whole window.
+fn newest_spans(lab: &dyn Lab, lo: Micros, hi: Micros, t_s: Micros, max: usize) -> Vec<SpanView> {
+    if hi < lo {
+        return Vec::new();
+    }
+    let mut back = ((hi - lo) / 64).max(1);
+    loop {
+        let from = hi.saturating_sub(back).max(lo);
+        let spans: Vec<SpanView> = lab
+            .spans(from, hi)
             .into_iter()
             .filter(|s| s.end.is_some_and(|e| e < t_s))
-            .collect()
-    };
+            .collect();
+        // Messages sent before `from` (still alive at it) are older than every one sent within:
+        // once `max` were sent within, the newest `max` are all here.
+        if from == lo || spans.iter().filter(|s| s.sent >= from).count() >= max {
+            return spans;
+        }
+        back = back.saturating_mul(4);
+    }
+}
+
+/// What was complete before `t_s` in `[c0, c1]`.
+fn settled_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) -> Layer {
+    let spans = newest_spans(lab, c0, c1.min(t_s), t_s, g.max_spans());
     // Crashes and restarts up to `t_s` tell which lanes are down, even past the drawn range.
     let lines: Vec<TraceView> = lab
         .milestones(c0, t_s)
@@ -628,7 +652,7 @@ fn mark(svg: &mut Svg, m: &TraceView, g: &Geom, origin: Micros) {
 }
 
 /// Least wall time between two drawings of a run too fast to scroll smoothly, in ms.
-const STEP_MS: f64 = 500.0;
+const STEP_MS: f64 = 1_000.0;
 /// A run is drawn in steps when the window moves a quarter of its width in less wall time
 /// than this, in ms (each quarter means redrawing every arrow).
 const SMOOTH_Q_MS: f64 = 1_000.0;
@@ -871,8 +895,8 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         })
     };
 
-    // A fast run moves the window by a quarter of its width in under half a second: then the
-    // diagram is redrawn in steps, twice a second, instead of scrolling.
+    // A fast run moves the window by a quarter of its width in under a second: then the
+    // diagram is redrawn in steps, once a second, instead of scrolling.
     let wall = super::dom::window().performance().map_or(0.0, |t| t.now());
     let span = window_span(p.speed);
     let q = (span / 4).max(1);
@@ -891,7 +915,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
 
     let frame = &p.frame;
     let n = frame.nodes.len();
-    let geom = Geom::new(n, *width, span);
+    let geom = Geom::new(n, *width, span, stepped);
     let now = frame.now;
     let horizon = frame.horizon.max(now);
     let anchor = cursor.unwrap_or(now);

@@ -20,7 +20,9 @@ use crate::sim::node::{NodeId, ProtocolInfo};
 use crate::sim::time::{MS, Micros, format_time};
 
 use super::geometry::{DEFAULT_SPEED, SPEEDS, flight_frac};
+use super::intro::{self, Intro};
 use super::message::FlightLabel;
+use super::raf::{LagMeter, advance_within};
 use super::{dom, url};
 
 /// A shared, immutable value compared by identity: cheap to pass as a prop, and "equal" exactly
@@ -217,6 +219,59 @@ pub struct Store {
     pub import_error: Option<String>,
     /// The run was paused because the page was hidden or scrolled out of view.
     auto_paused: bool,
+    /// The fast start and the hint of a page opened plain, until the visitor's first action.
+    pub intro: Intro,
+    /// While the simulation cannot keep up with the chosen speed: the speed it does reach.
+    pub behind: Option<f64>,
+    /// Measures how far the simulation keeps up with the chosen speed (see `behind`).
+    lag: Rc<LagMeter>,
+    /// Wall time to simulate and how much the simulation may take per frame.
+    pace: Rc<Pace>,
+}
+
+/// How the animation frames and the simulation share the main thread (see [`Store::advance`]).
+#[derive(Debug)]
+struct Pace {
+    /// Wall milliseconds played by frames and not simulated yet.
+    owed: Cell<f64>,
+    /// Wall milliseconds the simulation may take after a frame: less while frames come late
+    /// (the page is busy drawing), more while they are on time, within [`SIM_BUDGET_MS`].
+    budget: Cell<f64>,
+    /// The fast start reached the first leader (the next frame ends it).
+    first_seen: Cell<bool>,
+    /// Shortest wall time between two renders, in ms: [`MIN_RENDER_MS`] while frames are on
+    /// time, longer while they come late (the page draws less often rather than stalling).
+    render_ms: Cell<f64>,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Pace {
+            owed: Cell::new(0.0),
+            budget: Cell::new(SIM_BUDGET_MS.1),
+            first_seen: Cell::new(false),
+            render_ms: Cell::new(MIN_RENDER_MS),
+        }
+    }
+}
+
+impl Pace {
+    /// A frame came `wall_ms` after the previous one: that much is to be simulated, and the
+    /// budget follows how late it was (frames are asked for about 33 ms apart).
+    fn owe(&self, wall_ms: f64) {
+        self.owed.set(self.owed.get() + wall_ms);
+        let (lo, hi) = SIM_BUDGET_MS;
+        let (b, r) = (self.budget.get(), self.render_ms.get());
+        let (b, r) = if wall_ms > LATE_FRAME_MS {
+            (b * 0.7, r * 1.25)
+        } else if wall_ms < ON_TIME_FRAME_MS {
+            (b + 0.5, r - 2.0)
+        } else {
+            (b, r)
+        };
+        self.budget.set(b.clamp(lo, hi));
+        self.render_ms.set(r.clamp(MIN_RENDER_MS, MAX_RENDER_MS));
+    }
 }
 
 /// Everything the visitor (or the clock) can do.
@@ -224,6 +279,8 @@ pub struct Store {
 pub enum Msg {
     /// An animation frame: wall milliseconds since the previous one.
     Tick(f64),
+    /// Right after an animation frame: simulate the wall time it covered.
+    Advance,
     /// Start or stop the clock.
     TogglePlay,
     /// Stop the clock.
@@ -291,6 +348,41 @@ pub enum Msg {
     Api(serde_json::Value),
 }
 
+impl Msg {
+    /// Whether the visitor (or the host page of an embed) did this, rather than the clock or
+    /// the browser: the first such message ends the fast start and the hint.
+    fn is_visitors(&self) -> bool {
+        !matches!(
+            self,
+            Msg::Tick(_)
+                | Msg::Advance
+                | Msg::Visible(_)
+                | Msg::SetReducedMotion(_)
+                | Msg::ShareResult(_)
+        )
+    }
+
+    /// Whether this changes how fast virtual time should run (a new measure of keeping up
+    /// starts, see [`Store::behind`]).
+    fn changes_pace(&self) -> bool {
+        matches!(
+            self,
+            Msg::TogglePlay
+                | Msg::Pause
+                | Msg::SetSpeed(_)
+                | Msg::Faster
+                | Msg::Slower
+                | Msg::Seek(_)
+                | Msg::SeekStart
+                | Msg::SeekEnd
+                | Msg::NewRun(_)
+                | Msg::ImportTrace { .. }
+                | Msg::Visible(_)
+                | Msg::Api(_)
+        )
+    }
+}
+
 impl Store {
     /// The store for the page's current URL: reads the scenario, starts it and replays it.
     pub fn from_location() -> Store {
@@ -327,6 +419,10 @@ impl Store {
         let open_at = page.at.or(last_action);
         let mut store = Store::with_lab(lab, page.embed, Snap::new(notices));
         store.debug_panic = page.debug_panic;
+        store.intro = Intro::new(open_at.is_none(), page.embed);
+        if store.intro.fast_start && store.reduced_motion {
+            store.skip_fast_start();
+        }
         if let Some(t) = open_at {
             store.lab.borrow_mut().advance_to(t);
             store.playing = false;
@@ -386,7 +482,24 @@ impl Store {
             partition: None,
             import_error: None,
             auto_paused: false,
+            intro: Intro::default(),
+            behind: None,
+            lag: Rc::new(LagMeter::default()),
+            pace: Rc::new(Pace::default()),
         }
+    }
+
+    /// The reduced-motion fast start: opens the run at its first leader (no fast animation).
+    fn skip_fast_start(&mut self) {
+        intro::skip_to_first(self.lab.borrow_mut().as_mut());
+        self.intro.fast_start = false;
+        self.refresh(true);
+        self.clock = (self.frame.now, self.frame.horizon);
+    }
+
+    /// Virtual seconds per wall second now (the chosen speed, or the fast start's).
+    pub fn play_speed(&self) -> f64 {
+        self.intro.speed(SPEEDS[self.speed])
     }
 
     /// Replaces the run with `lab` (an imported trace or a loaded link), advanced to `open_at`
@@ -435,7 +548,7 @@ impl Store {
                 lab.as_ref(),
                 Some(&self.frame),
                 reuse,
-                SPEEDS[self.speed],
+                self.play_speed(),
                 &self.lost_frac,
             );
             let old = &self.frame;
@@ -532,6 +645,7 @@ impl Store {
         self.milestones = super::timeline::track(&self.milestones, self.lab.borrow().as_ref());
         self.lab.borrow_mut().seek(t);
         self.carry.set(0.0);
+        self.pace.owed.set(0.0);
         self.lost_frac = Rc::new(BTreeMap::new());
         self.refresh(true);
         // A jump is not an event: nothing to mark as changed.
@@ -579,9 +693,25 @@ pub fn on_click(dispatch: &yew::Callback<Msg>, msg: Msg) -> yew::Callback<web_sy
 /// Recent headlines kept for the events list.
 const RECENT: usize = 14;
 
+/// Least and most wall time the simulation may take after an animation frame, in ms (see
+/// [`Pace`]). A frame comes every 33 ms or so; this leaves time for the page to draw it. A run
+/// too busy to keep up falls behind the chosen speed instead (and says so) rather than
+/// stalling the page.
+const SIM_BUDGET_MS: (f64, f64) = (2.0, 12.0);
+
+/// A frame this long after the previous one (ms) was late: the simulation gets less time.
+const LATE_FRAME_MS: f64 = 42.0;
+
+/// A frame this soon after the previous one (ms) was on time: the simulation gets more time.
+const ON_TIME_FRAME_MS: f64 = 37.0;
+
 /// Shortest wall time between two renders while playing, in ms: about 30 renders a second.
 /// (A little under two 60 Hz frames, so that every other frame renders.)
 const MIN_RENDER_MS: f64 = 25.0;
+
+/// Longest wall time between two renders while playing, in ms, however busy the page (about
+/// ten renders a second).
+const MAX_RENDER_MS: f64 = 100.0;
 
 /// How a frame may reuse the previous one's views.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -665,15 +795,22 @@ fn snapshot(
     // A lost mark stays for about 1.2 s of wall time (at least 2 ms of virtual time).
     let lost_window = ((speed * 1.2e6) as Micros).max(2 * MS);
     let since = now.saturating_sub(lost_window);
+    // Only the drops since the previous frame are read (a fast run has hundreds of thousands of
+    // trace lines in the window); the previous frame's marks are kept while in the window.
+    // Drops at exactly the previous frame's time are read again (more events may have happened
+    // at that time since), so only older marks are kept from it.
+    let (scan_from, kept) = match prev {
+        Some(p) if p.now > since => (p.now - 1, Some((p, p.now))),
+        _ => (since, None),
+    };
     let mut fracs = BTreeMap::new();
     let mut lost = Vec::new();
-    for (f, reason) in lab.recent_drops(since) {
+    for (f, reason) in lab.recent_drops(scan_from) {
         let frac = lost_frac.get(&f.id).copied().unwrap_or_else(|| {
             last.and_then(|p| {
-                p.flights
-                    .iter()
-                    .find(|g| g.id == f.id)
-                    .map(|g| flight_frac(f.sent, g.sent, g.arrives, false))
+                let i = p.flights.binary_search_by_key(&f.id, |g| g.id).ok()?;
+                let g = &p.flights[i];
+                Some(flight_frac(f.sent, g.sent, g.arrives, false))
             })
             .unwrap_or(0.5)
         });
@@ -687,6 +824,12 @@ fn snapshot(
             at: f.sent,
             frac,
         });
+    }
+    if let Some((p, before)) = kept {
+        for m in p.lost.iter().filter(|m| m.at > since && m.at < before) {
+            fracs.insert(m.id, m.frac);
+            lost.push(m.clone());
+        }
     }
     // About a pixel: 1/300 of the shortest flight or countdown on screen.
     let spans = flights
@@ -721,21 +864,53 @@ fn snapshot(
 }
 
 impl Store {
-    /// An animation frame `wall_ms` after the previous one: advances the run by that much wall
-    /// time at the current speed, and renders when something visibly changed.
+    /// Right after an animation frame: runs the simulation for the wall time that frame
+    /// covered at the current speed, within [`Pace::budget`]. Changes only the lab and cells,
+    /// never the store itself, so it renders nothing (the next frame does).
+    fn advance(self: Rc<Self>) -> Rc<Self> {
+        if !self.playing || super::panic::panicked() {
+            return self;
+        }
+        let pace = &self.pace;
+        let wall = pace.owed.replace(0.0);
+        let dt = wall * 1000.0 * self.play_speed() + self.carry.get();
+        let whole = dt.floor();
+        self.carry.set(dt - whole);
+        if whole < 1.0 {
+            self.lag.record(wall, 0.0, 0.0);
+            return self;
+        }
+        let mut lab = self.lab.borrow_mut();
+        let start = lab.now();
+        let target = start + whole as Micros;
+        if self.intro.fast_start {
+            // The fast start stops right after the first leader; the teaching speed starts there.
+            if intro::advance_until_first(lab.as_mut(), target) {
+                pace.first_seen.set(true);
+                self.carry.set(0.0);
+            }
+        } else {
+            if !advance_within(lab.as_mut(), target, pace.budget.get()) {
+                // Out of time: virtual time lags instead of the page stalling.
+                self.carry.set(0.0);
+            }
+            self.lag
+                .record(wall, (target - start) as f64, (lab.now() - start) as f64);
+        }
+        drop(lab);
+        self
+    }
+
+    /// An animation frame `wall_ms` after the previous one: renders when something visibly
+    /// changed, and leaves that much wall time for [`Store::advance`] to simulate right after
+    /// the frame (a frame never does both: each stays short).
     fn tick(self: Rc<Self>, wall_ms: f64) -> Rc<Self> {
         if !self.playing || super::panic::panicked() {
             return self;
         }
         let wall = wall_ms.clamp(0.0, 100.0);
-        let dt = wall * 1000.0 * SPEEDS[self.speed] + self.carry.get();
-        let whole = dt.floor();
-        self.carry.set(dt - whole);
-        if whole >= 1.0 {
-            let mut lab = self.lab.borrow_mut();
-            let target = lab.now() + whole as Micros;
-            lab.advance_to(target);
-        }
+        self.pace.owe(wall);
+        let first_leader = self.intro.fast_start && self.pace.first_seen.get();
         // Render at most about thirty times a second (every other frame of a 60 Hz screen: the
         // motion stays smooth and the page's work halves), and only when something visibly
         // changed: an event happened, something moved by about a pixel, or a tenth of a second
@@ -750,12 +925,18 @@ impl Store {
             || actions != f.actions
             || since >= 100.0
             || now.saturating_sub(f.now) >= f.still;
-        if since < MIN_RENDER_MS || !changed {
+        let behind = self.lag.behind(self.play_speed());
+        let min_render = self.pace.render_ms.get();
+        if !first_leader && behind == self.behind && (since < min_render || !changed) {
             self.unrendered.set(since);
             return self;
         }
         let mut s = (*self).clone();
         s.unrendered.set(0.0);
+        s.behind = behind;
+        if first_leader {
+            s.intro.fast_start = false;
+        }
         let age = s.clock_age.get() + since;
         if age >= 100.0 {
             s.clock_age.set(0.0);
@@ -764,7 +945,9 @@ impl Store {
             s.clock_age.set(age);
         }
         let nodes_age = s.nodes_age.get() + since;
-        let reuse = if nodes_age < 33.0 {
+        // Node states redraw the ring's nodes, the logs and the inspector: while the page is
+        // busy (renders spaced out), they are read every other render.
+        let reuse = if nodes_age < 33f64.max(1.5 * min_render) {
             s.nodes_age.set(nodes_age);
             Reuse::Nodes
         } else {
@@ -790,18 +973,39 @@ impl Reducible for Store {
         if let Msg::Tick(wall_ms) = msg {
             return self.tick(wall_ms);
         }
+        if let Msg::Advance = msg {
+            return self.advance();
+        }
         let mut s = (*self).clone();
         // A new thing done replaces the last remark about the previous one.
         s.status = None;
+        if msg.is_visitors() {
+            s.intro.end();
+        }
+        if msg.changes_pace() {
+            s.lag.reset();
+            s.behind = None;
+        }
         match msg {
-            Msg::Api(cmd) => return super::embed::command(self, &cmd),
-            Msg::Tick(_) => unreachable!("handled above"),
+            Msg::Api(cmd) => {
+                // The host page took over (the intro ends, see above).
+                let this = if self.intro == s.intro {
+                    self
+                } else {
+                    let mut this = (*self).clone();
+                    this.intro = s.intro;
+                    Rc::new(this)
+                };
+                return super::embed::command(this, &cmd);
+            }
+            Msg::Tick(_) | Msg::Advance => unreachable!("handled above"),
             Msg::TogglePlay => {
                 s.playing = !s.playing;
                 s.auto_paused = false;
                 s.menu = None;
                 s.resume_after_menu = false;
                 s.carry.set(0.0);
+                s.pace.owed.set(0.0);
                 if !s.playing {
                     // Show exactly where it stopped (nodes and the summary lag a little in play).
                     s.refresh(false);
@@ -967,6 +1171,7 @@ impl Reducible for Store {
                     s.auto_paused = false;
                     s.playing = true;
                     s.carry.set(0.0);
+                    s.pace.owed.set(0.0);
                     s.sync_url();
                 } else {
                     return self;
@@ -993,6 +1198,9 @@ impl Reducible for Store {
                     return self;
                 }
                 s.reduced_motion = on;
+                if on && s.intro.fast_start {
+                    s.skip_fast_start();
+                }
             }
             Msg::DownloadTrace => {
                 // The file holds the run up to the moment shown: hold it there while it is built.
@@ -1002,5 +1210,31 @@ impl Reducible for Store {
         }
         s.clock = (s.frame.now, s.frame.horizon);
         Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn late_frames_shrink_the_simulation_budget_and_space_renders_out() {
+        let pace = Pace::default();
+        assert_eq!(pace.budget.get(), SIM_BUDGET_MS.1);
+        for _ in 0..20 {
+            pace.owe(80.0);
+        }
+        assert_eq!(pace.budget.get(), SIM_BUDGET_MS.0);
+        assert_eq!(pace.render_ms.get(), MAX_RENDER_MS);
+        assert!(
+            (pace.owed.get() - 1600.0).abs() < 1e-9,
+            "late time is still owed"
+        );
+        for _ in 0..60 {
+            pace.owe(33.3);
+        }
+        assert_eq!(pace.budget.get(), SIM_BUDGET_MS.1);
+        assert_eq!(pace.render_ms.get(), MIN_RENDER_MS);
     }
 }
