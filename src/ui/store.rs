@@ -415,8 +415,18 @@ impl Store {
                 }
             },
         };
+        let mut lab = lab;
         let last_action = lab.actions().last().map(|a| a.t);
-        let open_at = page.at.or(last_action);
+        // Simulate up to the link's moment within the replay budget, so that no link can
+        // freeze the page; a moment beyond it opens where the budget ran out, and says so.
+        let open_at = page.at.or(last_action).map(|t| {
+            if crate::import::advance_bounded(lab.as_mut(), t) {
+                t
+            } else {
+                notices.push(format!("{}.", crate::import::budget_sentence(lab.now())));
+                lab.now()
+            }
+        });
         let mut store = Store::with_lab(lab, page.embed, Snap::new(notices));
         store.debug_panic = page.debug_panic;
         store.intro = Intro::new(open_at.is_none(), page.embed);

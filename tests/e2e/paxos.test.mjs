@@ -148,11 +148,13 @@ describe('paxos', () => {
   });
 
   it('shows the chosen value before the learners learn it, then every log holds it', async () => {
-    const page = await open(env, '?protocol=paxos&nodes=5&seed=3');
+    // Opened paused at the start (a plain page would play at once, fast until a value is chosen).
+    const page = await open(env, '?protocol=paxos&nodes=5&seed=3&at=0');
     const panel = page.getByRole('region', { name: 'Cluster what no single node knows' });
     await panel.waitFor();
     assert.match((await facts(page)).Chosen, /^nothing yet/);
     assert.match(await panel.innerText(), /majority of acceptors/, 'the panel explains what chosen means');
+    await page.locator('.controls .play').click();
     await faster(page, 1);
     // The panel follows the run live while it plays.
     await until(async () => CHOSEN.test((await facts(page)).Chosen), 'a chosen value in the Cluster panel');
