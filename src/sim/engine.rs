@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use super::action::{ActionKind, NetConfig};
 use super::erased::{Cluster, Input, MsgRef, Outputs, TimerRef};
+use super::lab::DropReason;
 use super::metrics::{MetricsLog, Sample, Series};
 use super::node::{Finding, NodeId, NodeView, Setup, TimerOp};
 use super::rng::Rng;
@@ -30,7 +31,7 @@ pub struct Flight {
     /// Content, shared with the trace.
     pub msg: MsgRef,
     /// Why the network will lose it on arrival, decided when it was sent.
-    pub doomed: Option<&'static str>,
+    pub doomed: Option<DropReason>,
 }
 
 /// A pending timer of one node.
@@ -378,7 +379,7 @@ impl Sim {
                     from: f.from,
                     to: f.to,
                     msg: f.msg.clone(),
-                    reason: "dropped by visitor",
+                    reason: DropReason::Visitor,
                 });
                 None
             }
@@ -527,9 +528,9 @@ impl Sim {
         let reason = if let Some(reason) = f.doomed {
             Some(reason)
         } else if !self.is_up(f.to) {
-            Some("receiver is down")
+            Some(DropReason::ReceiverDown)
         } else if self.is_cut(f.from, f.to) {
-            Some("partition")
+            Some(DropReason::Partition)
         } else {
             None
         };
@@ -618,9 +619,9 @@ impl Sim {
             .unwrap_or((self.net.latency_min, self.net.latency_max));
         let latency = self.rng.range(lo, hi);
         let doomed = if self.is_cut(from, to) {
-            Some("partition")
+            Some(DropReason::Partition)
         } else if self.rng.chance_ppm(self.net.loss_ppm) {
-            Some("lost by the network")
+            Some(DropReason::Lost)
         } else {
             None
         };

@@ -5,7 +5,7 @@
 
 use super::action::{Action, ActionKind, NetConfig};
 use super::metrics::MetricsNow;
-use super::node::{MsgView, NodeId, NodeView, ProtocolInfo};
+use super::node::{Marker, MsgView, NodeId, NodeView, ProtocolInfo};
 use super::scenario::Scenario;
 use super::time::Micros;
 
@@ -41,6 +41,67 @@ pub struct NodeState {
     pub view: NodeView,
 }
 
+/// Why a message never arrived: decided by the network when it was sent, or by the receiver's
+/// state or the visitor when it was due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DropReason {
+    /// Sender and receiver were on different sides of a partition, or the link (or this
+    /// direction of it) was cut.
+    Partition,
+    /// The network lost it (the loss rate).
+    Lost,
+    /// The receiver was crashed when it arrived.
+    ReceiverDown,
+    /// The visitor dropped it.
+    Visitor,
+}
+
+impl DropReason {
+    /// The words the trace's `reason` field and the page use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::Partition => "partition",
+            DropReason::Lost => "lost by the network",
+            DropReason::ReceiverDown => "receiver is down",
+            DropReason::Visitor => "dropped by visitor",
+        }
+    }
+}
+
+/// What kind of milestone a trace line is, for the timeline, the lanes and the event log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Milestone {
+    /// A node took over as leader (or the protocol's most prominent role).
+    Leader,
+    /// A value or log entry became committed or chosen.
+    Commit,
+    /// A visitor action was applied.
+    Action,
+    /// An invariant broke.
+    Violation,
+}
+
+impl Milestone {
+    /// A short name, also the CSS class the page draws it with.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Milestone::Leader => "leader",
+            Milestone::Commit => "commit",
+            Milestone::Action => "action",
+            Milestone::Violation => "violation",
+        }
+    }
+}
+
+impl From<Marker> for Milestone {
+    fn from(m: Marker) -> Milestone {
+        match m {
+            Marker::Leader => Milestone::Leader,
+            Marker::Commit => Milestone::Commit,
+        }
+    }
+}
+
 /// One line of the trace, ready to show or export.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceView {
@@ -56,8 +117,8 @@ pub struct TraceView {
     pub text: String,
     /// A headline worth announcing (leader elected, violation), if any.
     pub headline: Option<String>,
-    /// A timeline marker, if the line is a milestone: `leader`, `commit`, `action`, `violation`.
-    pub marker: Option<&'static str>,
+    /// The milestone the line marks, if any.
+    pub marker: Option<Milestone>,
 }
 
 /// A message's life on the current branch, for the space-time diagram.
@@ -74,7 +135,7 @@ pub struct SpanView {
     /// When it arrived or was lost; `None` while still in flight at the current time.
     pub end: Option<Micros>,
     /// Why it was lost, if it was (and the loss is not in the future).
-    pub dropped: Option<&'static str>,
+    pub dropped: Option<DropReason>,
     /// Name and content.
     pub msg: MsgView,
 }
@@ -146,7 +207,7 @@ pub trait Lab {
     /// Messages in flight now, by id.
     fn in_flight(&self) -> Vec<FlightView>;
     /// Messages dropped in `(since, now]`, for the fading "lost" marks.
-    fn recent_drops(&self, since: Micros) -> Vec<(FlightView, &'static str)>;
+    fn recent_drops(&self, since: Micros) -> Vec<(FlightView, DropReason)>;
     /// The network now.
     fn network(&self) -> NetworkView;
     /// Cluster-wide facts no single node knows (see `Protocol::summary`).

@@ -26,7 +26,10 @@ mod tests;
 
 pub use action::{Action, ActionKind, NetConfig};
 pub use erased::{Cluster, Definition};
-pub use lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView};
+pub use lab::{
+    DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState, SpanView,
+    TraceView,
+};
 pub use node::{
     BugSpec, Checker, Ctx, EntryView, Finding, InvariantSpec, LeadClaim, LeadStage, Marker,
     Message, MsgView, Node, NodeId, NodeView, Note, Outbox, ParamSpec, Protocol, ProtocolInfo,

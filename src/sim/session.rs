@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use super::action::{Action, ActionKind};
 use super::engine::{Sim, Sink};
 use super::erased::Definition;
-use super::lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView};
+use super::lab::{
+    DropReason, FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView,
+};
 use super::metrics::{MetricsLog, MetricsNow};
 use super::node::{NodeId, Protocol, ProtocolInfo, Setup};
 use super::scenario::Scenario;
@@ -365,7 +367,7 @@ impl Lab for Session {
             .collect()
     }
 
-    fn recent_drops(&self, since: Micros) -> Vec<(FlightView, &'static str)> {
+    fn recent_drops(&self, since: Micros) -> Vec<(FlightView, DropReason)> {
         let mut out = Vec::new();
         for r in self.records().iter().rev() {
             if r.t <= since {

@@ -3,6 +3,7 @@
 //!
 //! Built incrementally as the trace grows, cut back when a fork truncates it.
 
+use super::lab::DropReason;
 use super::node::NodeId;
 use super::time::Micros;
 use super::trace::{Record, RecordKind};
@@ -16,7 +17,7 @@ pub(crate) struct Span {
     pub sent: Micros,
     pub send_pos: usize,
     /// Trace position, time and drop reason of the line that ended it.
-    pub end: Option<(usize, Micros, Option<&'static str>)>,
+    pub end: Option<(usize, Micros, Option<DropReason>)>,
 }
 
 /// The indexes of one branch.
@@ -63,7 +64,7 @@ impl TraceIndex {
         self.indexed = trace.len();
     }
 
-    fn end(&mut self, id: u64, pos: usize, t: Micros, reason: Option<&'static str>) {
+    fn end(&mut self, id: u64, pos: usize, t: Micros, reason: Option<DropReason>) {
         if let Ok(i) = self.spans.binary_search_by_key(&id, |s| s.id) {
             let span = &mut self.spans[i];
             self.longest = self.longest.max(t - span.sent);

@@ -191,7 +191,7 @@ fn spans_and_milestones_follow_the_current_moment() {
     assert!(
         spans
             .iter()
-            .any(|sp| sp.dropped == Some("receiver is down"))
+            .any(|sp| sp.dropped == Some(DropReason::ReceiverDown))
     );
     let in_flight: Vec<u64> = s.in_flight().iter().map(|f| f.id).collect();
     let open: Vec<u64> = spans
@@ -221,7 +221,7 @@ fn spans_and_milestones_follow_the_current_moment() {
     assert!(
         spans
             .iter()
-            .all(|sp| sp.to != 3 || sp.dropped != Some("receiver is down")),
+            .all(|sp| sp.to != 3 || sp.dropped != Some(DropReason::ReceiverDown)),
         "the old branch is gone"
     );
     let windowed = s.spans(300 * MS, 350 * MS);

@@ -4,8 +4,8 @@
 
 use super::action::ActionKind;
 use super::erased::{MsgRef, NoteRef};
-use super::lab::TraceView;
-use super::node::{Finding, Marker, NodeId};
+use super::lab::{DropReason, Milestone, TraceView};
+use super::node::{Finding, NodeId};
 use super::time::Micros;
 
 /// One trace line before rendering.
@@ -40,7 +40,7 @@ pub enum RecordKind {
         from: NodeId,
         to: NodeId,
         msg: MsgRef,
-        reason: &'static str,
+        reason: DropReason,
     },
     /// A node stopped.
     Crash { node: NodeId },
@@ -129,7 +129,7 @@ impl Record {
                 to,
                 msg,
                 reason,
-            } => line("drop", *id, *from, *to, Some(reason), msg),
+            } => line("drop", *id, *from, *to, Some(reason.as_str()), msg),
             RecordKind::Crash { node } => format!(r#"{{"t":{t},"kind":"crash","node":{node}}}"#),
             RecordKind::Restart { node } => {
                 format!(r#"{{"t":{t},"kind":"restart","node":{node}}}"#)
@@ -168,7 +168,7 @@ impl Record {
             Vec<NodeId>,
             String,
             Option<String>,
-            Option<&'static str>,
+            Option<Milestone>,
         ) = match &self.kind {
             RecordKind::Send { id, from, to, msg } => {
                 let v = msg.view();
@@ -202,8 +202,9 @@ impl Record {
                 (
                     vec![*from, *to],
                     format!(
-                        "{} #{id} from Node {from} to Node {to} lost: {reason}",
-                        v.kind
+                        "{} #{id} from Node {from} to Node {to} lost: {}",
+                        v.kind,
+                        reason.as_str()
                     ),
                     None,
                     None,
@@ -239,10 +240,7 @@ impl Record {
             ),
             RecordKind::Note { node, note } => {
                 let headline = note.headline(*node);
-                let marker = note.marker().map(|m| match m {
-                    Marker::Leader => "leader",
-                    Marker::Commit => "commit",
-                });
+                let marker = note.marker().map(Milestone::from);
                 (
                     vec![*node],
                     headline.clone().unwrap_or_else(|| note.describe(*node)),
@@ -252,9 +250,16 @@ impl Record {
             }
             RecordKind::Violation { node, finding } => {
                 let text = format!("{} violated: {}", finding.invariant, finding.detail);
-                (vec![*node], text.clone(), Some(text), Some("violation"))
+                (
+                    vec![*node],
+                    text.clone(),
+                    Some(text),
+                    Some(Milestone::Violation),
+                )
             }
-            RecordKind::Action(kind) => (kind.nodes(), kind.describe(), None, Some("action")),
+            RecordKind::Action(kind) => {
+                (kind.nodes(), kind.describe(), None, Some(Milestone::Action))
+            }
         };
         TraceView {
             t: self.t,

@@ -17,7 +17,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::sim::lab::{Lab, TraceView};
+use crate::sim::lab::{Lab, Milestone, TraceView};
 use crate::sim::node::NodeId;
 use crate::sim::time::{Micros, format_time};
 
@@ -336,7 +336,7 @@ fn EntryList(p: &EntryListProps) -> Html {
                 let nodes: Vec<String> = l.nodes.iter().map(|n| n.to_string()).collect();
                 html! {
                     <li key={*i}>
-                        <button type="button" class={classes!("ev", l.kind, l.marker)}
+                        <button type="button" class={classes!("ev", l.kind, l.marker.map(Milestone::as_str))}
                             data-t={l.t.to_string()} data-nodes={nodes.join(",")}>
                             <time>{ format_time(l.t) }</time>
                             <span class="ev-kind">{ l.kind }</span>

@@ -10,7 +10,7 @@
 
 use yew::prelude::*;
 
-use crate::sim::lab::{Lab, TraceView};
+use crate::sim::lab::{Lab, Milestone, TraceView};
 use crate::sim::node::ProtocolInfo;
 use crate::sim::time::{MS, Micros};
 
@@ -57,7 +57,7 @@ impl Intro {
 
 /// Whether a milestone line is the result the fast start waits for: a leader, or a value chosen.
 fn is_first_result(line: &TraceView) -> bool {
-    matches!(line.marker, Some("leader" | "commit"))
+    matches!(line.marker, Some(Milestone::Leader | Milestone::Commit))
 }
 
 /// Runs `lab` forward to `target`, stopping early right after the event that elects the first

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::sim::action::{ActionKind, NetConfig};
-use crate::sim::lab::NetworkView;
+use crate::sim::lab::{DropReason, NetworkView};
 use crate::sim::node::{NodeId, ProtocolInfo};
 
 use super::flights::MessageLayer;
@@ -537,7 +537,7 @@ pub fn ring(p: &RingProps) -> Html {
     });
 
     let lost = frame.lost.iter().map(|m| {
-        let frac = if m.reason == "partition" {
+        let frac = if m.reason == DropReason::Partition {
             cut_frac(&layout, net, m.from, m.to)
         } else {
             m.frac
@@ -547,8 +547,8 @@ pub fn ring(p: &RingProps) -> Html {
         let opacity = (1.0 - age * 0.8).clamp(0.2, 1.0);
         let a = layout.msg_r;
         html! {
-            <g key={m.id} class="lost" data-reason={m.reason} opacity={format!("{opacity:.2}")} transform={format!("translate({:.1} {:.1})", x, y)}>
-                <title>{ format!("{} from Node {} to Node {} lost: {}", m.kind, m.from, m.to, m.reason) }</title>
+            <g key={m.id} class="lost" data-reason={m.reason.as_str()} opacity={format!("{opacity:.2}")} transform={format!("translate({:.1} {:.1})", x, y)}>
+                <title>{ format!("{} from Node {} to Node {} lost: {}", m.kind, m.from, m.to, m.reason.as_str()) }</title>
                 <path d={format!("M{:.1} {:.1}L{a:.1} {a:.1}M{:.1} {a:.1}L{a:.1} {:.1}", -a, -a, -a, -a)} />
                 <text y={f(-a - 3.0)}>{ "lost" }</text>
             </g>

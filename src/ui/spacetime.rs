@@ -36,7 +36,7 @@ use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::sim::lab::{FlightView, Lab, NodeState, SpanView, TraceView};
+use crate::sim::lab::{FlightView, Lab, Milestone, NodeState, SpanView, TraceView};
 use crate::sim::node::{NodeId, ProtocolInfo};
 use crate::sim::time::{MS, Micros, format_time};
 
@@ -575,7 +575,7 @@ fn span_text(s: &SpanView) -> String {
     match (s.dropped, s.end) {
         (Some(why), _) => {
             t.push_str(" · lost: ");
-            t.push_str(why);
+            t.push_str(why.as_str());
         }
         (None, Some(e)) => {
             t.push_str(", arrived ");
@@ -630,10 +630,10 @@ fn mark(svg: &mut Svg, m: &TraceView, g: &Geom, origin: Micros) {
     let x = g.x(m.t, origin);
     let y = m.nodes.first().map_or(AXIS + g.lane / 2.0, |&n| g.y(n));
     let (class, d, across) = match (m.marker, m.kind) {
-        (Some("action"), _) => ("mk act", glyph::FLAG, true),
-        (Some("violation"), _) => ("mk bad", glyph::WARN, true),
-        (Some("leader"), _) => ("mk lead", glyph::CROWN, false),
-        (Some("commit"), _) => ("mk commit", glyph::TICK, false),
+        (Some(Milestone::Action), _) => ("mk act", glyph::FLAG, true),
+        (Some(Milestone::Violation), _) => ("mk bad", glyph::WARN, true),
+        (Some(Milestone::Leader), _) => ("mk lead", glyph::CROWN, false),
+        (Some(Milestone::Commit), _) => ("mk commit", glyph::TICK, false),
         (_, "crash") => ("mk crash", glyph::CROSS, false),
         (_, "restart") => ("mk restart", glyph::PLAY, false),
         _ => ("mk note", glyph::DOT, false),

@@ -15,7 +15,9 @@ use yew::Reducible;
 use crate::protocols;
 use crate::scenario::Scenario;
 use crate::sim::action::ActionKind;
-use crate::sim::lab::{FlightView, InvariantStatus, Lab, NetworkView, NodeState};
+use crate::sim::lab::{
+    DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState,
+};
 use crate::sim::node::{NodeId, ProtocolInfo};
 use crate::sim::time::{MS, Micros, format_time};
 
@@ -68,7 +70,7 @@ pub struct LostMark {
     /// Message type.
     pub kind: &'static str,
     /// Why it was lost.
-    pub reason: &'static str,
+    pub reason: DropReason,
     /// Virtual time it was lost.
     pub at: Micros,
     /// How far along its way it was when lost.
@@ -142,8 +144,8 @@ pub struct Headline {
     pub t: Micros,
     /// The sentence.
     pub text: String,
-    /// The trace marker (`leader`, `commit`, `action`, `violation`), if any.
-    pub marker: Option<&'static str>,
+    /// The milestone the line marks, if any.
+    pub marker: Option<Milestone>,
 }
 
 /// The page's whole state.
@@ -605,7 +607,7 @@ impl Store {
             let line = lab.trace_line(i);
             let text = match (line.headline, line.marker) {
                 (Some(h), _) => h,
-                (None, Some("action")) => line.text,
+                (None, Some(Milestone::Action)) => line.text,
                 _ => continue,
             };
             fresh.push(Headline {

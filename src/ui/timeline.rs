@@ -12,7 +12,7 @@ use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::sim::lab::{Lab, TraceView};
+use crate::sim::lab::{Lab, Milestone, TraceView};
 use crate::sim::time::{Micros, format_time};
 
 use super::spacetime::glyph;
@@ -23,8 +23,8 @@ use super::store::{Msg, Snap};
 pub struct Mark {
     /// Virtual time.
     pub t: Micros,
-    /// `leader`, `action` or `violation`.
-    pub kind: &'static str,
+    /// A leader change, a visitor action or a violation.
+    pub kind: Milestone,
     /// What happened.
     pub text: String,
 }
@@ -53,7 +53,7 @@ pub struct Milestones {
 /// The marker for a milestone line, if the timeline shows it.
 fn to_mark(l: TraceView) -> Option<Mark> {
     let kind = match l.marker {
-        Some(k @ ("leader" | "action" | "violation")) => k,
+        Some(k @ (Milestone::Leader | Milestone::Action | Milestone::Violation)) => k,
         _ => return None,
     };
     Some(Mark {
@@ -138,10 +138,10 @@ const LEGEND: &str = "<p class=\"tl-legend hint\">Markers: crown = leader, flag 
 const PAST_NOTE: &str = "<p class=\"past-note\" id=\"past-note\"><strong>You are viewing the past: acting now discards the recorded future after this point.</strong> <span class=\"hint\">The hatched part of the timeline is that recorded future; End jumps back to the latest moment.</span></p>";
 
 /// How markers read: name, glyph.
-fn kind_info(kind: &str) -> (&'static str, &'static str) {
+fn kind_info(kind: Milestone) -> (&'static str, &'static str) {
     match kind {
-        "violation" => ("Violation", glyph::WARN),
-        "action" => ("Your action", glyph::FLAG),
+        Milestone::Violation => ("Violation", glyph::WARN),
+        Milestone::Action => ("Your action", glyph::FLAG),
         _ => ("Leader", glyph::CROWN),
     }
 }
@@ -170,10 +170,10 @@ pub fn Timeline(p: &TimelineProps) -> Html {
     let buttons = groups.iter().enumerate().map(|(i, g)| {
         let first = &g[0];
         // The most serious kind in the group names it.
-        let kind = ["violation", "action", "leader"]
+        let kind = [Milestone::Violation, Milestone::Action, Milestone::Leader]
             .into_iter()
             .find(|k| g.iter().any(|m| m.kind == *k))
-            .unwrap_or("leader");
+            .unwrap_or(Milestone::Leader);
         let (name, d) = kind_info(kind);
         let future = first.t > p.now;
         // Keep the tooltip inside the timeline.
@@ -201,8 +201,8 @@ pub fn Timeline(p: &TimelineProps) -> Html {
             label.push_str(" (recorded future)");
         }
         html! {
-            <button key={first.t.to_string() + kind} type="button"
-                class={classes!("tl-mark", kind, future.then_some("future"), side)}
+            <button key={first.t.to_string() + kind.as_str()} type="button"
+                class={classes!("tl-mark", kind.as_str(), future.then_some("future"), side)}
                 style={format!("left:{at:.1}%")}
                 data-t={first.t.to_string()} tabindex={if i == 0 { "0" } else { "-1" }}
                 aria-label={label.clone()} data-tip={label}>
