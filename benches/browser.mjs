@@ -13,26 +13,17 @@
 //   ONLY=heavy    runs only the cases whose label contains that word (weight, busy, gaps, heavy);
 //   PROFILE=1     also prints where the heavy case's main-thread time goes (CDP sampling profiler;
 //                 names are readable when dist/ holds a wasm with its name section).
-import { readFileSync, readdirSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../tests/e2e/server.mjs';
+import { firstLoadWeight } from '../tests/e2e/weight.mjs';
 
 // DIST=/some/dir measures another build (default: dist/).
 const dist = process.env.DIST ?? new URL('../dist/', import.meta.url).pathname;
-// What index.html loads (the embed example is a separate page).
 const only = process.env.ONLY ?? '';
 const wanted = (label) => label.includes(only);
 
-const files = readdirSync(dist).filter((f) => /\.(html|js|wasm|css)$/.test(f) && !f.startsWith('embed-example'));
-let raw = 0;
-let gz = 0;
-for (const f of files) {
-  const bytes = readFileSync(join(dist, f));
-  raw += bytes.length;
-  gz += gzipSync(bytes, { level: 9 }).length;
-}
+const { raw, gz, files } = firstLoadWeight(dist);
 if (wanted('weight')) console.log(`first-load weight: ${(gz / 1024).toFixed(1)} KB gzipped (${(raw / 1024).toFixed(1)} KB raw) over ${files.join(', ')}`);
 
 const server = await startServer({ root: dist });

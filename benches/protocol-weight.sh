@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Gzipped bytes each protocol adds to the first load: builds the web app once as it is and once
+# without each protocol's registry line (src/protocols/mod.rs), in a scratch copy of the
+# repository, and prints the differences. Takes one release build per protocol plus one.
+# Run: benches/protocol-weight.sh          Prints figures; asserts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+root="$PWD"
+scratch="$(mktemp -d)"
+trap 'git -C "$root" worktree remove --force "$scratch/tree" >/dev/null 2>&1 || true; rm -rf "$scratch"' EXIT
+git worktree add --detach -q "$scratch/tree" HEAD
+ln -s "$root/node_modules" "$scratch/tree/node_modules"
+export CARGO_TARGET_DIR="$root/target/protocol-weight"
+
+weight() { # gzipped first-load bytes of the build in $1
+  node -e "import('$root/tests/e2e/weight.mjs').then(m => console.log(m.firstLoadWeight('$1').gz))"
+}
+build() { # builds the scratch tree into $1
+  (cd "$scratch/tree" && cargo fetch -q && trunk build --release --public-url ./ --dist "$1" >/dev/null 2>&1)
+}
+
+build "$scratch/all"
+all=$(weight "$scratch/all")
+node -e "console.log('all protocols: ' + ($all / 1024).toFixed(1) + ' KB gzipped')"
+registry="$scratch/tree/src/protocols/mod.rs"
+for line in $(grep -o 'Definition::of::<[a-z_]*::[A-Za-z]*>()' "$registry"); do
+  name=${line#Definition::of::<}; name=${name%%::*}
+  cp "$registry" "$scratch/mod.rs.orig"
+  grep -vF "$line" "$scratch/mod.rs.orig" > "$registry"
+  build "$scratch/without-$name"
+  cp "$scratch/mod.rs.orig" "$registry"
+  without=$(weight "$scratch/without-$name")
+  node -e "console.log('$name'.padEnd(12) + ' adds ' + (($all - $without) / 1024).toFixed(1) + ' KB gzipped')"
+done
