@@ -13,7 +13,6 @@
 //   ONLY=heavy    runs only the cases whose label contains that word (weight, busy, gaps, heavy);
 //   PROFILE=1     also prints where the heavy case's main-thread time goes (CDP sampling profiler;
 //                 names are readable when dist/ holds a wasm with its name section).
-import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../tests/e2e/server.mjs';
 import { firstLoadWeight } from '../tests/e2e/weight.mjs';
