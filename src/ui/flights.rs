@@ -7,7 +7,8 @@
 //! 4">`, made once per message, whose position is brought up to date a slice of the messages
 //! per frame while playing and all at once when the picture stands still.
 //!
-//! A click on the ring near a dot opens that message's menu (dots are small and move); the
+//! A click on the ring near a dot opens that message's menu (dots are small and move), and so
+//! does a click dispatched to a message's control itself (assistive technology's activation); the
 //! pointer hovering near a dot, keyboard focus on its control or its open menu show its "why"
 //! in one shared tip, and a focus ring is painted around it.
 
@@ -567,6 +568,13 @@ fn install(
             let Some(e) = e.dyn_ref::<web_sys::MouseEvent>() else {
                 return;
             };
+            // A click on a message's own control (a screen reader's or voice control's
+            // activation dispatches it there, with no pointer position) opens that message.
+            if let Some(id) = msg_id(e.target()) {
+                e.stop_propagation();
+                dispatch.emit(Msg::OpenMenu(Menu::Message(id)));
+                return;
+            }
             let on_control = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
