@@ -133,4 +133,17 @@ describe('embed layout', () => {
     assertClean(page);
     assertClean(opened);
   });
+
+  it("an embed's own address keeps its id when the page rewrites it", async () => {
+    const page = await open(env, '?protocol=raft&nodes=3&seed=32&embed=1&id=post', {
+      viewport: { width: 360, height: 450 },
+    });
+    // The page writes the run into its address (seed, then the moment when paused).
+    await page.getByRole('button', { name: /^Pause\b/ }).click();
+    await until(async () => new URL(page.url()).searchParams.get('at') !== null, 'the address to be rewritten');
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('id'), 'post', `the id is kept: ${page.url()}`);
+    assert.equal(url.searchParams.get('embed'), '1');
+    assertClean(page);
+  });
 });
