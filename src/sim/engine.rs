@@ -615,8 +615,9 @@ impl Sim {
     fn send(&mut self, from: NodeId, to: NodeId, msg: MsgRef, sink: &mut Sink<'_>) {
         let id = self.next_msg_id;
         self.next_msg_id += 1;
-        let (lo, hi) = (self.link_latency.get(&(from, to)).copied())
-            .unwrap_or((self.net.latency_min, self.net.latency_max));
+        let own = self.link_latency.get(&(from, to)).copied();
+        let slow = own.is_some();
+        let (lo, hi) = own.unwrap_or((self.net.latency_min, self.net.latency_max));
         let latency = self.rng.range(lo, hi);
         let doomed = if self.is_cut(from, to) {
             Some(DropReason::Partition)
@@ -631,6 +632,7 @@ impl Sim {
             from,
             to,
             msg: msg.clone(),
+            slow,
         });
         self.flights.insert(
             id,

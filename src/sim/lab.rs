@@ -136,6 +136,8 @@ pub struct SpanView {
     pub end: Option<Micros>,
     /// Why it was lost, if it was (and the loss is not in the future).
     pub dropped: Option<DropReason>,
+    /// It travels a direction the visitor slowed down.
+    pub slow: bool,
     /// Name and content.
     pub msg: MsgView,
 }

@@ -450,6 +450,7 @@ impl Lab for Session {
                     sent: s.sent,
                     end: end.map(|(_, t, _)| t),
                     dropped: end.and_then(|(_, _, why)| why),
+                    slow: s.slow,
                     msg: msg.view(),
                 })
             })

@@ -16,6 +16,8 @@ pub(crate) struct Span {
     pub to: NodeId,
     pub sent: Micros,
     pub send_pos: usize,
+    /// It travels a direction the visitor slowed down.
+    pub slow: bool,
     /// Trace position, time and drop reason of the line that ended it.
     pub end: Option<(usize, Micros, Option<DropReason>)>,
 }
@@ -37,12 +39,15 @@ impl TraceIndex {
     pub fn update(&mut self, trace: &[Record]) {
         for (pos, r) in trace.iter().enumerate().skip(self.indexed) {
             match &r.kind {
-                RecordKind::Send { id, from, to, .. } => self.spans.push(Span {
+                RecordKind::Send {
+                    id, from, to, slow, ..
+                } => self.spans.push(Span {
                     id: *id,
                     from: *from,
                     to: *to,
                     sent: r.t,
                     send_pos: pos,
+                    slow: *slow,
                     end: None,
                 }),
                 RecordKind::Deliver { id, .. } => self.end(*id, pos, r.t, None),

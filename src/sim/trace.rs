@@ -26,6 +26,9 @@ pub enum RecordKind {
         from: NodeId,
         to: NodeId,
         msg: MsgRef,
+        /// Whether it travels a direction the visitor slowed down (drawn differently; not
+        /// part of the trace line, which the latency already tells).
+        slow: bool,
     },
     /// A message reached its receiver.
     Deliver {
@@ -119,7 +122,9 @@ impl Record {
             )
         };
         match &self.kind {
-            RecordKind::Send { id, from, to, msg } => line("send", *id, *from, *to, None, msg),
+            RecordKind::Send {
+                id, from, to, msg, ..
+            } => line("send", *id, *from, *to, None, msg),
             RecordKind::Deliver { id, from, to, msg } => {
                 line("deliver", *id, *from, *to, None, msg)
             }
@@ -170,7 +175,9 @@ impl Record {
             Option<String>,
             Option<Milestone>,
         ) = match &self.kind {
-            RecordKind::Send { id, from, to, msg } => {
+            RecordKind::Send {
+                id, from, to, msg, ..
+            } => {
                 let v = msg.view();
                 (
                     vec![*from, *to],

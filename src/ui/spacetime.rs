@@ -597,6 +597,9 @@ fn arrow_class(s: &SpanView) -> String {
     if s.dropped.is_some() {
         c.push_str(" drop");
     }
+    if s.slow {
+        c.push_str(" slow");
+    }
     c
 }
 
