@@ -401,4 +401,11 @@ fn a_slow_link_is_slow_in_its_own_direction() {
         "{back:?}"
     );
     assert_eq!(s.network().slow_links, vec![(1, 2, 40 * MS, 50 * MS)]);
+    for sp in &spans {
+        assert_eq!(
+            sp.slow,
+            (sp.from, sp.to) == (1, 2),
+            "only 1 → 2 is marked slow"
+        );
+    }
 }

@@ -570,6 +570,9 @@ fn ticks(svg: &mut Svg, g: &Geom, origin: Micros, width: f64) {
 /// The tooltip of a message's arrow.
 fn span_text(s: &SpanView) -> String {
     let mut t = message_title(&s.msg, s.from, s.to);
+    if s.slow {
+        t.push_str(" · over a slowed link");
+    }
     t.push_str(" · sent ");
     t.push_str(&format_time(s.sent));
     match (s.dropped, s.end) {

@@ -58,6 +58,8 @@ describe('faults', () => {
     const slow = page.locator('svg.ring g.slow[data-slow="1-3"]');
     await slow.waitFor({ state: 'attached' });
     assert.match(await slow.locator('text').textContent(), /\d+–\d+ ms/);
+    // In the space-time diagram, messages over the slowed direction have arrows of their own.
+    await page.locator('.st g.ar.slow').first().waitFor({ state: 'attached', timeout: 20_000 });
     const stroke = (loc) => loc.locator('path.line').evaluate((el) => getComputedStyle(el).stroke);
     assert.notEqual(await stroke(oneway), await stroke(slow), 'told apart by colour');
 
