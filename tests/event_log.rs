@@ -30,7 +30,7 @@ fn every_trace_line_of_every_protocol_reads_as_a_sentence() {
                     && line.text.split_whitespace().count() >= 3,
                 "{}: a {} line does not read as a sentence: {}",
                 info.name,
-                line.kind,
+                line.kind.as_str(),
                 line.text
             );
         }

@@ -102,6 +102,53 @@ impl From<Marker> for Milestone {
     }
 }
 
+/// What a trace line records: one of the engine's own kinds, or a protocol note's kind (the
+/// `kind` field of its JSON line in both cases).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TraceKind {
+    /// A node put a message on the wire.
+    Send,
+    /// A message arrived.
+    Deliver,
+    /// A message was lost.
+    Drop,
+    /// A node crashed.
+    Crash,
+    /// A crashed node started again.
+    Restart,
+    /// A node froze.
+    Pause,
+    /// A paused node carried on.
+    Resume,
+    /// A client handed a node a command.
+    Client,
+    /// A visitor action was applied.
+    Action,
+    /// An invariant broke.
+    Violation,
+    /// A protocol note, by its kind (e.g. Raft's `role`, `vote`, `commit`).
+    Note(&'static str),
+}
+
+impl TraceKind {
+    /// The trace line's `kind` field, also the event log's filter and CSS class.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TraceKind::Send => "send",
+            TraceKind::Deliver => "deliver",
+            TraceKind::Drop => "drop",
+            TraceKind::Crash => "crash",
+            TraceKind::Restart => "restart",
+            TraceKind::Pause => "pause",
+            TraceKind::Resume => "resume",
+            TraceKind::Client => "client",
+            TraceKind::Action => "action",
+            TraceKind::Violation => "violation",
+            TraceKind::Note(kind) => kind,
+        }
+    }
+}
+
 /// One line of the trace, ready to show or export.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceView {
@@ -109,8 +156,8 @@ pub struct TraceView {
     pub t: Micros,
     /// Index of the event that produced the line (several lines may share one event).
     pub event: u64,
-    /// Trace kind, e.g. `send`, `role`, `violation`.
-    pub kind: &'static str,
+    /// What the line records.
+    pub kind: TraceKind,
     /// The nodes the line concerns.
     pub nodes: Vec<NodeId>,
     /// A sentence for people.
@@ -225,6 +272,8 @@ pub trait Lab {
     fn trace_len(&self) -> usize;
     /// Trace line `i` (0-based; `i < trace_len()`).
     fn trace_line(&self, i: usize) -> TraceView;
+    /// The kind of trace line `i` alone (cheap: no sentence is written).
+    fn trace_kind(&self, i: usize) -> TraceKind;
     /// Trace lines up to now as JSON Lines (the export's lines after its header; see
     /// `crate::export`): whole lines from record `from` until the text reaches `max_bytes` (at
     /// least one line while any is left), and the next record's index (`trace_len()` at the

@@ -28,7 +28,7 @@ pub use action::{Action, ActionKind, NetConfig};
 pub use erased::{Cluster, Definition};
 pub use lab::{
     DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState, SpanView,
-    TraceView,
+    TraceKind, TraceView,
 };
 pub use node::{
     BugSpec, Checker, Ctx, EntryView, Finding, InvariantSpec, LeadClaim, LeadStage, Marker,

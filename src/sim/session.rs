@@ -12,7 +12,8 @@ use super::action::{Action, ActionKind};
 use super::engine::{Sim, Sink};
 use super::erased::Definition;
 use super::lab::{
-    DropReason, FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceView,
+    DropReason, FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceKind,
+    TraceView,
 };
 use super::metrics::{MetricsLog, MetricsNow};
 use super::node::{NodeId, Protocol, ProtocolInfo, Setup};
@@ -474,6 +475,10 @@ impl Lab for Session {
 
     fn trace_line(&self, i: usize) -> TraceView {
         self.trace[i].view()
+    }
+
+    fn trace_kind(&self, i: usize) -> TraceKind {
+        self.trace[i].kind()
     }
 
     fn trace_records_jsonl(&self, from: usize, max_bytes: usize) -> (String, usize) {

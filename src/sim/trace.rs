@@ -4,7 +4,7 @@
 
 use super::action::ActionKind;
 use super::erased::{MsgRef, NoteRef};
-use super::lab::{DropReason, Milestone, TraceView};
+use super::lab::{DropReason, Milestone, TraceKind, TraceView};
 use super::node::{Finding, NodeId};
 use super::time::Micros;
 
@@ -89,20 +89,20 @@ impl Record {
         }
     }
 
-    /// The record's `kind` field.
-    pub fn kind_name(&self) -> &'static str {
+    /// What the record records (its `kind` field).
+    pub fn kind(&self) -> TraceKind {
         match &self.kind {
-            RecordKind::Send { .. } => "send",
-            RecordKind::Deliver { .. } => "deliver",
-            RecordKind::Drop { .. } => "drop",
-            RecordKind::Crash { .. } => "crash",
-            RecordKind::Restart { .. } => "restart",
-            RecordKind::Pause { .. } => "pause",
-            RecordKind::Resume { .. } => "resume",
-            RecordKind::Client { .. } => "client",
-            RecordKind::Note { note, .. } => note.kind(),
-            RecordKind::Violation { .. } => "violation",
-            RecordKind::Action(_) => "action",
+            RecordKind::Send { .. } => TraceKind::Send,
+            RecordKind::Deliver { .. } => TraceKind::Deliver,
+            RecordKind::Drop { .. } => TraceKind::Drop,
+            RecordKind::Crash { .. } => TraceKind::Crash,
+            RecordKind::Restart { .. } => TraceKind::Restart,
+            RecordKind::Pause { .. } => TraceKind::Pause,
+            RecordKind::Resume { .. } => TraceKind::Resume,
+            RecordKind::Client { .. } => TraceKind::Client,
+            RecordKind::Note { note, .. } => TraceKind::Note(note.kind()),
+            RecordKind::Violation { .. } => TraceKind::Violation,
+            RecordKind::Action(_) => TraceKind::Action,
         }
     }
 
@@ -271,7 +271,7 @@ impl Record {
         TraceView {
             t: self.t,
             event: self.event,
-            kind: self.kind_name(),
+            kind: self.kind(),
             nodes,
             text,
             headline,

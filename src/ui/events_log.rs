@@ -56,7 +56,8 @@ struct Filter {
 
 impl Filter {
     fn matches(&self, l: &TraceView) -> bool {
-        self.node.is_none_or(|n| l.nodes.contains(&n)) && self.kind.is_none_or(|k| l.kind == k)
+        self.node.is_none_or(|n| l.nodes.contains(&n))
+            && self.kind.is_none_or(|k| l.kind.as_str() == k)
     }
 }
 
@@ -116,7 +117,7 @@ impl Cache {
         self.kinds_read = self.kinds_read.min(len);
         let end = len.min(self.kinds_read + BUDGET);
         for i in self.kinds_read..end {
-            self.note_kind(lab.trace_line(i).kind);
+            self.note_kind(lab.trace_kind(i).as_str());
         }
         self.kinds_read = end;
         end < len
@@ -153,7 +154,7 @@ impl Cache {
                 i -= 1;
                 budget -= 1;
                 let l = lab.trace_line(i);
-                self.note_kind(l.kind);
+                self.note_kind(l.kind.as_str());
                 if filter.matches(&l) {
                     fresh.push(Rc::new((i, l)));
                 }
@@ -177,7 +178,7 @@ impl Cache {
             self.low -= 1;
             budget -= 1;
             let l = lab.trace_line(self.low);
-            self.note_kind(l.kind);
+            self.note_kind(l.kind.as_str());
             if filter.matches(&l) {
                 self.lines.push_front(Rc::new((self.low, l)));
                 changed = true;
@@ -336,10 +337,10 @@ fn EntryList(p: &EntryListProps) -> Html {
                 let nodes: Vec<String> = l.nodes.iter().map(|n| n.to_string()).collect();
                 html! {
                     <li key={*i}>
-                        <button type="button" class={classes!("ev", l.kind, l.marker.map(Milestone::as_str))}
+                        <button type="button" class={classes!("ev", l.kind.as_str(), l.marker.map(Milestone::as_str))}
                             data-t={l.t.to_string()} data-nodes={nodes.join(",")}>
                             <time>{ format_time(l.t) }</time>
-                            <span class="ev-kind">{ l.kind }</span>
+                            <span class="ev-kind">{ l.kind.as_str() }</span>
                             <span class="ev-text">{ l.text.clone() }</span>
                         </button>
                     </li>

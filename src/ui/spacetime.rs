@@ -36,7 +36,7 @@ use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::sim::lab::{FlightView, Lab, Milestone, NodeState, SpanView, TraceView};
+use crate::sim::lab::{FlightView, Lab, Milestone, NodeState, SpanView, TraceKind, TraceView};
 use crate::sim::node::{NodeId, ProtocolInfo};
 use crate::sim::time::{MS, Micros, format_time};
 
@@ -91,6 +91,8 @@ pub mod glyph {
     pub const FLAG: &str = "M-3 5V-5H4L2 -2.5L4 0H-3";
     /// A warning triangle: a violation.
     pub const WARN: &str = "M0 -5L5 4.5H-5Z";
+    /// Two bars: paused.
+    pub const PAUSE: &str = "M-2.5 -4V4M2.5 -4V4";
     /// A small dot: any other milestone.
     pub const DOT: &str = "M-2.5 0a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0 -5 0";
 }
@@ -317,8 +319,8 @@ fn updown_of(lines: &[TraceView]) -> Vec<UpDown> {
     lines
         .iter()
         .filter_map(|m| match (m.kind, m.nodes.first()) {
-            ("crash", Some(&n)) => Some((n, m.t, false)),
-            ("restart", Some(&n)) => Some((n, m.t, true)),
+            (TraceKind::Crash, Some(&n)) => Some((n, m.t, false)),
+            (TraceKind::Restart, Some(&n)) => Some((n, m.t, true)),
             _ => None,
         })
         .collect()
@@ -640,8 +642,9 @@ fn mark(svg: &mut Svg, m: &TraceView, g: &Geom, origin: Micros) {
         (Some(Milestone::Violation), _) => ("mk bad", glyph::WARN, true),
         (Some(Milestone::Leader), _) => ("mk lead", glyph::CROWN, false),
         (Some(Milestone::Commit), _) => ("mk commit", glyph::TICK, false),
-        (_, "crash") => ("mk crash", glyph::CROSS, false),
-        (_, "restart") => ("mk restart", glyph::PLAY, false),
+        (_, TraceKind::Crash) => ("mk crash", glyph::CROSS, false),
+        (_, TraceKind::Restart) => ("mk restart", glyph::PLAY, false),
+        (_, TraceKind::Pause) => ("mk pause", glyph::PAUSE, false),
         _ => ("mk note", glyph::DOT, false),
     };
     svg.raw("<g class=\"").raw(class).raw("\">");
