@@ -1210,22 +1210,23 @@ fn nearby(t: Micros, tol: Micros, layers: &[&Layer]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn ticks_are_round_and_spaced() {
         assert_eq!(tick_step(150 * MS, 600.0), 50 * MS);
         assert_eq!(tick_step(20 * MS, 300.0), 10 * MS);
         assert!(tick_step(2_000 * MS, 280.0) >= 500 * MS);
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn window_follows_speed() {
         assert_eq!(window_span(3), 150 * MS);
         assert_eq!(window_span(0), 20 * MS);
         assert_eq!(window_span(12), 2_000 * MS);
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn glyphs_move_by_their_coordinates() {
         let mut s = Svg(String::new());
         s.glyph("x", "M-3 5V-5H4L2 -2.5a1 1 0 0 0 2 0Z", 10.0, 20.0);
@@ -1235,7 +1236,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn numbers_have_one_decimal() {
         let mut s = Svg(String::new());
         s.num(1.25)
