@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertClean, messages, open, setup } from './helpers.mjs';
+import { assertClean, messages, open, playing, setup, until } from './helpers.mjs';
 
 describe('activation', () => {
   let env;
@@ -13,10 +13,12 @@ describe('activation', () => {
   after(async () => env?.close());
 
   it('a click dispatched to a message control or a node opens its menu', async () => {
-    // Paused 0.8 s into a run: heartbeats are on the wire.
-    const page = await open(env, '?seed=5&nodes=5&at=800000');
+    // Play until messages are on the wire, then pause so they stay put.
+    const page = await open(env, '?seed=5&nodes=5');
+    await until(async () => (await messages(page).count()) > 0, 'a message in flight');
+    await page.locator('.controls .play').click();
+    await until(async () => !(await playing(page)) && (await messages(page).count()) > 0, 'paused with a message in flight');
     const dot = messages(page).first();
-    await dot.waitFor({ state: 'attached' });
     const name = await dot.getAttribute('aria-label');
     await dot.evaluate((el) => el.dispatchEvent(new MouseEvent('click', { bubbles: true })));
     const drop = page.getByRole('menuitem', { name: 'Drop' });
