@@ -383,3 +383,49 @@ fn fuzz_shards_split_the_seeds_and_their_json_summaries_merge() {
     assert_eq!(code, 2);
     assert!(err.contains("expected K/N"), "{err}");
 }
+
+/// `run --metrics FILE` writes every sample as JSON Lines, and the summary prints percentiles.
+#[test]
+fn run_writes_metrics_and_prints_commit_latency_percentiles() {
+    let path = tmp("metrics.jsonl");
+    let (code, out, err) = qs(&[
+        "run",
+        "--link",
+        "?protocol=raft&nodes=5&seed=42&load=20",
+        "--until",
+        "10s",
+        "--metrics",
+        &path,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let p50 = out
+        .lines()
+        .find(|l| l.contains("Commit latency") && l.contains("p50") && l.contains("p99"))
+        .unwrap_or_else(|| panic!("no percentiles in {out}"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut last = std::collections::BTreeMap::new();
+    let mut latencies = 0;
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("every line is JSON");
+        let series = v["series"].as_str().expect("a series name").to_string();
+        let t = v["t_us"].as_u64().expect("a time");
+        assert!(t <= 10_000_000 && v["node"].as_u64().is_some_and(|n| (1..=5).contains(&n)));
+        assert!(
+            last.insert(series.clone(), t)
+                .is_none_or(|before| before <= t),
+            "{line}"
+        );
+        if series == "commit_latency" {
+            latencies += 1;
+            // At least one round trip of 10–15 ms, well under a second in a calm run.
+            let us = v["value"].as_i64().unwrap();
+            assert!((10_000..1_000_000).contains(&us), "{line}");
+        }
+    }
+    assert!(
+        latencies > 100,
+        "{latencies} latency samples; summary: {p50}"
+    );
+    assert!(p50.contains(&format!("over {latencies} samples")), "{p50}");
+    assert!(last.contains_key("commits"), "{:?}", last.keys());
+}

@@ -40,6 +40,7 @@ mod cli {
     use quorumscope::fuzz::{self, FuzzOptions};
     use quorumscope::protocols;
     use quorumscope::scenario::{MAX_AT, MAX_AT_WORDS, Scenario};
+    use quorumscope::sim::metrics::SeriesKind;
     use quorumscope::sim::node::ProtocolInfo;
     use quorumscope::sim::time::{Micros, format_time, parse_duration};
     use quorumscope::sim::trace::digest;
@@ -116,7 +117,8 @@ quorumscope run — run one scenario and print a summary
 USAGE:
   quorumscope run [--protocol raft] [--nodes 5] [--seed 42] [--until 60s] [--faults random]
                   [--load N] [--bug NAME]... [--param KEY=VALUE]... [--trace FILE]
-  quorumscope run --link URL [--until TIME] [--faults random] [--trace FILE]
+                  [--metrics FILE]
+  quorumscope run --link URL [--until TIME] [--faults random] [--trace FILE] [--metrics FILE]
 
   --link URL        replay a link copied from the page: its scenario, recorded actions and, without
                     --until, its moment (at=); parameters it does not know are warned about and ignored
@@ -127,6 +129,7 @@ USAGE:
   --bug NAME        enable a protocol bug toggle (repeatable)
   --param KEY=VALUE a protocol parameter as in a link, durations in ms (repeatable)
   --trace FILE      write the JSON Lines trace
+  --metrics FILE    write the metric samples as JSON Lines: one object a line with t_us, series, node, value
 
 The same scenario always gives a byte-identical trace. The summary ends with the link of the run,
 which `run --link` and the page open at the same moment. Exit status: 0, 1 if an invariant was
@@ -365,7 +368,8 @@ a 10-minute run under steady client load.
 
     fn run(args: Vec<OsString>) -> Result<i32, Failure> {
         let allowed = [
-            "protocol", "nodes", "seed", "until", "faults", "link", "trace", "load", "bug", "param",
+            "protocol", "nodes", "seed", "until", "faults", "link", "trace", "load", "bug",
+            "param", "metrics",
         ];
         let Some(flags) = Flags::parse(args, "run", &allowed)? else {
             say!("{RUN_HELP}{}", protocol_list());
@@ -397,12 +401,31 @@ a 10-minute run under steady client load.
             std::fs::write(path, &trace)
                 .map_err(|e| Failure::Io(format!("cannot write the trace to {path}: {e}")))?;
         }
+        if let Some(path) = flags.get("metrics") {
+            std::fs::write(path, metrics_jsonl(lab.as_ref()))
+                .map_err(|e| Failure::Io(format!("cannot write the metrics to {path}: {e}")))?;
+        }
         print_summary(lab.as_ref(), &trace)?;
         Ok(if fuzz::violations(lab.as_ref()).is_empty() {
             0
         } else {
             1
         })
+    }
+
+    /// Every metric sample up to now, one JSON object a line, in time order per series.
+    fn metrics_jsonl(lab: &dyn Lab) -> String {
+        let m = lab.metrics();
+        let mut out = String::new();
+        for (i, series) in m.series.iter().enumerate() {
+            for s in m.window(i, 0, lab.now()) {
+                out.push_str(&format!(
+                    "{{\"t_us\":{},\"series\":\"{}\",\"node\":{},\"value\":{}}}\n",
+                    s.t, series.name, s.node, s.value
+                ));
+            }
+        }
+        out
     }
 
     fn print_summary(lab: &dyn Lab, trace: &str) -> Result<(), Failure> {
@@ -434,6 +457,33 @@ a 10-minute run under steady client load.
         }
         for (label, value) in lab.summary() {
             say!("  {label}: {value}");
+        }
+        let m = lab.metrics();
+        for (i, series) in m.series.iter().enumerate() {
+            match series.kind {
+                SeriesKind::Latency => match m.percentiles(i, 0, lab.now()) {
+                    Some(p) => say!(
+                        "  {}: p50 {} · p95 {} · p99 {} · max {} over {} samples",
+                        series.title,
+                        format_time(p.p50.max(0) as Micros),
+                        format_time(p.p95.max(0) as Micros),
+                        format_time(p.p99.max(0) as Micros),
+                        format_time(p.max.max(0) as Micros),
+                        p.count
+                    ),
+                    None => say!("  {}: no samples", series.title),
+                },
+                SeriesKind::Counter => {
+                    let total = m.sum(i, 0, lab.now());
+                    let secs = lab.now() as f64 / SEC as f64;
+                    say!(
+                        "  {}: {total} ({:.1} per second)",
+                        series.title,
+                        if secs > 0.0 { total as f64 / secs } else { 0.0 }
+                    );
+                }
+                SeriesKind::Gauge => {}
+            }
         }
         for inv in lab.invariants() {
             match inv.violated {

@@ -30,7 +30,22 @@ pub use log::Log;
 pub use msg::{Entry, Msg, RaftNote, Refusal};
 pub use node::{Config, Progress, RaftNode, Role, Timer};
 
+use crate::sim::metrics::{Series, SeriesKind};
 use crate::sim::{BugSpec, InvariantSpec, NodeId, Protocol, ProtocolInfo, Setup};
+
+/// How long an entry a leader appended waits until that leader commits it (µs).
+pub const COMMIT_LATENCY: Series = Series {
+    name: "commit_latency",
+    kind: SeriesKind::Latency,
+    title: "Commit latency (append to commit, at the leader)",
+};
+
+/// Entries a leader committed (one sample per advance of its commit index).
+pub const COMMITS: Series = Series {
+    name: "commits",
+    kind: SeriesKind::Counter,
+    title: "Entries committed by the leader",
+};
 
 /// The Raft protocol, as registered with the simulator.
 pub struct Raft;
@@ -102,7 +117,7 @@ impl Protocol for Raft {
             epoch_name: "term",
             client_label: "Client request",
             timeout_label: "Time out",
-            series: Vec::new(),
+            series: vec![COMMIT_LATENCY, COMMITS],
         }
     }
 

@@ -10,6 +10,7 @@ use crate::sim::{Ctx, Micros, Node, NodeId, NodeView};
 
 use super::log::Log;
 use super::msg::{Entry, Msg, RaftNote, Refusal};
+use super::{COMMIT_LATENCY, COMMITS};
 
 /// Most entries sent in one AppendEntries, so a lagging follower catches up in bounded steps.
 pub const MAX_BATCH: usize = 64;
@@ -104,6 +105,9 @@ pub struct RaftNode {
     pub(super) leader: Option<NodeId>,
     pub(super) votes: u32,
     pub(super) progress: Vec<Progress>,
+    /// As leader: the entries it appended in this term that are not committed yet, with the
+    /// time each was appended (for the commit-latency metric).
+    pub(super) pending: Vec<(u64, Micros)>,
     pub(super) election_timeout: Micros,
     /// Highest index ever announced in a `commit` note. Trace bookkeeping, not Raft state: it
     /// survives crashes so that re-learning the commit index after a restart does not announce
@@ -128,6 +132,7 @@ impl RaftNode {
             leader: None,
             votes: 0,
             progress: Vec::new(),
+            pending: Vec::new(),
             election_timeout: 0,
             announced: 0,
         }
@@ -213,6 +218,7 @@ impl RaftNode {
         self.leader = leader;
         self.votes = 0;
         self.progress.clear();
+        self.pending.clear();
         if was.0 == Role::Leader {
             ctx.cancel_timer(Timer::Heartbeat);
             self.reset_election_timer(ctx);
@@ -230,6 +236,7 @@ impl RaftNode {
         self.votes = Self::bit(self.id);
         self.leader = None;
         self.progress.clear();
+        self.pending.clear();
         self.note_role(ctx);
         self.reset_election_timer(ctx);
         if self.quorum() <= 1 {
@@ -493,6 +500,7 @@ impl RaftNode {
                 };
                 self.log.push(entry);
                 let index = self.log.last_index();
+                self.pending.push((index, ctx.now()));
                 self.progress[self.id as usize - 1].matched = index;
                 ctx.note(RaftNote::Append {
                     index,
@@ -560,7 +568,12 @@ impl RaftNode {
         matched.sort_unstable_by(|a, b| b.cmp(a));
         let n = matched[self.quorum() - 1];
         if n > self.commit && (self.cfg.commit_old_term || self.log.term_at(n) == Some(self.term)) {
+            ctx.record(COMMITS, (n - self.commit) as i64);
             self.commit = n;
+            let done = self.pending.partition_point(|&(index, _)| index <= n);
+            for (_, appended) in self.pending.drain(..done) {
+                ctx.record(COMMIT_LATENCY, (ctx.now() - appended) as i64);
+            }
             self.apply(ctx);
         }
     }
@@ -642,6 +655,7 @@ impl Node for RaftNode {
         self.leader = None;
         self.votes = 0;
         self.progress.clear();
+        self.pending.clear();
         self.election_timeout = 0;
     }
 
