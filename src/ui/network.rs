@@ -74,7 +74,7 @@ type Slider = (&'static str, &'static str, String, String, &'static str);
 /// One summary sentence of the network's shape.
 fn describe(net: &NetworkView) -> String {
     let split = net.groups.windows(2).any(|w| w[0] != w[1]);
-    if !split && net.cut_links.is_empty() {
+    if !split && net.cut_links.is_empty() && net.one_way.is_empty() && net.slow_links.is_empty() {
         return "The network is whole.".to_string();
     }
     let mut text = String::new();
@@ -105,6 +105,24 @@ fn describe(net: &NetworkView) -> String {
         text.push_str(&links.join(", "));
         text.push('.');
     }
+    let mut sentence = |s: String| {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&s);
+    };
+    if !net.one_way.is_empty() {
+        let cuts: Vec<String> = (net.one_way.iter())
+            .map(|(a, b)| format!("Node {b} does not hear Node {a}"))
+            .collect();
+        sentence(format!("One way: {}.", cuts.join("; ")));
+    }
+    if !net.slow_links.is_empty() {
+        let slow: Vec<String> = (net.slow_links.iter())
+            .map(|&(a, b, lo, hi)| format!("{a} → {b} takes {}–{} ms", ms(lo), ms(hi)))
+            .collect();
+        sentence(format!("Slow: {}.", slow.join("; ")));
+    }
     text
 }
 
@@ -114,7 +132,9 @@ fn describe(net: &NetworkView) -> String {
 pub fn network(p: &NetworkProps) -> Html {
     let net = &p.network;
     let cfg = net.config;
-    let whole = net.groups.windows(2).all(|w| w[0] == w[1]) && net.cut_links.is_empty();
+    let whole = net.groups.windows(2).all(|w| w[0] == w[1])
+        && net.cut_links.is_empty()
+        && net.one_way.is_empty();
     let n = p.nodes;
 
     let lat_top = (cfg.latency_max / 1000).max(200).to_string();
@@ -150,6 +170,23 @@ pub fn network(p: &NetworkProps) -> Html {
             <li><button type="button" onclick={click}>{ format!("Restore link {a}–{b}") }</button></li>
         }
     });
+    let restore_one_way = net.one_way.iter().map(|&(a, b)| {
+        let click = on_click(&p.dispatch, Msg::Act(ActionKind::RestoreLink { a, b }));
+        html! {
+            <li><button type="button" onclick={click}>{ format!("Restore link {a} → {b}") }</button></li>
+        }
+    });
+    let restore_speed = net.slow_links.iter().map(|&(from, to, _, _)| {
+        let act = ActionKind::LinkLatency {
+            from,
+            to,
+            latency: None,
+        };
+        let click = on_click(&p.dispatch, Msg::Act(act));
+        html! {
+            <li><button type="button" onclick={click}>{ format!("Normal speed {from} → {to}") }</button></li>
+        }
+    });
 
     let draft = p.draft.as_ref().map(|d| {
         html! { <PartitionEditor draft={d.clone()} dispatch={p.dispatch.clone()} /> }
@@ -174,8 +211,8 @@ pub fn network(p: &NetworkProps) -> Html {
                     <button type="button" onclick={heal} disabled={whole}>{ "Heal network" }</button>
                 </div>
             }
-            if !net.cut_links.is_empty() {
-                <ul class="cut-list">{ for restore }</ul>
+            if !(net.cut_links.is_empty() && net.one_way.is_empty() && net.slow_links.is_empty()) {
+                <ul class="cut-list">{ for restore }{ for restore_one_way }{ for restore_speed }</ul>
             }
             <p class="hint">{ "Cut single links from a node's menu, or select a node and click one of its links." }</p>
         </section>

@@ -226,10 +226,11 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
                     f(cx - r * 0.7), f(cy + r * 0.7), f(cx + r * 0.7), f(cy - r * 0.7))} />
             }
             if n.paused_until.is_some() {
-                // Two bars over the node, the usual "paused" sign.
+                // Two bars inside the node, either side of its number: the usual "paused" sign
+                // (above the node is the crown's place).
                 <path class="pause-mark" aria-hidden="true" d={format!("M{} {}v{}M{} {}v{}",
-                    f(cx - r * 0.3), f(cy - r * 0.45), f(r * 0.9),
-                    f(cx + r * 0.3), f(cy - r * 0.45), f(r * 0.9))} />
+                    f(cx - r * 0.58), f(cy - r * 0.45), f(r * 0.9),
+                    f(cx + r * 0.58), f(cy - r * 0.45), f(r * 0.9))} />
             }
             <text class="label" x={f(p.label.x)} y={f(p.label.y)} font-size={f(p.label_font)}>{ label }</text>
         </g>

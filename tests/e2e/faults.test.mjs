@@ -63,6 +63,14 @@ describe('faults', () => {
     const stroke = (loc) => loc.locator('path.line').evaluate((el) => getComputedStyle(el).stroke);
     assert.notEqual(await stroke(oneway), await stroke(slow), 'told apart by colour');
 
+    // The network panel says so, and offers to undo each.
+    const state = page.locator('.network .net-state');
+    await state.filter({ hasText: 'One way: Node 2 does not hear Node 1.' }).waitFor();
+    assert.match(await state.innerText(), /Slow: 1 → 3 takes \d+(\.\d+)?–\d+(\.\d+)? ms\./);
+    await page.getByRole('button', { name: 'Restore link 1 → 2' }).waitFor();
+    await page.getByRole('button', { name: 'Normal speed 1 → 3' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Heal network' }).isEnabled(), true);
+
     // The link's menu says what is going on.
     await linkMenu(2, 1);
     await page.getByText('One way: Node 2 does not hear Node 1; Node 1 still hears Node 2.').waitFor();
