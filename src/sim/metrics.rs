@@ -105,13 +105,9 @@ impl MetricsLog {
         self.len = self.len.min(len);
     }
 
-    /// The samples of series `index` taken in `[t0, t1]`, oldest first.
-    pub fn window(&self, index: usize, t0: Micros, t1: Micros) -> impl Iterator<Item = &Sample> {
-        self.window_before(index, t0, t1, u64::MAX)
-    }
-
-    /// Like [`MetricsLog::window`], among the first `limit` samples only (the moment on
-    /// screen may lie before the end of the recorded branch).
+    /// The samples of series `index` taken in `[t0, t1]`, oldest first, among the branch's
+    /// first `limit` samples only (the moment on screen may lie before the end of the recorded
+    /// branch; see [`MetricsNow`], which is how the rest of the program reads them).
     pub fn window_before(
         &self,
         index: usize,
@@ -123,22 +119,6 @@ impl MetricsLog {
         let start = s.partition_point(|(_, x)| x.t < t0);
         let end = s.partition_point(|(pos, x)| x.t <= t1 && *pos < limit);
         s[start..end.max(start)].iter().map(|(_, x)| x)
-    }
-
-    /// Every sample of series `index` up to and including time `t`, oldest first.
-    pub fn until(&self, index: usize, t: Micros) -> impl Iterator<Item = &Sample> {
-        self.window(index, 0, t)
-    }
-
-    /// Latency percentiles of series `index` over `[t0, t1]`, or `None` if it holds no sample.
-    pub fn percentiles(&self, index: usize, t0: Micros, t1: Micros) -> Option<Percentiles> {
-        let mut values: Vec<i64> = self.window(index, t0, t1).map(|s| s.value).collect();
-        percentiles(&mut values)
-    }
-
-    /// The sum of series `index`'s values over `[t0, t1]` (a counter's increase).
-    pub fn sum(&self, index: usize, t0: Micros, t1: Micros) -> i64 {
-        self.window(index, t0, t1).map(|s| s.value).sum()
     }
 }
 
@@ -236,6 +216,11 @@ mod tests {
         })
     }
 
+    /// The whole log as charts read it (no series names, nothing cut off).
+    fn everything(log: &MetricsLog) -> MetricsNow<'_> {
+        MetricsNow::new(&[], log, u64::MAX, Micros::MAX)
+    }
+
     fn random_log(rng: &mut Rng, samples: usize) -> (MetricsLog, Vec<Sample>) {
         let mut log = MetricsLog::new(2);
         let mut all = Vec::new();
@@ -259,6 +244,7 @@ mod tests {
         for round in 0..200 {
             let samples = rng.range(0, 400) as usize;
             let (log, all) = random_log(&mut rng, samples);
+            let log = everything(&log);
             let end = all.last().map_or(1_000, |s| s.t);
             let t0 = rng.range(0, end);
             let t1 = rng.range(t0, end + 1_000);
@@ -296,11 +282,14 @@ mod tests {
         let mut rng = Rng::new(3);
         let (mut log, all) = random_log(&mut rng, 100);
         log.truncate(40);
-        let kept: Vec<Sample> = log.until(0, Micros::MAX).copied().collect();
+        let kept: Vec<Sample> = everything(&log)
+            .window(0, 0, Micros::MAX)
+            .copied()
+            .collect();
         assert_eq!(kept, all[..40]);
         let t = all[10].t;
         let expected = all[..40].iter().filter(|s| s.t <= t).count();
-        assert_eq!(log.until(0, t).count(), expected);
+        assert_eq!(everything(&log).window(0, 0, t).count(), expected);
     }
 
     #[test]
@@ -312,9 +301,9 @@ mod tests {
             value: 1,
         };
         log.push(5, s);
-        assert_eq!(log.window(5, 0, 10).count(), 0);
+        assert_eq!(everything(&log).window(5, 0, 10).count(), 0);
         log.push(0, s);
-        assert_eq!(log.window(0, 0, 10).count(), 1);
+        assert_eq!(everything(&log).window(0, 0, 10).count(), 1);
         assert_eq!(log.len(), 2);
         assert_eq!(
             log.window_before(0, 0, 10, 1).count(),
