@@ -15,7 +15,6 @@ use crate::sim::lab::Lab;
 use crate::sim::time::{Micros, format_time};
 
 pub use crate::export::TRACE_VERSION;
-use crate::export::TraceExport;
 
 /// Most events a replay of someone else's input (a trace file, a link's `at`, an embed's
 /// `seek`) simulates in one go. It covers the runs a visitor can make: the page's memory (4 GB
@@ -155,8 +154,9 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
             _ => lab.advance_to(at),
         }
     }
-    let replay = lab.trace_jsonl();
-    let mut replayed = replay.lines().skip(1);
+    // The file's lines after its header against the replay's trace lines.
+    let (replay, _) = lab.trace_records_jsonl(0, usize::MAX);
+    let mut replayed = replay.lines();
     for (i, line) in lines.iter().enumerate().skip(1) {
         match replayed.next() {
             Some(expected) if expected == *line => {}
@@ -197,6 +197,7 @@ fn abbreviate(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::TraceExport;
     use crate::sim::{ActionKind, SEC};
 
     fn exported() -> String {

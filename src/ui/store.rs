@@ -435,8 +435,8 @@ impl Store {
         if store.intro.fast_start && store.reduced_motion {
             store.skip_fast_start();
         }
-        if let Some(t) = open_at {
-            store.lab.borrow_mut().advance_to(t);
+        // The lab already stands at the link's moment (reached within the budget above).
+        if open_at.is_some() {
             store.playing = false;
             store.refresh(true);
             store.clock = (store.frame.now, store.frame.horizon);
