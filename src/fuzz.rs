@@ -60,6 +60,13 @@ pub struct FuzzReport {
     pub end: Micros,
 }
 
+impl FuzzReport {
+    /// The command that replays the run up to where it ended.
+    pub fn replay_command(&self) -> String {
+        format!("quorumscope run --link '?{}&at={}'", self.link, self.end)
+    }
+}
+
 /// What a sweep over many seeds found.
 #[derive(Debug, Default)]
 pub struct Sweep {
@@ -113,8 +120,10 @@ pub fn describe(failed: &[(u64, FuzzReport)]) -> String {
         .filter_map(|(seed, r)| {
             let (t, f) = r.violations.first()?;
             Some(format!(
-                "seed {seed} at {t} µs: {}: {}\n  replay: quorumscope run --link '?{}'",
-                f.invariant, f.detail, r.link
+                "seed {seed} at {t} µs: {}: {}\n  replay: {}",
+                f.invariant,
+                f.detail,
+                r.replay_command()
             ))
         })
         .collect::<Vec<_>>()

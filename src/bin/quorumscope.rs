@@ -564,7 +564,7 @@ a 10-minute run under steady client load.
                             "detail": f.detail,
                             "t_us": t,
                         })).collect::<Vec<_>>(),
-                        "replay": replay_command(report),
+                        "replay": report.replay_command(),
                     })
                 })
                 .collect();
@@ -592,7 +592,7 @@ a 10-minute run under steady client load.
                     f.detail
                 );
             }
-            say!("  replay: {}", replay_command(report));
+            say!("  replay: {}", report.replay_command());
         }
         let shard_words = if shard.of > 1 {
             format!(
@@ -619,14 +619,6 @@ a 10-minute run under steady client load.
             sweep.events as f64 / secs
         );
         Ok(if found.is_empty() { 0 } else { 1 })
-    }
-
-    /// The command that replays a fuzz failure up to its end.
-    fn replay_command(report: &fuzz::FuzzReport) -> String {
-        format!(
-            "quorumscope run --link '?{}&at={}'",
-            report.link, report.end
-        )
     }
 
     /// One of `of` disjoint, contiguous slices of a seed range (`--shard K/N`), so a batch
