@@ -216,6 +216,17 @@ pub struct NetworkView {
 }
 
 impl NetworkView {
+    /// Whether the nodes are split into more than one side.
+    pub fn is_partitioned(&self) -> bool {
+        self.groups.windows(2).any(|w| w[0] != w[1])
+    }
+
+    /// Whether every message can get through: no partition, no cut link, no one-way cut (what
+    /// healing restores; slow links stay slow).
+    pub fn is_whole(&self) -> bool {
+        !self.is_partitioned() && self.cut_links.is_empty() && self.one_way.is_empty()
+    }
+
     /// Whether messages from `a` to `b` are currently lost.
     pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
         let (lo, hi) = (a.min(b), a.max(b));

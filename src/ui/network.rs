@@ -73,10 +73,10 @@ type Slider = (&'static str, &'static str, String, String, &'static str);
 
 /// One summary sentence of the network's shape.
 fn describe(net: &NetworkView) -> String {
-    let split = net.groups.windows(2).any(|w| w[0] != w[1]);
-    if !split && net.cut_links.is_empty() && net.one_way.is_empty() && net.slow_links.is_empty() {
+    if net.is_whole() && net.slow_links.is_empty() {
         return "The network is whole.".to_string();
     }
+    let split = net.is_partitioned();
     let mut text = String::new();
     if split {
         let mut sides: Vec<(u8, Vec<String>)> = Vec::new();
@@ -132,9 +132,7 @@ fn describe(net: &NetworkView) -> String {
 pub fn network(p: &NetworkProps) -> Html {
     let net = &p.network;
     let cfg = net.config;
-    let whole = net.groups.windows(2).all(|w| w[0] == w[1])
-        && net.cut_links.is_empty()
-        && net.one_way.is_empty();
+    let whole = net.is_whole();
     let n = p.nodes;
 
     let lat_top = (cfg.latency_max / 1000).max(200).to_string();

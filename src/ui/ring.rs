@@ -349,8 +349,7 @@ fn scissors(x: f64, y: f64) -> Html {
 /// Cut links: a dashed line with a gap where the cut is (scissors on a link cut by itself).
 /// Partitioned pairs are drawn only while there are few of them (the walls say the rest).
 fn cuts_layer(layout: &Layout, net: &NetworkView) -> Html {
-    let split = net.groups.windows(2).any(|w| w[0] != w[1]);
-    if !split && net.cut_links.is_empty() {
+    if !net.is_partitioned() && net.cut_links.is_empty() {
         return Html::default();
     }
     let n = layout.n as NodeId;
