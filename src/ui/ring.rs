@@ -402,15 +402,17 @@ fn directions_layer(layout: &Layout, net: &NetworkView) -> Html {
     }
     let n = layout.n as NodeId;
     let within = |a: NodeId, b: NodeId| a >= 1 && b >= 1 && a <= n && b <= n && a != b;
-    // A point `t` of the way from `a` to `b`, moved off the line to the left of travel.
-    let beside = |a: NodeId, b: NodeId, t: f64| {
+    // A point `t` of the way from `a` to `b`, moved `off` px to the left of travel.
+    let offset = |a: NodeId, b: NodeId, t: f64, off: f64| {
         let (x0, y0) = layout.along(a, b, 0.0);
         let (x1, y1) = layout.along(a, b, 1.0);
         let len = ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt().max(1.0);
         let (nx, ny) = ((y1 - y0) / len, (x0 - x1) / len);
         let (x, y) = layout.along(a, b, t);
-        (x + nx * 5.0, y + ny * 5.0)
+        (x + nx * off, y + ny * off)
     };
+    // The lane a direction is drawn in, beside the straight line.
+    let beside = |a: NodeId, b: NodeId, t: f64| offset(a, b, t, 5.0);
     let arrow = |a: NodeId, b: NodeId, end: f64| {
         let (x0, y0) = beside(a, b, 0.0);
         let (x1, y1) = beside(a, b, end);
@@ -430,12 +432,10 @@ fn directions_layer(layout: &Layout, net: &NetworkView) -> Html {
         .filter(|&&(a, b)| within(a, b))
         .map(|&(from, to)| {
             let (line, head) = arrow(from, to, 0.72);
-            let (bx, by) = beside(from, to, 0.8);
-            let (ax, ay) = layout.along(from, to, 0.0);
-            let (zx, zy) = layout.along(from, to, 1.0);
-            let len = ((zx - ax).powi(2) + (zy - ay).powi(2)).sqrt().max(1.0);
-            let (ux, uy) = ((zy - ay) / len * 6.0, (ax - zx) / len * 6.0);
-            let bar = format!("M{}L{}", xy(bx - ux, by - uy), xy(bx + ux, by + uy));
+            // A bar across the lane, 6 px either side of it.
+            let (ax, ay) = offset(from, to, 0.8, 5.0 - 6.0);
+            let (bx, by) = offset(from, to, 0.8, 5.0 + 6.0);
+            let bar = format!("M{}L{}", xy(ax, ay), xy(bx, by));
             html! {
                 <g class="oneway" data-oneway={format!("{from}-{to}")}>
                     <path class="line" d={line} />
