@@ -490,7 +490,7 @@ impl Lab for Session {
             out.push('\n');
             next += 1;
         }
-        (out, next.max(from))
+        (out, next)
     }
 
     fn metrics(&self) -> MetricsNow<'_> {

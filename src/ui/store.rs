@@ -397,7 +397,7 @@ impl Store {
         bare.actions.clear();
         let mut fallback = Scenario::defaults(&scenario.protocol);
         fallback.seed = scenario.seed;
-        let lab = match protocols::create(&scenario) {
+        let mut lab = match protocols::create(&scenario) {
             Ok(lab) => lab,
             Err(e) => match protocols::create(&bare) {
                 Ok(lab) => {
@@ -417,7 +417,6 @@ impl Store {
                 }
             },
         };
-        let mut lab = lab;
         let last_action = lab.actions().last().map(|a| a.t);
         // Simulate up to the link's moment within the replay budget, so that no link can
         // freeze the page; a moment beyond it opens where the budget ran out, and says so.
