@@ -5,7 +5,7 @@
 //! `--link`. Reading a link is forgiving: each bad parameter is replaced by a sane default and
 //! reported in a sentence, so a hand-edited link still opens.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::protocols;
 use crate::sim::action::{Action, ActionKind, NetConfig};
@@ -133,11 +133,12 @@ impl Scenario {
                 loss_ppm: 0,
                 dup_ppm: 0,
             },
-            params: info
-                .params
-                .iter()
-                .map(|p| (p.key.to_string(), p.default))
-                .collect(),
+            // Inserted one by one: collecting into a map sorts first, and the web build would
+            // carry one more copy of the sort just for this.
+            params: info.params.iter().fold(BTreeMap::new(), |mut m, p| {
+                m.insert(p.key.to_string(), p.default);
+                m
+            }),
             bugs: BTreeSet::new(),
             client_rate: 0,
             actions: Vec::new(),

@@ -116,9 +116,9 @@ impl ActionKind {
             ),
             ActionKind::Partition { groups } => {
                 let mut sides: Vec<Vec<String>> = Vec::new();
-                let mut keys: Vec<u8> = groups.clone();
-                keys.sort();
-                keys.dedup();
+                // The side numbers present, in increasing order (without a sort, which the
+                // web build would carry one more copy of just for this).
+                let keys = (0..=u8::MAX).filter(|k| groups.contains(k));
                 for k in keys {
                     sides.push(
                         groups

@@ -15,6 +15,7 @@ pub mod param;
 pub mod rng;
 pub mod scenario;
 pub mod session;
+pub mod small_sort;
 mod spans;
 pub mod time;
 pub mod trace;

@@ -144,7 +144,7 @@ impl Protocol for MultiPaxos {
                 None => groups.push((n.learned(), vec![n.id().to_string()])),
             }
         }
-        groups.sort_by_key(|g| std::cmp::Reverse(g.0));
+        crate::sim::small_sort::sort_small_by_key(&mut groups, |g| std::cmp::Reverse(g.0));
         let applied: Vec<String> = (groups.iter())
             .map(|(k, ids)| {
                 let who = format!(

@@ -207,7 +207,7 @@ fn chosen_line(nodes: &[PaxosNode]) -> String {
             None => votes.push((v.ballot, v.value, 1)),
         }
     }
-    votes.sort();
+    crate::sim::small_sort::sort_small(&mut votes);
     let chosen: Vec<&(Ballot, u64, usize)> = votes.iter().filter(|e| e.2 >= quorum).collect();
     match chosen.first() {
         None => match votes.iter().max_by_key(|e| (e.2, e.0)) {
@@ -239,7 +239,7 @@ fn learned_line(nodes: &[PaxosNode], up: &[bool]) -> String {
             None => by_value.push((key, vec![node.id().to_string()])),
         }
     }
-    by_value.sort_by_key(|e| (e.0.is_none(), e.0));
+    crate::sim::small_sort::sort_small_by_key(&mut by_value, |e| (e.0.is_none(), e.0));
     if by_value.is_empty() {
         return "no learner is running".to_string();
     }

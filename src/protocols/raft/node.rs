@@ -565,7 +565,7 @@ impl RaftNode {
             *m = p.matched;
         }
         let matched = &mut matched[..self.n];
-        matched.sort_unstable_by(|a, b| b.cmp(a));
+        crate::sim::small_sort::sort_small_by(matched, |a, b| b.cmp(a));
         let n = matched[self.quorum() - 1];
         if n > self.commit && (self.cfg.commit_old_term || self.log.term_at(n) == Some(self.term)) {
             ctx.record(COMMITS, (n - self.commit) as i64);
