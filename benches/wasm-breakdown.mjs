@@ -7,13 +7,18 @@
 // target/):   node benches/wasm-breakdown.mjs [path/to/quorumscope-web.wasm]
 // TOP=30 also lists the 30 biggest functions.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
 const input = process.argv[2] ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'wasm32-unknown-unknown/web/quorumscope-web.wasm');
+
+if (!existsSync(input)) {
+  console.error(`No linked wasm at ${input}: run a release build first (trunk build --release …), or pass the path.`);
+  process.exit(2);
+}
 
 /** The wasm-opt options the release build uses (index.html's data-wasm-opt attributes). */
 function wasmOptArgs() {
@@ -27,10 +32,10 @@ function wasmOptArgs() {
 function optimised() {
   const dir = mkdtempSync(join(tmpdir(), 'qs-breakdown-'));
   try {
-    execFileSync('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-dir', dir, input]);
+    execFileSync('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-dir', dir, input], { stdio: 'inherit' });
     const bg = join(dir, 'quorumscope-web_bg.wasm');
     const out = join(dir, 'named.wasm');
-    execFileSync('wasm-opt', [...wasmOptArgs(), '-g', bg, '-o', out]);
+    execFileSync('wasm-opt', [...wasmOptArgs(), '-g', bg, '-o', out], { stdio: 'inherit' });
     return readFileSync(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
