@@ -110,6 +110,11 @@ impl Protocol for MultiPaxos {
             client_label: "Client request",
             timeout_label: "Time out",
             series: Vec::new(),
+            kinds: Vec::new(),
+            picture: crate::sim::Picture {
+                panel: crate::sim::Panel::Log,
+                ..crate::sim::Picture::default()
+            },
         }
     }
 

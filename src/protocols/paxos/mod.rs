@@ -153,6 +153,11 @@ impl Protocol for Paxos {
             client_label: "Propose a value",
             timeout_label: "Retry with a higher ballot",
             series: Vec::new(),
+            kinds: Vec::new(),
+            picture: crate::sim::Picture {
+                panel: crate::sim::Panel::Table,
+                ..crate::sim::Picture::default()
+            },
         }
     }
 
