@@ -513,3 +513,93 @@ impl<N: Node> Outbox<N> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(extra: &[(&'static str, usize)]) -> Setup {
+        Setup {
+            nodes: 5,
+            extra: extra
+                .iter()
+                .map(|&(name, count)| KindCount {
+                    name,
+                    host: Host::Protocol,
+                    count,
+                })
+                .collect(),
+            params: Default::default(),
+            bugs: Default::default(),
+        }
+    }
+
+    #[test]
+    fn ids_run_by_kind_in_declaration_order() {
+        let s = setup(&[("balancer", 1), ("client", 4)]);
+        assert_eq!(s.total(), 10);
+        assert_eq!(s.ids_of("balancer"), 6..=6);
+        assert_eq!(s.ids_of("client"), 7..=10);
+        assert!(s.ids_of("manager").is_empty());
+        assert_eq!(s.kind_of(5), None, "the main kind");
+        assert_eq!(s.kind_of(6).map(|k| k.name), Some("balancer"));
+        assert_eq!(s.kind_of(10).map(|k| k.name), Some("client"));
+        assert_eq!(s.kind_of(11), None);
+        assert_eq!(s.kind_span(3), (1, 5));
+        assert_eq!(s.kind_span(6), (6, 1));
+        assert_eq!(s.kind_span(9), (7, 4));
+    }
+
+    #[test]
+    fn peers_are_the_nodes_of_ones_own_kind() {
+        #[derive(Clone, Debug)]
+        struct Quiet;
+        impl Node for Quiet {
+            type Msg = MsgStub;
+            type Timer = ();
+            type Note = NoteStub;
+            fn on_start(&mut self, _: &mut Ctx<'_, Self>) {}
+            fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: MsgStub) {}
+            fn on_timer(&mut self, _: &mut Ctx<'_, Self>, _: ()) {}
+            fn on_client_request(&mut self, _: &mut Ctx<'_, Self>, _: u64) {}
+            fn on_force_timeout(&mut self, _: &mut Ctx<'_, Self>) {}
+            fn crash(&mut self) {}
+            fn accepts_clients(&self) -> bool {
+                false
+            }
+            fn is_countdown(_: &()) -> bool {
+                false
+            }
+            fn view(&self) -> NodeView {
+                NodeView::default()
+            }
+        }
+        #[derive(Clone, Debug, Serialize)]
+        struct MsgStub;
+        impl Message for MsgStub {
+            fn view(&self) -> MsgView {
+                MsgView::default()
+            }
+        }
+        #[derive(Clone, Debug, Serialize)]
+        struct NoteStub;
+        impl Note for NoteStub {
+            fn kind(&self) -> &'static str {
+                "stub"
+            }
+            fn describe(&self, _: NodeId) -> String {
+                String::new()
+            }
+            fn headline(&self, _: NodeId) -> Option<String> {
+                None
+            }
+        }
+        let s = setup(&[("client", 4)]);
+        let (mut rng, mut out) = (Rng::new(1), Outbox::<Quiet>::default());
+        let ctx = Ctx::of_kind(0, 8, s.kind_span(8), &mut rng, &mut out);
+        assert_eq!(ctx.peers().collect::<Vec<_>>(), [6, 7, 9]);
+        assert_eq!(ctx.cluster_size(), 4);
+        let ctx = Ctx::of_kind(0, 2, s.kind_span(2), &mut rng, &mut out);
+        assert_eq!(ctx.peers().collect::<Vec<_>>(), [1, 3, 4, 5]);
+    }
+}

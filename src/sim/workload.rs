@@ -331,6 +331,8 @@ pub struct Client<M: Message> {
     answered: u64,
     failed: u64,
     timed_out: u64,
+    /// Requests that were in flight when the client crashed: nobody is left to see them end.
+    abandoned: u64,
     last_latency: Option<Micros>,
 }
 
@@ -362,8 +364,15 @@ impl<M: Message> Client<M> {
             answered: 0,
             failed: 0,
             timed_out: 0,
+            abandoned: 0,
             last_latency: None,
         }
+    }
+
+    /// Requests started so far: each is answered, failed, timed out, abandoned in a crash of
+    /// the client, or still in flight.
+    pub fn started(&self) -> u64 {
+        self.next_id - 1
     }
 
     /// Requests answered so far.
@@ -374,6 +383,11 @@ impl<M: Message> Client<M> {
     /// Requests given up on so far: (refused, timed out).
     pub fn given_up(&self) -> (u64, u64) {
         (self.failed, self.timed_out)
+    }
+
+    /// Requests that were in flight when the client crashed.
+    pub fn abandoned(&self) -> u64 {
+        self.abandoned
     }
 
     /// Requests in flight.
@@ -569,8 +583,9 @@ impl<M: Message> Node for Client<M> {
         }
     }
 
-    /// A crashed client forgets the requests it had in flight (they are never settled).
+    /// A crashed client forgets the requests it had in flight (counted as abandoned).
     fn crash(&mut self) {
+        self.abandoned += self.pending.len() as u64;
         self.pending.clear();
     }
 
@@ -590,6 +605,9 @@ impl<M: Message> Node for Client<M> {
             ("failed", self.failed.to_string()),
             ("timed out", self.timed_out.to_string()),
         ];
+        if self.abandoned > 0 {
+            fields.push(("lost in crashes", self.abandoned.to_string()));
+        }
         if let Some(l) = self.last_latency {
             fields.push(("last latency", format!("{} ms", super::param::millis(l))));
         }

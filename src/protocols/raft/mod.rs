@@ -139,10 +139,7 @@ impl Protocol for Raft {
     fn wire() -> Option<Wire<Msg>> {
         Some(Wire {
             request: Msg::Request,
-            response: |m| match m {
-                Msg::Response(r) => Some(*r),
-                _ => None,
-            },
+            response: Msg::response,
         })
     }
 

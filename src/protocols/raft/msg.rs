@@ -127,6 +127,14 @@ pub enum Msg {
 }
 
 impl Msg {
+    /// The answer to a workload client the message carries, if it is one.
+    pub fn response(&self) -> Option<Response> {
+        match self {
+            Msg::Response(r) => Some(*r),
+            _ => None,
+        }
+    }
+
     /// The term the message carries, if any (client requests carry none).
     pub fn term(&self) -> Option<u64> {
         match *self {
