@@ -8,33 +8,54 @@ use crate::sim::time::Micros;
 pub const VIEW: f64 = 400.0;
 /// Centre of the ring.
 pub const CENTER: f64 = VIEW / 2.0;
+/// Where the column of nodes of other kinds (clients …) stands, left of the ring.
+pub const COLUMN_X: f64 = 28.0;
 
-/// Positions and sizes for a ring of `n` nodes.
+/// Positions and sizes for a ring of peers, with the nodes of other kinds (clients …) in a
+/// column to its left.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Layout {
-    /// Number of nodes.
+    /// Number of nodes of every kind.
     pub n: usize,
+    /// Number of peers on the ring (nodes `1..=peers`); the rest stand in the column.
+    pub peers: usize,
     /// Radius of the ring the node centres sit on.
     pub ring_r: f64,
-    /// Radius of one node.
+    /// Radius of a node on the ring.
     pub node_r: f64,
+    /// Radius of a node in the column.
+    pub side_r: f64,
     /// Radius of a message dot.
     pub msg_r: f64,
 }
 
 impl Layout {
-    /// The layout for `n` nodes (1–25 and beyond: nodes shrink to fit).
+    /// The layout for a ring of `n` peers (1–25 and beyond: nodes shrink to fit).
     pub fn new(n: usize) -> Layout {
-        let ring_r = if n <= 1 { 0.0 } else { 142.0 };
-        let node_r = if n <= 1 {
+        Layout::of(n, n)
+    }
+
+    /// The layout for `n` nodes of which the first `peers` stand on the ring and the others
+    /// in a column beside it (the ring shrinks to leave the column room).
+    pub fn of(n: usize, peers: usize) -> Layout {
+        let others = n.saturating_sub(peers);
+        let ring_r = match (peers, others) {
+            (0 | 1, _) => 0.0,
+            (_, 0) => 142.0,
+            _ => 96.0,
+        };
+        let node_r = if peers <= 1 {
             30.0
         } else {
-            (std::f64::consts::PI * ring_r / n as f64 * 0.62).clamp(8.0, 30.0)
+            (std::f64::consts::PI * ring_r / peers as f64 * 0.62).clamp(8.0, 30.0)
         };
+        let side_r = (Layout::column_step(others) * 0.22).clamp(6.0, 16.0);
         let mut layout = Layout {
             n,
+            peers,
             ring_r,
             node_r,
+            side_r,
             msg_r: 0.0,
         };
         // Shrink the nodes until no crown touches a neighbour.
@@ -45,9 +66,17 @@ impl Layout {
         layout
     }
 
-    /// Whether some node's body or crown overlaps a near neighbour's.
+    /// Distance between neighbours in the column of `others` nodes.
+    fn column_step(others: usize) -> f64 {
+        ((VIEW - 60.0) / others.max(1) as f64).min(70.0)
+    }
+
+    /// Whether some node's body or crown overlaps a near neighbour's on the ring.
     fn crowded(&self) -> bool {
-        let n = self.n as NodeId;
+        let n = self.peers as NodeId;
+        if n == 0 {
+            return false;
+        }
         (1..=n).any(|a| {
             (1..=2.min(n - 1)).any(|k| {
                 let b = (a + k - 1) % n + 1;
@@ -61,13 +90,34 @@ impl Layout {
     /// Angle of node `id` (1-based), starting at the top and going clockwise.
     fn angle(&self, id: NodeId) -> f64 {
         let i = id.saturating_sub(1) as f64;
-        -std::f64::consts::FRAC_PI_2 + i * std::f64::consts::TAU / self.n.max(1) as f64
+        -std::f64::consts::FRAC_PI_2 + i * std::f64::consts::TAU / self.peers.max(1) as f64
     }
 
     /// Centre of node `id`.
     pub fn pos(&self, id: NodeId) -> (f64, f64) {
+        let peers = self.peers as NodeId;
+        if id > peers {
+            let others = self.n - self.peers;
+            let step = Layout::column_step(others);
+            let k = (id - peers - 1) as f64 - (others as f64 - 1.0) / 2.0;
+            return (COLUMN_X, CENTER + k * step);
+        }
         let (s, c) = sin_cos(self.angle(id));
         (CENTER + self.ring_r * c, CENTER + self.ring_r * s)
+    }
+
+    /// Whether node `id` stands on the ring (a peer) rather than in the column.
+    pub fn on_ring(&self, id: NodeId) -> bool {
+        id as usize <= self.peers
+    }
+
+    /// Radius of node `id`.
+    pub fn radius(&self, id: NodeId) -> f64 {
+        if self.on_ring(id) {
+            self.node_r
+        } else {
+            self.side_r
+        }
     }
 
     /// A point `frac` of the way from node `from`'s rim to node `to`'s rim.
@@ -77,12 +127,12 @@ impl Layout {
         let (dx, dy) = (x1 - x0, y1 - y0);
         let len = (dx * dx + dy * dy).sqrt();
         if len < 1e-6 {
-            return (x0, y0 - self.node_r - 8.0);
+            return (x0, y0 - self.radius(from) - 8.0);
         }
-        let inset = (self.node_r + self.msg_r).min(len / 2.0);
+        let inset = |id| (self.radius(id) + self.msg_r).min(len / 2.0);
         let (ux, uy) = (dx / len, dy / len);
-        let (sx, sy) = (x0 + ux * inset, y0 + uy * inset);
-        let (ex, ey) = (x1 - ux * inset, y1 - uy * inset);
+        let (sx, sy) = (x0 + ux * inset(from), y0 + uy * inset(from));
+        let (ex, ey) = (x1 - ux * inset(to), y1 - uy * inset(to));
         (sx + (ex - sx) * frac, sy + (ey - sy) * frac)
     }
 }
@@ -169,14 +219,15 @@ impl Layout {
     /// reach a little beyond it, on the axes only).
     pub fn body_box(&self, id: NodeId) -> Rect {
         let (cx, cy) = self.pos(id);
-        let e = self.node_r + 2.0;
+        let e = self.radius(id) + 2.0;
         Rect::around(cx, cy, e, e)
     }
 
     /// The box around node `id` and its countdown arc: labels keep out of it.
     fn arc_box(&self, id: NodeId) -> Rect {
         let (cx, cy) = self.pos(id);
-        let e = self.node_r + 7.0;
+        // Only peers have a countdown: the others keep to their body.
+        let e = self.radius(id) + if self.on_ring(id) { 7.0 } else { 2.0 };
         Rect::around(cx, cy, e, e)
     }
 
@@ -201,7 +252,12 @@ impl Layout {
 
     /// Font size of node labels.
     pub fn label_font(&self) -> f64 {
-        (self.node_r * 0.5).clamp(7.5, 12.0)
+        let r = if self.n > self.peers {
+            self.node_r.min(self.side_r * 1.2)
+        } else {
+            self.node_r
+        };
+        (r * 0.5).clamp(7.5, 12.0)
     }
 
     /// Where every node's label goes so that no label overlaps a node, a crown or another
@@ -243,21 +299,23 @@ impl Layout {
         let ids = 1..=self.n as NodeId;
         let mut taken: Vec<Rect> = ids.clone().map(|id| self.arc_box(id)).collect();
         if self.n > 1 {
-            taken.extend(ids.clone().map(|id| self.crown_box(id)));
+            // Only peers can come to lead and wear a crown.
+            let ring = ids.clone().filter(|&id| self.on_ring(id));
+            taken.extend(ring.map(|id| self.crown_box(id)));
         }
         let mut places = Vec::with_capacity(self.n);
         for id in ids {
             let (cx, cy) = self.pos(id);
             let body = self.arc_box(id);
             let crown = self.crown_box(id);
-            let (ux, uy) = if self.n <= 1 {
+            let (ux, uy) = if self.n <= 1 || !self.on_ring(id) {
                 (0.0, 1.0)
             } else {
                 ((cx - CENTER) / self.ring_r, (cy - CENTER) / self.ring_r)
             };
             // Out from the node along (dx, dy) until clear of its own body and crown.
             let along = |dx: f64, dy: f64| {
-                let mut d = self.node_r;
+                let mut d = self.radius(id);
                 loop {
                     let r = Rect::around(cx + dx * d, cy + dy * d, hw, hh);
                     if !(r.intersects(&body) || r.intersects(&crown)) || d > VIEW {
@@ -268,7 +326,12 @@ impl Layout {
             };
             let below = Rect::around(cx, body.y + body.h + hh, hw, hh);
             let above = Rect::around(cx, crown.y - hh, hw, hh);
-            let mut tries = vec![below, along(ux, uy), above, along(-ux, -uy)];
+            let mut tries = if self.on_ring(id) {
+                vec![below, along(ux, uy), above, along(-ux, -uy)]
+            } else {
+                // In the column: below, above, else to the right, towards the ring.
+                vec![below, above, along(1.0, 0.0)]
+            };
             if !below_first {
                 tries.swap(0, 1);
             }
@@ -291,7 +354,7 @@ impl Layout {
         (1..=self.n as NodeId)
             .map(|id| {
                 let (cx, cy) = self.pos(id);
-                let y = cy + self.node_r + 7.0 + font;
+                let y = cy + self.radius(id) + 7.0 + font;
                 LabelPlace {
                     x: cx,
                     y,
@@ -367,6 +430,8 @@ pub enum Shape {
     Square,
     /// The least prominent role (follower): plain circle.
     Circle,
+    /// A node of another kind than the peers (a client): a rounded square.
+    Block,
 }
 
 /// The shape for `role`. `info.roles` lists roles from the least to the most prominent (Raft:
@@ -377,7 +442,9 @@ pub fn shape(info: &ProtocolInfo, role: &str) -> Shape {
         Some(i) if n >= 2 && i == n - 1 => Shape::Crown,
         Some(i) if n >= 3 && i == n - 2 => Shape::Diamond,
         Some(i) if i > 0 => Shape::Square,
-        _ => Shape::Circle,
+        Some(_) => Shape::Circle,
+        None if info.kinds.iter().any(|k| k.name == role) => Shape::Block,
+        None => Shape::Circle,
     }
 }
 
@@ -477,7 +544,9 @@ mod tests {
         let mut all = Vec::new();
         for id in 1..=layout.n as NodeId {
             all.push((id, "body", layout.body_box(id)));
-            all.push((id, "crown", layout.crown_box(id)));
+            if layout.on_ring(id) {
+                all.push((id, "crown", layout.crown_box(id)));
+            }
             all.push((id, "label", labels.places[id as usize - 1].rect));
         }
         all
@@ -492,10 +561,15 @@ mod tests {
             h: VIEW,
         };
         // "candidate" is the longest role of any protocol; "crashed" the longest state.
-        for n in 1..=25 {
-            let layout = Layout::new(n);
+        // Peers alone, and peers with a column of up to 16 clients.
+        let sizes = (1..=25)
+            .map(|n| (n, 0))
+            .chain((1..=25).flat_map(|n| [1, 3, 8, 16].into_iter().map(move |others| (n, others))));
+        for (peers, others) in sizes {
+            let layout = Layout::of(peers + others, peers);
+            let n = format!("{peers}+{others}");
             let labels = layout.labels("candidate".len());
-            assert_eq!(labels.places.len(), n);
+            assert_eq!(labels.places.len(), peers + others);
             let all = boxes(&layout, &labels);
             for (i, (a, what_a, ra)) in all.iter().enumerate() {
                 if *what_a == "label" {

@@ -46,8 +46,8 @@ pub struct RingProps {
 /// What the lasso handlers need to know between events.
 #[derive(Default)]
 struct Lasso {
-    /// Cluster size at the last render.
-    n: usize,
+    /// Node placement at the last render.
+    layout: Option<Layout>,
     /// The partition being drawn at the last render.
     draft: Option<Vec<u8>>,
     /// Points of the loop being drawn (view-box coordinates); empty when not drawing.
@@ -153,8 +153,10 @@ fn lasso_event(e: &PointerEvent, state: &RefCell<Lasso>, dispatch: &Callback<Msg
             let (Some(draft), true) = (&st.draft, points.len() >= 3) else {
                 return;
             };
-            let layout = Layout::new(st.n);
-            let inside: Vec<bool> = (1..=st.n as NodeId)
+            let Some(layout) = st.layout else {
+                return;
+            };
+            let inside: Vec<bool> = (1..=layout.n as NodeId)
                 .map(|id| encloses(&points, layout.pos(id)))
                 .collect();
             if !inside.contains(&true) {
@@ -220,9 +222,9 @@ fn wall_dir(layout: &Layout, a: NodeId, b: NodeId) -> (f64, f64) {
     (dx / len, dy / len)
 }
 
-/// The next node clockwise after `id`.
+/// The next node clockwise on the ring after `id`.
 fn next(layout: &Layout, id: NodeId) -> NodeId {
-    id % layout.n as NodeId + 1
+    id % layout.peers as NodeId + 1
 }
 
 /// Radius of the partition background.
@@ -233,9 +235,24 @@ fn sides_radius(layout: &Layout) -> f64 {
 /// Partition sides: a background wedge per run of neighbours on the same side (alternating
 /// plain tint and hatching, with the side's letter), and a dashed wall between runs.
 fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
-    let n = layout.n;
-    if n < 2 || groups.len() != n || groups.windows(2).all(|w| w[0] == w[1]) {
+    // The wedges cover the ring; nodes in the column get their side's letter beside them.
+    let n = layout.peers;
+    if groups.len() != layout.n || groups.windows(2).all(|w| w[0] == w[1]) {
         return Html::default();
+    }
+    let column = (n as NodeId + 1..=layout.n as NodeId).map(|id| {
+        let (x, y) = layout.pos(id);
+        html! {
+            <text class="side-letter" x={f(x + layout.side_r + 9.0)} y={f(y + 4.0)}>
+                { side_letter(groups[id as usize - 1]) }
+            </text>
+        }
+    });
+    let column =
+        html! { <g class={classes!("sides", class)} aria-hidden="true">{ for column }</g> };
+    let groups = &groups[..n];
+    if n < 2 || groups.windows(2).all(|w| w[0] == w[1]) {
+        return column;
     }
     let side = |id: NodeId| groups[id as usize - 1];
     // Start at a node whose neighbour anticlockwise is on another side.
@@ -290,9 +307,12 @@ fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
         prev = last;
     }
     html! {
-        <g class={classes!("sides", class)} aria-hidden="true">
-            { for wedges }{ for walls }
-        </g>
+        <>
+            <g class={classes!("sides", class)} aria-hidden="true">
+                { for wedges }{ for walls }
+            </g>
+            { column }
+        </>
     }
 }
 
@@ -315,7 +335,7 @@ pub fn cut_frac(layout: &Layout, net: &NetworkView, a: NodeId, b: NodeId) -> f64
     let (x1, y1) = layout.along(a, b, 1.0);
     let (vx, vy) = (x1 - x0, y1 - y0);
     let (wx, wy) = (CENTER - x0, CENTER - y0);
-    for id in 1..=layout.n as NodeId {
+    for id in 1..=layout.peers as NodeId {
         let nb = next(layout, id);
         if side(id) == side(nb) {
             continue;
@@ -488,12 +508,12 @@ fn links_layer(p: &RingProps, layout: &Layout) -> Html {
 /// so memoising would buy nothing.)
 pub fn ring(p: &RingProps) -> Html {
     let frame = &p.frame;
-    let layout = Layout::new(frame.nodes.len());
+    let layout = Layout::of(frame.nodes.len(), frame.peers);
     let now = frame.now;
     let net = &frame.network;
     {
         let mut st = p.handlers.state.borrow_mut();
-        st.n = layout.n;
+        st.layout = Some(layout);
         if st.draft != p.draft {
             st.draft = p.draft.clone();
         }
@@ -592,7 +612,7 @@ pub fn ring(p: &RingProps) -> Html {
                 <g class="terms" aria-hidden="true">{ for frame.nodes.iter().map(|n| term_text(n, &layout)) }</g>
                 <g class="losts" aria-hidden="true">{ for lost }</g>
                 <MessageLayer flights={frame.flights.clone()} labels={frame.labels.clone()}
-                    network={frame.network.clone()} now={now} n={layout.n}
+                    network={frame.network.clone()} now={now} layout={layout}
                     reduced_motion={p.reduced_motion} playing={p.playing}
                     open={match p.menu { Some(Menu::Message(id)) => Some(id), _ => None }}
                     dispatch={p.dispatch.clone()} />
@@ -623,6 +643,7 @@ fn legend_shape(shape: Shape) -> Html {
             html! { <path class="body dashed" d="M10 4.5L17.5 12L10 19.5L2.5 12Z" /> }
         }
         Shape::Square => html! { <rect class="body dotted" x="4" y="6" width="12" height="12" /> },
+        Shape::Block => html! { <rect class="body" rx="3" x="4" y="6" width="12" height="12" /> },
     };
     html! {
         <svg class="e0" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false">{ body }</svg>
@@ -641,10 +662,14 @@ fn legend(info: &ProtocolInfo, text: LabelText) -> Html {
         };
         html! { <li>{ legend_shape(s) }{ text }</li> }
     });
+    let kinds = (info.kinds.iter()).map(|k| {
+        html! { <li>{ legend_shape(Shape::Block) }{ format!("{} (in the column at the left)", k.name) }</li> }
+    });
     html! {
         <div class="legend" id="ring-legend">
             <ul aria-label="Key to the ring">
                 { for roles }
+                { for kinds }
                 <li><span class="legend-term" aria-hidden="true">{ "2" }</span>{ format!("number inside: the node's {}", info.epoch_name) }</li>
             </ul>
             if text == LabelText::Id {

@@ -111,6 +111,8 @@ pub struct Frame {
     pub still: Micros,
     /// The network's shape.
     pub network: Snap<NetworkView>,
+    /// How many of `nodes` are the protocol's peers (the rest are clients and other kinds).
+    pub peers: usize,
 }
 
 /// What a node or message menu is open for.
@@ -870,6 +872,7 @@ fn snapshot(
         lost_window,
         invariants,
         network,
+        peers: lab.setup().nodes,
     };
     (frame, fracs)
 }

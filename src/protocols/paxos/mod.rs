@@ -154,10 +154,7 @@ impl Protocol for Paxos {
             timeout_label: "Retry with a higher ballot",
             series: Vec::new(),
             kinds: Vec::new(),
-            picture: crate::sim::Picture {
-                panel: crate::sim::Panel::Table,
-                ..crate::sim::Picture::default()
-            },
+            picture: crate::sim::Picture::default(),
         }
     }
 
