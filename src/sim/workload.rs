@@ -609,7 +609,12 @@ impl<M: Message> Node for Client<M> {
             fields.push(("lost in crashes", self.abandoned.to_string()));
         }
         if let Some(l) = self.last_latency {
-            fields.push(("last latency", format!("{} ms", super::param::millis(l))));
+            // To a tenth of a millisecond: enough to read, short enough for a table.
+            let tenths = (l + 50) / 100 * 100;
+            fields.push((
+                "last latency",
+                format!("{} ms", super::param::millis(tenths)),
+            ));
         }
         NodeView {
             role: CLIENT,
