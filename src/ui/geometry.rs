@@ -329,10 +329,11 @@ impl Layout {
             let mut tries = if self.on_ring(id) {
                 vec![below, along(ux, uy), above, along(-ux, -uy)]
             } else {
-                // In the column: below, above, else to the right, towards the ring.
+                // In the column (no crown): below, just above, else to the right.
+                let above = Rect::around(cx, body.y - hh, hw, hh);
                 vec![below, above, along(1.0, 0.0)]
             };
-            if !below_first {
+            if !below_first && self.on_ring(id) {
                 tries.swap(0, 1);
             }
             let spot = tries
