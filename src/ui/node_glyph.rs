@@ -72,11 +72,11 @@ pub fn label_text(n: &NodeState, text: LabelText) -> String {
 /// The epoch number drawn over node `n` (in a layer above the nodes, hidden from assistive
 /// technology; clicks pass through it to the node).
 pub fn term_text(n: &NodeState, layout: &Layout) -> Html {
-    if !layout.on_ring(n.id) {
+    if !layout.is_peer(n.id) {
         return Html::default(); // clients and other kinds have no epoch
     }
     let (cx, cy) = layout.pos(n.id);
-    let font = (layout.node_r * 0.85).clamp(8.0, 20.0);
+    let font = (layout.radius(n.id) * 0.85).clamp(8.0, 20.0);
     let class = classes!("term", epoch_class(n.view.epoch), (!n.up).then_some("down"));
     html! {
         <text key={n.id} {class} x={f(cx)} y={f(cy + font * 0.35)} font-size={f(font)}>{ n.view.epoch }</text>
@@ -162,7 +162,7 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
             </>
         },
         Shape::Crown => {
-            let w = p.layout.crown_half_width();
+            let w = p.layout.crown_half_width(id);
             let top = cy - r - 3.0;
             let crown = format!(
                 "M{} {}L{} {}L{} {}L{} {}L{} {}L{} {}L{} {}Z",
