@@ -371,7 +371,9 @@ impl Scenario {
             }
         }
         if let Some(v) = get("a") {
-            let (actions, problem) = decode_actions(v, s.nodes);
+            // Actions may name any node of the run, clients included.
+            let total = s.setup(&info).map_or(s.nodes, |setup| setup.total());
+            let (actions, problem) = decode_actions(v, total);
             s.actions = actions;
             problems.extend(problem);
         }

@@ -429,3 +429,43 @@ fn run_writes_metrics_and_prints_commit_latency_percentiles() {
     assert!(p50.contains(&format!("over {latencies} samples")), "{p50}");
     assert!(last.contains_key("commits"), "{:?}", last.keys());
 }
+
+#[test]
+fn run_with_clients_prints_their_latency_percentiles_and_throughput() {
+    let metrics = tmp("clients.jsonl");
+    let (code, out, err) = qs(&[
+        "run",
+        "--protocol",
+        "raft",
+        "--seed",
+        "7",
+        "--param",
+        "clients=3",
+        "--until",
+        "20s",
+        "--faults",
+        "random",
+        "--metrics",
+        &metrics,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("5 nodes + 3 clients"), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("Client-observed latency"))
+        .unwrap_or_else(|| panic!("no client latency line in {out}"));
+    for p in ["p50 ", "p95 ", "p99 "] {
+        assert!(line.contains(p), "{line}");
+    }
+    assert!(out.contains("Requests answered: "), "{out}");
+    assert!(
+        out.lines().filter(|l| l.contains(" client ")).count() == 3,
+        "one line per client: {out}"
+    );
+    let written = std::fs::read_to_string(&metrics).unwrap();
+    assert!(written.contains(r#""series":"client_latency""#));
+    assert!(
+        written.contains(r#""node":6"#),
+        "clients write their own samples"
+    );
+}

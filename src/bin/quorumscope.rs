@@ -431,8 +431,21 @@ a 10-minute run under steady client load.
     fn print_summary(lab: &dyn Lab, trace: &str) -> Result<(), Failure> {
         let info = lab.info();
         let s = lab.scenario();
+        let extra: String = lab
+            .setup()
+            .extra
+            .iter()
+            .map(|k| {
+                format!(
+                    " + {} {}{}",
+                    k.count,
+                    k.name,
+                    if k.count == 1 { "" } else { "s" }
+                )
+            })
+            .collect();
         say!(
-            "{} · {} nodes · seed {} · {} simulated",
+            "{} · {} nodes{extra} · seed {} · {} simulated",
             info.title,
             s.nodes,
             s.seed,
@@ -445,6 +458,22 @@ a 10-minute run under steady client load.
             digest(trace)
         );
         for n in lab.nodes() {
+            if !info.roles.contains(&n.view.role) {
+                // A node of another kind (a client): its own fields.
+                let fields: Vec<String> = n
+                    .view
+                    .fields
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect();
+                say!(
+                    "  Node {:>2}  {:<10} {}",
+                    n.id,
+                    if n.up { n.view.role } else { "crashed" },
+                    fields.join(" · ")
+                );
+                continue;
+            }
             say!(
                 "  Node {:>2}  {:<10} {} {:<4} log {:>4} committed {:>4}",
                 n.id,

@@ -172,7 +172,7 @@ impl Sim {
         client_rate: u32,
         sink: &mut Sink<'_>,
     ) -> Self {
-        let n = setup.nodes;
+        let n = setup.total();
         let mut sim = Sim {
             setup,
             net,
@@ -435,7 +435,7 @@ impl Sim {
 
     /// Says why an action cannot be applied now, if it cannot.
     pub fn validate(&self, kind: &ActionKind) -> Result<(), String> {
-        let n = self.setup.nodes as NodeId;
+        let n = self.setup.total() as NodeId;
         for node in kind.nodes() {
             if node == 0 || node > n {
                 return Err(format!("there is no Node {node} in a cluster of {n}"));
@@ -597,7 +597,7 @@ impl Sim {
             }
         }
         for (to, msg) in out.sends.drain(..) {
-            if to == 0 || to as usize > self.setup.nodes {
+            if to == 0 || to as usize > self.up.len() {
                 continue;
             }
             let copies = if self.rng.chance_ppm(self.net.dup_ppm) {

@@ -13,11 +13,12 @@ use std::rc::Rc;
 
 use super::metrics::Series;
 use super::node::{
-    Checker, Ctx, Finding, Marker, Message, MsgView, Node, NodeId, NodeView, Note, Outbox,
+    Checker, Ctx, Finding, Host, Marker, Message, MsgView, Node, NodeId, NodeView, Note, Outbox,
     Protocol, ProtocolInfo, Setup, TimerOp,
 };
 use super::rng::Rng;
 use super::time::Micros;
+use super::workload::Client;
 
 /// A message on the wire whose type only its protocol knows.
 pub trait AnyMessage: Debug {
@@ -178,86 +179,174 @@ pub trait Cluster {
     fn node_any(&self, id: NodeId) -> &dyn Any;
 }
 
-/// Protocol `P`'s nodes and checker behind the [`Cluster`] interface.
+/// Protocol `P`'s nodes and checker behind the [`Cluster`] interface, with the workload
+/// clients that talk to them (numbered after the protocol's own nodes).
 struct Typed<P: Protocol> {
     nodes: Vec<P::Node>,
+    clients: Vec<Client<Msg<P>>>,
     checker: P::Checker,
-    /// Reused typed output buffer; always empty between inputs.
+    /// Per node (id − 1): the first id and the size of its kind, for [`Ctx::peers`].
+    spans: Vec<(NodeId, usize)>,
+    /// Reused typed output buffers; always empty between inputs.
     outbox: Outbox<P::Node>,
+    client_outbox: Outbox<Client<Msg<P>>>,
+}
+
+/// Protocol `P`'s message type.
+type Msg<P> = <<P as Protocol>::Node as Node>::Msg;
+
+impl<P: Protocol> Typed<P> {
+    fn build(setup: &Setup) -> Self {
+        let own = setup.nodes
+            + setup
+                .extra
+                .iter()
+                .filter(|k| k.host == Host::Protocol)
+                .map(|k| k.count)
+                .sum::<usize>();
+        let nodes = (1..=own as NodeId)
+            .map(|id| P::new_node(id, setup))
+            .collect();
+        let clients = (own as NodeId + 1..=setup.total() as NodeId)
+            .map(|id| {
+                let wire = P::wire().expect("a protocol with client nodes gives its wire");
+                Client::new(id, setup.nodes, setup, wire)
+            })
+            .collect();
+        Typed {
+            nodes,
+            clients,
+            checker: P::new_checker(setup),
+            spans: (1..=setup.total() as NodeId)
+                .map(|id| setup.kind_span(id))
+                .collect(),
+            outbox: Outbox::default(),
+            client_outbox: Outbox::default(),
+        }
+    }
+
+    /// The client with node id `id`, if `id` is one.
+    fn client(&self, id: NodeId) -> Option<&Client<Msg<P>>> {
+        (id as usize)
+            .checked_sub(self.nodes.len() + 1)
+            .and_then(|i| self.clients.get(i))
+    }
+}
+
+/// Runs one input on a typed node and moves what it asked for into `out`, erasing the types.
+fn run<N: Node>(node: &mut N, mut ctx: Ctx<'_, N>, input: Input) {
+    match input {
+        Input::Start => node.on_start(&mut ctx),
+        Input::Message { from, msg } => {
+            let msg = msg
+                .into_any()
+                .downcast::<N::Msg>()
+                .expect("a protocol only receives its own messages");
+            let msg = Rc::try_unwrap(msg).unwrap_or_else(|rc| (*rc).clone());
+            node.on_message(&mut ctx, from, msg);
+        }
+        Input::Timer(timer) => {
+            let timer = timer
+                .as_any()
+                .downcast_ref::<TimerOf<N>>()
+                .expect("a node only gets its own timers")
+                .0
+                .clone();
+            node.on_timer(&mut ctx, timer);
+        }
+        Input::ClientRequest(command) => node.on_client_request(&mut ctx, command),
+        Input::ForceTimeout => node.on_force_timeout(&mut ctx),
+    }
+}
+
+/// Moves a typed outbox's contents into the engine's erased outputs.
+fn erase<N: Node>(outbox: &mut Outbox<N>, out: &mut Outputs) {
+    for note in outbox.notes.drain(..) {
+        out.notes.push(Box::new(note));
+    }
+    for op in outbox.timers.drain(..) {
+        out.timers.push(match op {
+            TimerOp::Set(t, after) => TimerOp::Set(Rc::new(TimerOf::<N>(t)), after),
+            TimerOp::Cancel(t) => TimerOp::Cancel(Rc::new(TimerOf::<N>(t))),
+        });
+    }
+    for (to, msg) in outbox.sends.drain(..) {
+        out.sends.push((to, Rc::new(msg)));
+    }
+    out.samples.append(&mut outbox.samples);
 }
 
 impl<P: Protocol> Cluster for Typed<P> {
     fn clone_box(&self) -> Box<dyn Cluster> {
         Box::new(Typed::<P> {
             nodes: self.nodes.clone(),
+            clients: self.clients.clone(),
             checker: self.checker.clone(),
+            spans: self.spans.clone(),
             outbox: Outbox::default(),
+            client_outbox: Outbox::default(),
         })
     }
 
     fn handle(&mut self, id: NodeId, input: Input, now: Micros, rng: &mut Rng, out: &mut Outputs) {
-        let size = self.nodes.len();
-        let node = &mut self.nodes[id as usize - 1];
-        let mut ctx = Ctx::new(now, id, size, rng, &mut self.outbox);
-        match input {
-            Input::Start => node.on_start(&mut ctx),
-            Input::Message { from, msg } => {
-                let msg = msg
-                    .into_any()
-                    .downcast::<<P::Node as Node>::Msg>()
-                    .expect("a protocol only receives its own messages");
-                let msg = Rc::try_unwrap(msg).unwrap_or_else(|rc| (*rc).clone());
-                node.on_message(&mut ctx, from, msg);
-            }
-            Input::Timer(timer) => {
-                let timer = timer
-                    .as_any()
-                    .downcast_ref::<TimerOf<P::Node>>()
-                    .expect("a protocol only sets its own timers")
-                    .0
-                    .clone();
-                node.on_timer(&mut ctx, timer);
-            }
-            Input::ClientRequest(command) => node.on_client_request(&mut ctx, command),
-            Input::ForceTimeout => node.on_force_timeout(&mut ctx),
+        let span = self.spans[id as usize - 1];
+        let own = self.nodes.len();
+        if let Some(node) = self.nodes.get_mut(id as usize - 1) {
+            run(
+                node,
+                Ctx::of_kind(now, id, span, rng, &mut self.outbox),
+                input,
+            );
+            erase(&mut self.outbox, out);
+        } else {
+            let client = &mut self.clients[id as usize - 1 - own];
+            run(
+                client,
+                Ctx::of_kind(now, id, span, rng, &mut self.client_outbox),
+                input,
+            );
+            erase(&mut self.client_outbox, out);
         }
-        for note in self.outbox.notes.drain(..) {
-            out.notes.push(Box::new(note));
-        }
-        for op in self.outbox.timers.drain(..) {
-            out.timers.push(match op {
-                TimerOp::Set(t, after) => TimerOp::Set(Rc::new(TimerOf::<P::Node>(t)), after),
-                TimerOp::Cancel(t) => TimerOp::Cancel(Rc::new(TimerOf::<P::Node>(t))),
-            });
-        }
-        for (to, msg) in self.outbox.sends.drain(..) {
-            out.sends.push((to, Rc::new(msg)));
-        }
-        out.samples.append(&mut self.outbox.samples);
     }
 
     fn crash(&mut self, id: NodeId) {
-        self.nodes[id as usize - 1].crash();
+        let own = self.nodes.len();
+        match self.nodes.get_mut(id as usize - 1) {
+            Some(node) => node.crash(),
+            None => self.clients[id as usize - 1 - own].crash(),
+        }
     }
 
     fn accepts_clients(&self, id: NodeId) -> bool {
-        self.nodes[id as usize - 1].accepts_clients()
+        self.nodes
+            .get(id as usize - 1)
+            .is_some_and(|n| n.accepts_clients())
     }
 
     fn view(&self, id: NodeId) -> NodeView {
-        self.nodes[id as usize - 1].view()
+        match self.nodes.get(id as usize - 1) {
+            Some(node) => node.view(),
+            None => self.client(id).expect("a node of the run").view(),
+        }
     }
 
     fn check(&mut self, now: Micros, up: &[bool], touched: NodeId, found: &mut Vec<Finding>) {
-        self.checker.check(now, &self.nodes, up, touched, found);
+        // Clients hold no protocol state: an event at a client cannot break an invariant.
+        if touched as usize <= self.nodes.len() {
+            self.checker
+                .check(now, &self.nodes, &up[..self.nodes.len()], touched, found);
+        }
     }
 
     fn summary(&self, up: &[bool]) -> Vec<(String, String)> {
-        P::summary(&self.nodes, up)
+        P::summary(&self.nodes, &up[..self.nodes.len()])
     }
 
     fn node_any(&self, id: NodeId) -> &dyn Any {
-        &self.nodes[id as usize - 1]
+        match self.nodes.get(id as usize - 1) {
+            Some(node) => node,
+            None => self.client(id).expect("a node of the run"),
+        }
     }
 }
 
@@ -279,15 +368,7 @@ impl Definition {
         Definition {
             info: P::info,
             validate: P::validate,
-            cluster: |setup| {
-                Box::new(Typed::<P> {
-                    nodes: (1..=setup.nodes as NodeId)
-                        .map(|id| P::new_node(id, setup))
-                        .collect(),
-                    checker: P::new_checker(setup),
-                    outbox: Outbox::default(),
-                })
-            },
+            cluster: |setup| Box::new(Typed::<P>::build(setup)),
         }
     }
 }

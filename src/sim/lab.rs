@@ -5,7 +5,7 @@
 
 use super::action::{Action, ActionKind, NetConfig};
 use super::metrics::MetricsNow;
-use super::node::{Marker, MsgView, NodeId, NodeView, ProtocolInfo};
+use super::node::{Marker, MsgView, NodeId, NodeView, ProtocolInfo, Setup};
 use super::scenario::Scenario;
 use super::time::Micros;
 
@@ -241,6 +241,8 @@ pub trait Lab {
     fn info(&self) -> &ProtocolInfo;
     /// The scenario with the actions recorded so far (what a link encodes).
     fn scenario(&self) -> Scenario;
+    /// The run's kinds of node and their counts (ids by kind: see [`Setup`]).
+    fn setup(&self) -> &Setup;
     /// Current virtual time.
     fn now(&self) -> Micros;
     /// Events processed so far.

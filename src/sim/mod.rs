@@ -12,6 +12,7 @@ pub mod lab;
 pub mod metrics;
 pub mod node;
 pub mod param;
+pub mod picture;
 pub mod rng;
 pub mod scenario;
 pub mod session;
@@ -19,6 +20,7 @@ pub mod small_sort;
 mod spans;
 pub mod time;
 pub mod trace;
+pub mod workload;
 
 #[cfg(test)]
 mod testkit;
@@ -32,9 +34,9 @@ pub use lab::{
     TraceKind, TraceView,
 };
 pub use node::{
-    BugSpec, Checker, Ctx, EntryView, Finding, InvariantSpec, LeadClaim, LeadStage, Marker,
-    Message, MsgView, Node, NodeId, NodeView, Note, Outbox, ParamSpec, Protocol, ProtocolInfo,
-    Setup, Unit,
+    BugSpec, ChartSpec, Checker, Ctx, EntryView, Finding, Host, InvariantSpec, KindCount, KindSpec,
+    LeadClaim, LeadStage, Marker, Message, MsgView, Node, NodeId, NodeView, Note, Outbox, Panel,
+    ParamSpec, Picture, Placement, Protocol, ProtocolInfo, Setup, Unit,
 };
 pub use rng::Rng;
 pub use scenario::Scenario;

@@ -13,8 +13,10 @@ use serde::Serialize;
 
 use super::metrics::Series;
 pub use super::param::{ParamSpec, Unit};
+pub use super::picture::{ChartSpec, Host, KindSpec, Panel, Picture, Placement};
 use super::rng::Rng;
 use super::time::Micros;
+use super::workload::Wire;
 
 /// Nodes are numbered from 1, as people count them.
 pub type NodeId = u32;
@@ -131,6 +133,11 @@ pub trait Protocol: 'static {
     fn new_node(id: NodeId, setup: &Setup) -> Self::Node;
     /// A fresh checker for a cluster described by `setup`.
     fn new_checker(setup: &Setup) -> Self::Checker;
+    /// How the protocol's messages carry client requests and answers, if it serves workload
+    /// clients ([`super::workload`]); a protocol that declares the client kind must give one.
+    fn wire() -> Option<Wire<<Self::Node as Node>::Msg>> {
+        None
+    }
     /// Facts about the whole cluster that no single node knows, as (label, value) lines for
     /// the page (e.g. "Chosen value: 7 (accepted by 3 of 5 in ballot 2.1)").
     fn summary(nodes: &[Self::Node], up: &[bool]) -> Vec<(String, String)> {
@@ -171,6 +178,11 @@ pub struct ProtocolInfo {
     pub timeout_label: &'static str,
     /// Metric series the nodes write (see [`Ctx::record`]); the page charts them.
     pub series: Vec<Series>,
+    /// Kinds of node besides the main one, in id order (e.g. clients); each one's count is a
+    /// count parameter of `params`.
+    pub kinds: Vec<KindSpec>,
+    /// How the page draws a run: placement, panels, charts.
+    pub picture: Picture,
 }
 
 /// A deliberate protocol bug that can be switched on.
@@ -191,11 +203,14 @@ pub struct InvariantSpec {
     pub statement: &'static str,
 }
 
-/// Everything a protocol needs to build its nodes: size, parameters, enabled bugs.
+/// Everything a protocol needs to build its nodes: sizes, parameters, enabled bugs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Setup {
-    /// Number of nodes, numbered `1..=nodes`.
+    /// Number of nodes of the main kind (the protocol's peers), numbered `1..=nodes`.
     pub nodes: usize,
+    /// The other kinds with their counts, in id order (see [`KindSpec`]); empty for a run of
+    /// peers only.
+    pub extra: Vec<KindCount>,
     /// Parameter values by key (every key of the protocol's `params` is present).
     pub params: std::collections::BTreeMap<String, u64>,
     /// Enabled bug toggles by key.
@@ -214,6 +229,60 @@ impl Setup {
     pub fn bug(&self, key: &str) -> bool {
         self.bugs.contains(key)
     }
+    /// Number of nodes of every kind: ids run from 1 to this.
+    pub fn total(&self) -> usize {
+        self.nodes + self.extra.iter().map(|k| k.count).sum::<usize>()
+    }
+    /// The ids of the nodes of kind `name` (empty if the run has none).
+    pub fn ids_of(&self, name: &str) -> std::ops::RangeInclusive<NodeId> {
+        let mut first = self.nodes as NodeId + 1;
+        for k in &self.extra {
+            if k.name == name {
+                return first..=first + k.count as NodeId - 1;
+            }
+            first += k.count as NodeId;
+        }
+        #[allow(clippy::reversed_empty_ranges)]
+        {
+            1..=0
+        }
+    }
+    /// The extra kind node `id` belongs to, or `None` for the main kind (and unknown ids).
+    pub fn kind_of(&self, id: NodeId) -> Option<&KindCount> {
+        let mut last = self.nodes as NodeId;
+        if id <= last {
+            return None;
+        }
+        self.extra.iter().find(|k| {
+            last += k.count as NodeId;
+            id <= last
+        })
+    }
+    /// The first id and the count of the kind node `id` belongs to (its peers for
+    /// [`Ctx::peers`]).
+    pub fn kind_span(&self, id: NodeId) -> (NodeId, usize) {
+        let mut first = 1;
+        let mut count = self.nodes;
+        for k in &self.extra {
+            if id < first + count as NodeId {
+                break;
+            }
+            first += count as NodeId;
+            count = k.count;
+        }
+        (first, count)
+    }
+}
+
+/// How many nodes of one extra kind a run holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KindCount {
+    /// The kind's name ([`KindSpec::name`]).
+    pub name: &'static str,
+    /// Who runs them.
+    pub host: Host,
+    /// How many.
+    pub count: usize,
 }
 
 /// What the page shows about one node.
@@ -304,6 +373,9 @@ pub struct MsgView {
 pub struct Ctx<'a, N: Node> {
     pub(crate) now: Micros,
     pub(crate) me: NodeId,
+    /// The first id of this node's kind.
+    pub(crate) first: NodeId,
+    /// How many nodes this node's kind has.
     pub(crate) nodes: usize,
     pub(crate) rng: &'a mut Rng,
     pub(crate) out: &'a mut Outbox<N>,
@@ -339,7 +411,8 @@ pub enum TimerOp<T> {
 }
 
 impl<'a, N: Node> Ctx<'a, N> {
-    /// Builds a context; used by the simulator and by protocol unit tests.
+    /// Builds a context for a node of a run of `nodes` peers numbered from 1; used by protocol
+    /// unit tests.
     pub fn new(
         now: Micros,
         me: NodeId,
@@ -347,10 +420,22 @@ impl<'a, N: Node> Ctx<'a, N> {
         rng: &'a mut Rng,
         out: &'a mut Outbox<N>,
     ) -> Self {
+        Ctx::of_kind(now, me, (1, nodes), rng, out)
+    }
+    /// Builds a context for a node whose kind holds `count` nodes from id `first`; used by the
+    /// simulator.
+    pub fn of_kind(
+        now: Micros,
+        me: NodeId,
+        (first, count): (NodeId, usize),
+        rng: &'a mut Rng,
+        out: &'a mut Outbox<N>,
+    ) -> Self {
         Ctx {
             now,
             me,
-            nodes,
+            first,
+            nodes: count,
             rng,
             out,
         }
@@ -363,14 +448,20 @@ impl<'a, N: Node> Ctx<'a, N> {
     pub fn me(&self) -> NodeId {
         self.me
     }
-    /// Cluster size.
+    /// How many nodes this node's kind has (the cluster size, for peers).
     pub fn cluster_size(&self) -> usize {
         self.nodes
     }
-    /// Every other node's id, in order.
+    /// Every other node of this node's kind, in order (nodes of other kinds are reached
+    /// through the ids [`Setup::ids_of`] gives when the node is built).
     pub fn peers(&self) -> impl Iterator<Item = NodeId> + use<N> {
         let me = self.me;
-        (1..=self.nodes as NodeId).filter(move |&p| p != me)
+        (self.first..self.first + self.nodes as NodeId).filter(move |&p| p != me)
+    }
+    /// A random gap before the next of a series of events that come at `mean` µs apart on
+    /// average (exponentially distributed, as Poisson arrivals are), at least 1 µs.
+    pub fn random_gap(&mut self, mean: f64) -> Micros {
+        (self.rng.exponential(mean) as Micros).max(1)
     }
     /// Sends `msg` to `to` over the simulated network.
     pub fn send(&mut self, to: NodeId, msg: N::Msg) {
@@ -420,5 +511,95 @@ impl<N: Node> Outbox<N> {
                 TimerOp::Cancel(_) => None,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(extra: &[(&'static str, usize)]) -> Setup {
+        Setup {
+            nodes: 5,
+            extra: extra
+                .iter()
+                .map(|&(name, count)| KindCount {
+                    name,
+                    host: Host::Protocol,
+                    count,
+                })
+                .collect(),
+            params: Default::default(),
+            bugs: Default::default(),
+        }
+    }
+
+    #[test]
+    fn ids_run_by_kind_in_declaration_order() {
+        let s = setup(&[("balancer", 1), ("client", 4)]);
+        assert_eq!(s.total(), 10);
+        assert_eq!(s.ids_of("balancer"), 6..=6);
+        assert_eq!(s.ids_of("client"), 7..=10);
+        assert!(s.ids_of("manager").is_empty());
+        assert_eq!(s.kind_of(5), None, "the main kind");
+        assert_eq!(s.kind_of(6).map(|k| k.name), Some("balancer"));
+        assert_eq!(s.kind_of(10).map(|k| k.name), Some("client"));
+        assert_eq!(s.kind_of(11), None);
+        assert_eq!(s.kind_span(3), (1, 5));
+        assert_eq!(s.kind_span(6), (6, 1));
+        assert_eq!(s.kind_span(9), (7, 4));
+    }
+
+    #[test]
+    fn peers_are_the_nodes_of_ones_own_kind() {
+        #[derive(Clone, Debug)]
+        struct Quiet;
+        impl Node for Quiet {
+            type Msg = MsgStub;
+            type Timer = ();
+            type Note = NoteStub;
+            fn on_start(&mut self, _: &mut Ctx<'_, Self>) {}
+            fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: MsgStub) {}
+            fn on_timer(&mut self, _: &mut Ctx<'_, Self>, _: ()) {}
+            fn on_client_request(&mut self, _: &mut Ctx<'_, Self>, _: u64) {}
+            fn on_force_timeout(&mut self, _: &mut Ctx<'_, Self>) {}
+            fn crash(&mut self) {}
+            fn accepts_clients(&self) -> bool {
+                false
+            }
+            fn is_countdown(_: &()) -> bool {
+                false
+            }
+            fn view(&self) -> NodeView {
+                NodeView::default()
+            }
+        }
+        #[derive(Clone, Debug, Serialize)]
+        struct MsgStub;
+        impl Message for MsgStub {
+            fn view(&self) -> MsgView {
+                MsgView::default()
+            }
+        }
+        #[derive(Clone, Debug, Serialize)]
+        struct NoteStub;
+        impl Note for NoteStub {
+            fn kind(&self) -> &'static str {
+                "stub"
+            }
+            fn describe(&self, _: NodeId) -> String {
+                String::new()
+            }
+            fn headline(&self, _: NodeId) -> Option<String> {
+                None
+            }
+        }
+        let s = setup(&[("client", 4)]);
+        let (mut rng, mut out) = (Rng::new(1), Outbox::<Quiet>::default());
+        let ctx = Ctx::of_kind(0, 8, s.kind_span(8), &mut rng, &mut out);
+        assert_eq!(ctx.peers().collect::<Vec<_>>(), [6, 7, 9]);
+        assert_eq!(ctx.cluster_size(), 4);
+        let ctx = Ctx::of_kind(0, 2, s.kind_span(2), &mut rng, &mut out);
+        assert_eq!(ctx.peers().collect::<Vec<_>>(), [1, 3, 4, 5]);
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::action::{Action, NetConfig};
-use super::node::{ProtocolInfo, Setup};
+use super::node::{KindCount, ProtocolInfo, Setup};
 
 /// Everything that determines a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,8 +59,20 @@ impl Scenario {
                 "client load above {MAX_CLIENT_RATE} requests/s is not supported"
             ));
         }
+        let mut extra = Vec::new();
+        for kind in &info.kinds {
+            let count = params.get(kind.count).copied().unwrap_or(0) as usize;
+            if count > 0 {
+                extra.push(KindCount {
+                    name: kind.name,
+                    host: kind.host,
+                    count,
+                });
+            }
+        }
         Ok(Setup {
             nodes: self.nodes,
+            extra,
             params,
             bugs: self.bugs.clone(),
         })

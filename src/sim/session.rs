@@ -49,7 +49,7 @@ impl Session {
         let setup = scenario.setup(&info)?;
         (protocol.validate)(&setup)?;
         scenario.net.validate()?;
-        validate_actions(&scenario.actions, setup.nodes)?;
+        validate_actions(&scenario.actions, setup.total())?;
         Ok(Self::build(protocol, info, scenario, setup, true))
     }
 
@@ -237,6 +237,10 @@ impl Lab for Session {
         &self.info
     }
 
+    fn setup(&self) -> &Setup {
+        self.sim.setup()
+    }
+
     fn scenario(&self) -> Scenario {
         let mut s = self.scenario.clone();
         s.actions = self.actions.clone();
@@ -331,7 +335,7 @@ impl Lab for Session {
     }
 
     fn nodes(&self) -> Vec<NodeState> {
-        (1..=self.sim.setup().nodes as NodeId)
+        (1..=self.sim.setup().total() as NodeId)
             .map(|id| NodeState {
                 id,
                 up: self.sim.is_up(id),
@@ -343,7 +347,7 @@ impl Lab for Session {
     }
 
     fn is_up(&self, id: NodeId) -> bool {
-        id >= 1 && id as usize <= self.sim.setup().nodes && self.sim.is_up(id)
+        id >= 1 && id as usize <= self.sim.setup().total() && self.sim.is_up(id)
     }
 
     fn in_flight(&self) -> Vec<FlightView> {

@@ -176,6 +176,8 @@ impl Protocol for Ping {
             client_label: "Ping",
             timeout_label: "Time out",
             series: vec![PONGS],
+            kinds: Vec::new(),
+            picture: super::Picture::default(),
         }
     }
     fn new_node(_: NodeId, setup: &Setup) -> PingNode {

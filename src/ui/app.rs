@@ -5,11 +5,14 @@ use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::sim::node::Panel;
+
 use super::controls::{ControlsProps, controls};
 use super::events_log::EventLog;
 use super::help::{Announcer, Help, watch_reduced_motion};
 use super::inspector::Inspector;
 use super::invariants::{InvariantsProps, invariants};
+use super::kinds::KindTables;
 use super::logs::Logs;
 use super::network::{NetworkProps, network};
 use super::notices::{alarm, import_failed, notices};
@@ -203,7 +206,11 @@ pub fn App() -> Html {
                             <SpaceTime lab={LabRef(store.lab.clone())} frame={frame.clone()} info={store.info.clone()}
                                 speed={store.speed} selected={store.selected} reduced_motion={store.reduced_motion}
                                 playing={store.playing} dispatch={dispatch.clone()} />
-                            <Logs nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} />
+                            if store.info.picture.panel == Panel::Log {
+                                <Logs nodes={frame.nodes.clone()} peers={frame.peers} info={store.info.clone()} selected={store.selected} />
+                            }
+                            <KindTables nodes={frame.nodes.clone()} peers={frame.peers} info={store.info.clone()}
+                                selected={store.selected} dispatch={dispatch.clone()} />
                         </>
                     }
                 </section>

@@ -40,8 +40,8 @@ pub struct MessageLayerProps {
     pub network: Snap<NetworkView>,
     /// Virtual time now.
     pub now: Micros,
-    /// Cluster size (ring geometry).
-    pub n: usize,
+    /// Where the nodes stand.
+    pub layout: Layout,
     /// Messages jump between three points instead of gliding.
     pub reduced_motion: bool,
     /// The run is playing (controls are then moved a slice per frame).
@@ -64,8 +64,8 @@ pub fn MessageLayer(p: &MessageLayerProps) -> Html {
         let flights = p.flights.clone();
         let labels = p.labels.clone();
         let network = p.network.clone();
-        let (now, n, reduced_motion, playing, open) =
-            (p.now, p.n, p.reduced_motion, p.playing, p.open);
+        let (now, layout, reduced_motion, playing, open) =
+            (p.now, p.layout, p.reduced_motion, p.playing, p.open);
         use_effect(move || {
             if let Some(el) = layer.cast::<web_sys::Element>() {
                 let mut st = state.borrow_mut();
@@ -76,7 +76,7 @@ pub fn MessageLayer(p: &MessageLayerProps) -> Html {
                     &network,
                     Pass {
                         now,
-                        n,
+                        layout,
                         reduced_motion,
                         playing,
                         open,
@@ -144,7 +144,7 @@ pub fn msg_id(target: Option<web_sys::EventTarget>) -> Option<u64> {
 /// What one render asks of the layer besides the messages.
 struct Pass {
     now: Micros,
-    n: usize,
+    layout: Layout,
     reduced_motion: bool,
     playing: bool,
     open: Option<u64>,
@@ -192,8 +192,8 @@ struct Flights {
     live: HashMap<u64, Control>,
     /// Message ids in drawing order, with their paints (flight order).
     order: Vec<(u64, Dot)>,
-    /// Cluster size they were drawn for.
-    n: usize,
+    /// Node placement they were drawn for.
+    layout: Option<Layout>,
     /// The message whose menu is open.
     open: Option<u64>,
     /// The message the pointer is near.
@@ -235,12 +235,12 @@ impl Flights {
         net: &NetworkView,
         f: Pass,
     ) {
-        let layout = Layout::new(f.n);
-        if f.n != self.n {
+        let layout = f.layout;
+        if Some(layout) != self.layout {
             for (_, c) in self.live.drain() {
                 c.el.remove();
             }
-            self.n = f.n;
+            self.layout = Some(layout);
             self.open = None;
         }
         self.pass += 1;
@@ -329,7 +329,7 @@ impl Flights {
 
     /// The message drawn nearest to (`x`, `y`) in view-box units, if a click there reaches it.
     fn nearest(&self, x: f64, y: f64) -> Option<u64> {
-        let reach = (Layout::new(self.n).msg_r + 8.0).max(12.0);
+        let reach = (self.layout.map_or(4.0, |l| l.msg_r) + 8.0).max(12.0);
         self.live
             .iter()
             .map(|(&id, c)| (id, (c.pos.0 - x).hypot(c.pos.1 - y)))
@@ -428,7 +428,7 @@ impl Flights {
             (w - side) / 2.0 * dpr,
             (h - side) / 2.0 * dpr,
         );
-        let r = Layout::new(self.n).msg_r;
+        let r = self.layout.map_or(4.0, |l| l.msg_r);
         let tau = std::f64::consts::TAU;
         ctx.set_line_width(2.2);
         let solid = js_sys::Array::new();

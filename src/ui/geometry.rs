@@ -1,56 +1,220 @@
 //! Pure drawing arithmetic: where nodes and messages go on the ring, which shape a role gets,
 //! the epoch palette and the speed ladder. No DOM here.
 
-use crate::sim::node::{NodeId, ProtocolInfo};
+use crate::sim::node::{NodeId, Placement, ProtocolInfo, Setup};
 use crate::sim::time::Micros;
 
 /// Side of the square SVG view box.
 pub const VIEW: f64 = 400.0;
 /// Centre of the ring.
 pub const CENTER: f64 = VIEW / 2.0;
+/// Where the column of nodes of other kinds (clients …) stands, left of the ring.
+pub const COLUMN_X: f64 = 28.0;
 
-/// Positions and sizes for a ring of `n` nodes.
+/// Positions and sizes of every node, as the protocol's [`Placement`] asks: a ring of peers
+/// with the other kinds in a column to its left, one column per kind, or a star around a hub.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Layout {
-    /// Number of nodes.
+    /// Number of nodes of every kind.
     pub n: usize,
-    /// Radius of the ring the node centres sit on.
+    /// Number of peers (nodes `1..=peers`, the protocol's main kind: they may lead, wear the
+    /// crown and show a countdown).
+    pub peers: usize,
+    /// Radius of the ring the ring's node centres sit on.
     pub ring_r: f64,
-    /// Radius of one node.
+    /// Radius of a node on the ring.
     pub node_r: f64,
+    /// Radius of a node off the ring (in a column or at the hub).
+    pub side_r: f64,
     /// Radius of a message dot.
     pub msg_r: f64,
+    /// Where the nodes off the ring stand.
+    arrangement: Arrangement,
 }
 
+/// Most kinds a layout arranges (the main kind and three others).
+const MAX_KINDS: usize = 4;
+
+/// How a [`Layout`] places nodes beyond the ring.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Arrangement {
+    /// Peers on the ring (`1..=peers`), every other node in one column at the left.
+    RingAndColumn,
+    /// Nothing on the ring: one column per kind; for each column, its first id, its node count
+    /// and its x.
+    Columns {
+        columns: [(NodeId, usize, f64); MAX_KINDS],
+        len: usize,
+    },
+    /// The hub's nodes (`first..first + count`) in the centre, every other node on the ring.
+    Star { first: NodeId, count: usize },
+}
+
+/// One kind of node as a layout sees it: its name and how many the run has, in id order
+/// (the main kind first, named by its first role).
+pub type KindSize<'a> = (&'a str, usize);
+
 impl Layout {
-    /// The layout for `n` nodes (1–25 and beyond: nodes shrink to fit).
+    /// The layout for a ring of `n` peers (1–25 and beyond: nodes shrink to fit).
     pub fn new(n: usize) -> Layout {
-        let ring_r = if n <= 1 { 0.0 } else { 142.0 };
-        let node_r = if n <= 1 {
+        Layout::of(n, n)
+    }
+
+    /// The layout for `n` nodes of which the first `peers` stand on the ring and the others
+    /// in a column beside it (the ring shrinks to leave the column room).
+    pub fn of(n: usize, peers: usize) -> Layout {
+        let others = n.saturating_sub(peers);
+        let ring_r = if others == 0 { 142.0 } else { 96.0 };
+        let side_r = (Layout::column_step(others) * 0.22).clamp(6.0, 16.0);
+        Layout::finish(n, peers, peers, ring_r, side_r, Arrangement::RingAndColumn)
+    }
+
+    /// The layout of a run of protocol `info` with `setup`'s kinds and counts.
+    pub fn for_run(info: &ProtocolInfo, setup: &Setup) -> Layout {
+        let main = info.roles.first().copied().unwrap_or("node");
+        let kinds: Vec<KindSize<'_>> = std::iter::once((main, setup.nodes))
+            .chain(setup.extra.iter().map(|k| (k.name, k.count)))
+            .collect();
+        Layout::place(info.picture.placement, &kinds)
+    }
+
+    /// The layout a protocol's placement asks for, given the run's kinds in id order.
+    pub fn place(placement: Placement, kinds: &[KindSize<'_>]) -> Layout {
+        let kinds = &kinds[..kinds.len().min(MAX_KINDS)];
+        let n: usize = kinds.iter().map(|k| k.1).sum();
+        let peers = kinds.first().map_or(0, |k| k.1);
+        let first_of = |i: usize| 1 + kinds[..i].iter().map(|k| k.1).sum::<usize>() as NodeId;
+        match placement {
+            Placement::Ring => Layout::of(n, peers),
+            Placement::Columns(order) => {
+                // Kinds in the declared order, then any the order does not name.
+                let mut shown: Vec<usize> = (order.iter())
+                    .filter_map(|name| kinds.iter().position(|k| k.0 == *name))
+                    .collect();
+                let unnamed: Vec<usize> = (0..kinds.len()).filter(|i| !shown.contains(i)).collect();
+                shown.extend(unnamed);
+                shown.retain(|&i| kinds[i].1 > 0);
+                let len = shown.len();
+                let mut columns = [(0, 0, 0.0); MAX_KINDS];
+                for (c, &i) in shown.iter().enumerate() {
+                    let x = VIEW * (c as f64 + 0.5) / len.max(1) as f64;
+                    columns[c] = (first_of(i), kinds[i].1, x);
+                }
+                let most = shown.iter().map(|&i| kinds[i].1).max().unwrap_or(1);
+                let wide = VIEW / len.max(1) as f64 * 0.18;
+                let side_r = (Layout::column_step(most) * 0.22)
+                    .min(wide)
+                    .clamp(6.0, 16.0);
+                let arrangement = Arrangement::Columns { columns, len };
+                Layout::finish(n, peers, 0, 0.0, side_r, arrangement)
+            }
+            Placement::Star { hub } => match kinds.iter().position(|k| k.0 == hub) {
+                Some(i) if kinds[i].1 > 0 => {
+                    let (first, count) = (first_of(i), kinds[i].1);
+                    let side_r = (70.0 / count as f64).clamp(8.0, 22.0);
+                    let arrangement = Arrangement::Star { first, count };
+                    Layout::finish(n, peers, n - count, 142.0, side_r, arrangement)
+                }
+                _ => Layout::of(n, n),
+            },
+        }
+    }
+
+    /// Sizes the nodes of `on_ring` nodes on a ring of radius `ring_r` so that no crown
+    /// touches a neighbour.
+    fn finish(
+        n: usize,
+        peers: usize,
+        on_ring: usize,
+        ring_r: f64,
+        side_r: f64,
+        arrangement: Arrangement,
+    ) -> Layout {
+        // A node alone stands in the centre; one beside others keeps to the ring's top.
+        let ring_r = if on_ring <= 1 && n == on_ring {
+            0.0
+        } else {
+            ring_r
+        };
+        let node_r = if on_ring <= 1 {
             30.0
         } else {
-            (std::f64::consts::PI * ring_r / n as f64 * 0.62).clamp(8.0, 30.0)
+            (std::f64::consts::PI * ring_r / on_ring as f64 * 0.62).clamp(8.0, 30.0)
         };
         let mut layout = Layout {
             n,
+            peers,
             ring_r,
             node_r,
+            side_r,
             msg_r: 0.0,
+            arrangement,
         };
         // Shrink the nodes until no crown touches a neighbour.
         while layout.node_r > 6.0 && layout.crowded() {
             layout.node_r -= 0.5;
         }
-        layout.msg_r = (layout.node_r * 0.27).clamp(4.0, 7.5);
+        let smallest = if layout.ring_count() > 0 {
+            layout.node_r
+        } else {
+            layout.side_r
+        };
+        layout.msg_r = (smallest * 0.27).clamp(4.0, 7.5);
         layout
     }
 
-    /// Whether some node's body or crown overlaps a near neighbour's.
+    /// Distance between neighbours in a column of `count` nodes.
+    fn column_step(count: usize) -> f64 {
+        ((VIEW - 60.0) / count.max(1) as f64).min(70.0)
+    }
+
+    /// How many nodes stand on the ring.
+    fn ring_count(&self) -> usize {
+        match self.arrangement {
+            Arrangement::RingAndColumn => self.peers,
+            Arrangement::Columns { .. } => 0,
+            Arrangement::Star { count, .. } => self.n - count,
+        }
+    }
+
+    /// The position on the ring (0-based) of node `id`, if it stands there.
+    fn ring_index(&self, id: NodeId) -> Option<usize> {
+        let i = id.checked_sub(1)? as usize;
+        match self.arrangement {
+            Arrangement::RingAndColumn => (i < self.peers).then_some(i),
+            Arrangement::Columns { .. } => None,
+            Arrangement::Star { first, count } => {
+                let hub = first..first + count as NodeId;
+                match id {
+                    _ if hub.contains(&id) || i >= self.n => None,
+                    _ if id < first => Some(i),
+                    _ => Some(i - count),
+                }
+            }
+        }
+    }
+
+    /// The node after `id` going clockwise round the ring (for nodes on the ring).
+    pub fn next_on_ring(&self, id: NodeId) -> NodeId {
+        let ring: Vec<NodeId> = (1..=self.n as NodeId)
+            .filter(|&k| self.on_ring(k))
+            .collect();
+        let at = ring.iter().position(|&k| k == id).unwrap_or(0);
+        ring[(at + 1) % ring.len().max(1)]
+    }
+
+    /// Whether some node's body or crown overlaps a near neighbour's on the ring.
     fn crowded(&self) -> bool {
-        let n = self.n as NodeId;
-        (1..=n).any(|a| {
+        let ring: Vec<NodeId> = (1..=self.n as NodeId)
+            .filter(|&k| self.on_ring(k))
+            .collect();
+        let n = ring.len();
+        if n == 0 {
+            return false;
+        }
+        (0..n).any(|i| {
             (1..=2.min(n - 1)).any(|k| {
-                let b = (a + k - 1) % n + 1;
+                let (a, b) = (ring[i], ring[(i + k) % n]);
                 let (ba, bb) = (self.body_box(a), self.body_box(b));
                 let (ca, cb) = (self.crown_box(a), self.crown_box(b));
                 ba.intersects(&bb) || ba.intersects(&cb) || ca.intersects(&bb) || ca.intersects(&cb)
@@ -58,16 +222,62 @@ impl Layout {
         })
     }
 
-    /// Angle of node `id` (1-based), starting at the top and going clockwise.
-    fn angle(&self, id: NodeId) -> f64 {
-        let i = id.saturating_sub(1) as f64;
-        -std::f64::consts::FRAC_PI_2 + i * std::f64::consts::TAU / self.n.max(1) as f64
+    /// Angle of a node at ring position `i` (0-based), starting at the top and going clockwise.
+    fn angle(&self, i: usize) -> f64 {
+        let on_ring = self.ring_count().max(1) as f64;
+        -std::f64::consts::FRAC_PI_2 + i as f64 * std::f64::consts::TAU / on_ring
     }
 
     /// Centre of node `id`.
     pub fn pos(&self, id: NodeId) -> (f64, f64) {
-        let (s, c) = sin_cos(self.angle(id));
-        (CENTER + self.ring_r * c, CENTER + self.ring_r * s)
+        if let Some(i) = self.ring_index(id) {
+            let (s, c) = sin_cos(self.angle(i));
+            return (CENTER + self.ring_r * c, CENTER + self.ring_r * s);
+        }
+        let in_column = |first: NodeId, count: usize, x: f64| {
+            let step = Layout::column_step(count);
+            let k = (id - first) as f64 - (count as f64 - 1.0) / 2.0;
+            (x, CENTER + k * step)
+        };
+        match self.arrangement {
+            Arrangement::RingAndColumn => {
+                in_column(self.peers as NodeId + 1, self.n - self.peers, COLUMN_X)
+            }
+            Arrangement::Columns { columns, len } => {
+                let column = columns[..len]
+                    .iter()
+                    .find(|&&(first, count, _)| id >= first && id < first + count as NodeId);
+                column.map_or((CENTER, CENTER), |&(first, count, x)| {
+                    in_column(first, count, x)
+                })
+            }
+            Arrangement::Star { first, count } => {
+                // Side by side in the centre.
+                let step = 2.6 * self.side_r;
+                let k = (id.saturating_sub(first)) as f64 - (count as f64 - 1.0) / 2.0;
+                (CENTER + k * step, CENTER)
+            }
+        }
+    }
+
+    /// Whether node `id` stands on the ring rather than in a column or at the hub.
+    pub fn on_ring(&self, id: NodeId) -> bool {
+        self.ring_index(id).is_some()
+    }
+
+    /// Whether node `id` is a peer (the protocol's main kind): one that may lead and show a
+    /// countdown.
+    pub fn is_peer(&self, id: NodeId) -> bool {
+        id >= 1 && id as usize <= self.peers
+    }
+
+    /// Radius of node `id`.
+    pub fn radius(&self, id: NodeId) -> f64 {
+        if self.on_ring(id) {
+            self.node_r
+        } else {
+            self.side_r
+        }
     }
 
     /// A point `frac` of the way from node `from`'s rim to node `to`'s rim.
@@ -77,12 +287,12 @@ impl Layout {
         let (dx, dy) = (x1 - x0, y1 - y0);
         let len = (dx * dx + dy * dy).sqrt();
         if len < 1e-6 {
-            return (x0, y0 - self.node_r - 8.0);
+            return (x0, y0 - self.radius(from) - 8.0);
         }
-        let inset = (self.node_r + self.msg_r).min(len / 2.0);
+        let inset = |id| (self.radius(id) + self.msg_r).min(len / 2.0);
         let (ux, uy) = (dx / len, dy / len);
-        let (sx, sy) = (x0 + ux * inset, y0 + uy * inset);
-        let (ex, ey) = (x1 - ux * inset, y1 - uy * inset);
+        let (sx, sy) = (x0 + ux * inset(from), y0 + uy * inset(from));
+        let (ex, ey) = (x1 - ux * inset(to), y1 - uy * inset(to));
         (sx + (ex - sx) * frac, sy + (ey - sy) * frac)
     }
 }
@@ -169,27 +379,28 @@ impl Layout {
     /// reach a little beyond it, on the axes only).
     pub fn body_box(&self, id: NodeId) -> Rect {
         let (cx, cy) = self.pos(id);
-        let e = self.node_r + 2.0;
+        let e = self.radius(id) + 2.0;
         Rect::around(cx, cy, e, e)
     }
 
     /// The box around node `id` and its countdown arc: labels keep out of it.
     fn arc_box(&self, id: NodeId) -> Rect {
         let (cx, cy) = self.pos(id);
-        let e = self.node_r + 7.0;
+        // Only peers have a countdown: the others keep to their body.
+        let e = self.radius(id) + if self.is_peer(id) { 7.0 } else { 2.0 };
         Rect::around(cx, cy, e, e)
     }
 
     /// Half-width of the crown drawn over a node in the most prominent role.
-    pub fn crown_half_width(&self) -> f64 {
-        self.node_r * 0.55
+    pub fn crown_half_width(&self, id: NodeId) -> f64 {
+        self.radius(id) * 0.55
     }
 
     /// The box of the crown over node `id` (reserved for every node: any may come to lead).
     pub fn crown_box(&self, id: NodeId) -> Rect {
         let (cx, cy) = self.pos(id);
-        let w = self.crown_half_width();
-        let bottom = cy - self.node_r - 3.0;
+        let w = self.crown_half_width(id);
+        let bottom = cy - self.radius(id) - 3.0;
         let top = bottom - w * 1.1;
         Rect {
             x: cx - w,
@@ -201,7 +412,12 @@ impl Layout {
 
     /// Font size of node labels.
     pub fn label_font(&self) -> f64 {
-        (self.node_r * 0.5).clamp(7.5, 12.0)
+        let r = match (self.ring_count(), self.n - self.ring_count()) {
+            (_, 0) => self.node_r,
+            (0, _) => self.side_r * 1.2,
+            _ => self.node_r.min(self.side_r * 1.2),
+        };
+        (r * 0.5).clamp(7.5, 12.0)
     }
 
     /// Where every node's label goes so that no label overlaps a node, a crown or another
@@ -243,21 +459,23 @@ impl Layout {
         let ids = 1..=self.n as NodeId;
         let mut taken: Vec<Rect> = ids.clone().map(|id| self.arc_box(id)).collect();
         if self.n > 1 {
-            taken.extend(ids.clone().map(|id| self.crown_box(id)));
+            // Only peers can come to lead and wear a crown.
+            let ring = ids.clone().filter(|&id| self.is_peer(id));
+            taken.extend(ring.map(|id| self.crown_box(id)));
         }
         let mut places = Vec::with_capacity(self.n);
         for id in ids {
             let (cx, cy) = self.pos(id);
             let body = self.arc_box(id);
             let crown = self.crown_box(id);
-            let (ux, uy) = if self.n <= 1 {
+            let (ux, uy) = if self.n <= 1 || !self.on_ring(id) {
                 (0.0, 1.0)
             } else {
                 ((cx - CENTER) / self.ring_r, (cy - CENTER) / self.ring_r)
             };
             // Out from the node along (dx, dy) until clear of its own body and crown.
             let along = |dx: f64, dy: f64| {
-                let mut d = self.node_r;
+                let mut d = self.radius(id);
                 loop {
                     let r = Rect::around(cx + dx * d, cy + dy * d, hw, hh);
                     if !(r.intersects(&body) || r.intersects(&crown)) || d > VIEW {
@@ -268,8 +486,16 @@ impl Layout {
             };
             let below = Rect::around(cx, body.y + body.h + hh, hw, hh);
             let above = Rect::around(cx, crown.y - hh, hw, hh);
-            let mut tries = vec![below, along(ux, uy), above, along(-ux, -uy)];
-            if !below_first {
+            let mut tries = if self.on_ring(id) {
+                vec![below, along(ux, uy), above, along(-ux, -uy)]
+            } else if self.is_peer(id) {
+                vec![below, above, along(1.0, 0.0), along(-1.0, 0.0)]
+            } else {
+                // No crown: below, just above, else to the right or the left.
+                let above = Rect::around(cx, body.y - hh, hw, hh);
+                vec![below, above, along(1.0, 0.0), along(-1.0, 0.0)]
+            };
+            if !below_first && self.on_ring(id) {
                 tries.swap(0, 1);
             }
             let spot = tries
@@ -291,7 +517,7 @@ impl Layout {
         (1..=self.n as NodeId)
             .map(|id| {
                 let (cx, cy) = self.pos(id);
-                let y = cy + self.node_r + 7.0 + font;
+                let y = cy + self.radius(id) + 7.0 + font;
                 LabelPlace {
                     x: cx,
                     y,
@@ -367,6 +593,8 @@ pub enum Shape {
     Square,
     /// The least prominent role (follower): plain circle.
     Circle,
+    /// A node of another kind than the peers (a client): a rounded square.
+    Block,
 }
 
 /// The shape for `role`. `info.roles` lists roles from the least to the most prominent (Raft:
@@ -377,7 +605,9 @@ pub fn shape(info: &ProtocolInfo, role: &str) -> Shape {
         Some(i) if n >= 2 && i == n - 1 => Shape::Crown,
         Some(i) if n >= 3 && i == n - 2 => Shape::Diamond,
         Some(i) if i > 0 => Shape::Square,
-        _ => Shape::Circle,
+        Some(_) => Shape::Circle,
+        None if info.kinds.iter().any(|k| k.name == role) => Shape::Block,
+        None => Shape::Circle,
     }
 }
 
@@ -477,7 +707,9 @@ mod tests {
         let mut all = Vec::new();
         for id in 1..=layout.n as NodeId {
             all.push((id, "body", layout.body_box(id)));
-            all.push((id, "crown", layout.crown_box(id)));
+            if layout.is_peer(id) {
+                all.push((id, "crown", layout.crown_box(id)));
+            }
             all.push((id, "label", labels.places[id as usize - 1].rect));
         }
         all
@@ -492,10 +724,31 @@ mod tests {
             h: VIEW,
         };
         // "candidate" is the longest role of any protocol; "crashed" the longest state.
-        for n in 1..=25 {
-            let layout = Layout::new(n);
+        // Peers alone, and peers with a column of up to 16 clients.
+        let sizes = (1..=25)
+            .map(|n| (n, 0))
+            .chain((1..=25).flat_map(|n| [1, 3, 8, 16].into_iter().map(move |others| (n, others))));
+        let mut layouts: Vec<(String, Layout)> = sizes
+            .map(|(peers, others)| {
+                let layout = Layout::of(peers + others, peers);
+                (format!("ring {peers}+{others}"), layout)
+            })
+            .collect();
+        // Columns (clients | balancer | servers) and a star around a manager.
+        const ORDER: &[&str] = &["client", "balancer", "server"];
+        for servers in [1, 2, 5, 10, 16] {
+            for clients in [0, 1, 4, 16] {
+                let kinds = [("server", servers), ("balancer", 1), ("client", clients)];
+                let layout = Layout::place(Placement::Columns(ORDER), &kinds);
+                layouts.push((format!("columns {clients}|1|{servers}"), layout));
+                let kinds = [("replica", servers), ("manager", 1), ("client", clients)];
+                let layout = Layout::place(Placement::Star { hub: "manager" }, &kinds);
+                layouts.push((format!("star 1+{servers}+{clients}"), layout));
+            }
+        }
+        for (n, layout) in layouts {
             let labels = layout.labels("candidate".len());
-            assert_eq!(labels.places.len(), n);
+            assert_eq!(labels.places.len(), layout.n);
             let all = boxes(&layout, &labels);
             for (i, (a, what_a, ra)) in all.iter().enumerate() {
                 if *what_a == "label" {
@@ -503,6 +756,9 @@ mod tests {
                         ra.inside(&view),
                         "{n} nodes: label of node {a} leaves the drawing"
                     );
+                }
+                if *what_a == "body" {
+                    assert!(ra.inside(&view), "{n} nodes: node {a} leaves the drawing");
                 }
                 for (b, what_b, rb) in &all[i + 1..] {
                     // A node's own crown sits on its own body by design.

@@ -15,6 +15,8 @@ use super::store::Snap;
 pub struct LogsProps {
     /// All nodes.
     pub nodes: Snap<Vec<Snap<NodeState>>>,
+    /// How many of them are peers, the nodes with logs (the rest are clients and such).
+    pub peers: usize,
     /// The protocol.
     pub info: Snap<ProtocolInfo>,
     /// The node shown in the inspector (highlighted).
@@ -28,7 +30,8 @@ const SHOWN: usize = 24;
 #[component]
 pub fn Logs(p: &LogsProps) -> Html {
     let epoch = p.info.epoch_name;
-    let longest = p.nodes.iter().map(|n| n.view.log_len).max().unwrap_or(0);
+    let peers = || p.nodes.iter().take(p.peers);
+    let longest = peers().map(|n| n.view.log_len).max().unwrap_or(0);
     let first = longest.saturating_sub(SHOWN as u64);
     html! {
         <section class="panel logs" aria-labelledby="logs-title">
@@ -39,7 +42,7 @@ pub fn Logs(p: &LogsProps) -> Html {
                 <p class="hint">{ format!("Entries {} and later; the inspector shows whole logs.", first + 1) }</p>
             }
             <ol class="strips">
-                { for p.nodes.iter().map(|n| {
+                { for peers().map(|n| {
                     let label = format!("Node {} log: {} entries, {} committed", n.id, n.view.log_len, n.view.log_committed);
                     let base = n.view.log_first_index();
                     html! {

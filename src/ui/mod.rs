@@ -27,6 +27,7 @@ pub mod help;
 pub mod inspector;
 pub mod intro;
 pub mod invariants;
+pub mod kinds;
 pub mod logs;
 pub mod menu;
 pub mod message;

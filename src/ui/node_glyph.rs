@@ -19,6 +19,8 @@ use super::geometry::{LabelPlace, LabelText, Layout, Shape, epoch_class, shape};
 use super::store::{Menu, Msg, Snap};
 
 /// The accessible name of a node: `Node 3, leader, term 2` (or `Node 3, crashed, term 2`).
+/// A node of another kind (a client) has no epoch: its first two fields stand instead
+/// (`Node 6, client, sends to Node 3, in flight 2`).
 pub fn node_name(n: &NodeState, info: &ProtocolInfo) -> String {
     let role = if n.up { n.view.role } else { "crashed" };
     let paused = if n.paused_until.is_some() {
@@ -26,6 +28,12 @@ pub fn node_name(n: &NodeState, info: &ProtocolInfo) -> String {
     } else {
         ""
     };
+    if shape(info, n.view.role) == Shape::Block {
+        let fields: Vec<String> = (n.view.fields.iter().take(2))
+            .map(|(k, v)| format!(", {k} {v}"))
+            .collect();
+        return format!("Node {}, {role}{}{paused}", n.id, fields.concat());
+    }
     format!(
         "Node {}, {role}, {} {}{paused}",
         n.id, info.epoch_name, n.view.epoch
@@ -64,8 +72,11 @@ pub fn label_text(n: &NodeState, text: LabelText) -> String {
 /// The epoch number drawn over node `n` (in a layer above the nodes, hidden from assistive
 /// technology; clicks pass through it to the node).
 pub fn term_text(n: &NodeState, layout: &Layout) -> Html {
+    if !layout.is_peer(n.id) {
+        return Html::default(); // clients and other kinds have no epoch
+    }
     let (cx, cy) = layout.pos(n.id);
-    let font = (layout.node_r * 0.85).clamp(8.0, 20.0);
+    let font = (layout.radius(n.id) * 0.85).clamp(8.0, 20.0);
     let class = classes!("term", epoch_class(n.view.epoch), (!n.up).then_some("down"));
     html! {
         <text key={n.id} {class} x={f(cx)} y={f(cy + font * 0.35)} font-size={f(font)}>{ n.view.epoch }</text>
@@ -108,7 +119,7 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
     let n = &*p.node;
     let id = n.id;
     let (cx, cy) = p.layout.pos(id);
-    let r = p.layout.node_r;
+    let r = p.layout.radius(id);
     let name = node_name(n, &p.info);
     let shape = if n.up {
         shape(&p.info, n.view.role)
@@ -151,7 +162,7 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
             </>
         },
         Shape::Crown => {
-            let w = p.layout.crown_half_width();
+            let w = p.layout.crown_half_width(id);
             let top = cy - r - 3.0;
             let crown = format!(
                 "M{} {}L{} {}L{} {}L{} {}L{} {}L{} {}L{} {}Z",
@@ -196,6 +207,10 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
         Shape::Square => {
             let s = r * 0.9;
             html! { <rect class="body dotted" x={f(cx - s)} y={f(cy - s)} width={f(2.0 * s)} height={f(2.0 * s)} /> }
+        }
+        Shape::Block => {
+            let s = r * 0.9;
+            html! { <rect class="body" rx={f(s * 0.35)} x={f(cx - s)} y={f(cy - s)} width={f(2.0 * s)} height={f(2.0 * s)} /> }
         }
     };
     let label = label_text(n, p.label_text);

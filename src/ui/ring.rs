@@ -46,8 +46,8 @@ pub struct RingProps {
 /// What the lasso handlers need to know between events.
 #[derive(Default)]
 struct Lasso {
-    /// Cluster size at the last render.
-    n: usize,
+    /// Node placement at the last render.
+    layout: Option<Layout>,
     /// The partition being drawn at the last render.
     draft: Option<Vec<u8>>,
     /// Points of the loop being drawn (view-box coordinates); empty when not drawing.
@@ -153,8 +153,10 @@ fn lasso_event(e: &PointerEvent, state: &RefCell<Lasso>, dispatch: &Callback<Msg
             let (Some(draft), true) = (&st.draft, points.len() >= 3) else {
                 return;
             };
-            let layout = Layout::new(st.n);
-            let inside: Vec<bool> = (1..=st.n as NodeId)
+            let Some(layout) = st.layout else {
+                return;
+            };
+            let inside: Vec<bool> = (1..=layout.n as NodeId)
                 .map(|id| encloses(&points, layout.pos(id)))
                 .collect();
             if !inside.contains(&true) {
@@ -220,46 +222,57 @@ fn wall_dir(layout: &Layout, a: NodeId, b: NodeId) -> (f64, f64) {
     (dx / len, dy / len)
 }
 
-/// The next node clockwise after `id`.
-fn next(layout: &Layout, id: NodeId) -> NodeId {
-    id % layout.n as NodeId + 1
-}
-
 /// Radius of the partition background.
 fn sides_radius(layout: &Layout) -> f64 {
     (layout.ring_r + layout.node_r + 24.0).min(CENTER - 2.0)
 }
 
-/// Partition sides: a background wedge per run of neighbours on the same side (alternating
-/// plain tint and hatching, with the side's letter), and a dashed wall between runs.
+/// Partition sides: a background wedge per run of neighbours on the ring on the same side
+/// (alternating plain tint and hatching, with the side's letter), and a dashed wall between
+/// runs; nodes off the ring (a column, the hub) get their side's letter beside them.
 fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
-    let n = layout.n;
-    if n < 2 || groups.len() != n || groups.windows(2).all(|w| w[0] == w[1]) {
+    if groups.len() != layout.n || groups.windows(2).all(|w| w[0] == w[1]) {
         return Html::default();
     }
-    let side = |id: NodeId| groups[id as usize - 1];
+    let off_ring = (1..=layout.n as NodeId)
+        .filter(|&id| !layout.on_ring(id))
+        .map(|id| {
+            let (x, y) = layout.pos(id);
+            html! {
+                <text class="side-letter" x={f(x + layout.side_r + 9.0)} y={f(y + 4.0)}>
+                    { side_letter(groups[id as usize - 1]) }
+                </text>
+            }
+        });
+    let off_ring =
+        html! { <g class={classes!("sides", class)} aria-hidden="true">{ for off_ring }</g> };
+    let ring: Vec<NodeId> = (1..=layout.n as NodeId)
+        .filter(|&id| layout.on_ring(id))
+        .collect();
+    let n = ring.len();
+    let side = |i: usize| groups[ring[i % n] as usize - 1];
+    if n < 2 || (1..n).all(|i| side(i) == side(0)) {
+        return off_ring;
+    }
     // Start at a node whose neighbour anticlockwise is on another side.
-    let first = (1..=n as NodeId)
-        .find(|&id| side(id) != side(if id == 1 { n as NodeId } else { id - 1 }))
-        .unwrap_or(1);
+    let first = (0..n).find(|&i| side(i) != side(i + n - 1)).unwrap_or(0);
     let r = sides_radius(layout);
     let at = |(dx, dy): (f64, f64), k: f64| (CENTER + dx * r * k, CENTER + dy * r * k);
     let mut wedges = Vec::new();
     let mut walls = Vec::new();
-    let mut id = first;
-    let mut prev = if first == 1 { n as NodeId } else { first - 1 };
+    let mut i = first;
     let mut done = 0;
     while done < n {
-        let start = id;
+        let start = i;
         let mut len = 0;
-        while len == 0 || (done < n && side(id) == side(start)) {
+        while len == 0 || (done < n && side(i) == side(start)) {
             len += 1;
             done += 1;
-            id = next(layout, id);
+            i += 1;
         }
-        let last = if id == 1 { n as NodeId } else { id - 1 };
-        let d0 = wall_dir(layout, prev, start);
-        let d1 = wall_dir(layout, last, id);
+        let (prev, last, next) = (ring[(start + n - 1) % n], ring[(i - 1) % n], ring[i % n]);
+        let d0 = wall_dir(layout, prev, ring[start % n]);
+        let d1 = wall_dir(layout, last, next);
         let (x0, y0) = at(d0, 1.0);
         let (x1, y1) = at(d1, 1.0);
         let large = u8::from(2 * len > n);
@@ -273,9 +286,7 @@ fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
             c = f(CENTER)
         );
         // The side's letter, inside the wedge near its middle node.
-        let mid = start + (len as NodeId - 1) / 2;
-        let mid = (mid - 1) % n as NodeId + 1;
-        let (mx, my) = layout.pos(mid);
+        let (mx, my) = layout.pos(ring[(start + (len - 1) / 2) % n]);
         let (lx, ly) = (CENTER + (mx - CENTER) * 0.42, CENTER + (my - CENTER) * 0.42);
         wedges.push(html! {
             <g class={classes!("side", if g % 2 == 0 { "tint" } else { "hatch" })}>
@@ -287,12 +298,14 @@ fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
         walls.push(html! {
             <line class="wall" x1={f(CENTER)} y1={f(CENTER)} x2={f(wx)} y2={f(wy)} />
         });
-        prev = last;
     }
     html! {
-        <g class={classes!("sides", class)} aria-hidden="true">
-            { for wedges }{ for walls }
-        </g>
+        <>
+            <g class={classes!("sides", class)} aria-hidden="true">
+                { for wedges }{ for walls }
+            </g>
+            { off_ring }
+        </>
     }
 }
 
@@ -315,8 +328,8 @@ pub fn cut_frac(layout: &Layout, net: &NetworkView, a: NodeId, b: NodeId) -> f64
     let (x1, y1) = layout.along(a, b, 1.0);
     let (vx, vy) = (x1 - x0, y1 - y0);
     let (wx, wy) = (CENTER - x0, CENTER - y0);
-    for id in 1..=layout.n as NodeId {
-        let nb = next(layout, id);
+    for id in (1..=layout.n as NodeId).filter(|&id| layout.on_ring(id)) {
+        let nb = layout.next_on_ring(id);
         if side(id) == side(nb) {
             continue;
         }
@@ -488,12 +501,12 @@ fn links_layer(p: &RingProps, layout: &Layout) -> Html {
 /// so memoising would buy nothing.)
 pub fn ring(p: &RingProps) -> Html {
     let frame = &p.frame;
-    let layout = Layout::new(frame.nodes.len());
+    let layout = frame.layout;
     let now = frame.now;
     let net = &frame.network;
     {
         let mut st = p.handlers.state.borrow_mut();
-        st.n = layout.n;
+        st.layout = Some(layout);
         if st.draft != p.draft {
             st.draft = p.draft.clone();
         }
@@ -504,7 +517,7 @@ pub fn ring(p: &RingProps) -> Html {
         let left = countdown_left(now, set, fires);
         let (cx, cy) = layout.pos(n.id);
         Some(html! {
-            <circle key={n.id} class="timer" cx={f(cx)} cy={f(cy)} r={f(layout.node_r + 5.5)} pathLength="100"
+            <circle key={n.id} class="timer" cx={f(cx)} cy={f(cy)} r={f(layout.radius(n.id) + 5.5)} pathLength="100"
                 stroke-dasharray={format!("{:.2} 100", left * 100.0)}
                 transform={format!("rotate(-90 {} {})", f(cx), f(cy))} />
         })
@@ -592,7 +605,7 @@ pub fn ring(p: &RingProps) -> Html {
                 <g class="terms" aria-hidden="true">{ for frame.nodes.iter().map(|n| term_text(n, &layout)) }</g>
                 <g class="losts" aria-hidden="true">{ for lost }</g>
                 <MessageLayer flights={frame.flights.clone()} labels={frame.labels.clone()}
-                    network={frame.network.clone()} now={now} n={layout.n}
+                    network={frame.network.clone()} now={now} layout={layout}
                     reduced_motion={p.reduced_motion} playing={p.playing}
                     open={match p.menu { Some(Menu::Message(id)) => Some(id), _ => None }}
                     dispatch={p.dispatch.clone()} />
@@ -623,6 +636,7 @@ fn legend_shape(shape: Shape) -> Html {
             html! { <path class="body dashed" d="M10 4.5L17.5 12L10 19.5L2.5 12Z" /> }
         }
         Shape::Square => html! { <rect class="body dotted" x="4" y="6" width="12" height="12" /> },
+        Shape::Block => html! { <rect class="body" rx="3" x="4" y="6" width="12" height="12" /> },
     };
     html! {
         <svg class="e0" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false">{ body }</svg>
@@ -641,10 +655,14 @@ fn legend(info: &ProtocolInfo, text: LabelText) -> Html {
         };
         html! { <li>{ legend_shape(s) }{ text }</li> }
     });
+    let kinds = (info.kinds.iter()).map(|k| {
+        html! { <li>{ legend_shape(Shape::Block) }{ format!("{} (in the column at the left)", k.name) }</li> }
+    });
     html! {
         <div class="legend" id="ring-legend">
             <ul aria-label="Key to the ring">
                 { for roles }
+                { for kinds }
                 <li><span class="legend-term" aria-hidden="true">{ "2" }</span>{ format!("number inside: the node's {}", info.epoch_name) }</li>
             </ul>
             if text == LabelText::Id {

@@ -700,7 +700,7 @@ fn role_icon(n: &NodeState, info: &ProtocolInfo) -> &'static str {
     match shape(info, n.view.role) {
         Shape::Crown => glyph::CROWN,
         Shape::Diamond => "M0 -5L5 0L0 5L-5 0Z",
-        Shape::Square => "M-4 -4H4V4H-4Z",
+        Shape::Square | Shape::Block => "M-4 -4H4V4H-4Z",
         Shape::Circle => "M-4 0a4 4 0 1 0 8 0a4 4 0 1 0 -8 0",
     }
 }

@@ -21,7 +21,7 @@ use crate::sim::lab::{
 use crate::sim::node::{NodeId, ProtocolInfo};
 use crate::sim::time::{MS, Micros, format_time};
 
-use super::geometry::{DEFAULT_SPEED, SPEEDS, flight_frac};
+use super::geometry::{DEFAULT_SPEED, Layout, SPEEDS, flight_frac};
 use super::intro::{self, Intro};
 use super::message::FlightLabel;
 use super::raf::{LagMeter, advance_within};
@@ -111,6 +111,10 @@ pub struct Frame {
     pub still: Micros,
     /// The network's shape.
     pub network: Snap<NetworkView>,
+    /// How many of `nodes` are the protocol's peers (the rest are clients and other kinds).
+    pub peers: usize,
+    /// Where every node stands, as the protocol's picture asks.
+    pub layout: Layout,
 }
 
 /// What a node or message menu is open for.
@@ -870,6 +874,8 @@ fn snapshot(
         lost_window,
         invariants,
         network,
+        peers: lab.setup().nodes,
+        layout: Layout::for_run(lab.info(), lab.setup()),
     };
     (frame, fracs)
 }

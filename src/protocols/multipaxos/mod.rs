@@ -34,7 +34,8 @@ pub use msg::{Msg, MultiNote, SlotVote, Value, Vote};
 pub use node::{Config, MultiNode, Pending, Role, Timer};
 
 use crate::protocols::paxos::common::MAX_NODES;
-use crate::sim::{BugSpec, InvariantSpec, NodeId, Protocol, ProtocolInfo, Setup};
+use crate::sim::workload::{self, Wire};
+use crate::sim::{BugSpec, InvariantSpec, NodeId, Picture, Protocol, ProtocolInfo, Setup};
 
 /// Multi-Paxos, as registered with the simulator.
 pub struct MultiPaxos;
@@ -72,7 +73,7 @@ impl Protocol for MultiPaxos {
             max_nodes: MAX_NODES,
             default_nodes: 5,
             default_latency: (10_000, 15_000),
-            params: super::election::params(),
+            params: [super::election::params(), workload::params()].concat(),
             bugs: vec![
                 BugSpec {
                     key: BUG_FORGET_PROMISE,
@@ -109,8 +110,20 @@ impl Protocol for MultiPaxos {
             epoch_name: "round",
             client_label: "Client request",
             timeout_label: "Time out",
-            series: Vec::new(),
+            series: workload::SERIES.to_vec(),
+            kinds: vec![workload::kind()],
+            picture: Picture {
+                charts: workload::charts(),
+                ..Picture::default()
+            },
         }
+    }
+
+    fn wire() -> Option<Wire<Msg>> {
+        Some(Wire {
+            request: Msg::Request,
+            response: Msg::response,
+        })
     }
 
     fn validate(setup: &Setup) -> Result<(), String> {

@@ -6,6 +6,7 @@ use serde::{Serialize, Serializer};
 
 use crate::protocols::paxos::common::Ballot;
 use crate::sim::node::with_article;
+use crate::sim::workload::{Request, Response, describe_command};
 use crate::sim::{Marker, Message, MsgView, NodeId, Note};
 
 /// What a slot can hold: a client's command, or a no-op a new leader uses to fill a gap.
@@ -32,7 +33,7 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Noop => write!(f, "no-op"),
-            Value::Command(c) => write!(f, "{c}"),
+            Value::Command(c) => f.write_str(&describe_command(*c)),
         }
     }
 }
@@ -129,9 +130,21 @@ pub enum Msg {
         /// The client's command.
         command: u64,
     },
+    /// A workload client's request (clients on the wire, `clients=N`).
+    Request(Request),
+    /// A replica's answer to a workload client's request.
+    Response(Response),
 }
 
 impl Msg {
+    /// The answer to a workload client the message carries, if it is one.
+    pub fn response(&self) -> Option<Response> {
+        match self {
+            Msg::Response(r) => Some(*r),
+            _ => None,
+        }
+    }
+
     /// The ballot the message is about (the higher one for a Nack); none for client requests.
     pub fn ballot(&self) -> Option<Ballot> {
         match *self {
@@ -142,7 +155,7 @@ impl Msg {
             | Msg::Accepted { ballot, .. }
             | Msg::Heartbeat { ballot, .. }
             | Msg::CatchUp { ballot, .. } => Some(ballot),
-            Msg::ClientRequest { .. } => None,
+            Msg::ClientRequest { .. } | Msg::Request(_) | Msg::Response(_) => None,
         }
     }
 }
@@ -218,8 +231,13 @@ impl Message for Msg {
                 "ClientRequest",
                 false,
                 None,
-                format!("command {command}, forwarded to the leader"),
+                format!(
+                    "command {}, forwarded to the leader",
+                    describe_command(*command)
+                ),
             ),
+            Msg::Request(r) => return r.view(),
+            Msg::Response(r) => return r.view(),
         };
         MsgView {
             kind,
@@ -340,10 +358,16 @@ impl Note for MultiNote {
                 format!("Node {node} applied slot {slot}: {value}")
             }
             MultiNote::Redirect { command, leader } => {
-                format!("Node {node} forwarded command {command} to leader Node {leader}")
+                format!(
+                    "Node {node} forwarded command {} to leader Node {leader}",
+                    describe_command(*command)
+                )
             }
             MultiNote::Reject { command, reason } => {
-                format!("Node {node} could not take command {command}: {reason}")
+                format!(
+                    "Node {node} could not take command {}: {reason}",
+                    describe_command(*command)
+                )
             }
         }
     }

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::protocols::paxos::common::{Ballot, MAX_NODES, NodeSet, majority};
 use crate::sim::chunked::ChunkedVec;
+use crate::sim::workload::{Answer, Request, Response};
 use crate::sim::{Ctx, Micros, Node, NodeId, NodeView};
 
 use super::acceptor::Acceptor;
@@ -132,6 +133,9 @@ pub struct MultiNode {
     pub(super) found: BTreeMap<u64, Vote>,
     pub(super) next_slot: u64,
     pub(super) pending: BTreeMap<u64, Pending>,
+    /// As leader: workload clients waiting for their command to be chosen, as (slot, client,
+    /// request, command), by slot. Forgotten when leadership ends: the clients retry.
+    pub(super) waiting: Vec<(u64, NodeId, u64, u64)>,
     pub(super) election_timeout: Micros,
     pub(super) journal: Journal,
     local: VecDeque<Msg>,
@@ -161,6 +165,7 @@ impl MultiNode {
             found: BTreeMap::new(),
             next_slot: 1,
             pending: BTreeMap::new(),
+            waiting: Vec::new(),
             election_timeout: 0,
             journal: Journal::default(),
             local: VecDeque::new(),
@@ -264,6 +269,8 @@ impl MultiNode {
             Msg::Heartbeat { ballot, commit } => self.on_heartbeat(ctx, from, ballot, commit),
             Msg::CatchUp { ballot, learned } => self.on_catch_up(ctx, from, ballot, learned),
             Msg::ClientRequest { command } => self.handle_client(ctx, command, true),
+            Msg::Request(request) => self.handle_request(ctx, from, request),
+            Msg::Response(_) => {}
         }
     }
 
@@ -301,6 +308,7 @@ impl MultiNode {
         self.promises = NodeSet::EMPTY;
         self.found.clear();
         self.pending.clear();
+        self.waiting.clear();
         self.note_role(ctx);
     }
 
@@ -599,6 +607,43 @@ impl MultiNode {
         }
     }
 
+    /// A workload client's request: the leader proposes it and answers once it is chosen;
+    /// any other node tells the client which node it believes leads.
+    fn handle_request(&mut self, ctx: &mut Ctx<'_, Self>, client: NodeId, request: Request) {
+        if self.role == Role::Leader {
+            let slot = self.next_slot;
+            self.waiting
+                .push((slot, client, request.id, request.command));
+            self.handle_client(ctx, request.command, false);
+        } else {
+            let hint = self.leader.map(|(l, _)| l).filter(|&l| l != self.id);
+            let response = Response {
+                id: request.id,
+                answer: Answer::NotLeader { hint },
+            };
+            ctx.send(client, Msg::Response(response));
+        }
+    }
+
+    /// Answers the clients whose slots are now chosen with their command (a slot chosen with
+    /// another value, after a change of leader, gets no answer: its client retries).
+    fn answer_chosen(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let done = self
+            .waiting
+            .partition_point(|&(slot, ..)| slot <= self.learned);
+        for i in 0..done {
+            let (slot, client, id, command) = self.waiting[i];
+            if self.chosen(slot) == Some(Value::Command(command)) {
+                let response = Response {
+                    id,
+                    answer: Answer::Done,
+                };
+                ctx.send(client, Msg::Response(response));
+            }
+        }
+        self.waiting.drain(..done);
+    }
+
     // ---- learner --------------------------------------------------------------------------
 
     /// The leader of `ballot` says every slot up to `commit` is chosen: learn those this
@@ -632,6 +677,9 @@ impl MultiNode {
                     value,
                 });
             }
+        }
+        if !self.waiting.is_empty() {
+            self.answer_chosen(ctx);
         }
     }
 }

@@ -508,6 +508,7 @@ fn checker_finds_different_values_applied_at_one_slot() {
 fn setup(params: &[(&str, u64)]) -> Setup {
     let mut s = Setup {
         nodes: 5,
+        extra: Vec::new(),
         params: (MultiPaxos::info().params.iter())
             .map(|p| (p.key.to_string(), p.default))
             .collect(),

@@ -153,6 +153,8 @@ impl Protocol for Paxos {
             client_label: "Propose a value",
             timeout_label: "Retry with a higher ballot",
             series: Vec::new(),
+            kinds: Vec::new(),
+            picture: crate::sim::Picture::default(),
         }
     }
 

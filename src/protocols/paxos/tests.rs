@@ -465,6 +465,7 @@ fn checker_finds_an_acceptance_below_a_promise_even_after_amnesia() {
 fn setup(nodes: usize, params: &[(&str, u64)]) -> Setup {
     let mut s = Setup {
         nodes,
+        extra: Vec::new(),
         params: (Paxos::info().params.iter())
             .map(|p| (p.key.to_string(), p.default))
             .collect(),

@@ -12,6 +12,9 @@
 //! log-up-to-date check of §5.4.1) and `commit_old_term` (leaders commit entries of earlier
 //! terms by counting replicas, the scenario of Figure 8).
 //!
+//! Workload clients (`clients=N`) send requests over the network to the server they believe
+//! leads; followers redirect them, the leader answers once the entry commits.
+//!
 //! Not modelled: membership changes, log compaction, client sessions and read requests.
 
 #![warn(missing_docs)]
@@ -31,7 +34,10 @@ pub use msg::{Entry, Msg, RaftNote, Refusal};
 pub use node::{Config, Progress, RaftNode, Role, Timer};
 
 use crate::sim::metrics::{Series, SeriesKind};
-use crate::sim::{BugSpec, InvariantSpec, NodeId, Protocol, ProtocolInfo, Setup};
+use crate::sim::workload::{self, CLIENT, Wire};
+use crate::sim::{
+    BugSpec, ChartSpec, InvariantSpec, NodeId, Picture, Protocol, ProtocolInfo, Setup,
+};
 
 /// How long an entry a leader appended waits until that leader commits it (µs).
 pub const COMMIT_LATENCY: Series = Series {
@@ -80,7 +86,7 @@ impl Protocol for Raft {
             max_nodes: 25,
             default_nodes: 5,
             default_latency: (10_000, 15_000),
-            params: super::election::params(),
+            params: [super::election::params(), workload::params()].concat(),
             bugs: vec![
                 BugSpec {
                     key: BUG_VOTE_IGNORES_LOG,
@@ -117,8 +123,24 @@ impl Protocol for Raft {
             epoch_name: "term",
             client_label: "Client request",
             timeout_label: "Time out",
-            series: vec![COMMIT_LATENCY, COMMITS],
+            series: [&[COMMIT_LATENCY, COMMITS][..], &workload::SERIES].concat(),
+            kinds: vec![workload::kind()],
+            picture: Picture {
+                charts: [
+                    workload::charts(),
+                    vec![ChartSpec::of("Entries committed per second", &["commits"]).when(CLIENT)],
+                ]
+                .concat(),
+                ..Picture::default()
+            },
         }
+    }
+
+    fn wire() -> Option<Wire<Msg>> {
+        Some(Wire {
+            request: Msg::Request,
+            response: Msg::response,
+        })
     }
 
     fn validate(setup: &Setup) -> Result<(), String> {

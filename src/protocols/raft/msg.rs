@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::sim::node::with_article;
+use crate::sim::workload::{Request, Response, describe_command};
 use crate::sim::{Marker, Message, MsgView, NodeId, Note};
 
 /// One log entry: the command a client asked for, stamped with the term of the leader that
@@ -119,9 +120,21 @@ pub enum Msg {
         /// The client's command.
         command: u64,
     },
+    /// A workload client's request (clients on the wire, `clients=N`).
+    Request(Request),
+    /// A server's answer to a workload client's request.
+    Response(Response),
 }
 
 impl Msg {
+    /// The answer to a workload client the message carries, if it is one.
+    pub fn response(&self) -> Option<Response> {
+        match self {
+            Msg::Response(r) => Some(*r),
+            _ => None,
+        }
+    }
+
     /// The term the message carries, if any (client requests carry none).
     pub fn term(&self) -> Option<u64> {
         match *self {
@@ -129,7 +142,7 @@ impl Msg {
             | Msg::RequestVoteReply { term, .. }
             | Msg::AppendEntries { term, .. }
             | Msg::AppendEntriesReply { term, .. } => Some(term),
-            Msg::ClientRequest { .. } => None,
+            Msg::ClientRequest { .. } | Msg::Request(_) | Msg::Response(_) => None,
         }
     }
 }
@@ -208,8 +221,13 @@ impl Message for Msg {
                 kind: "ClientRequest",
                 reply: false,
                 success: None,
-                detail: format!("command {command}, forwarded to the leader"),
+                detail: format!(
+                    "command {}, forwarded to the leader",
+                    describe_command(*command)
+                ),
             },
+            Msg::Request(r) => r.view(),
+            Msg::Response(r) => r.view(),
         }
     }
 }
@@ -304,13 +322,17 @@ impl Note for RaftNote {
                 term,
                 command,
             } => format!(
-                "Node {node} committed entry {index} (term {term}, command {command}) and applied it"
+                "Node {node} committed entry {index} (term {term}, command {}) and applied it",
+                describe_command(*command)
             ),
             RaftNote::Append {
                 index,
                 term,
                 command,
-            } => format!("Node {node} appended command {command} at index {index} in term {term}"),
+            } => format!(
+                "Node {node} appended command {} at index {index} in term {term}",
+                describe_command(*command)
+            ),
             RaftNote::Vote {
                 candidate,
                 term,
@@ -344,10 +366,16 @@ impl Note for RaftNote {
                 format!("Node {node} removed {removed} conflicting entries from index {from} on")
             }
             RaftNote::Redirect { command, leader } => {
-                format!("Node {node} forwarded command {command} to leader Node {leader}")
+                format!(
+                    "Node {node} forwarded command {} to leader Node {leader}",
+                    describe_command(*command)
+                )
             }
             RaftNote::Reject { command, reason } => {
-                format!("Node {node} could not take command {command}: {reason}")
+                format!(
+                    "Node {node} could not take command {}: {reason}",
+                    describe_command(*command)
+                )
             }
         }
     }

@@ -6,6 +6,7 @@
 //! time until the follower's log is known to match) and *replicating* (entries are streamed
 //! and `nextIndex` advances optimistically; a refusal drops back to probing).
 
+use crate::sim::workload::{Answer, Request, Response};
 use crate::sim::{Ctx, Micros, Node, NodeId, NodeView};
 
 use super::log::Log;
@@ -108,6 +109,9 @@ pub struct RaftNode {
     /// As leader: the entries it appended in this term that are not committed yet, with the
     /// time each was appended (for the commit-latency metric).
     pub(super) pending: Vec<(u64, Micros)>,
+    /// As leader: workload clients waiting for an entry to commit, as (index, client,
+    /// request), oldest first. Forgotten when leadership ends: the clients time out and retry.
+    pub(super) waiting: Vec<(u64, NodeId, u64)>,
     pub(super) election_timeout: Micros,
     /// Highest index ever announced in a `commit` note. Trace bookkeeping, not Raft state: it
     /// survives crashes so that re-learning the commit index after a restart does not announce
@@ -133,6 +137,7 @@ impl RaftNode {
             votes: 0,
             progress: Vec::new(),
             pending: Vec::new(),
+            waiting: Vec::new(),
             election_timeout: 0,
             announced: 0,
         }
@@ -219,6 +224,7 @@ impl RaftNode {
         self.votes = 0;
         self.progress.clear();
         self.pending.clear();
+        self.waiting.clear();
         if was.0 == Role::Leader {
             ctx.cancel_timer(Timer::Heartbeat);
             self.reset_election_timer(ctx);
@@ -529,6 +535,38 @@ impl RaftNode {
         }
     }
 
+    /// A workload client's request: a leader appends it and answers once it commits; any
+    /// other node redirects the client to the leader it knows.
+    fn handle_request(&mut self, ctx: &mut Ctx<'_, Self>, client: NodeId, request: Request) {
+        if self.role == Role::Leader {
+            self.handle_client(ctx, request.command, false);
+            self.waiting
+                .push((self.log.last_index(), client, request.id));
+            self.answer_committed(ctx);
+        } else {
+            let hint = self.leader.filter(|&l| l != self.id);
+            let response = Response {
+                id: request.id,
+                answer: Answer::NotLeader { hint },
+            };
+            ctx.send(client, Msg::Response(response));
+        }
+    }
+
+    /// Answers the clients whose entries are now committed.
+    fn answer_committed(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let done = self
+            .waiting
+            .partition_point(|&(index, _, _)| index <= self.commit);
+        for (_, client, id) in self.waiting.drain(..done) {
+            let response = Response {
+                id,
+                answer: Answer::Done,
+            };
+            ctx.send(client, Msg::Response(response));
+        }
+    }
+
     // ---- leader duties -------------------------------------------------------------------
 
     /// Sends `to` the entries from its `nextIndex` (or a heartbeat if there are none).
@@ -574,6 +612,7 @@ impl RaftNode {
             for (_, appended) in self.pending.drain(..done) {
                 ctx.record(COMMIT_LATENCY, (ctx.now() - appended) as i64);
             }
+            self.answer_committed(ctx);
             self.apply(ctx);
         }
     }
@@ -618,6 +657,8 @@ impl Node for RaftNode {
                 last_log_term,
             } => self.handle_vote_request(ctx, from, term, last_log_index, last_log_term),
             Msg::ClientRequest { command } => self.handle_client(ctx, command, true),
+            Msg::Request(request) => self.handle_request(ctx, from, request),
+            Msg::Response(_) => {}
             msg => match self.role {
                 Role::Follower => self.step_follower(ctx, from, msg),
                 Role::Candidate => self.step_candidate(ctx, from, msg),
@@ -656,6 +697,7 @@ impl Node for RaftNode {
         self.votes = 0;
         self.progress.clear();
         self.pending.clear();
+        self.waiting.clear();
         self.election_timeout = 0;
     }
 

@@ -969,6 +969,7 @@ fn checker_finds_different_entries_applied_at_one_index() {
 fn setup(params: &[(&str, u64)]) -> Setup {
     let mut s = Setup {
         nodes: 5,
+        extra: Vec::new(),
         params: Raft::info()
             .params
             .iter()

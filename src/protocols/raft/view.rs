@@ -1,5 +1,6 @@
 //! How a Raft node looks in the page: its role, term, log and every field of Figure 2.
 
+use crate::sim::workload::describe_command;
 use crate::sim::{EntryView, NodeId, NodeView};
 
 use super::node::{Progress, RaftNode, Role};
@@ -34,7 +35,7 @@ impl RaftNode {
             log: (self.log.iter_from(first).zip(first..))
                 .map(|(e, index)| EntryView {
                     epoch: e.term,
-                    command: e.command.to_string(),
+                    command: describe_command(e.command),
                     committed: index <= self.commit,
                 })
                 .collect(),

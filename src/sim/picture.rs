@@ -1,0 +1,118 @@
+//! What a protocol's page looks like, declared by the protocol and drawn by the page.
+//!
+//! The page never names a protocol. A protocol says which kinds of node a run holds (servers,
+//! clients, a balancer, a manager …), where they stand (a ring of peers, columns by kind, a star
+//! around a hub), what each kind's panel shows (a log strip, a key–value table, a clock reading,
+//! a queue) and which charts of its metric series the page draws. Everything else follows.
+
+use super::time::{Micros, SEC};
+
+/// A kind of node besides the protocol's main one (its peers, counted by `nodes=`).
+///
+/// Nodes are numbered by kind in declaration order: the main kind holds `1..=nodes`, the first
+/// extra kind the ids after it, and so on; so a run without extra nodes is numbered as before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KindSpec {
+    /// The kind's name for people, singular and lower case: `client`, `balancer`. It stands
+    /// in the node's accessible name (`Node 7, client, …`).
+    pub name: &'static str,
+    /// The key of the count parameter (a [`super::ParamSpec::count`] the protocol declares),
+    /// e.g. `clients`: links, the settings panel and `--param` set the count like any other.
+    pub count: &'static str,
+    /// Who runs these nodes.
+    pub host: Host,
+    /// What the page shows of each such node.
+    pub panel: Panel,
+}
+
+/// Who runs the nodes of a kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Host {
+    /// The protocol's own node type (its `new_node` builds them; e.g. a balancer).
+    Protocol,
+    /// The engine's workload generator ([`super::workload::Client`]): requests and responses
+    /// on the wire, sent to the protocol's main kind.
+    Workload,
+}
+
+/// How a protocol wants its run drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picture {
+    /// Where nodes stand.
+    pub placement: Placement,
+    /// What the page shows of each node of the main kind.
+    pub panel: Panel,
+    /// The charts the page draws, in order.
+    pub charts: Vec<ChartSpec>,
+}
+
+impl Default for Picture {
+    /// A ring of peers with their logs and no charts.
+    fn default() -> Self {
+        Picture {
+            placement: Placement::Ring,
+            panel: Panel::Log,
+            charts: Vec::new(),
+        }
+    }
+}
+
+/// Where nodes stand on the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// The main kind on a ring of peers; nodes of other kinds in a column beside it.
+    Ring,
+    /// One column per kind, left to right, in the order given by kind name (the main kind is
+    /// named by its first role), e.g. `client | balancer | server`.
+    Columns(&'static [&'static str]),
+    /// The named kind in the centre, every other node around it.
+    Star {
+        /// The kind at the hub, e.g. `manager`.
+        hub: &'static str,
+    },
+}
+
+/// What the page shows of one node besides its glyph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    /// The node's replicated log as a strip of entries ([`super::NodeView::log`]).
+    Log,
+    /// Named values as a two-column table ([`super::NodeView::fields`]).
+    Table,
+}
+
+/// A chart the page draws from metric series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChartSpec {
+    /// What the chart shows, for people; also its accessible name's start.
+    pub title: &'static str,
+    /// The series drawn, by name; all of one [`super::metrics::SeriesKind`], which decides the
+    /// plot: latencies as p50/p95/p99 bands over a sliding window, counters as rates per
+    /// second, gauges as one line per node.
+    pub series: &'static [&'static str],
+    /// Sliding window for percentiles and rates.
+    pub window: Micros,
+    /// The kind (by name) that must have at least one node for the chart to be shown, e.g.
+    /// `client` for client latency; `None` to show it always.
+    pub needs: Option<&'static str>,
+}
+
+impl ChartSpec {
+    /// A chart of `series` over one-second windows, always shown.
+    pub const fn of(title: &'static str, series: &'static [&'static str]) -> Self {
+        ChartSpec {
+            title,
+            series,
+            window: SEC,
+            needs: None,
+        }
+    }
+
+    /// The same chart, shown only when the run has nodes of kind `kind`.
+    pub const fn when(self, kind: &'static str) -> Self {
+        ChartSpec {
+            needs: Some(kind),
+            ..self
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! The panels of the nodes that are not the protocol's peers (clients, and later balancers or
+//! managers): one table per kind whose declared panel is [`Panel::Table`], a row per node, a
+//! column per field of its view.
+
+use yew::prelude::*;
+
+use crate::sim::lab::NodeState;
+use crate::sim::node::{NodeId, Panel, ProtocolInfo};
+
+use super::store::{Msg, Snap};
+
+/// Props of [`KindTables`].
+#[derive(Properties, PartialEq)]
+pub struct KindTablesProps {
+    /// All nodes.
+    pub nodes: Snap<Vec<Snap<NodeState>>>,
+    /// How many of them are peers (the rest are of the protocol's other kinds).
+    pub peers: usize,
+    /// The protocol (its declared kinds and their panels).
+    pub info: Snap<ProtocolInfo>,
+    /// The node shown in the inspector (highlighted).
+    pub selected: Option<NodeId>,
+    /// Sends the choice of a node to the store.
+    pub dispatch: Callback<Msg>,
+}
+
+/// One table per kind with a table panel.
+#[component]
+pub fn KindTables(p: &KindTablesProps) -> Html {
+    let others = || p.nodes.iter().skip(p.peers);
+    let tables = (p.info.kinds.iter())
+        .filter(|k| k.panel == Panel::Table)
+        .filter_map(|kind| {
+            let rows: Vec<&Snap<NodeState>> =
+                others().filter(|n| n.view.role == kind.name).collect();
+            let columns: Vec<&str> = rows.first()?.view.fields.iter().map(|(k, _)| *k).collect();
+            let title = format!("{}s", capitalise(kind.name));
+            let id = format!("kind-{}", kind.name);
+            Some(html! {
+                <section class="panel kind-table" aria-labelledby={id.clone()}>
+                    <h2 id={id}>{ title }</h2>
+                    <table>
+                        <thead><tr>
+                            <th scope="col">{ "Node" }</th>
+                            { for columns.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }
+                        </tr></thead>
+                        <tbody>
+                            { for rows.iter().map(|n| row(n, &columns, p)) }
+                        </tbody>
+                    </table>
+                </section>
+            })
+        });
+    html! { <>{ for tables }</> }
+}
+
+/// A node's row: a button naming it (shows it in the inspector), then its fields by column.
+fn row(n: &NodeState, columns: &[&str], p: &KindTablesProps) -> Html {
+    let id = n.id;
+    let onclick = p.dispatch.reform(move |_| Msg::Select(Some(id)));
+    let cell = |c: &str| {
+        let v = n.view.fields.iter().find(|(k, _)| *k == c);
+        v.map_or_else(String::new, |(_, v)| v.clone())
+    };
+    let class = classes!(
+        (!n.up).then_some("down"),
+        (p.selected == Some(id)).then_some("selected")
+    );
+    html! {
+        <tr key={id} {class}>
+            <th scope="row">
+                <button type="button" class="link" {onclick}>
+                    { format!("Node {id}") }{ if n.up { "" } else { " (crashed)" } }
+                </button>
+            </th>
+            { for columns.iter().map(|c| html! { <td>{ cell(c) }</td> }) }
+        </tr>
+    }
+}
+
+/// `client` → `Client`.
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
