@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { firstLoadWeight } from './weight.mjs';
 
-const BUDGET_KB = 324;
+const BUDGET_KB = 341;
 
 test(`the first load stays within ${BUDGET_KB} KB gzipped`, () => {
   const { gz, files } = firstLoadWeight();
