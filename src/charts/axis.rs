@@ -114,23 +114,14 @@ mod tests {
 
     #[test]
     fn a_scale_inverts_what_it_maps() {
-        let s = Scale {
-            d0: 2_000_000.0,
-            d1: 12_000_000.0,
-            r0: 46.0,
-            r1: 590.0,
-        };
+        let scale = |d0, d1, r0, r1| Scale { d0, d1, r0, r1 };
+        let s = scale(2_000_000.0, 12_000_000.0, 46.0, 590.0);
         assert_eq!(s.at(2_000_000.0), 46.0);
         assert_eq!(s.at(12_000_000.0), 590.0);
         for x in [46.0, 100.5, 333.3, 590.0] {
             assert!((s.at(s.invert(x)) - x).abs() < 1e-9);
         }
-        let flat = Scale {
-            d0: 5.0,
-            d1: 5.0,
-            r0: 0.0,
-            r1: 0.0,
-        };
+        let flat = scale(5.0, 5.0, 0.0, 0.0);
         assert_eq!(flat.invert(3.0), 5.0);
         assert!(flat.at(5.0).is_finite());
     }

@@ -5,8 +5,6 @@
 //! samples ending at it (a binary search into the time-sorted log, then the window's samples
 //! alone), so one recompute costs at most `BUCKETS` windows however long the run.
 
-use std::collections::BTreeMap;
-
 use crate::sim::metrics::{MetricsNow, SeriesKind, percentiles};
 use crate::sim::node::NodeId;
 use crate::sim::picture::ChartSpec;
@@ -218,30 +216,33 @@ pub fn rate(m: &MetricsNow<'_>, i: usize, t: Micros, window: Micros) -> f64 {
     sum as f64 * SEC as f64 / window.min(t.max(1)) as f64
 }
 
-/// Each node's latest level within the window ending at each time, one line per node.
+/// Each node's latest level within the window ending at each time, one line per node (in
+/// node order; a node without a sample in a window has a gap there).
 fn gauge_lines(m: &MetricsNow<'_>, i: usize, times: &[Micros], window: Micros) -> Vec<Line> {
-    let mut lines: BTreeMap<NodeId, Vec<Option<f64>>> = BTreeMap::new();
-    let mut latest = BTreeMap::new();
+    // (node, values) by node; a run has few nodes, so a sorted vector does.
+    let mut lines: Vec<(NodeId, Vec<Option<f64>>)> = Vec::new();
     for (k, &t) in times.iter().enumerate() {
-        latest.clear();
         for s in m.window(i, window_start(t, window), t) {
-            latest.insert(s.node, s.value as f64);
-        }
-        for (&node, &v) in &latest {
-            lines
-                .entry(node)
-                .or_insert_with(|| vec![None; k])
-                .push(Some(v));
-        }
-        for values in lines.values_mut() {
+            let at = match lines.binary_search_by_key(&s.node, |l| l.0) {
+                Ok(at) => at,
+                Err(at) => {
+                    lines.insert(at, (s.node, vec![None; k + 1]));
+                    at
+                }
+            };
+            let values = &mut lines[at].1;
             values.resize(k + 1, None);
+            values[k] = Some(s.value as f64);
         }
     }
     lines
         .into_iter()
-        .map(|(node, values)| Line {
-            label: format!("Node {node}"),
-            values,
+        .map(|(node, mut values)| {
+            values.resize(times.len(), None);
+            Line {
+                label: format!("Node {node}"),
+                values,
+            }
         })
         .collect()
 }
@@ -270,6 +271,12 @@ fn tick_label(v: f64, step: f64, kind: SeriesKind) -> String {
         SeriesKind::Gauge => (v, step, ""),
     };
     format!("{}{unit}", decimals(v, step))
+}
+
+/// A time in seconds with no trailing zeros: `0 s`, `7.5 s`, `10 s`.
+fn seconds(t: Micros) -> String {
+    let text = format!("{:.6}", t as f64 / 1e6);
+    format!("{} s", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// `v` with as many decimals as multiples of `step` need.
@@ -320,8 +327,8 @@ impl ChartData {
             "{}: chart of {what}{of} over {}, from {} to {}",
             self.spec.title,
             self.window_words().replace("the last", "a sliding"),
-            format_time(self.span.t0),
-            format_time(self.span.t1)
+            seconds(self.span.t0),
+            seconds(self.span.t1)
         )
     }
 
@@ -500,6 +507,12 @@ mod tests {
         log
     }
 
+    /// The latency chart of `log` at `now`, over the whole run.
+    fn latency_at(log: &MetricsLog, now: Micros) -> ChartData {
+        let m = MetricsNow::new(&SERIES, log, u64::MAX, now);
+        build(&LATENCY, &m, Span::of_run(now, now, SEC)).unwrap()
+    }
+
     #[test]
     fn band_values_are_the_percentiles_of_each_points_window() {
         let log = run();
@@ -522,10 +535,7 @@ mod tests {
 
     #[test]
     fn an_outage_is_a_gap_and_the_slow_answers_after_it_a_spike() {
-        let log = run();
-        let now = 9 * SEC;
-        let m = MetricsNow::new(&SERIES, &log, u64::MAX, now);
-        let chart = build(&LATENCY, &m, Span::of_run(now, now, SEC)).unwrap();
+        let chart = latency_at(&run(), 9 * SEC);
         let at = |t: Micros| chart.times.iter().position(|x| *x >= t).unwrap();
         let p99 = &chart.lines[2].values;
         assert!(p99[at(3 * SEC)].unwrap() < 60.0);
@@ -603,10 +613,9 @@ mod tests {
         let m = MetricsNow::new(&SERIES, &log, u64::MAX, 5 * SEC);
         let chart = build(&LATENCY, &m, Span::of_run(5 * SEC, 5 * SEC, SEC)).unwrap();
         assert_eq!(chart.latest(), "No samples over the last second");
-        assert!(
-            chart
-                .description()
-                .starts_with("Latency: chart of p50, p95 and p99")
+        assert_eq!(
+            chart.description(),
+            "Latency: chart of p50, p95 and p99 latency over a sliding second, from 0 s to 5 s"
         );
         assert_eq!(format_value(980.4, SeriesKind::Latency), "980 ms");
         assert_eq!(format_value(1_250.0, SeriesKind::Latency), "1.25 s");
@@ -679,10 +688,7 @@ mod tests {
 
     #[test]
     fn axes_have_round_ticks_covering_the_data() {
-        let log = run();
-        let now = 9 * SEC;
-        let m = MetricsNow::new(&SERIES, &log, u64::MAX, now);
-        let chart = build(&LATENCY, &m, Span::of_run(now, now, SEC)).unwrap();
+        let chart = latency_at(&run(), 9 * SEC);
         let labels: Vec<String> = chart.x_ticks().into_iter().map(|t| t.1).collect();
         assert_eq!(labels, ["0 s", "2 s", "4 s", "6 s", "8 s", "10 s"]);
         let y: Vec<String> = chart.y_ticks().into_iter().map(|t| t.1).collect();

@@ -5,6 +5,7 @@ use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::charts::Charts;
 use super::controls::{ControlsProps, controls};
 use super::events_log::EventLog;
 use super::help::{Announcer, Help, watch_reduced_motion};
@@ -204,6 +205,8 @@ pub fn App() -> Html {
                                 speed={store.speed} selected={store.selected} reduced_motion={store.reduced_motion}
                                 playing={store.playing} dispatch={dispatch.clone()} />
                             <Logs nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} />
+                            <Charts lab={LabRef(store.lab.clone())} now={store.clock.0} horizon={store.clock.1}
+                                playing={store.playing} actions={frame.actions} dispatch={dispatch.clone()} />
                         </>
                     }
                 </section>
