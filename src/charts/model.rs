@@ -19,7 +19,7 @@ pub const BUCKETS: u64 = 120;
 /// The drawing's width in SVG units (the page scales it to the panel).
 pub const WIDTH: f64 = 600.0;
 /// The drawing's height in SVG units.
-pub const HEIGHT: f64 = 170.0;
+pub const HEIGHT: f64 = 150.0;
 /// Room left of the plot for the value labels.
 pub const LEFT: f64 = 50.0;
 /// Room right of the plot (the last time label overhangs it).
@@ -301,12 +301,12 @@ impl ChartData {
         }
     }
 
-    /// The span of one sliding window for people: "the last second", "the last 500.0 ms".
+    /// The sliding window for people, after `the last` or `a sliding`: "second", "500.0 ms".
     fn window_words(&self) -> String {
         if self.spec.window == SEC {
-            "the last second".to_string()
+            "second".to_string()
         } else {
-            format!("the last {}", format_time(self.spec.window))
+            format_time(self.spec.window)
         }
     }
 
@@ -324,9 +324,9 @@ impl ChartData {
             String::new()
         };
         format!(
-            "{}: chart of {what}{of} over {}, from {} to {}",
+            "{}: chart of {what}{of} over a sliding {}, from {} to {}",
             self.spec.title,
-            self.window_words().replace("the last", "a sliding"),
+            self.window_words(),
             seconds(self.span.t0),
             seconds(self.span.t1)
         )
@@ -345,9 +345,9 @@ impl ChartData {
             })
             .collect();
         if parts.is_empty() {
-            format!("No samples over {}", self.window_words())
+            format!("No samples over the last {}", self.window_words())
         } else {
-            format!("{} over {}", parts.join(", "), self.window_words())
+            format!("{} over the last {}", parts.join(", "), self.window_words())
         }
     }
 

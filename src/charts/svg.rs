@@ -121,7 +121,7 @@ mod tests {
     #[test]
     fn the_drawing_is_a_named_image_with_its_data_as_text() {
         let svg = drawing(&chart(), "c0");
-        assert!(svg.starts_with(r#"<svg class="chart-svg" viewBox="0 0 600 170""#));
+        assert!(svg.starts_with(r#"<svg class="chart-svg" viewBox="0 0 600 150""#));
         assert!(svg.contains(
             r#"role="img" aria-describedby="c0" aria-label="Latency &lt;of&gt; &quot;clients&quot;: chart of p50"#
         ));
