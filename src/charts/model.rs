@@ -5,6 +5,8 @@
 //! samples ending at it (a binary search into the time-sorted log, then the window's samples
 //! alone), so one recompute costs at most `BUCKETS` windows however long the run.
 
+use std::fmt::Write;
+
 use crate::sim::metrics::{MetricsNow, SeriesKind, percentiles};
 use crate::sim::node::NodeId;
 use crate::sim::picture::ChartSpec;
@@ -28,6 +30,10 @@ pub const RIGHT: f64 = 14.0;
 pub const TOP: f64 = 8.0;
 /// Room under the plot for the time labels.
 pub const BOTTOM: f64 = 22.0;
+
+/// Where the plot lies in the drawing, as CSS percentages of its box: the page lays its seek
+/// control there (a test checks it against the margins above).
+pub const PLOT_BOX: &str = "left:8.333%;top:5.333%;width:89.333%;height:80%";
 
 /// The stretch of virtual time a chart shows, `[t0, t1]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -249,16 +255,13 @@ fn gauge_lines(m: &MetricsNow<'_>, i: usize, times: &[Micros], window: Micros) -
 
 /// A value for people: `52 ms`, `1.25 s`, `11.6/s`, `3`.
 pub fn format_value(v: f64, kind: SeriesKind) -> String {
-    match kind {
-        SeriesKind::Latency if v >= 1e3 => format!("{:.2} s", v / 1e3),
-        SeriesKind::Latency if v >= 10.0 => format!("{v:.0} ms"),
-        SeriesKind::Latency => format!("{v:.1} ms"),
-        SeriesKind::Counter if v == 0.0 => "0/s".to_string(),
-        SeriesKind::Counter if v >= 10.0 => format!("{v:.0}/s"),
-        SeriesKind::Counter => format!("{v:.1}/s"),
-        SeriesKind::Gauge if v.fract() == 0.0 => format!("{v:.0}"),
-        SeriesKind::Gauge => format!("{v:.2}"),
-    }
+    let (v, places, unit) = match kind {
+        SeriesKind::Latency if v >= 1e3 => (v / 1e3, 2, " s"),
+        SeriesKind::Latency => (v, usize::from(v < 10.0), " ms"),
+        SeriesKind::Counter => (v, usize::from(v < 10.0 && v != 0.0), "/s"),
+        SeriesKind::Gauge => (v, if v.fract() == 0.0 { 0 } else { 2 }, ""),
+    };
+    format!("{v:.places$}{unit}")
 }
 
 /// A tick label for value `v` on an axis with ticks `step` apart: no more decimals than the
@@ -361,7 +364,7 @@ impl ChartData {
             match v {
                 Some(v) => {
                     let cmd = if run == 0 { 'M' } else { 'L' };
-                    d.push_str(&format!("{cmd}{:.1} {:.1}", x.at(*t as f64), y.at(*v)));
+                    let _ = write!(d, "{cmd}{:.1} {:.1}", x.at(*t as f64), y.at(*v));
                     run += 1;
                 }
                 None => {
@@ -395,10 +398,10 @@ impl ChartData {
             }
             for (k, (x, _, top)) in run.iter().enumerate() {
                 let cmd = if k == 0 { 'M' } else { 'L' };
-                d.push_str(&format!("{cmd}{x:.1} {top:.1}"));
+                let _ = write!(d, "{cmd}{x:.1} {top:.1}");
             }
             for (x, bottom, _) in run.iter().rev() {
-                d.push_str(&format!("L{x:.1} {bottom:.1}"));
+                let _ = write!(d, "L{x:.1} {bottom:.1}");
             }
             d.push('Z');
         }
@@ -434,12 +437,15 @@ impl ChartData {
     /// Line `i`'s values as text, one per point, `-` for a gap (rounded to 0.1): what the
     /// page exposes for tests and tools (`data-values`).
     pub fn values_text(&self, i: usize) -> String {
-        let words: Vec<String> = self.lines[i]
-            .values
-            .iter()
-            .map(|v| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}")))
-            .collect();
-        words.join(" ")
+        let mut text = String::new();
+        for (k, v) in self.lines[i].values.iter().enumerate() {
+            let sep = if k == 0 { "" } else { " " };
+            let _ = match v {
+                Some(v) => write!(text, "{sep}{v:.1}"),
+                None => write!(text, "{sep}-"),
+            };
+        }
+        text
     }
 }
 
@@ -669,6 +675,19 @@ mod tests {
             assert!(s.t0 <= now && now <= s.t1, "{s:?} holds {now}");
             assert!(s.times(now).len() as u64 <= BUCKETS + 1);
         }
+    }
+
+    #[test]
+    fn the_plot_box_matches_the_margins() {
+        let pct = |v: f64, of: f64| format!("{}%", (v * 100_000.0 / of).round() / 1000.0);
+        let want = format!(
+            "left:{};top:{};width:{};height:{}",
+            pct(LEFT, WIDTH),
+            pct(TOP, HEIGHT),
+            pct(WIDTH - LEFT - RIGHT, WIDTH),
+            pct(HEIGHT - TOP - BOTTOM, HEIGHT)
+        );
+        assert_eq!(PLOT_BOX, want);
     }
 
     #[test]

@@ -5,15 +5,16 @@
 //! values as text. Over its plot lies a seek control (`role="slider"`): its thumb is the
 //! cursor line, at the moment on screen, so it follows the time slider; a click seeks to the
 //! time under the pointer, and the arrow keys step by one bucket. The points are recomputed
-//! only when a bucket ends, the shown span or the branch changes, or (paused) the moment moves;
-//! the markup ([`crate::charts::svg`]) is rewritten only then.
+//! only when a bucket ends (while playing, at most every [`PLAYING_GAP_MS`]), the shown span or
+//! the branch changes, or (paused) the moment moves; the markup ([`crate::charts::svg`]) is
+//! rewritten only then.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use std::rc::Rc;
 
-use crate::charts::model::{self, BOTTOM, BUCKETS, HEIGHT, LEFT, RIGHT, Span, TOP, WIDTH};
+use crate::charts::model::{self, BUCKETS, PLOT_BOX, Span};
 use crate::charts::svg;
 use crate::sim::ChartSpec;
 use crate::sim::lab::Lab;
@@ -59,12 +60,17 @@ struct Drawn {
     key: AttrValue,
 }
 
-/// The charts last computed, and for what.
+/// The charts last computed, for what, and when (wall ms).
 #[derive(Default)]
 struct Cache {
     key: Option<Key>,
     charts: Vec<Rc<Drawn>>,
+    wall: f64,
 }
+
+/// Least wall time between two recomputes while the run plays and only time moved, in ms:
+/// each one redraws every chart, and a chart that changes faster cannot be read anyway.
+const PLAYING_GAP_MS: f64 = 300.0;
 
 /// Props of [`Charts`].
 #[derive(Properties, PartialEq)]
@@ -107,7 +113,18 @@ pub fn Charts(p: &ChartsProps) -> Html {
             last_action: lab.actions().last().map(|a| a.at_event),
         };
         let mut c = cache.borrow_mut();
-        if c.key != Some(key) {
+        let wall = super::dom::window().performance().map_or(0.0, |t| t.now());
+        // While playing, a bucket's end waits for the gap; a new span or branch does not.
+        let soon = p.playing
+            && wall - c.wall < PLAYING_GAP_MS
+            && c.key.is_some_and(|k| {
+                Key {
+                    moment: key.moment,
+                    ..k
+                } == key
+            });
+        if c.key != Some(key) && !soon {
+            c.wall = wall;
             let metrics = lab.metrics();
             c.charts = specs
                 .iter()
@@ -173,21 +190,13 @@ fn chart(c: &Drawn, p: &ChartsProps) -> Html {
             dispatch.emit(msg);
         })
     };
-    let pct = |v: f64, of: f64| format!("{:.3}%", v * 100.0 / of);
-    let overlay = format!(
-        "left:{};top:{};width:{};height:{}",
-        pct(LEFT, WIDTH),
-        pct(TOP, HEIGHT),
-        pct(WIDTH - LEFT - RIGHT, WIDTH),
-        pct(HEIGHT - TOP - BOTTOM, HEIGHT)
-    );
     let cursor = format!("left:{:.3}%", span.fraction(p.now) * 100.0);
     html! {
         <div class="chart">
             <h3>{ title }</h3>
             <div class="chart-box">
                 { Html::from_html_unchecked(c.drawing.clone()) }
-                <div class="chart-seek" role="slider" tabindex="0" style={overlay}
+                <div class="chart-seek" role="slider" tabindex="0" style={PLOT_BOX}
                     aria-label={format!("Time in the chart {title}")}
                     aria-valuemin={span.t0.to_string()} aria-valuemax={span.t1.to_string()}
                     aria-valuenow={p.now.to_string()} aria-valuetext={format_time(p.now)}
