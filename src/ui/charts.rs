@@ -190,7 +190,15 @@ fn chart(c: &Drawn, p: &ChartsProps) -> Html {
             dispatch.emit(msg);
         })
     };
-    let cursor = format!("left:{:.3}%", span.fraction(p.now) * 100.0);
+    let at = span.fraction(p.now) * 100.0;
+    let cursor = format!("left:{at:.3}%");
+    // The recorded future (after a seek back): hatched, as on the timeline.
+    let future = (p.now < p.horizon).then(|| {
+        format!(
+            "left:{at:.3}%;width:{:.3}%",
+            span.fraction(p.horizon) * 100.0 - at
+        )
+    });
     html! {
         <div class="chart">
             <h3>{ title }</h3>
@@ -202,6 +210,9 @@ fn chart(c: &Drawn, p: &ChartsProps) -> Html {
                     aria-valuenow={p.now.to_string()} aria-valuetext={format_time(p.now)}
                     aria-keyshortcuts="ArrowLeft ArrowRight Home End"
                     title="Click to go to that moment (← → step)" {onclick} {onkeydown}>
+                    if let Some(style) = future {
+                        <div class="chart-future" style={style}></div>
+                    }
                     <div class="chart-cursor" style={cursor}></div>
                 </div>
             </div>

@@ -1,10 +1,11 @@
 // Charts: a Raft run with clients under random faults charts client latency, with a gap or a
-// spike at each leader change; the chart cursor follows the time slider; clicking a chart or
-// using its arrow keys seeks; a run without clients has no charts; dark mode recolours them.
+// spike at each leader change; the chart cursor follows the time slider (and play); clicking a
+// chart or using its arrow keys seeks; a run without clients has no charts; dark mode recolours
+// them.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertClean, open, seekBySlider, setup, sliderTime, until } from './helpers.mjs';
+import { assertClean, open, playing, seekBySlider, setup, sliderTime, until } from './helpers.mjs';
 
 // `quorumscope run --protocol raft --param clients=3 --until 10s --faults random` prints this
 // link: crashes, partitions, pauses and losses recorded as actions, opened paused at 10 s.
@@ -127,9 +128,31 @@ describe('charts', () => {
       assert.ok(Math.abs(c.at - t / 10_000_000) < 0.01, `cursor at ${c.at} for ${t}`);
       assert.equal(await c.seek.getAttribute('aria-valuetext'), `${(t / 1e6).toFixed(3)} s`);
     }
-    // The points stop at the moment on screen.
+    // The points stop at the moment on screen; the recorded future after it is hatched.
     const points = await latencyPoints(page);
     assert.equal(points.at(-1).t, 7_500_000);
+    const future = await page.locator('.chart-future').first().boundingBox();
+    assert.ok(Math.abs(future.x - c.box.x - 0.75 * c.box.width) < 2, 'the hatching starts at the cursor');
+    assert.ok(Math.abs(future.width - 0.25 * c.box.width) < 2, 'and ends at the horizon');
+    await seekBySlider(page, 10_000_000);
+    await until(async () => (await page.locator('.chart-future').count()) === 0, 'no future at the end');
+    assertClean(page);
+  });
+
+  it('while the run plays, the charts grow with it and the cursor stays at the moment on screen', async () => {
+    const page = await open(env, '?protocol=raft&nodes=5&seed=42&clients=3');
+    await page.getByRole('img', { name: /^Client-observed latency: / }).waitFor({ timeout: 30_000 });
+    const last = async () => {
+      const times = await page.locator('.charts svg[role="img"]').first().getAttribute('data-times');
+      return Number(times.split(' ').at(-1));
+    };
+    const first = await last();
+    await until(async () => (await last()) > first, 'the latency chart to take in later points');
+    assert.ok(await playing(page), 'still playing');
+    const c = await cursor(page);
+    const clock = await sliderTime(page);
+    assert.ok(Math.abs(c.now - clock) <= 200_000, `the cursor (${c.now}) is at the clock (${clock})`);
+    assert.ok(Math.abs(c.at - (c.now - c.t0) / (c.t1 - c.t0)) < 0.01, 'and drawn there');
     assertClean(page);
   });
 
