@@ -106,6 +106,16 @@ describe('charts', () => {
     assertClean(page);
   });
 
+  it('the charts fit a 360 px screen', async () => {
+    const page = await open(env, '?protocol=raft&nodes=5&seed=42&clients=3&at=4000000', { viewport: { width: 360, height: 800 } });
+    await page.locator('.charts .chart-seek').first().waitFor();
+    const outside = await page.locator('.charts *').evaluateAll((els) =>
+      els.filter((e) => e.getBoundingClientRect().right > window.innerWidth).map((e) => e.outerHTML.slice(0, 80)),
+    );
+    assert.deepEqual(outside, [], 'chart parts beyond the screen');
+    assertClean(page);
+  });
+
   it('a run without clients has no charts panel', async () => {
     const page = await open(env, '?protocol=raft&nodes=5&seed=42&at=2000000');
     await page.locator('.controls .time input').waitFor();
