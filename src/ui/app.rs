@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::sim::node::Panel;
 
+use super::charts::Charts;
 use super::controls::{ControlsProps, controls};
 use super::events_log::EventLog;
 use super::help::{Announcer, Help, watch_reduced_motion};
@@ -211,6 +212,8 @@ pub fn App() -> Html {
                             }
                             { kind_tables(&KindTablesProps { nodes: frame.nodes.clone(), peers: frame.peers,
                                 info: store.info.clone(), selected: store.selected, dispatch: dispatch.clone() }) }
+                            <Charts lab={LabRef(store.lab.clone())} now={store.clock.0} horizon={store.clock.1}
+                                playing={store.playing} actions={frame.actions} dispatch={dispatch.clone()} />
                         </>
                     }
                 </section>

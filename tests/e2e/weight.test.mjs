@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { firstLoadWeight } from './weight.mjs';
 
-const BUDGET_KB = 350;
+// +12.4 KB for the charts (src/charts, src/ui/charts.rs), measured against the build before them.
+const BUDGET_KB = 362.4;
 
 test(`the first load stays within ${BUDGET_KB} KB gzipped`, () => {
   const { gz, files } = firstLoadWeight();
