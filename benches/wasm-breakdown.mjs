@@ -130,6 +130,7 @@ function parse(bytes) {
 const AREAS = [
   ['protocols (incl. their type-erased adapters)', /quorumscope::protocols|erased::Typed<P>|<M as quorumscope::sim::erased|<T as quorumscope::sim::erased|erased::TimerOf<N>/],
   ['page: components and their render code', /quorumscope::ui::|quorumscope_web|CompStateInner<COMP>.*::view/],
+  ['charts (src/charts: points, axes, SVG)', /quorumscope::charts::/],
   ['simulator, links, trace import/export', /quorumscope::/],
   ['yew runtime (diffing, hooks, scheduler)', /yew|implicit_clone/],
   ['serde / serde_json', /serde|zmij/],

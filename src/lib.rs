@@ -3,6 +3,8 @@
 //! Layers, each depending only on those above it in this list:
 //! * [`sim`] — the deterministic, sans-IO simulator every protocol runs on (engine, network,
 //!   time travel, trace, indexes); it imports nothing below;
+//! * [`charts`] — what a protocol's charts show, as points, lines, axes and sentences built from
+//!   the simulator's metrics (pure, no web dependency; the page draws them);
 //! * [`protocols`] — the protocols themselves and their one registration point;
 //! * [`scenario`] — the link codec: a run's description as a query string;
 //! * [`embed_api`] — the commands a host page posts to an embedded page, checked and typed;
@@ -10,6 +12,7 @@
 //!   a trace and reading it back;
 //! * `ui` — the Yew single-page app (wasm32 only).
 
+pub mod charts;
 pub mod embed_api;
 pub mod export;
 pub mod fuzz;

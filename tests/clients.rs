@@ -2,12 +2,12 @@
 //! simulated network, follow redirects, retry, and measure what a user would see.
 
 use quorumscope::export::TraceExport;
-use quorumscope::protocols::multipaxos::{self, MultiPaxos};
-use quorumscope::protocols::raft::{self, Raft};
+use quorumscope::protocols::multipaxos::MultiPaxos;
+use quorumscope::protocols::raft::Raft;
 use quorumscope::scenario::Scenario;
 use quorumscope::sim::trace::{TypedRecord, digest};
 use quorumscope::sim::workload::{Client, ClientNote, MAX_ATTEMPTS};
-use quorumscope::sim::{ActionKind, Lab, MS, Message, NodeId, Protocol, Rng, SEC, Session};
+use quorumscope::sim::{ActionKind, Lab, MS, NodeId, Protocol, Rng, SEC, Session};
 
 fn scenario(query: &str) -> Scenario {
     let (s, problems) = Scenario::from_query(query);
@@ -21,10 +21,10 @@ fn session<P: Protocol>(query: &str) -> Session {
 
 /// Every client's counts: (started, answered, failed, timed out, in flight or abandoned in a
 /// crash of the client).
-fn counts<M: Message>(lab: &Session, clients: impl Iterator<Item = NodeId>) -> Vec<[u64; 5]> {
+fn counts(lab: &Session, clients: impl Iterator<Item = NodeId>) -> Vec<[u64; 5]> {
     clients
         .map(|id| {
-            let c = lab.node::<Client<M>>(id);
+            let c = lab.node::<Client>(id);
             let (failed, timed_out) = c.given_up();
             [
                 c.started(),
@@ -59,7 +59,7 @@ fn clients_are_numbered_after_the_servers_and_named_by_kind() {
 fn a_quiet_raft_cluster_answers_every_request() {
     let mut lab = session::<Raft>("protocol=raft&nodes=5&seed=3&clients=3&rate=20");
     lab.advance_to(20 * SEC);
-    let all = counts::<raft::Msg>(&lab, 6..=8);
+    let all = counts(&lab, 6..=8);
     for [started, answered, failed, timed_out, in_flight] in &all {
         assert!(*started > 250, "about 20 requests a second: {all:?}");
         assert_eq!(
@@ -166,11 +166,7 @@ fn every_request_gets_one_outcome_under_random_faults() {
                 };
                 let _ = lab.act(kind);
             }
-            let all = if query.contains("raft") {
-                counts::<raft::Msg>(&lab, clients)
-            } else {
-                counts::<multipaxos::Msg>(&lab, clients)
-            };
+            let all = counts(&lab, clients);
             for [started, answered, failed, timed_out, in_flight] in &all {
                 assert_eq!(
                     started,
@@ -197,11 +193,11 @@ fn a_closed_loop_client_keeps_its_requests_in_flight_and_no_more() {
     let mut most = 0;
     while lab.now() < 5 * SEC && lab.step() {
         for id in 4..=5 {
-            most = most.max(lab.node::<Client<multipaxos::Msg>>(id).in_flight());
+            most = most.max(lab.node::<Client>(id).in_flight());
         }
     }
     assert_eq!(most, 3, "three requests in flight at once, never more");
-    let c = lab.node::<Client<multipaxos::Msg>>(4);
+    let c = lab.node::<Client>(4);
     assert!(
         c.answered() > 100,
         "closed loop without think time runs flat out"
@@ -215,7 +211,7 @@ fn bursty_and_poisson_arrivals_keep_the_same_average_rate() {
             "protocol=raft&nodes=3&seed=2&clients=4&rate=10&arrivals={arrivals}"
         ));
         lab.advance_to(60 * SEC);
-        let started: u64 = counts::<raft::Msg>(&lab, 4..=7).iter().map(|c| c[0]).sum();
+        let started: u64 = counts(&lab, 4..=7).iter().map(|c| c[0]).sum();
         // 4 clients × 10/s × 60 s = 2400 on average.
         assert!(
             (1900..=2900).contains(&started),
@@ -231,7 +227,7 @@ fn a_client_gives_up_after_its_attempts_when_no_server_answers() {
         lab.act(ActionKind::Crash { node }).unwrap();
     }
     lab.advance_to(10 * SEC);
-    let c = lab.node::<Client<raft::Msg>>(4);
+    let c = lab.node::<Client>(4);
     let (failed, timed_out) = c.given_up();
     assert_eq!((c.answered(), failed), (0, 0));
     assert!(timed_out >= 10, "{timed_out} timed out");

@@ -1,12 +1,13 @@
-//! The layers point one way: the simulator (`src/sim/`) never reaches up into the protocols,
-//! their registry, the link codec, fuzzing, trace import or the UI. A protocol author can read
-//! the simulator alone, and the engine can be reused by every system built on it.
+//! The layers point one way: the simulator (`src/sim/`) never reaches up into the charts, the
+//! protocols, their registry, the link codec, fuzzing, trace import or the UI. A protocol author
+//! can read the simulator alone, and the engine can be reused by every system built on it.
 
 use std::fs;
 use std::path::Path;
 
 /// Paths the simulator must not name: everything that sits above it.
 const ABOVE_THE_SIMULATOR: &[&str] = &[
+    "crate::charts",
     "crate::protocols",
     "crate::scenario",
     "crate::fuzz",

@@ -18,7 +18,7 @@ use super::node::{
 };
 use super::rng::Rng;
 use super::time::Micros;
-use super::workload::Client;
+use super::workload::{Client, ClientMsg, Request, Response, Wire};
 
 /// A message on the wire whose type only its protocol knows.
 pub trait AnyMessage: Debug {
@@ -183,13 +183,16 @@ pub trait Cluster {
 /// clients that talk to them (numbered after the protocol's own nodes).
 struct Typed<P: Protocol> {
     nodes: Vec<P::Node>,
-    clients: Vec<Client<Msg<P>>>,
+    /// The clients: one piece of code for every protocol, speaking [`ClientMsg`].
+    clients: Vec<Client>,
+    /// How the protocol's messages carry the clients' requests and answers.
+    wire: Option<Wire<Msg<P>>>,
     checker: P::Checker,
     /// Per node (id − 1): the first id and the size of its kind, for [`Ctx::peers`].
     spans: Vec<(NodeId, usize)>,
     /// Reused typed output buffers; always empty between inputs.
     outbox: Outbox<P::Node>,
-    client_outbox: Outbox<Client<Msg<P>>>,
+    client_outbox: Outbox<Client>,
 }
 
 /// Protocol `P`'s message type.
@@ -198,24 +201,25 @@ type Msg<P> = <<P as Protocol>::Node as Node>::Msg;
 impl<P: Protocol> Typed<P> {
     fn build(setup: &Setup) -> Self {
         let own = setup.nodes
-            + setup
-                .extra
-                .iter()
+            + (setup.extra.iter())
                 .filter(|k| k.host == Host::Protocol)
                 .map(|k| k.count)
                 .sum::<usize>();
         let nodes = (1..=own as NodeId)
             .map(|id| P::new_node(id, setup))
             .collect();
-        let clients = (own as NodeId + 1..=setup.total() as NodeId)
-            .map(|id| {
-                let wire = P::wire().expect("a protocol with client nodes gives its wire");
-                Client::new(id, setup.nodes, setup, wire)
-            })
+        let clients: Vec<Client> = (own as NodeId + 1..=setup.total() as NodeId)
+            .map(|id| Client::new(id, setup.nodes, setup))
             .collect();
+        let wire = P::wire();
+        assert!(
+            clients.is_empty() || wire.is_some(),
+            "a protocol with client nodes gives its wire"
+        );
         Typed {
             nodes,
             clients,
+            wire,
             checker: P::new_checker(setup),
             spans: (1..=setup.total() as NodeId)
                 .map(|id| setup.kind_span(id))
@@ -226,7 +230,7 @@ impl<P: Protocol> Typed<P> {
     }
 
     /// The client with node id `id`, if `id` is one.
-    fn client(&self, id: NodeId) -> Option<&Client<Msg<P>>> {
+    fn client(&self, id: NodeId) -> Option<&Client> {
         (id as usize)
             .checked_sub(self.nodes.len() + 1)
             .and_then(|i| self.clients.get(i))
@@ -259,8 +263,71 @@ fn run<N: Node>(node: &mut N, mut ctx: Ctx<'_, N>, input: Input) {
     }
 }
 
+/// A protocol's [`Wire`] over erased messages, so that the code running clients is one copy.
+struct ErasedWire {
+    request: fn(Request) -> MsgRef,
+    response: fn(&dyn AnyMessage) -> Option<Response>,
+}
+
+/// How protocol `P`'s messages carry client traffic, with the types erased (the only
+/// per-protocol part of running a client).
+fn wire_of<P: Protocol>() -> ErasedWire {
+    ErasedWire {
+        request: |request| match P::wire() {
+            Some(wire) => Rc::new((wire.request)(request)),
+            None => Rc::new(ClientMsg::Request(request)),
+        },
+        response: |msg| {
+            let wire = P::wire()?;
+            msg.as_any().downcast_ref().and_then(wire.response)
+        },
+    }
+}
+
+/// Where and when a client runs: its id, its kind's span (see [`Ctx::of_kind`]), the time.
+type ClientAt = (NodeId, (NodeId, usize), Micros);
+
+/// Runs one input on a client. A client speaks its own messages: the protocol's answers come
+/// in as responses, its requests go out as the protocol's messages.
+#[inline(never)]
+fn run_client(
+    client: &mut Client,
+    outbox: &mut Outbox<Client>,
+    (id, span, now): ClientAt,
+    rng: &mut Rng,
+    input: Input,
+    out: &mut Outputs,
+    wire: &ErasedWire,
+) {
+    let input = match input {
+        Input::Message { from, msg } => match (wire.response)(&*msg) {
+            Some(response) => Input::Message {
+                from,
+                msg: Rc::new(ClientMsg::Response(response)),
+            },
+            None => return, // not meant for a client
+        },
+        input => input,
+    };
+    run(client, Ctx::of_kind(now, id, span, rng, outbox), input);
+    for (to, msg) in outbox.sends.drain(..) {
+        if let ClientMsg::Request(request) = msg {
+            out.sends.push((to, (wire.request)(request)));
+        }
+    }
+    erase_effects(outbox, out);
+}
+
 /// Moves a typed outbox's contents into the engine's erased outputs.
 fn erase<N: Node>(outbox: &mut Outbox<N>, out: &mut Outputs) {
+    for (to, msg) in outbox.sends.drain(..) {
+        out.sends.push((to, Rc::new(msg)));
+    }
+    erase_effects(outbox, out);
+}
+
+/// Moves a typed outbox's notes, timers and samples into the engine's erased outputs.
+fn erase_effects<N: Node>(outbox: &mut Outbox<N>, out: &mut Outputs) {
     for note in outbox.notes.drain(..) {
         out.notes.push(Box::new(note));
     }
@@ -270,9 +337,6 @@ fn erase<N: Node>(outbox: &mut Outbox<N>, out: &mut Outputs) {
             TimerOp::Cancel(t) => TimerOp::Cancel(Rc::new(TimerOf::<N>(t))),
         });
     }
-    for (to, msg) in outbox.sends.drain(..) {
-        out.sends.push((to, Rc::new(msg)));
-    }
     out.samples.append(&mut outbox.samples);
 }
 
@@ -281,6 +345,7 @@ impl<P: Protocol> Cluster for Typed<P> {
         Box::new(Typed::<P> {
             nodes: self.nodes.clone(),
             clients: self.clients.clone(),
+            wire: self.wire,
             checker: self.checker.clone(),
             spans: self.spans.clone(),
             outbox: Outbox::default(),
@@ -292,20 +357,14 @@ impl<P: Protocol> Cluster for Typed<P> {
         let span = self.spans[id as usize - 1];
         let own = self.nodes.len();
         if let Some(node) = self.nodes.get_mut(id as usize - 1) {
-            run(
-                node,
-                Ctx::of_kind(now, id, span, rng, &mut self.outbox),
-                input,
-            );
+            let ctx = Ctx::of_kind(now, id, span, rng, &mut self.outbox);
+            run(node, ctx, input);
             erase(&mut self.outbox, out);
-        } else {
+        } else if self.wire.is_some() {
             let client = &mut self.clients[id as usize - 1 - own];
-            run(
-                client,
-                Ctx::of_kind(now, id, span, rng, &mut self.client_outbox),
-                input,
-            );
-            erase(&mut self.client_outbox, out);
+            let at = (id, span, now);
+            let outbox = &mut self.client_outbox;
+            run_client(client, outbox, at, rng, input, out, &wire_of::<P>());
         }
     }
 

@@ -461,7 +461,7 @@ impl<'a, N: Node> Ctx<'a, N> {
     /// A random gap before the next of a series of events that come at `mean` µs apart on
     /// average (exponentially distributed, as Poisson arrivals are), at least 1 µs.
     pub fn random_gap(&mut self, mean: f64) -> Micros {
-        (self.rng.exponential(mean) as Micros).max(1)
+        self.rng.gap(mean)
     }
     /// Sends `msg` to `to` over the simulated network.
     pub fn send(&mut self, to: NodeId, msg: N::Msg) {

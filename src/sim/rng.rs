@@ -4,6 +4,8 @@
 //! shared link replays the same run after any dependency upgrade: xoshiro256** (Blackman and
 //! Vigna, 2018) with its 256-bit state filled from the 64-bit seed by SplitMix64.
 
+use super::time::Micros;
+
 /// A deterministic xoshiro256** generator seeded through SplitMix64.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rng {
@@ -65,6 +67,12 @@ impl Rng {
     /// Uses `libm` so native and wasm builds agree to the bit.
     pub fn exponential(&mut self, mean: f64) -> f64 {
         -mean * libm::log(1.0 - self.unit())
+    }
+
+    /// An exponentially distributed gap of `mean` µs on average, whole and at least 1 µs
+    /// (the time to the next of a series of Poisson arrivals).
+    pub fn gap(&mut self, mean: f64) -> Micros {
+        (self.exponential(mean) as Micros).max(1)
     }
 }
 

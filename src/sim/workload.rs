@@ -14,8 +14,6 @@
 //! times out; after [`MAX_ATTEMPTS`] it gives up. Retries make delivery at-least-once: a
 //! command whose answer was lost may be applied twice, as with any client without sessions.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::metrics::{Series, SeriesKind};
@@ -142,6 +140,28 @@ pub enum Answer {
         #[serde(skip_serializing_if = "Option::is_none")]
         hint: Option<NodeId>,
     },
+}
+
+/// What a client sends and understands, in its own terms: the engine's adapter turns a
+/// `Request` into the protocol's message on the way out and a protocol message carrying a
+/// [`Response`] into this on the way in (see [`Wire`]), so the client is one piece of code
+/// whatever the protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ClientMsg {
+    /// A request to a server.
+    Request(Request),
+    /// A server's answer.
+    Response(Response),
+}
+
+impl Message for ClientMsg {
+    fn view(&self) -> MsgView {
+        match self {
+            ClientMsg::Request(r) => r.view(),
+            ClientMsg::Response(r) => r.view(),
+        }
+    }
 }
 
 /// How a protocol's messages carry client traffic: the one thing a protocol writes to have
@@ -318,16 +338,16 @@ impl Note for ClientNote {
 
 /// A workload client: a node that sends requests and measures their outcomes.
 #[derive(Clone, Debug)]
-pub struct Client<M: Message> {
+pub struct Client {
     me: NodeId,
-    wire: Wire<M>,
     cfg: Config,
     /// The servers (the protocol's main kind): `1..=servers`.
     servers: NodeId,
     /// The server the next attempt goes to.
     target: NodeId,
     next_id: u64,
-    pending: BTreeMap<u64, Pending>,
+    /// Requests in flight by id, oldest first (a few dozen at most: a list is enough).
+    pending: Vec<(u64, Pending)>,
     answered: u64,
     failed: u64,
     timed_out: u64,
@@ -336,10 +356,10 @@ pub struct Client<M: Message> {
     last_latency: Option<Micros>,
 }
 
-impl<M: Message> Client<M> {
+impl Client {
     /// Client `me` of a run whose main kind has `servers` nodes, configured by the setup's
     /// client parameters ([`params`]).
-    pub fn new(me: NodeId, servers: usize, setup: &super::Setup, wire: Wire<M>) -> Self {
+    pub fn new(me: NodeId, servers: usize, setup: &super::Setup) -> Self {
         let arrivals = match setup.param("arrivals") {
             0 => Arrivals::Poisson,
             1 => Arrivals::Bursty,
@@ -348,7 +368,6 @@ impl<M: Message> Client<M> {
         let servers = servers as NodeId;
         Client {
             me,
-            wire,
             cfg: Config {
                 arrivals,
                 rate: setup.param("rate"),
@@ -360,7 +379,7 @@ impl<M: Message> Client<M> {
             // Clients start spread over the servers, as if each knew a different address.
             target: (me - 1) % servers.max(1) + 1,
             next_id: 1,
-            pending: BTreeMap::new(),
+            pending: Vec::new(),
             answered: 0,
             failed: 0,
             timed_out: 0,
@@ -395,6 +414,13 @@ impl<M: Message> Client<M> {
         self.pending.len()
     }
 
+    fn pending_mut(&mut self, id: u64) -> Option<&mut Pending> {
+        self.pending
+            .iter_mut()
+            .find(|(p, _)| *p == id)
+            .map(|(_, p)| p)
+    }
+
     fn next_server(&self, after: NodeId) -> NodeId {
         after % self.servers.max(1) + 1
     }
@@ -424,7 +450,7 @@ impl<M: Message> Client<M> {
             ctx.note(ClientNote::Failed { request: id });
             return;
         }
-        self.pending.insert(
+        self.pending.push((
             id,
             Pending {
                 command: command(self.me, id),
@@ -432,13 +458,13 @@ impl<M: Message> Client<M> {
                 attempts: 0,
                 refused: false,
             },
-        );
+        ));
         self.attempt(ctx, id);
     }
 
     /// Sends request `id` to the current target, or gives up if it has had every attempt.
     fn attempt(&mut self, ctx: &mut Ctx<'_, Self>, id: u64) {
-        let Some(p) = self.pending.get_mut(&id) else {
+        let Some(p) = self.pending_mut(id) else {
             return;
         };
         if p.attempts >= MAX_ATTEMPTS {
@@ -461,13 +487,13 @@ impl<M: Message> Client<M> {
             id,
             command: p.command,
         };
-        ctx.send(self.target, (self.wire.request)(request));
+        ctx.send(self.target, ClientMsg::Request(request));
         ctx.set_timer(ClientTimer::Retry(id), self.cfg.retry);
     }
 
     /// Request `id` is settled: forget it and, in a closed loop, think before the next one.
     fn settle(&mut self, ctx: &mut Ctx<'_, Self>, id: u64) {
-        self.pending.remove(&id);
+        self.pending.retain(|(p, _)| *p != id);
         ctx.cancel_timer(ClientTimer::Retry(id));
         if self.cfg.arrivals == Arrivals::Closed {
             self.think(ctx, id);
@@ -481,7 +507,7 @@ impl<M: Message> Client<M> {
     }
 
     fn on_response(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, response: Response) {
-        let Some(p) = self.pending.get_mut(&response.id) else {
+        let Some(p) = self.pending_mut(response.id) else {
             return; // an answer to an attempt already settled (a duplicate or a late one)
         };
         match response.answer {
@@ -519,8 +545,8 @@ impl<M: Message> Client<M> {
     }
 }
 
-impl<M: Message> Node for Client<M> {
-    type Msg = M;
+impl Node for Client {
+    type Msg = ClientMsg;
     type Timer = ClientTimer;
     type Note = ClientNote;
 
@@ -535,8 +561,8 @@ impl<M: Message> Node for Client<M> {
         }
     }
 
-    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: M) {
-        if let Some(response) = (self.wire.response)(&msg) {
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: ClientMsg) {
+        if let ClientMsg::Response(response) = msg {
             self.on_response(ctx, from, response);
         }
     }
@@ -561,7 +587,7 @@ impl<M: Message> Node for Client<M> {
             }
             ClientTimer::Think(_) => self.start_request(ctx),
             ClientTimer::Retry(id) => {
-                if self.pending.get(&id).is_some_and(|p| !p.refused) {
+                if self.pending_mut(id).is_some_and(|p| !p.refused) {
                     // The attempt went unanswered: the target may be down or cut off.
                     self.target = self.next_server(self.target);
                 }
@@ -577,7 +603,7 @@ impl<M: Message> Node for Client<M> {
 
     /// Retries every request in flight now.
     fn on_force_timeout(&mut self, ctx: &mut Ctx<'_, Self>) {
-        let ids: Vec<u64> = self.pending.keys().copied().collect();
+        let ids: Vec<u64> = self.pending.iter().map(|(id, _)| *id).collect();
         for id in ids {
             self.attempt(ctx, id);
         }

@@ -7,12 +7,13 @@ use yew::prelude::*;
 
 use crate::sim::node::Panel;
 
+use super::charts::Charts;
 use super::controls::{ControlsProps, controls};
 use super::events_log::EventLog;
 use super::help::{Announcer, Help, watch_reduced_motion};
 use super::inspector::Inspector;
 use super::invariants::{InvariantsProps, invariants};
-use super::kinds::KindTables;
+use super::kinds::{KindTablesProps, kind_tables};
 use super::logs::Logs;
 use super::network::{NetworkProps, network};
 use super::notices::{alarm, import_failed, notices};
@@ -209,8 +210,10 @@ pub fn App() -> Html {
                             if store.info.picture.panel == Panel::Log {
                                 <Logs nodes={frame.nodes.clone()} peers={frame.peers} info={store.info.clone()} selected={store.selected} />
                             }
-                            <KindTables nodes={frame.nodes.clone()} peers={frame.peers} info={store.info.clone()}
-                                selected={store.selected} dispatch={dispatch.clone()} />
+                            { kind_tables(&KindTablesProps { nodes: frame.nodes.clone(), peers: frame.peers,
+                                info: store.info.clone(), selected: store.selected, dispatch: dispatch.clone() }) }
+                            <Charts lab={LabRef(store.lab.clone())} now={store.clock.0} horizon={store.clock.1}
+                                playing={store.playing} actions={frame.actions} dispatch={dispatch.clone()} />
                         </>
                     }
                 </section>

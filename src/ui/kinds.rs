@@ -9,8 +9,7 @@ use crate::sim::node::{NodeId, Panel, ProtocolInfo};
 
 use super::store::{Msg, Snap};
 
-/// Props of [`KindTables`].
-#[derive(Properties, PartialEq)]
+/// What [`kind_tables`] draws from.
 pub struct KindTablesProps {
     /// All nodes.
     pub nodes: Snap<Vec<Snap<NodeState>>>,
@@ -24,9 +23,9 @@ pub struct KindTablesProps {
     pub dispatch: Callback<Msg>,
 }
 
-/// One table per kind with a table panel.
-#[component]
-pub fn KindTables(p: &KindTablesProps) -> Html {
+/// One table per kind with a table panel. (A view function rather than a component: it is
+/// small, and each component type costs the page its own copy of Yew's machinery.)
+pub fn kind_tables(p: &KindTablesProps) -> Html {
     let others = || p.nodes.iter().skip(p.peers);
     let tables = (p.info.kinds.iter())
         .filter(|k| k.panel == Panel::Table)

@@ -204,13 +204,15 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
             );
             html! { <path class="body dashed" d={path} /> }
         }
-        Shape::Square => {
+        Shape::Square | Shape::Block => {
+            // A block (a client …) is a rounded square: its corners come from the style sheet.
+            let class = if shape == Shape::Block {
+                "body block"
+            } else {
+                "body dotted"
+            };
             let s = r * 0.9;
-            html! { <rect class="body dotted" x={f(cx - s)} y={f(cy - s)} width={f(2.0 * s)} height={f(2.0 * s)} /> }
-        }
-        Shape::Block => {
-            let s = r * 0.9;
-            html! { <rect class="body" rx={f(s * 0.35)} x={f(cx - s)} y={f(cy - s)} width={f(2.0 * s)} height={f(2.0 * s)} /> }
+            html! { <rect {class} x={f(cx - s)} y={f(cy - s)} width={f(2.0 * s)} height={f(2.0 * s)} /> }
         }
     };
     let label = label_text(n, p.label_text);

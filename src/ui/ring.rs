@@ -635,8 +635,14 @@ fn legend_shape(shape: Shape) -> Html {
         Shape::Diamond => {
             html! { <path class="body dashed" d="M10 4.5L17.5 12L10 19.5L2.5 12Z" /> }
         }
-        Shape::Square => html! { <rect class="body dotted" x="4" y="6" width="12" height="12" /> },
-        Shape::Block => html! { <rect class="body" rx="3" x="4" y="6" width="12" height="12" /> },
+        Shape::Square | Shape::Block => {
+            let class = if shape == Shape::Block {
+                "body block"
+            } else {
+                "body dotted"
+            };
+            html! { <rect {class} x="4" y="6" width="12" height="12" /> }
+        }
     };
     html! {
         <svg class="e0" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false">{ body }</svg>

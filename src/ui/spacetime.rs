@@ -229,18 +229,8 @@ impl Svg {
     }
 }
 
-/// Appends `text` to `out`, escaped for HTML or SVG markup (text or attribute values).
-pub fn escape(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-}
+/// Escapes text for HTML or SVG markup (shared with the charts).
+pub use crate::charts::svg::escape;
 
 /// A crash (`false`) or restart (`true`) of a node, for dashing lanes while it is down.
 type UpDown = (NodeId, Micros, bool);

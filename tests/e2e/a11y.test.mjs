@@ -1,7 +1,7 @@
 // Automated WCAG audit with axe-core 4.14 over every protocol's page, light and dark, with a
-// node menu open, and in the embed layout: no serious or critical violation. (The node
-// controls' visible labels are part of their accessible names: WCAG 2.5.3, rule
-// label-content-name-mismatch.)
+// node menu open, with charts (a run with clients), and in the embed layout: no serious or
+// critical violation. (The node controls' visible labels are part of their accessible names:
+// WCAG 2.5.3, rule label-content-name-mismatch.)
 //
 // axe is injected as a script tag, which the app's strict CSP forbids: these pages are opened
 // with `bypassCSP` (every other test file keeps the CSP).
@@ -58,6 +58,15 @@ describe('accessibility audit (axe-core)', () => {
       });
     }
   }
+
+  it('the charts of a run with clients: no serious or critical violations, light and dark', async () => {
+    for (const scheme of ['light', 'dark']) {
+      const page = await openPage(env, '?protocol=raft&nodes=5&seed=3&clients=3&at=3000000', scheme);
+      await page.locator('.charts .chart-seek').first().waitFor();
+      assert.deepEqual(await audit(page), [], `violations with charts, ${scheme}`);
+      assertClean(page);
+    }
+  });
 
   it('a crowded ring (25 nodes) and the embed layout: no serious or critical violations', async () => {
     const crowded = await openPage(env, '?protocol=raft&nodes=25&seed=3', 'light');

@@ -132,3 +132,15 @@ export async function faster(page, steps = 3) {
 export function assertClean(page) {
   assert.deepEqual(page.problems, [], 'the page reported problems');
 }
+
+/** The time slider's value (virtual µs). */
+export const sliderTime = (page) => page.locator('.controls .time input').evaluate((e) => Number(e.value));
+
+/** Moves the time slider to `t`, the way dragging it does. */
+export async function seekBySlider(page, t) {
+  await page.locator('.controls .time input').evaluate((el, t) => {
+    const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+    set.call(el, String(t));
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, t);
+}

@@ -12,22 +12,12 @@ import {
   nodeNames,
   open,
   playing,
+  seekBySlider,
   setup,
   shortcut,
+  sliderTime,
   until,
 } from './helpers.mjs';
-
-/** The time slider's value (virtual µs). */
-const sliderTime = (page) => page.locator('.controls .time input').evaluate((e) => Number(e.value));
-
-/** Moves the time slider to `t`, the way dragging it does. */
-async function seekBySlider(page, t) {
-  await page.locator('.controls .time input').evaluate((el, t) => {
-    const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-    set.call(el, String(t));
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, t);
-}
 
 /** Pauses the run if it plays. */
 async function pause(page) {
