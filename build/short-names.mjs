@@ -7,9 +7,10 @@
 // unused names instead (`a`, `b`, … `aa`, …), the way emscripten minifies imports. It also drops
 // the glue's indentation and whole-line comments (Trunk's own JS minifier fails on the glue).
 //
-// Every rewrite is checked: a name must occur exactly where expected, as often as expected, and
-// the glue must hold no multi-line template literal (the only place where trimming a line would
-// change a value). Otherwise the build fails with a message rather than ship a broken page.
+// Every rewrite is checked: each old name must be found where the glue defines or reads it and
+// nowhere else, and the glue must hold no multi-line template literal (the only place where
+// trimming a line would change a value). Otherwise the build fails with a message rather than
+// ship a broken page.
 //
 // Run by Trunk with TRUNK_STAGING_DIR and TRUNK_PROFILE set; release builds only.
 // By hand: `node build/short-names.mjs DIR` rewrites the build in DIR.
@@ -139,17 +140,18 @@ function renameInWasm(bytes, renameImport, renameExport) {
 const token = (id) => new RegExp(`(?<![\\w$])${id.replace(/\$/g, '\\$')}(?![\\w$])`);
 
 /** Replaces every match of `pattern` (global, capturing the name as group 2) per `names`, and
- * checks that each old name was found exactly `expected(old)` times. */
+ * checks that each old name was found, and that none is left anywhere else in the text. */
 function replaceChecked(text, pattern, names, what) {
-  const seen = new Map();
+  const seen = new Set();
   const out = text.replace(pattern, (whole, before, old) => {
     const fresh = names.get(old);
     if (fresh === undefined) return whole;
-    seen.set(old, (seen.get(old) ?? 0) + 1);
+    seen.add(old);
     return before + fresh;
   });
   for (const old of names.keys()) {
     if (!seen.has(old)) fail(`${what} ${old} is not in the glue`);
+    if (token(old).test(out)) fail(`${what} ${old} is used in the glue other than as expected`);
   }
   return out;
 }
@@ -200,7 +202,7 @@ function shorten(dir) {
       // its own wrapper functions; the short fixed ones (memory, malloc, …) gain little.
       if (!/__invoke__h[0-9a-f]{16}/.test(field)) return field;
       let fresh;
-      do fresh = `_${shortName(exports.size + next++)}`;
+      do fresh = `_${shortName(next++)}`;
       while (token(fresh).test(js));
       exports.set(field, fresh);
       return fresh;
