@@ -234,7 +234,7 @@ fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
     if groups.len() != layout.n || groups.windows(2).all(|w| w[0] == w[1]) {
         return Html::default();
     }
-    let off_ring = (1..=layout.n as NodeId)
+    let letters: Vec<Html> = (1..=layout.n as NodeId)
         .filter(|&id| !layout.on_ring(id))
         .map(|id| {
             let (x, y) = layout.pos(id);
@@ -243,9 +243,14 @@ fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
                     { side_letter(groups[id as usize - 1]) }
                 </text>
             }
-        });
-    let off_ring =
-        html! { <g class={classes!("sides", class)} aria-hidden="true">{ for off_ring }</g> };
+        })
+        .collect();
+    // Their letters stand in a group of their own, drawn only when there are such nodes.
+    let off_ring = if letters.is_empty() {
+        Html::default()
+    } else {
+        html! { <g class={classes!("side-letters", class)} aria-hidden="true">{ for letters }</g> }
+    };
     let ring: Vec<NodeId> = (1..=layout.n as NodeId)
         .filter(|&id| layout.on_ring(id))
         .collect();
