@@ -21,7 +21,7 @@ use super::time::Micros;
 use super::workload::{Client, ClientMsg, Request, Response, Wire};
 
 /// A message on the wire whose type only its protocol knows.
-pub trait AnyMessage: Debug {
+pub trait AnyMessage {
     /// How the message is drawn and named in the page.
     fn view(&self) -> MsgView;
     /// The message as a JSON object, for the trace.
@@ -47,11 +47,18 @@ impl<M: Message> AnyMessage for M {
     }
 }
 
+/// Messages print as their JSON (their types' own `Debug` code stays out of the build).
+impl Debug for dyn AnyMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_json())
+    }
+}
+
 /// A shared, type-erased message: one allocation, shared by the wire and the trace.
 pub type MsgRef = Rc<dyn AnyMessage>;
 
 /// A protocol note whose type only its protocol knows.
-pub trait AnyNote: Debug {
+pub trait AnyNote {
     /// The trace line's `kind`.
     fn kind(&self) -> &'static str;
     /// The note as a sentence for the event log.
@@ -87,11 +94,18 @@ impl<T: Note> AnyNote for T {
     }
 }
 
+/// Notes print as their JSON (their types' own `Debug` code stays out of the build).
+impl Debug for dyn AnyNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_json())
+    }
+}
+
 /// A type-erased note as the trace keeps it.
 pub type NoteRef = Box<dyn AnyNote>;
 
 /// A pending timer whose type only its protocol knows.
-pub trait AnyTimer: Debug {
+pub trait AnyTimer {
     /// Whether `other` names the same timer (setting a timer replaces the pending one).
     fn same(&self, other: &dyn AnyTimer) -> bool;
     /// Whether this is the countdown the page draws as an arc around the node.
@@ -121,6 +135,18 @@ impl<N: Node> AnyTimer for TimerOf<N> {
     }
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+/// Timers print as whether they are the countdown (their types' own `Debug` code stays out of
+/// the build).
+impl Debug for dyn AnyTimer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_countdown() {
+            "countdown"
+        } else {
+            "timer"
+        })
     }
 }
 
