@@ -7,6 +7,7 @@ use crate::scenario::Scenario;
 use crate::sim::{Definition, Lab, ProtocolInfo, Session, Setup};
 
 pub mod election;
+pub mod failover;
 pub mod multipaxos;
 pub mod paxos;
 pub mod raft;
