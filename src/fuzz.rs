@@ -184,7 +184,8 @@ pub fn violations(lab: &dyn Lab) -> Vec<(Micros, Finding)> {
 /// the network, restarts every crashed node and clears loss and duplication.
 pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
     let mut rng = Rng::new(seed ^ 0xFA17_FA17_FA17_FA17);
-    let n = lab.scenario().nodes as NodeId;
+    // Every node of the run, clients included (they crash, pause and get cut off too).
+    let n = lab.setup().total() as NodeId;
     let base_net = lab.network().config;
     let mut t = lab.now();
     loop {

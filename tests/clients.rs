@@ -266,3 +266,41 @@ fn runs_with_clients_are_deterministic_and_links_round_trip() {
         "the crash of client Node 7 is in the link"
     );
 }
+
+#[test]
+fn the_fuzzer_partitions_runs_with_clients_and_finds_no_violation() {
+    use quorumscope::fuzz::{FuzzOptions, fuzz_one};
+    for protocol in ["raft", "multipaxos"] {
+        let opts = FuzzOptions {
+            params: "clients=3".into(),
+            ..FuzzOptions::default()
+        };
+        let mut partitions = 0;
+        let mut answered = 0;
+        for seed in 0..20 {
+            let report = fuzz_one(protocol, seed, &opts).unwrap();
+            assert!(
+                report.violations.is_empty(),
+                "{protocol} seed {seed}: {report:?}"
+            );
+            let (s, problems) = Scenario::from_query(&report.link);
+            assert!(problems.is_empty(), "{problems:?}");
+            partitions += (s.actions.iter())
+                .filter(
+                    |a| matches!(&a.kind, ActionKind::Partition { groups } if groups.len() == 8),
+                )
+                .count();
+            let mut lab = quorumscope::protocols::create(&s).unwrap();
+            lab.advance_to(report.end);
+            answered += lab
+                .metrics()
+                .index("client_latency")
+                .map_or(0, |i| lab.metrics().window(i, 0, u64::MAX).count());
+        }
+        assert!(
+            partitions > 0,
+            "{protocol}: partitions over servers and clients"
+        );
+        assert!(answered > 0, "{protocol}: clients get answers");
+    }
+}
