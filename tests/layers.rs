@@ -57,3 +57,23 @@ fn the_simulator_imports_nothing_above_it() {
         offences.join("\n")
     );
 }
+
+/// The repository's top level stays as the project set it: code in `src`, static assets in
+/// `www`, tests in `tests`, benchmarks in `benches`, scripts (including the build's own steps) in
+/// `.ci`. Build output and installed packages (`target`, `dist`, `node_modules`, …) are ignored.
+#[test]
+fn the_top_level_holds_only_the_agreed_folders() {
+    const FOLDERS: &[&str] = &[".cargo", ".ci", ".git", "benches", "src", "tests", "www"];
+    const IGNORED: &[&str] = &["target", "dist", "node_modules", "publish"];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in fs::read_dir(root).expect("the repository is readable") {
+        let entry = entry.expect("a directory entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_dir() && !IGNORED.contains(&name.as_str()) {
+            assert!(
+                FOLDERS.contains(&name.as_str()),
+                "top-level folder '{name}' is not one of {FOLDERS:?}: put it under one of them"
+            );
+        }
+    }
+}

@@ -1,4 +1,4 @@
-// The release build's post-build rewrite (build/short-names.mjs) changes the wasm and its JS
+// The release build's post-build rewrite (.ci/short-names.mjs) changes the wasm and its JS
 // glue after Trunk hashed them: every `integrity` in index.html must still match its file, or
 // the browser refuses the preloaded file.
 import assert from 'node:assert/strict';

@@ -13,7 +13,7 @@
 // ship a broken page.
 //
 // Run by Trunk with TRUNK_STAGING_DIR and TRUNK_PROFILE set; release builds only.
-// By hand: `node build/short-names.mjs DIR` rewrites the build in DIR.
+// By hand: `node .ci/short-names.mjs DIR` rewrites the build in DIR.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
