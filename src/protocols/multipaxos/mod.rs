@@ -23,6 +23,7 @@ pub mod acceptor;
 pub mod checker;
 pub mod msg;
 pub mod node;
+pub mod slots;
 mod view;
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! A message a node sends to itself (a candidate's own promise, a leader's own acceptance) is
 //! handled locally, right after the input that sent it.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::protocols::paxos::common::{Ballot, MAX_NODES, NodeSet, majority};
 use crate::sim::chunked::ChunkedVec;
@@ -21,6 +21,7 @@ use crate::sim::{Ctx, Micros, Node, NodeId, NodeView};
 
 use super::acceptor::Acceptor;
 use super::msg::{Msg, MultiNote, SlotVote, Value, Vote};
+use super::slots::Slots;
 
 /// Most slots a leader sends to one follower in answer to one catch-up request.
 pub const MAX_BATCH: u64 = 64;
@@ -130,9 +131,9 @@ pub struct MultiNode {
     pub(super) learned: u64,
     pub(super) promises: NodeSet,
     pub(super) from_slot: u64,
-    pub(super) found: BTreeMap<u64, Vote>,
+    pub(super) found: Slots<Vote>,
     pub(super) next_slot: u64,
-    pub(super) pending: BTreeMap<u64, Pending>,
+    pub(super) pending: Slots<Pending>,
     /// As leader: workload clients waiting for their command to be chosen, as (slot, client,
     /// request, command), by slot. Forgotten when leadership ends: the clients retry.
     pub(super) waiting: Vec<(u64, NodeId, u64, u64)>,
@@ -162,9 +163,9 @@ impl MultiNode {
             learned: 0,
             promises: NodeSet::EMPTY,
             from_slot: 1,
-            found: BTreeMap::new(),
+            found: Slots::default(),
             next_slot: 1,
-            pending: BTreeMap::new(),
+            pending: Slots::default(),
             waiting: Vec::new(),
             election_timeout: 0,
             journal: Journal::default(),
@@ -341,13 +342,13 @@ impl MultiNode {
         ctx.cancel_timer(Timer::Election);
         self.election_timeout = 0;
         self.note_role(ctx);
-        let top = (self.found.keys().next_back().copied())
+        let top = (self.found.last_slot())
             .unwrap_or(0)
             .max(self.chosen.len() as u64)
             .max(self.learned);
         self.pending.clear();
         for slot in self.from_slot.max(self.learned + 1)..=top {
-            let value = match (self.chosen(slot), self.found.get(&slot)) {
+            let value = match (self.chosen(slot), self.found.get(slot)) {
                 (Some(_), _) => continue,
                 (None, Some(v)) if !self.cfg.ignore_accepted => v.value,
                 _ => Value::Noop,
@@ -391,7 +392,7 @@ impl MultiNode {
         }
         if resend {
             let stale = now.saturating_sub(self.cfg.heartbeat);
-            for (&slot, p) in self.pending.iter_mut().take(MAX_BATCH as usize) {
+            for (slot, p) in self.pending.iter_mut().take(MAX_BATCH as usize) {
                 if p.sent > stale {
                     continue;
                 }
@@ -529,7 +530,7 @@ impl MultiNode {
                 ballot: v.ballot,
                 value: v.value,
             };
-            let best = self.found.entry(v.slot).or_insert(vote);
+            let best = self.found.get_or_insert(v.slot, vote);
             if vote.ballot > best.ballot {
                 *best = vote;
             }
@@ -550,12 +551,12 @@ impl MultiNode {
             return;
         }
         let quorum = self.quorum();
-        let Some(p) = self.pending.get_mut(&slot) else {
+        let Some(p) = self.pending.get_mut(slot) else {
             return;
         };
         if p.acks.insert(from) && p.acks.len() >= quorum {
             let value = p.value;
-            self.pending.remove(&slot);
+            self.pending.remove(slot);
             ctx.note(MultiNote::Chosen {
                 slot,
                 ballot,
