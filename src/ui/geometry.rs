@@ -194,20 +194,29 @@ impl Layout {
         }
     }
 
+    /// The node at ring position `i` (0-based): the inverse of [`Layout::ring_index`].
+    fn ring_id(&self, i: usize) -> NodeId {
+        let id = i as NodeId + 1;
+        match self.arrangement {
+            Arrangement::Star { first, count } if id >= first => id + count as NodeId,
+            _ => id,
+        }
+    }
+
+    /// The nodes on the ring, clockwise from the top.
+    pub fn ring_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (0..self.ring_count()).map(|i| self.ring_id(i))
+    }
+
     /// The node after `id` going clockwise round the ring (for nodes on the ring).
     pub fn next_on_ring(&self, id: NodeId) -> NodeId {
-        let ring: Vec<NodeId> = (1..=self.n as NodeId)
-            .filter(|&k| self.on_ring(k))
-            .collect();
-        let at = ring.iter().position(|&k| k == id).unwrap_or(0);
-        ring[(at + 1) % ring.len().max(1)]
+        let at = self.ring_index(id).unwrap_or(0);
+        self.ring_id((at + 1) % self.ring_count().max(1))
     }
 
     /// Whether some node's body or crown overlaps a near neighbour's on the ring.
     fn crowded(&self) -> bool {
-        let ring: Vec<NodeId> = (1..=self.n as NodeId)
-            .filter(|&k| self.on_ring(k))
-            .collect();
+        let ring: Vec<NodeId> = self.ring_ids().collect();
         let n = ring.len();
         if n == 0 {
             return false;
@@ -770,6 +779,27 @@ mod tests {
                         "{n} nodes: {what_a} of node {a} overlaps {what_b} of node {b}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn ring_order_walks_every_node_on_the_ring_once() {
+        let star = [("replica", 5), ("manager", 1), ("client", 3)];
+        let layouts = [
+            Layout::new(7),
+            Layout::of(8, 5),
+            Layout::place(Placement::Star { hub: "manager" }, &star),
+        ];
+        for layout in layouts {
+            let ring: Vec<NodeId> = layout.ring_ids().collect();
+            let on: Vec<NodeId> = (1..=layout.n as NodeId)
+                .filter(|&id| layout.on_ring(id))
+                .collect();
+            assert_eq!(ring, on, "{layout:?}");
+            for (i, &id) in ring.iter().enumerate() {
+                assert_eq!(layout.ring_index(id), Some(i));
+                assert_eq!(layout.next_on_ring(id), ring[(i + 1) % ring.len()]);
             }
         }
     }

@@ -251,9 +251,7 @@ fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
     } else {
         html! { <g class={classes!("side-letters", class)} aria-hidden="true">{ for letters }</g> }
     };
-    let ring: Vec<NodeId> = (1..=layout.n as NodeId)
-        .filter(|&id| layout.on_ring(id))
-        .collect();
+    let ring: Vec<NodeId> = layout.ring_ids().collect();
     let n = ring.len();
     let side = |i: usize| groups[ring[i % n] as usize - 1];
     if n < 2 || (1..n).all(|i| side(i) == side(0)) {
@@ -333,7 +331,7 @@ pub fn cut_frac(layout: &Layout, net: &NetworkView, a: NodeId, b: NodeId) -> f64
     let (x1, y1) = layout.along(a, b, 1.0);
     let (vx, vy) = (x1 - x0, y1 - y0);
     let (wx, wy) = (CENTER - x0, CENTER - y0);
-    for id in (1..=layout.n as NodeId).filter(|&id| layout.on_ring(id)) {
+    for id in layout.ring_ids() {
         let nb = layout.next_on_ring(id);
         if side(id) == side(nb) {
             continue;
