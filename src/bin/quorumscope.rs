@@ -458,7 +458,7 @@ a 10-minute run under steady client load.
             digest(trace)
         );
         for n in lab.nodes() {
-            if !info.roles.contains(&n.view.role) {
+            if lab.setup().kind_of(n.id).is_some() {
                 // A node of another kind (a client): its own fields.
                 let fields: Vec<String> = n
                     .view

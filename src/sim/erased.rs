@@ -209,10 +209,9 @@ pub trait Cluster {
 /// clients that talk to them (numbered after the protocol's own nodes).
 struct Typed<P: Protocol> {
     nodes: Vec<P::Node>,
-    /// The clients: one piece of code for every protocol, speaking [`ClientMsg`].
+    /// The clients: one piece of code for every protocol, speaking [`ClientMsg`] (the
+    /// protocol's [`Wire`] translates).
     clients: Vec<Client>,
-    /// How the protocol's messages carry the clients' requests and answers.
-    wire: Option<Wire<Msg<P>>>,
     checker: P::Checker,
     /// Per node (id − 1): the first id and the size of its kind, for [`Ctx::peers`].
     spans: Vec<(NodeId, usize)>,
@@ -237,15 +236,13 @@ impl<P: Protocol> Typed<P> {
         let clients: Vec<Client> = (own as NodeId + 1..=setup.total() as NodeId)
             .map(|id| Client::new(id, setup.nodes, setup))
             .collect();
-        let wire = P::wire();
         assert!(
-            clients.is_empty() || wire.is_some(),
+            clients.is_empty() || P::wire().is_some(),
             "a protocol with client nodes gives its wire"
         );
         Typed {
             nodes,
             clients,
-            wire,
             checker: P::new_checker(setup),
             spans: (1..=setup.total() as NodeId)
                 .map(|id| setup.kind_span(id))
@@ -255,11 +252,15 @@ impl<P: Protocol> Typed<P> {
         }
     }
 
-    /// The client with node id `id`, if `id` is one.
-    fn client(&self, id: NodeId) -> Option<&Client> {
-        (id as usize)
-            .checked_sub(self.nodes.len() + 1)
-            .and_then(|i| self.clients.get(i))
+    /// The client with node id `id` (clients are numbered after the protocol's own nodes).
+    fn client(&self, id: NodeId) -> &Client {
+        &self.clients[id as usize - 1 - self.nodes.len()]
+    }
+
+    /// The client with node id `id`, to run.
+    fn client_mut(&mut self, id: NodeId) -> &mut Client {
+        let own = self.nodes.len();
+        &mut self.clients[id as usize - 1 - own]
     }
 }
 
@@ -295,18 +296,18 @@ struct ErasedWire {
     response: fn(&dyn AnyMessage) -> Option<Response>,
 }
 
+/// Protocol `P`'s wire; only asked for when the run has clients, which [`Typed::build`]
+/// allows only for a protocol that gives one.
+fn wire<P: Protocol>() -> Wire<Msg<P>> {
+    P::wire().expect("a protocol with client nodes gives its wire")
+}
+
 /// How protocol `P`'s messages carry client traffic, with the types erased (the only
 /// per-protocol part of running a client).
 fn wire_of<P: Protocol>() -> ErasedWire {
     ErasedWire {
-        request: |request| match P::wire() {
-            Some(wire) => Rc::new((wire.request)(request)),
-            None => Rc::new(ClientMsg::Request(request)),
-        },
-        response: |msg| {
-            let wire = P::wire()?;
-            msg.as_any().downcast_ref().and_then(wire.response)
-        },
+        request: |request| Rc::new((wire::<P>().request)(request)),
+        response: |msg| msg.as_any().downcast_ref().and_then(wire::<P>().response),
     }
 }
 
@@ -371,7 +372,6 @@ impl<P: Protocol> Cluster for Typed<P> {
         Box::new(Typed::<P> {
             nodes: self.nodes.clone(),
             clients: self.clients.clone(),
-            wire: self.wire,
             checker: self.checker.clone(),
             spans: self.spans.clone(),
             outbox: Outbox::default(),
@@ -381,24 +381,29 @@ impl<P: Protocol> Cluster for Typed<P> {
 
     fn handle(&mut self, id: NodeId, input: Input, now: Micros, rng: &mut Rng, out: &mut Outputs) {
         let span = self.spans[id as usize - 1];
-        let own = self.nodes.len();
         if let Some(node) = self.nodes.get_mut(id as usize - 1) {
             let ctx = Ctx::of_kind(now, id, span, rng, &mut self.outbox);
             run(node, ctx, input);
             erase(&mut self.outbox, out);
-        } else if self.wire.is_some() {
-            let client = &mut self.clients[id as usize - 1 - own];
-            let at = (id, span, now);
+        } else {
+            let client = &mut self.clients[id as usize - 1 - self.nodes.len()];
             let outbox = &mut self.client_outbox;
-            run_client(client, outbox, at, rng, input, out, &wire_of::<P>());
+            run_client(
+                client,
+                outbox,
+                (id, span, now),
+                rng,
+                input,
+                out,
+                &wire_of::<P>(),
+            );
         }
     }
 
     fn crash(&mut self, id: NodeId) {
-        let own = self.nodes.len();
         match self.nodes.get_mut(id as usize - 1) {
             Some(node) => node.crash(),
-            None => self.clients[id as usize - 1 - own].crash(),
+            None => self.client_mut(id).crash(),
         }
     }
 
@@ -411,7 +416,7 @@ impl<P: Protocol> Cluster for Typed<P> {
     fn view(&self, id: NodeId) -> NodeView {
         match self.nodes.get(id as usize - 1) {
             Some(node) => node.view(),
-            None => self.client(id).expect("a node of the run").view(),
+            None => self.client(id).view(),
         }
     }
 
@@ -430,7 +435,7 @@ impl<P: Protocol> Cluster for Typed<P> {
     fn node_any(&self, id: NodeId) -> &dyn Any {
         match self.nodes.get(id as usize - 1) {
             Some(node) => node,
-            None => self.client(id).expect("a node of the run"),
+            None => self.client(id),
         }
     }
 }

@@ -233,44 +233,37 @@ impl Setup {
     pub fn total(&self) -> usize {
         self.nodes + self.extra.iter().map(|k| k.count).sum::<usize>()
     }
+    /// Every kind in id order, the main one first (`None`), with its first id and count.
+    fn kinds(&self) -> impl Iterator<Item = (Option<&KindCount>, NodeId, usize)> {
+        let main = std::iter::once((None, self.nodes));
+        let extra = self.extra.iter().map(|k| (Some(k), k.count));
+        main.chain(extra).scan(1, |first, (kind, count)| {
+            let at = *first;
+            *first += count as NodeId;
+            Some((kind, at, count))
+        })
+    }
     /// The ids of the nodes of kind `name` (empty if the run has none).
     pub fn ids_of(&self, name: &str) -> std::ops::RangeInclusive<NodeId> {
-        let mut first = self.nodes as NodeId + 1;
-        for k in &self.extra {
-            if k.name == name {
-                return first..=first + k.count as NodeId - 1;
-            }
-            first += k.count as NodeId;
-        }
         #[allow(clippy::reversed_empty_ranges)]
-        {
-            1..=0
-        }
+        (self.kinds())
+            .find(|(kind, _, _)| kind.is_some_and(|k| k.name == name))
+            .map_or(1..=0, |(_, first, count)| {
+                first..=first + count as NodeId - 1
+            })
     }
     /// The extra kind node `id` belongs to, or `None` for the main kind (and unknown ids).
     pub fn kind_of(&self, id: NodeId) -> Option<&KindCount> {
-        let mut last = self.nodes as NodeId;
-        if id <= last {
-            return None;
-        }
-        self.extra.iter().find(|k| {
-            last += k.count as NodeId;
-            id <= last
-        })
+        (self.kinds())
+            .find(|&(_, first, count)| id >= first && id < first + count as NodeId)
+            .and_then(|(kind, _, _)| kind)
     }
     /// The first id and the count of the kind node `id` belongs to (its peers for
     /// [`Ctx::peers`]).
     pub fn kind_span(&self, id: NodeId) -> (NodeId, usize) {
-        let mut first = 1;
-        let mut count = self.nodes;
-        for k in &self.extra {
-            if id < first + count as NodeId {
-                break;
-            }
-            first += count as NodeId;
-            count = k.count;
-        }
-        (first, count)
+        (self.kinds())
+            .find(|&(_, first, count)| id < first + count as NodeId)
+            .map_or((1, self.nodes), |(_, first, count)| (first, count))
     }
 }
 

@@ -202,6 +202,22 @@ impl Request {
 }
 
 impl Response {
+    /// Request `id` is done.
+    pub fn done(id: u64) -> Self {
+        Response {
+            id,
+            answer: Answer::Done,
+        }
+    }
+
+    /// The server is not the leader; `hint` is the one it believes leads, if it knows.
+    pub fn not_leader(id: u64, hint: Option<NodeId>) -> Self {
+        Response {
+            id,
+            answer: Answer::NotLeader { hint },
+        }
+    }
+
     /// How the page names and explains the response on the wire.
     pub fn view(&self) -> MsgView {
         let detail = match self.answer {
@@ -445,9 +461,7 @@ impl Client {
         let id = self.next_id;
         self.next_id += 1;
         if self.pending.len() >= MAX_IN_FLIGHT {
-            self.failed += 1;
-            ctx.record(FAILED, 1);
-            ctx.note(ClientNote::Failed { request: id });
+            self.give_up(ctx, id, true);
             return;
         }
         self.pending.push((
@@ -470,15 +484,7 @@ impl Client {
         if p.attempts >= MAX_ATTEMPTS {
             let refused = p.refused;
             self.settle(ctx, id);
-            if refused {
-                self.failed += 1;
-                ctx.record(FAILED, 1);
-                ctx.note(ClientNote::Failed { request: id });
-            } else {
-                self.timed_out += 1;
-                ctx.record(TIMED_OUT, 1);
-                ctx.note(ClientNote::TimedOut { request: id });
-            }
+            self.give_up(ctx, id, refused);
             return;
         }
         p.attempts += 1;
@@ -489,6 +495,19 @@ impl Client {
         };
         ctx.send(self.target, ClientMsg::Request(request));
         ctx.set_timer(ClientTimer::Retry(id), self.cfg.retry);
+    }
+
+    /// Counts request `id` as given up on: failed if it was `refused`, else timed out.
+    fn give_up(&mut self, ctx: &mut Ctx<'_, Self>, id: u64, refused: bool) {
+        if refused {
+            self.failed += 1;
+            ctx.record(FAILED, 1);
+            ctx.note(ClientNote::Failed { request: id });
+        } else {
+            self.timed_out += 1;
+            ctx.record(TIMED_OUT, 1);
+            ctx.note(ClientNote::TimedOut { request: id });
+        }
     }
 
     /// Request `id` is settled: forget it and, in a closed loop, think before the next one.

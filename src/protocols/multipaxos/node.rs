@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use crate::protocols::paxos::common::{Ballot, MAX_NODES, NodeSet, majority};
 use crate::sim::chunked::ChunkedVec;
-use crate::sim::workload::{Answer, Request, Response};
+use crate::sim::workload::{Request, Response};
 use crate::sim::{Ctx, Micros, Node, NodeId, NodeView};
 
 use super::acceptor::Acceptor;
@@ -618,11 +618,10 @@ impl MultiNode {
             self.handle_client(ctx, request.command, false);
         } else {
             let hint = self.leader.map(|(l, _)| l).filter(|&l| l != self.id);
-            let response = Response {
-                id: request.id,
-                answer: Answer::NotLeader { hint },
-            };
-            ctx.send(client, Msg::Response(response));
+            ctx.send(
+                client,
+                Msg::Response(Response::not_leader(request.id, hint)),
+            );
         }
     }
 
@@ -635,11 +634,7 @@ impl MultiNode {
         for i in 0..done {
             let (slot, client, id, command) = self.waiting[i];
             if self.chosen(slot) == Some(Value::Command(command)) {
-                let response = Response {
-                    id,
-                    answer: Answer::Done,
-                };
-                ctx.send(client, Msg::Response(response));
+                ctx.send(client, Msg::Response(Response::done(id)));
             }
         }
         self.waiting.drain(..done);

@@ -6,7 +6,7 @@
 //! time until the follower's log is known to match) and *replicating* (entries are streamed
 //! and `nextIndex` advances optimistically; a refusal drops back to probing).
 
-use crate::sim::workload::{Answer, Request, Response};
+use crate::sim::workload::{Request, Response};
 use crate::sim::{Ctx, Micros, Node, NodeId, NodeView};
 
 use super::log::Log;
@@ -545,11 +545,10 @@ impl RaftNode {
             self.answer_committed(ctx);
         } else {
             let hint = self.leader.filter(|&l| l != self.id);
-            let response = Response {
-                id: request.id,
-                answer: Answer::NotLeader { hint },
-            };
-            ctx.send(client, Msg::Response(response));
+            ctx.send(
+                client,
+                Msg::Response(Response::not_leader(request.id, hint)),
+            );
         }
     }
 
@@ -559,11 +558,7 @@ impl RaftNode {
             .waiting
             .partition_point(|&(index, _, _)| index <= self.commit);
         for (_, client, id) in self.waiting.drain(..done) {
-            let response = Response {
-                id,
-                answer: Answer::Done,
-            };
-            ctx.send(client, Msg::Response(response));
+            ctx.send(client, Msg::Response(Response::done(id)));
         }
     }
 
