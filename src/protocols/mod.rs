@@ -18,6 +18,7 @@ pub const REGISTRY: &[Definition] = &[
     Definition::of::<raft::Raft>(),
     Definition::of::<paxos::Paxos>(),
     Definition::of::<multipaxos::MultiPaxos>(),
+    Definition::of::<failover::Failover>(),
 ];
 
 fn find(name: &str) -> Option<&'static Definition> {

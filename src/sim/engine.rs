@@ -568,8 +568,8 @@ impl Sim {
         for note in out.notes.drain(..) {
             self.emit(sink, || RecordKind::Note { node: id, note });
         }
-        for (series, value) in out.samples.drain(..) {
-            self.sample(sink, series, id, value);
+        for (series, about, value) in out.samples.drain(..) {
+            self.sample(sink, series, about, value);
         }
         for op in out.timers.drain(..) {
             let slots = &mut self.timers[id as usize - 1];

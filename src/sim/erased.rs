@@ -182,7 +182,7 @@ pub struct Outputs {
     /// Notes for the trace, in order.
     pub notes: Vec<NoteRef>,
     /// Metric samples, in order.
-    pub samples: Vec<(Series, i64)>,
+    pub samples: Vec<(Series, NodeId, i64)>,
 }
 
 /// The engine's view of a protocol's nodes and checker: every call one virtual dispatch.
@@ -203,6 +203,8 @@ pub trait Cluster {
     fn summary(&self, up: &[bool]) -> Vec<(String, String)>;
     /// Node `id`'s typed state machine, for protocol tests (see [`super::Session::node`]).
     fn node_any(&self, id: NodeId) -> &dyn Any;
+    /// The typed checker, for protocol tests and tools (see [`super::Session::checker`]).
+    fn checker_any(&self) -> &dyn Any;
 }
 
 /// Protocol `P`'s nodes and checker behind the [`Cluster`] interface, with the workload
@@ -429,7 +431,13 @@ impl<P: Protocol> Cluster for Typed<P> {
     }
 
     fn summary(&self, up: &[bool]) -> Vec<(String, String)> {
-        P::summary(&self.nodes, &up[..self.nodes.len()])
+        let mut lines = P::summary(&self.nodes, &up[..self.nodes.len()]);
+        lines.extend(self.checker.summary());
+        lines
+    }
+
+    fn checker_any(&self) -> &dyn Any {
+        &self.checker
     }
 
     fn node_any(&self, id: NodeId) -> &dyn Any {

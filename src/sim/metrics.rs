@@ -37,7 +37,8 @@ pub struct Series {
 pub struct Sample {
     /// Virtual time it was taken.
     pub t: Micros,
-    /// The node that wrote it (0: the engine itself).
+    /// The node it is about: the one that wrote it unless the writer named another
+    /// ([`super::Ctx::record_about`]); 0 for the engine itself.
     pub node: NodeId,
     /// The value (µs for latencies).
     pub value: i64,

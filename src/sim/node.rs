@@ -102,6 +102,11 @@ pub trait Checker<N: Node>: Clone + Debug + 'static {
         touched: NodeId,
         found: &mut Vec<Finding>,
     );
+    /// Facts only the checker knows (it sees every node and which are really down), as
+    /// (label, value) lines for the page; none by default.
+    fn summary(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// One broken invariant, as found by a [`Checker`].
@@ -380,7 +385,8 @@ pub struct Outbox<N: Node> {
     pub(crate) sends: Vec<(NodeId, N::Msg)>,
     pub(crate) timers: Vec<TimerOp<N::Timer>>,
     pub(crate) notes: Vec<N::Note>,
-    pub(crate) samples: Vec<(Series, i64)>,
+    /// (series, the node the sample is about, value).
+    pub(crate) samples: Vec<(Series, NodeId, i64)>,
 }
 
 impl<N: Node> Default for Outbox<N> {
@@ -474,7 +480,12 @@ impl<'a, N: Node> Ctx<'a, N> {
     }
     /// Writes a sample to a metric series the protocol declared in [`ProtocolInfo::series`].
     pub fn record(&mut self, series: Series, value: i64) {
-        self.out.samples.push((series, value));
+        self.out.samples.push((series, self.me, value));
+    }
+    /// Writes a sample about another node `about` (e.g. how suspicious a watched node's
+    /// silence is): a gauge's line is then `about`'s, not the writer's.
+    pub fn record_about(&mut self, series: Series, about: NodeId, value: i64) {
+        self.out.samples.push((series, about, value));
     }
     /// A uniform random integer in `lo..=hi` from the simulation's one PRNG.
     pub fn random_range(&mut self, lo: u64, hi: u64) -> u64 {
@@ -492,7 +503,7 @@ impl<N: Node> Outbox<N> {
         &self.notes
     }
     /// Metric samples queued so far (for protocol unit tests).
-    pub fn samples(&self) -> &[(Series, i64)] {
+    pub fn samples(&self) -> &[(Series, NodeId, i64)] {
         &self.samples
     }
     /// Timers set so far with their delays (for protocol unit tests).

@@ -117,6 +117,16 @@ impl Session {
             .expect("the run's protocol has this node type")
     }
 
+    /// The run's typed checker (`C` must be the protocol's checker type), for protocol tests
+    /// and tools that read what it tallies.
+    pub fn checker<C: 'static>(&self) -> &C {
+        self.sim
+            .cluster()
+            .checker_any()
+            .downcast_ref::<C>()
+            .expect("the run's protocol has this checker type")
+    }
+
     /// The simulation state now.
     pub fn sim(&self) -> &Sim {
         &self.sim

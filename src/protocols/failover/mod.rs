@@ -1,8 +1,205 @@
-//! Fault tolerance (issue "Fault tolerance: heartbeat failure detection and primary–backup"):
-//! the building blocks, ahead of the protocol that will use them.
+//! Fault tolerance: the checker pattern and primary–backup replication with failover, failback
+//! and fencing.
 //!
-//! * [`detector`] — fixed-timeout and φ accrual failure detectors over a heartbeat history.
+//! A run holds `nodes` replicas of a key–value register (ids `1..=nodes`), one manager after
+//! them, and workload clients that write to the primary. Every component runs a checker
+//! ([`watch`]) over heartbeats with a failure detector ([`detector`]: a fixed timeout, or φ
+//! accrual with a normal or exponential model); a replica's checker reports what it suspects to
+//! the manager ([`manager`]), which declares replicas failed and reconfigures: it promotes the
+//! most up-to-date backup when the primary fails, removes failed backups, admits replicas that
+//! come back once they have caught up, and hands the role back to the preferred primary
+//! (failback). The replicas ([`replica`]) replicate synchronously or asynchronously, with or
+//! without fencing.
 //!
-//! Not registered yet: the checker nodes, the manager and primary–backup replication come next.
+//! * [`node`] — the node type (a replica or the manager) and the run's settings;
+//! * [`msg`] — messages, the configuration, and the notes written to the trace;
+//! * [`checker`] — the invariants, and the true/false tally of the manager's suspicions.
+//!
+//! The deliberate bugs are two parameters: `replication=async` (a primary acknowledges before
+//! any backup holds the write, so a failover loses it) and `fencing=0` (a deposed primary that
+//! did not hear of its successor keeps acknowledging writes: split brain).
+//!
+//! Not modelled: reads (every client request is a write), a replicated manager (it is a single
+//! point of failure, and the page says so).
 
+#![warn(missing_docs)]
+
+pub mod checker;
 pub mod detector;
+pub mod manager;
+pub mod msg;
+pub mod node;
+pub mod replica;
+pub mod watch;
+
+pub use checker::FailoverChecker;
+pub use node::{FailoverNode, Settings};
+
+use crate::sim::metrics::{Series, SeriesKind};
+use crate::sim::workload::{self, CLIENTS, Wire};
+use crate::sim::{
+    ChartSpec, Host, InvariantSpec, KindSpec, MS, NodeId, Panel, ParamSpec, Picture, Placement,
+    Protocol, ProtocolInfo, SEC, Setup,
+};
+
+/// The metric series of a failover run.
+pub mod metrics {
+    use super::*;
+
+    /// How suspicious each replica's silence looks to the manager, in hundredths (φ × 100, or
+    /// 0/100 for a timeout); the threshold is the suspicion line.
+    pub const SUSPICION: Series = Series {
+        name: "suspicion",
+        kind: SeriesKind::Gauge,
+        title: "Suspicion of each replica at the manager (×100)",
+    };
+}
+
+/// The manager kind's name.
+pub const MANAGER: &str = "manager";
+
+/// The failover protocol, as registered with the simulator.
+pub struct Failover;
+
+const DETECTORS: &[&str] = &["timeout", "phi"];
+const PHI_MODELS: &[&str] = &["normal", "exponential"];
+const REPLICATION: &[&str] = &["sync", "async"];
+
+fn switch(key: &'static str, label: &'static str, default: u64) -> ParamSpec {
+    ParamSpec::count(key, label, default, 1)
+}
+
+impl Protocol for Failover {
+    type Node = FailoverNode;
+    type Checker = FailoverChecker;
+
+    fn info() -> ProtocolInfo {
+        let mut params = vec![
+            ParamSpec::choice("replication", "Replication", REPLICATION, "sync"),
+            switch("fencing", "Fencing (epochs checked)", 1),
+            switch("failback", "Failback to Node 1", 1),
+            ParamSpec::choice("detector", "Failure detector", DETECTORS, "phi"),
+            ParamSpec::choice("phi_model", "φ arrival model", PHI_MODELS, "normal"),
+            ParamSpec {
+                min: 1,
+                ..ParamSpec::count("threshold", "φ threshold", 8, 50)
+            },
+            ParamSpec::micros(
+                "timeout",
+                "Timeout detector's limit",
+                300 * MS,
+                MS,
+                10 * SEC,
+            ),
+            ParamSpec::micros("heartbeat", "Heartbeat interval", 100 * MS, MS, 5 * SEC),
+            ParamSpec {
+                min: 1,
+                ..ParamSpec::count("managers", "Managers", 1, 1)
+            },
+        ];
+        for p in workload::params() {
+            params.push(match p.key {
+                CLIENTS => ParamSpec { default: 2, ..p },
+                _ => p,
+            });
+        }
+        ProtocolInfo {
+            name: "failover",
+            title: "Primary–backup failover",
+            min_nodes: 2,
+            max_nodes: 7,
+            default_nodes: 3,
+            default_latency: (10_000, 15_000),
+            params,
+            bugs: Vec::new(),
+            invariants: vec![
+                InvariantSpec {
+                    name: checker::DURABILITY,
+                    statement: "A write acknowledged to a client is never lost: every later primary holds it.",
+                },
+                InvariantSpec {
+                    name: checker::SINGLE_PRIMARY,
+                    statement: "At most one replica acknowledges writes as primary of an epoch at a time.",
+                },
+            ],
+            roles: vec!["removed", "joining", "backup", "primary"],
+            epoch_name: "epoch",
+            client_label: "Write",
+            timeout_label: "Heartbeat now",
+            series: [&[metrics::SUSPICION][..], &workload::SERIES].concat(),
+            kinds: vec![
+                KindSpec {
+                    name: MANAGER,
+                    count: "managers",
+                    host: Host::Protocol,
+                    panel: Panel::Table,
+                },
+                workload::kind(),
+            ],
+            picture: Picture {
+                placement: Placement::Star { hub: MANAGER },
+                panel: Panel::Log,
+                charts: [
+                    vec![ChartSpec::of(
+                        "Suspicion of each replica at the manager",
+                        &[metrics::SUSPICION.name],
+                    )],
+                    workload::charts(),
+                ]
+                .concat(),
+            },
+        }
+    }
+
+    fn wire() -> Option<Wire<msg::Msg>> {
+        Some(Wire {
+            request: msg::Msg::Request,
+            response: msg::Msg::response,
+        })
+    }
+
+    fn validate(setup: &Setup) -> Result<(), String> {
+        let s = Settings::of(setup);
+        if let detector::Detector::Timeout { after } = s.detector
+            && after <= s.heartbeat
+        {
+            return Err(format!(
+                "the timeout ({} ms) must be longer than the heartbeat interval ({} ms)",
+                after / MS,
+                s.heartbeat / MS
+            ));
+        }
+        Ok(())
+    }
+
+    fn new_node(id: NodeId, setup: &Setup) -> FailoverNode {
+        let s = Settings::of(setup);
+        if id == s.manager {
+            FailoverNode::Manager(Box::new(manager::Manager::new(id, s)))
+        } else {
+            FailoverNode::Replica(Box::new(replica::Replica::new(id, s)))
+        }
+    }
+
+    fn new_checker(setup: &Setup) -> FailoverChecker {
+        FailoverChecker::new(setup.nodes)
+    }
+
+    fn summary(nodes: &[FailoverNode], up: &[bool]) -> Vec<(String, String)> {
+        let manager = nodes.iter().find_map(FailoverNode::manager);
+        let primary = manager.and_then(|m| m.config.primary);
+        let mut lines = vec![(
+            "Primary".to_string(),
+            primary.map_or("none".into(), |p| {
+                format!("Node {p} (epoch {})", manager.map_or(0, |m| m.config.epoch))
+            }),
+        )];
+        if up.last() == Some(&false) {
+            lines.push((
+                "Manager".to_string(),
+                "down: a single point of failure, nothing fails over until it is back".into(),
+            ));
+        }
+        lines
+    }
+}

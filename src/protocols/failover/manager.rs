@@ -1,0 +1,254 @@
+//! The manager: hears every replica's heartbeat and its checker's report, declares replicas
+//! failed, and changes the configuration: promotes the most up-to-date backup when the primary
+//! fails, removes failed backups so that writes go on, admits replicas that are back, and hands
+//! the primary's role back to the preferred replica once it has caught up (failback).
+//!
+//! It is one node: a single point of failure. While it is down nothing fails over, and the page
+//! says so.
+
+use crate::sim::{Ctx, NodeId, NodeView};
+
+use super::metrics;
+use super::msg::{Config, FailoverNote, Msg, Pos, Reason, names};
+use super::node::{FailoverNode, Settings, Timer};
+use super::watch::Watch;
+
+/// The replica the manager makes primary first, and hands the role back to on failback.
+pub const PREFERRED: NodeId = 1;
+
+/// The manager node.
+#[derive(Clone, Debug)]
+pub struct Manager {
+    me: NodeId,
+    s: Settings,
+    /// The configuration (on disk).
+    pub config: Config,
+    watch: Watch,
+    /// Per replica (id − 1): the peers its checker last reported suspected.
+    reports: Vec<Vec<NodeId>>,
+    /// Per replica: its last write, from its heartbeat.
+    last: Vec<Pos>,
+    /// Per replica: whether the manager holds it failed.
+    pub failed: Vec<bool>,
+    /// Whether a failover without a candidate was reported already.
+    stuck: bool,
+}
+
+impl Manager {
+    /// The manager of a run configured by `s`: replica 1 primary, every other one a backup.
+    pub fn new(me: NodeId, s: Settings) -> Self {
+        let n = s.replicas;
+        Manager {
+            me,
+            s,
+            config: Config {
+                version: 1,
+                epoch: 1,
+                primary: Some(PREFERRED),
+                in_sync: (2..=n as NodeId).collect(),
+                joining: Vec::new(),
+            },
+            watch: Watch::default(),
+            reports: vec![Vec::new(); n],
+            last: vec![Pos::default(); n],
+            failed: vec![false; n],
+            stuck: false,
+        }
+    }
+
+    fn replicas(&self) -> impl Iterator<Item = NodeId> + use<> {
+        1..=self.s.replicas as NodeId
+    }
+
+    pub(super) fn start(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
+        let all: Vec<NodeId> = self.replicas().collect();
+        self.watch.set(&all, ctx.now(), self.s.heartbeat);
+        self.broadcast(ctx);
+        ctx.set_timer(Timer::Check, self.s.check_every());
+    }
+
+    fn broadcast(&self, ctx: &mut Ctx<'_, FailoverNode>) {
+        for r in self.replicas() {
+            ctx.send(r, Msg::Config(self.config.clone()));
+        }
+    }
+
+    pub(super) fn on_message(&mut self, ctx: &mut Ctx<'_, FailoverNode>, from: NodeId, msg: Msg) {
+        let Some(i) = (from as usize)
+            .checked_sub(1)
+            .filter(|&i| i < self.s.replicas)
+        else {
+            return;
+        };
+        match msg {
+            Msg::Heartbeat {
+                version,
+                last,
+                suspects,
+            } => {
+                self.watch.heard(from, ctx.now());
+                self.last[i] = last;
+                self.reports[i] = suspects;
+                if version < self.config.version {
+                    ctx.send(from, Msg::Config(self.config.clone()));
+                }
+                self.decide(ctx);
+            }
+            Msg::CaughtUp { version, backup }
+                if self.config.primary == Some(from)
+                    && version == self.config.version
+                    && self.config.joining.contains(&backup) =>
+            {
+                self.config.joining.retain(|&b| b != backup);
+                self.config.in_sync.push(backup);
+                ctx.note(FailoverNote::Admit {
+                    node: backup,
+                    why: Reason::CaughtUp,
+                });
+                self.changed(ctx);
+                self.decide(ctx);
+            }
+            _ => {}
+        }
+    }
+
+    /// The manager's own checker looks at every replica.
+    pub(super) fn check(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
+        let now = ctx.now();
+        for (about, suspected) in self.watch.check(&self.s.detector, now) {
+            ctx.note(FailoverNote::Suspect { about, suspected });
+        }
+        for r in self.replicas() {
+            let level = self.watch.level(r, &self.s.detector, now).unwrap_or(0.0);
+            ctx.record_about(metrics::SUSPICION, r, (level * 100.0).round() as i64);
+        }
+        self.decide(ctx);
+        ctx.set_timer(Timer::Check, self.s.check_every());
+    }
+
+    /// Why replica `r` counts as failed, if it does: the manager's own checker suspects it, or
+    /// the checker of a replica the manager trusts reports it.
+    fn why_failed(&self, r: NodeId) -> Option<Reason> {
+        if self.watch.suspected(r) {
+            return Some(Reason::Silent);
+        }
+        let reported = self.replicas().any(|q| {
+            q != r && !self.watch.suspected(q) && self.reports[q as usize - 1].contains(&r)
+        });
+        reported.then_some(Reason::Reported)
+    }
+
+    /// Brings the configuration in line with what the manager now believes.
+    fn decide(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
+        let why: Vec<Option<Reason>> = self.replicas().map(|r| self.why_failed(r)).collect();
+        let failed = |r: NodeId| why[r as usize - 1];
+        self.failed = why.iter().map(Option::is_some).collect();
+        let mut changed = false;
+        let c = &mut self.config;
+        if let Some(p) = c.primary
+            && let Some(reason) = failed(p)
+        {
+            // The most up-to-date backup that holds every acknowledged write.
+            let best = (c.in_sync.iter().copied())
+                .filter(|&b| failed(b).is_none())
+                .max_by_key(|&b| (self.last[b as usize - 1], std::cmp::Reverse(b)));
+            match best {
+                Some(b) => {
+                    c.in_sync.retain(|&x| x != b);
+                    c.primary = Some(b);
+                    c.epoch += u64::from(self.s.fencing);
+                    ctx.note(FailoverNote::Promote {
+                        primary: b,
+                        epoch: c.epoch,
+                        why: reason,
+                    });
+                    changed = true;
+                    self.stuck = false;
+                }
+                None if !self.stuck => {
+                    ctx.note(FailoverNote::Stuck { primary: p });
+                    self.stuck = true;
+                }
+                None => {}
+            }
+        }
+        for r in 1..=self.s.replicas as NodeId {
+            let member = c.in_sync.contains(&r) || c.joining.contains(&r);
+            match failed(r) {
+                Some(why) if member => {
+                    c.in_sync.retain(|&x| x != r);
+                    c.joining.retain(|&x| x != r);
+                    ctx.note(FailoverNote::Remove { node: r, why });
+                    changed = true;
+                }
+                None if !c.has(r) => {
+                    c.joining.push(r);
+                    ctx.note(FailoverNote::Admit {
+                        node: r,
+                        why: Reason::Back,
+                    });
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        let primary_fine = c.primary.is_some_and(|p| failed(p).is_none());
+        if self.s.failback
+            && primary_fine
+            && c.primary != Some(PREFERRED)
+            && c.in_sync.contains(&PREFERRED)
+            && failed(PREFERRED).is_none()
+        {
+            c.in_sync.retain(|&x| x != PREFERRED);
+            c.in_sync.extend(c.primary);
+            c.primary = Some(PREFERRED);
+            c.epoch += u64::from(self.s.fencing);
+            ctx.note(FailoverNote::Promote {
+                primary: PREFERRED,
+                epoch: c.epoch,
+                why: Reason::Failback,
+            });
+            changed = true;
+        }
+        if changed {
+            self.changed(ctx);
+        }
+    }
+
+    fn changed(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
+        self.config.version += 1;
+        self.broadcast(ctx);
+    }
+
+    /// A crash: the configuration survives, what was heard does not.
+    pub(super) fn crash(&mut self) {
+        *self = Manager {
+            config: std::mem::take(&mut self.config),
+            ..Manager::new(self.me, self.s)
+        };
+    }
+
+    pub(super) fn view(&self) -> NodeView {
+        let c = &self.config;
+        let failed: Vec<NodeId> = self
+            .replicas()
+            .filter(|&r| self.failed[r as usize - 1])
+            .collect();
+        NodeView {
+            role: "manager",
+            epoch: c.epoch,
+            fields: vec![
+                ("configuration", c.version.to_string()),
+                ("epoch", c.epoch.to_string()),
+                (
+                    "primary",
+                    c.primary.map_or("none".into(), |p| format!("Node {p}")),
+                ),
+                ("backups", names(&c.in_sync)),
+                ("joining", names(&c.joining)),
+                ("failed", names(&failed)),
+            ],
+            ..NodeView::default()
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The checker every component runs: one heartbeat history per component it depends on, asked
+//! at a steady interval whether the silence has become suspicious.
+
+use crate::sim::{Micros, NodeId};
+
+use super::detector::{Detector, History};
+
+/// One watched component.
+#[derive(Clone, Debug, PartialEq)]
+struct Watched {
+    node: NodeId,
+    history: History,
+    suspected: bool,
+}
+
+/// The components a node watches, with what it heard from each.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Watch {
+    watched: Vec<Watched>,
+}
+
+impl Watch {
+    /// Watch exactly `nodes` from `now` on: components watched already keep their history; new
+    /// ones start as if heard at `now`, expecting a heartbeat every `interval`.
+    pub fn set(&mut self, nodes: &[NodeId], now: Micros, interval: Micros) {
+        self.watched.retain(|w| nodes.contains(&w.node));
+        for &node in nodes {
+            if !self.watched.iter().any(|w| w.node == node) {
+                let mut history = History::expecting(interval);
+                history.heartbeat(now);
+                self.watched.push(Watched {
+                    node,
+                    history,
+                    suspected: false,
+                });
+            }
+        }
+    }
+
+    /// Forget everything (a crash).
+    pub fn clear(&mut self) {
+        self.watched.clear();
+    }
+
+    /// A heartbeat (any message) from `node` arrived at `now`.
+    pub fn heard(&mut self, node: NodeId, now: Micros) {
+        if let Some(w) = self.watched.iter_mut().find(|w| w.node == node) {
+            w.history.heartbeat(now);
+        }
+    }
+
+    /// Asks the detector about every watched component at `now`; returns those whose status
+    /// changed, with their new status (suspected or not).
+    pub fn check(&mut self, detector: &Detector, now: Micros) -> Vec<(NodeId, bool)> {
+        let mut changed = Vec::new();
+        for w in &mut self.watched {
+            let suspected = w.history.suspects(detector, now);
+            if suspected != w.suspected {
+                w.suspected = suspected;
+                changed.push((w.node, suspected));
+            }
+        }
+        changed
+    }
+
+    /// The components suspected at the last check.
+    pub fn suspects(&self) -> Vec<NodeId> {
+        (self.watched.iter())
+            .filter(|w| w.suspected)
+            .map(|w| w.node)
+            .collect()
+    }
+
+    /// Whether `node` was suspected at the last check.
+    pub fn suspected(&self, node: NodeId) -> bool {
+        self.watched.iter().any(|w| w.node == node && w.suspected)
+    }
+
+    /// How suspicious `node`'s silence is at `now` (φ, or 0/1 for a timeout), if watched.
+    pub fn level(&self, node: NodeId, detector: &Detector, now: Micros) -> Option<f64> {
+        (self.watched.iter())
+            .find(|w| w.node == node)
+            .map(|w| w.history.suspicion(detector, now))
+    }
+}
