@@ -161,10 +161,12 @@ impl Checker<FailoverNode> for FailoverChecker {
             }
         }
         let from = self.stints[i].durable;
-        if r.durable <= from {
+        // Without fencing another primary's writes may have cut this one's history short.
+        let durable = r.durable.min(r.log.len() as u64);
+        if durable <= from {
             return;
         }
-        for k in from as usize..r.durable as usize {
+        for k in from as usize..durable as usize {
             let e = r.log[k];
             match self.acked.get(k) {
                 Some(&(old, _)) if old != e => found.push(Finding {
@@ -180,7 +182,7 @@ impl Checker<FailoverNode> for FailoverChecker {
                 None => self.acked.push((e, r.epoch)),
             }
         }
-        self.stints[i].durable = r.durable;
+        self.stints[i].durable = durable;
         self.stints[i].acted = true;
         let rival = (self.stints.iter().enumerate())
             .find(|&(q, s)| q != i && up[q] && s.primary && s.acted && s.epoch == r.epoch);

@@ -67,8 +67,16 @@ impl Manager {
         ctx.set_timer(Timer::Check, self.s.check_every());
     }
 
+    /// Whether replica `r` hears the configuration: members do, and every node the manager
+    /// does not hold failed. A node it removed as dead hears nothing until it is trusted again
+    /// (so a deposed primary that is in fact alive keeps believing it is primary: what fencing
+    /// is for).
+    fn told(&self, r: NodeId) -> bool {
+        !self.failed[r as usize - 1] || self.config.has(r)
+    }
+
     fn broadcast(&self, ctx: &mut Ctx<'_, FailoverNode>) {
-        for r in self.replicas() {
+        for r in self.replicas().filter(|&r| self.told(r)) {
             ctx.send(r, Msg::Config(self.config.clone()));
         }
     }
@@ -89,7 +97,7 @@ impl Manager {
                 self.watch.heard(from, ctx.now());
                 self.last[i] = last;
                 self.reports[i] = suspects;
-                if version < self.config.version {
+                if version < self.config.version && self.told(from) {
                     ctx.send(from, Msg::Config(self.config.clone()));
                 }
                 self.decide(ctx);

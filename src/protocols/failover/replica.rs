@@ -289,8 +289,10 @@ impl Replica {
                 self.demote(ctx, Some(from));
             }
         }
-        if self.role == Role::Primary {
-            // Without fencing a primary takes no orders from another one.
+        if self.role == Role::Primary && self.s.fencing {
+            // Not from this epoch's primary (there is one per epoch): nothing to take. Without
+            // fencing nobody checks who writes: even a primary takes another's writes, over
+            // its own.
             return;
         }
         if self.config.primary == Some(from) {
