@@ -25,6 +25,9 @@ pub struct Scenario {
     pub bugs: BTreeSet<String>,
     /// Steady client load in requests per virtual second (0 = none).
     pub client_rate: u32,
+    /// Chaos mode's rate from the start, in faults per 1,000 virtual seconds (0 = off; see
+    /// `sim::chaos`). Later changes are recorded actions.
+    pub chaos: u32,
     /// Recorded visitor actions.
     pub actions: Vec<Action>,
 }
@@ -53,6 +56,12 @@ impl Scenario {
             if !info.bugs.iter().any(|b| b.key == bug) {
                 return Err(format!("{} has no bug toggle named '{bug}'", info.title));
             }
+        }
+        if self.chaos > super::chaos::MAX_CHAOS_RATE {
+            return Err(format!(
+                "chaos above {} faults per virtual second is not supported",
+                super::chaos::MAX_CHAOS_RATE / 1000
+            ));
         }
         if self.client_rate > MAX_CLIENT_RATE {
             return Err(format!(
