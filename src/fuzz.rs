@@ -4,7 +4,7 @@
 //! every failing run comes with a link that replays it exactly.
 
 use crate::sim::action::ActionKind;
-use crate::sim::chaos::{FUZZ_MIX, FaultScene};
+use crate::sim::chaos::{FUZZ_MIX, Scene};
 use crate::sim::lab::Lab;
 use crate::sim::node::{Finding, NodeId};
 use crate::sim::rng::Rng;
@@ -199,7 +199,16 @@ pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
         if !violations(lab).is_empty() {
             return;
         }
-        let Some(kind) = FUZZ_MIX.pick(&mut rng, &LabScene(&*lab), base_net) else {
+        let up: Vec<bool> = (1..=n).map(|id| lab.is_up(id)).collect();
+        let flights: Vec<u64> = lab.in_flight().iter().map(|f| f.id).collect();
+        let net = lab.network();
+        let scene = Scene {
+            up: &up,
+            flights: &flights,
+            whole: net.is_whole(),
+            slow: net.slow_links.first().map(|l| (l.0, l.1)),
+        };
+        let Some(kind) = FUZZ_MIX.pick(&mut rng, &scene, base_net) else {
             continue;
         };
         // An action that does not apply now (e.g. a timeout on a crashed node) is skipped.
@@ -222,26 +231,5 @@ pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
         if !lab.is_up(node) {
             let _ = lab.act(ActionKind::Restart { node });
         }
-    }
-}
-
-/// What fuzzing's fault picker sees of a run.
-struct LabScene<'a>(&'a dyn Lab);
-
-impl FaultScene for LabScene<'_> {
-    fn node_count(&self) -> NodeId {
-        self.0.setup().total() as NodeId
-    }
-    fn node_up(&self, id: NodeId) -> bool {
-        self.0.is_up(id)
-    }
-    fn flight_ids(&self) -> Vec<u64> {
-        self.0.in_flight().iter().map(|f| f.id).collect()
-    }
-    fn network_whole(&self) -> bool {
-        self.0.network().is_whole()
-    }
-    fn first_slow_link(&self) -> Option<(NodeId, NodeId)> {
-        self.0.network().slow_links.first().map(|l| (l.0, l.1))
     }
 }

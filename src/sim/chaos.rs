@@ -39,18 +39,16 @@ pub enum Fault {
     Slow,
 }
 
-/// What a fault picker needs to know about the run.
-pub trait FaultScene {
-    /// Every node of the run, clients included.
-    fn node_count(&self) -> NodeId;
-    /// Whether node `id` is running.
-    fn node_up(&self, id: NodeId) -> bool;
-    /// Ids of the messages in flight, in increasing order.
-    fn flight_ids(&self) -> Vec<u64>;
+/// What a fault picker sees of the run at the moment of a fault.
+pub struct Scene<'a> {
+    /// Whether each node is running, node 1 first (every node of the run, clients included).
+    pub up: &'a [bool],
+    /// The messages in flight the picker may drop, by id in increasing order (empty: none).
+    pub flights: &'a [u64],
     /// Whether every message can get through (no partition or cut).
-    fn network_whole(&self) -> bool;
-    /// The first direction with its own latency range, if any.
-    fn first_slow_link(&self) -> Option<(NodeId, NodeId)>;
+    pub whole: bool,
+    /// A direction with its own latency range, if any.
+    pub slow: Option<(NodeId, NodeId)>,
 }
 
 /// A weighted choice of faults.
@@ -101,15 +99,10 @@ pub const CHAOS_MIX: FaultMix = FaultMix {
 impl FaultMix {
     /// The next fault, or `None` for an idle roll (or a fault with nothing to hit). `base` is
     /// the network the faults start from (latency spikes are drawn from its range).
-    pub fn pick(
-        &self,
-        rng: &mut Rng,
-        scene: &dyn FaultScene,
-        base: NetConfig,
-    ) -> Option<ActionKind> {
-        let n = scene.node_count();
+    pub fn pick(&self, rng: &mut Rng, scene: &Scene, base: NetConfig) -> Option<ActionKind> {
+        let n = scene.up.len() as NodeId;
         let node = rng.range(1, n as u64) as NodeId;
-        let up = scene.node_up(node);
+        let up = scene.up[node as usize - 1];
         if self.restart_first && !up {
             return Some(ActionKind::Restart { node });
         }
@@ -124,7 +117,7 @@ impl FaultMix {
             Some(Fault::Crash) if up => ActionKind::Crash { node },
             Some(Fault::Timeout) if up => ActionKind::Timeout { node },
             Some(Fault::Drop) => {
-                let flights = scene.flight_ids();
+                let flights = scene.flights;
                 if flights.is_empty() {
                     return None;
                 }
@@ -143,9 +136,9 @@ impl FaultMix {
             },
             Some(Fault::Cut) if n > 1 => ActionKind::CutLink { a: node, b: next },
             Some(Fault::Heal) => ActionKind::Heal,
-            Some(Fault::Mend) if !scene.network_whole() => ActionKind::Heal,
+            Some(Fault::Mend) if !scene.whole => ActionKind::Heal,
             Some(Fault::Mend) => {
-                let (from, to) = scene.first_slow_link()?;
+                let (from, to) = scene.slow?;
                 ActionKind::LinkLatency {
                     from,
                     to,
@@ -223,7 +216,8 @@ impl Chaos {
         self.rate > 0 && generation == self.generation
     }
 
-    /// Sets the rate; returns the wait until the first fault under it, if chaos is on.
+    /// Sets the rate (at most [`MAX_CHAOS_RATE`]; the link codec, the page and the embedding
+    /// API refuse more); returns the wait until the first fault under it, if chaos is on.
     pub fn set_rate(&mut self, rate: u32) -> Option<Micros> {
         self.rate = rate.min(MAX_CHAOS_RATE);
         self.generation += 1;
@@ -236,42 +230,31 @@ impl Chaos {
         (self.rate > 0).then(|| self.rng.gap(1_000.0 * SEC as f64 / self.rate as f64))
     }
 
-    /// Picks the fault due now (see [`CHAOS_MIX`]) and counts it if there is one.
-    pub fn pick(&mut self, scene: &dyn FaultScene, net: NetConfig) -> Option<ActionKind> {
-        let fault = CHAOS_MIX.pick(&mut self.rng, scene, net);
-        self.injected += u64::from(fault.is_some());
-        fault
+    /// Picks the fault due now (see [`CHAOS_MIX`]), if any.
+    pub fn pick(&mut self, scene: &Scene, net: NetConfig) -> Option<ActionKind> {
+        CHAOS_MIX.pick(&mut self.rng, scene, net)
     }
 
-    /// Takes back the count of a picked fault that did not apply (e.g. pausing a paused node).
-    pub fn uncount(&mut self) {
-        self.injected -= 1;
+    /// Counts a fault that was injected (one that applied).
+    pub fn count(&mut self) {
+        self.injected += 1;
     }
 }
 
 /// A rate in faults per virtual second, as links and the page write it: `2`, `0.5`, `0.125`.
 pub fn format_rate(rate: u32) -> String {
-    let s = format!("{}.{:03}", rate / 1000, rate % 1000);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    // The shortest decimal that reads back as rate / 1000: at most three decimals.
+    format!("{}", rate as f64 / 1000.0)
 }
 
 /// Reads a rate in faults per virtual second (up to three decimals, at most 1,000) into faults
 /// per 1,000 virtual seconds; `None` if it is not one (the link codec says what is accepted).
 pub fn parse_rate(text: &str) -> Option<u32> {
-    let t = text.trim();
-    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() && frac.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 3 {
-        return None;
-    }
-    let whole: u32 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let frac: u32 = format!("{frac:0<3}").parse().ok()?;
-    let rate = whole.checked_mul(1000)?.checked_add(frac)?;
-    (rate <= MAX_CHAOS_RATE).then_some(rate)
+    let x: f64 = text.trim().parse().ok()?;
+    let milli = x * 1000.0;
+    let whole = libm::round(milli);
+    let exact = (milli - whole).abs() < 1e-6;
+    (exact && (0.0..=MAX_CHAOS_RATE as f64).contains(&whole)).then_some(whole as u32)
 }
 
 #[cfg(test)]
@@ -279,35 +262,10 @@ mod tests {
     use super::*;
 
     /// A run seen by the picker: which nodes are down, what is in flight.
-    struct Scene {
-        up: Vec<bool>,
-        flights: Vec<u64>,
-        whole: bool,
-        slow: Option<(NodeId, NodeId)>,
-    }
-
-    impl FaultScene for Scene {
-        fn node_count(&self) -> NodeId {
-            self.up.len() as NodeId
-        }
-        fn node_up(&self, id: NodeId) -> bool {
-            self.up[id as usize - 1]
-        }
-        fn flight_ids(&self) -> Vec<u64> {
-            self.flights.clone()
-        }
-        fn network_whole(&self) -> bool {
-            self.whole
-        }
-        fn first_slow_link(&self) -> Option<(NodeId, NodeId)> {
-            self.slow
-        }
-    }
-
-    fn scene(n: usize) -> Scene {
+    fn scene(up: &[bool]) -> Scene<'_> {
         Scene {
-            up: vec![true; n],
-            flights: vec![4, 9],
+            up,
+            flights: &[4, 9],
             whole: true,
             slow: None,
         }
@@ -322,7 +280,7 @@ mod tests {
 
     #[test]
     fn the_same_seed_picks_the_same_faults() {
-        let s = scene(5);
+        let s = scene(&[true; 5]);
         let run = |seed| {
             let mut c = Chaos::new(seed);
             c.set_rate(2_000);
@@ -336,8 +294,7 @@ mod tests {
 
     #[test]
     fn chaos_picks_only_its_faults_and_restarts_crashed_nodes() {
-        let mut s = scene(5);
-        s.up[2] = false;
+        let s = scene(&[true, true, false, true, true]);
         let mut rng = Rng::new(3);
         let mut restarts = 0;
         for _ in 0..2_000 {
@@ -364,9 +321,9 @@ mod tests {
 
     #[test]
     fn mending_heals_a_cut_network_then_slow_links() {
-        let mut s = scene(3);
+        let mut s = scene(&[true; 3]);
         let mut rng = Rng::new(1);
-        let mends = |s: &Scene, rng: &mut Rng| {
+        let mends = |s: &Scene<'_>, rng: &mut Rng| {
             (0..500)
                 .filter_map(|_| CHAOS_MIX.pick(rng, s, NET))
                 .filter(|k| {
@@ -404,7 +361,7 @@ mod tests {
         }
         assert!((19_300..=20_700).contains(&count), "{count}");
         // The share of each kind follows the mix (crashes: 22% of the rolls on running nodes).
-        let s = scene(5);
+        let s = scene(&[true; 5]);
         let crashes = (0..10_000)
             .filter(|_| matches!(c.pick(&s, NET), Some(ActionKind::Crash { .. })))
             .count();
@@ -427,7 +384,17 @@ mod tests {
         assert_eq!(parse_rate("0.5"), Some(500));
         assert_eq!(parse_rate(".125"), Some(125));
         assert_eq!(parse_rate("1000"), Some(MAX_CHAOS_RATE));
-        for bad in ["", ".", "-1", "1e3", "0.0001", "1001", "abc", "99999999999"] {
+        for bad in [
+            "",
+            ".",
+            "-1",
+            "0.0001",
+            "1001",
+            "abc",
+            "99999999999",
+            "NaN",
+            "inf",
+        ] {
             assert_eq!(parse_rate(bad), None, "{bad}");
         }
         for r in [0, 1, 125, 500, 2_000, 12_340, MAX_CHAOS_RATE] {

@@ -9,7 +9,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use super::action::{ActionKind, NetConfig};
-use super::chaos::{Chaos, FaultScene, MAX_CHAOS_RATE};
+use super::chaos::{Chaos, Scene};
 use super::erased::{Cluster, Input, MsgRef, Outputs, TimerRef};
 use super::lab::DropReason;
 use super::metrics::{MetricsLog, Sample, Series};
@@ -383,21 +383,23 @@ impl Sim {
     /// Chaos mode's fault due now: picked, applied like a visitor action and marked as chaos's
     /// in the trace; then the next one is scheduled. Returns the node it touched.
     fn inject(&mut self, sink: &mut Sink<'_>) -> Option<NodeId> {
-        let mut chaos = std::mem::replace(&mut self.chaos, Chaos::new(0));
-        let fault = chaos.pick(&*self, self.net);
-        if let Some(gap) = chaos.next_gap() {
-            let generation = chaos.generation();
+        let scene = Scene {
+            up: &self.up,
+            // Chaos mode drops no single messages.
+            flights: &[],
+            whole: self.groups.iter().all(|g| *g == self.groups[0])
+                && self.cut.is_empty()
+                && self.one_way.is_empty(),
+            slow: self.link_latency.first_key_value().map(|(link, _)| *link),
+        };
+        let fault = self.chaos.pick(&scene, self.net);
+        if let Some(gap) = self.chaos.next_gap() {
+            let generation = self.chaos.generation();
             self.push(self.now + gap, Ev::Chaos { generation });
         }
-        let fault = fault.filter(|k| match self.validate(k) {
-            Ok(()) => true,
-            Err(_) => {
-                chaos.uncount();
-                false
-            }
-        });
-        self.chaos = chaos;
-        let kind = fault?;
+        // A fault that does not apply now (pausing a paused node) is skipped.
+        let kind = fault.filter(|k| self.validate(k).is_ok())?;
+        self.chaos.count();
         self.emit(sink, || RecordKind::Chaos(kind.clone()));
         self.perform(&kind, sink)
     }
@@ -522,10 +524,6 @@ impl Sim {
             ActionKind::Pause { duration, .. } if *duration > NetConfig::MAX_PAUSE => {
                 Err("a pause longer than 10 minutes is not supported".into())
             }
-            ActionKind::SetChaos { rate } if *rate > MAX_CHAOS_RATE => Err(format!(
-                "chaos above {} faults per virtual second is not supported",
-                MAX_CHAOS_RATE / 1000
-            )),
             ActionKind::LinkLatency {
                 latency: Some((lo, hi)),
                 ..
@@ -793,26 +791,5 @@ impl Sim {
             });
         }
         self.trace_pos += 1;
-    }
-}
-
-/// What chaos mode's picker sees of the run.
-impl FaultScene for Sim {
-    fn node_count(&self) -> NodeId {
-        self.up.len() as NodeId
-    }
-    fn node_up(&self, id: NodeId) -> bool {
-        self.is_up(id)
-    }
-    fn flight_ids(&self) -> Vec<u64> {
-        self.flights.keys().copied().collect()
-    }
-    fn network_whole(&self) -> bool {
-        self.groups.iter().all(|g| *g == self.groups[0])
-            && self.cut.is_empty()
-            && self.one_way.is_empty()
-    }
-    fn first_slow_link(&self) -> Option<(NodeId, NodeId)> {
-        self.link_latency.keys().next().copied()
     }
 }

@@ -57,12 +57,6 @@ impl Scenario {
                 return Err(format!("{} has no bug toggle named '{bug}'", info.title));
             }
         }
-        if self.chaos > super::chaos::MAX_CHAOS_RATE {
-            return Err(format!(
-                "chaos above {} faults per virtual second is not supported",
-                super::chaos::MAX_CHAOS_RATE / 1000
-            ));
-        }
         if self.client_rate > MAX_CLIENT_RATE {
             return Err(format!(
                 "client load above {MAX_CLIENT_RATE} requests/s is not supported"

@@ -4,95 +4,77 @@
 
 use yew::prelude::*;
 
+use crate::scenario::parse_chaos;
 use crate::sim::action::ActionKind;
-use crate::sim::chaos::{MAX_CHAOS_RATE, format_rate, parse_rate};
+use crate::sim::chaos::format_rate;
 
-use super::store::Msg;
+use super::dom;
+use super::store::{Msg, on_click};
 
-/// The rate offered before the visitor picks one: 5 faults per virtual second, one every 20
-/// wall seconds at the default speed (1/100×).
-const DEFAULT_RATE: u32 = 5_000;
+/// The rate offered while chaos is off (the empty field's placeholder), in faults per virtual
+/// second: one fault every 20 wall seconds at the default speed (1/100×).
+const DEFAULT_RATE: &str = "5";
 
-/// Id of the rate input (its label and the switch refer to it).
+/// Id of the rate field (its label refers to it, and the switch reads it).
 const RATE_ID: &str = "chaos-rate";
 
-/// Props of [`ChaosSwitch`].
-#[derive(Properties, PartialEq)]
-pub struct ChaosProps {
-    /// Chaos mode's rate now, faults per 1,000 virtual seconds (0: off).
-    pub rate: u32,
-    /// Sends messages to the store.
-    pub dispatch: Callback<Msg>,
-}
+/// The rate field's label and the switch's description (static markup).
+const LABEL: &str = "<label for=\"chaos-rate\">Faults per virtual second</label>";
+const HINT: &str = "<p class=\"hint\" id=\"chaos-hint\">Random crashes, restarts, pauses, partitions, one-way cuts and latency spikes, drawn from the seed.</p>";
 
-/// The rate typed, or why it is not one.
-fn typed_rate(text: &str) -> Result<u32, String> {
-    match parse_rate(text) {
-        Some(rate) if rate > 0 => Ok(rate),
-        _ => Err(format!(
-            "Chaos: “{}” is not a rate from 0.001 to {} faults per virtual second.",
-            text.trim(),
-            MAX_CHAOS_RATE / 1000
-        )),
+/// What a typed rate asks for: chaos at that rate (0: off), or a sentence saying why not (the
+/// link's words: the field is the link's `chaos=`).
+fn typed(text: &str) -> Msg {
+    match parse_chaos(text.trim()) {
+        Ok(rate) => Msg::Act(ActionKind::SetChaos { rate }),
+        Err(e) => Msg::Report(e),
     }
 }
 
-/// The Chaos switch and its rate.
-#[component]
-pub fn ChaosSwitch(p: &ChaosProps) -> Html {
-    let on = p.rate > 0;
-    // The rate to switch on at (kept while chaos is off).
-    let draft = use_state(|| format_rate(if on { p.rate } else { DEFAULT_RATE }));
-    let value = if on {
-        format_rate(p.rate)
+/// The Chaos switch and its rate, for a run whose chaos rate is `rate` faults per 1,000 virtual
+/// seconds (0: off).
+/// (A view function rather than a component: it is tiny, and a component's machinery would cost
+/// the first load more than it saves.)
+pub fn chaos_switch(rate: u32, dispatch: &Callback<Msg>) -> Html {
+    let on = rate > 0;
+    let toggle = if on {
+        on_click(dispatch, Msg::Act(ActionKind::SetChaos { rate: 0 }))
     } else {
-        (*draft).clone()
-    };
-    let input = use_node_ref();
-    let toggle = {
-        let (dispatch, draft, rate) = (p.dispatch.clone(), draft.clone(), p.rate);
-        let input = input.clone();
-        Callback::from(move |_: MouseEvent| {
-            if rate > 0 {
-                draft.set(format_rate(rate));
-                dispatch.emit(Msg::Act(ActionKind::SetChaos { rate: 0 }));
-                return;
-            }
-            // What the field says now, even if it was never committed.
-            let text = input
-                .cast::<web_sys::HtmlInputElement>()
-                .map_or_else(|| (*draft).clone(), |i| i.value());
-            dispatch.emit(match typed_rate(&text) {
-                Ok(rate) => Msg::Act(ActionKind::SetChaos { rate }),
-                Err(e) => Msg::Report(e),
+        // On at what the field says now, even if it was never committed.
+        dispatch.reform(|_: MouseEvent| {
+            let field = dom::document().get_element_by_id(RATE_ID);
+            let text = field.map_or_else(String::new, |f| {
+                wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlInputElement>(f).value()
             });
+            typed(if text.trim().is_empty() {
+                DEFAULT_RATE
+            } else {
+                &text
+            })
         })
     };
+    // While chaos is on, a new rate applies at once (0 switches it off; a bad one is refused
+    // with a sentence).
     let onchange = {
-        let (dispatch, draft, rate) = (p.dispatch.clone(), draft.clone(), p.rate);
+        let dispatch = dispatch.clone();
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            let text = input.value();
-            match typed_rate(&text) {
-                Ok(next) => {
-                    draft.set(format_rate(next));
-                    if rate > 0 && next != rate {
-                        dispatch.emit(Msg::Act(ActionKind::SetChaos { rate: next }));
-                    }
-                }
-                Err(e) => dispatch.emit(Msg::Report(e)),
+            let msg = typed(&input.value());
+            if on || matches!(msg, Msg::Report(_)) {
+                dispatch.emit(msg);
             }
         })
     };
+    // The field shows the rate while chaos is on; while it is off it keeps what the visitor
+    // types (a value given then would be written back over it at every frame).
+    let value = on.then(|| format_rate(rate));
     html! {
-        <div class={classes!("chaos", on.then_some("on"))} role="group" aria-label="Chaos mode">
-            <button type="button" id="chaos-switch" role="switch" aria-checked={on.to_string()}
-                aria-describedby="chaos-hint" onclick={toggle}>
-                <span class="knob" aria-hidden="true"></span>{ "Chaos" }
-            </button>
-            <label for={RATE_ID}>{ "Faults per virtual second" }</label>
-            <input ref={input} id={RATE_ID} type="text" inputmode="decimal" size="6" {value} {onchange} />
-            <p class="hint" id="chaos-hint">{ "Random crashes, restarts, pauses, partitions, one-way cuts and latency spikes, drawn from the seed: the link replays them." }</p>
+        <div class={if on { "chaos on" } else { "chaos" }} role="group" aria-label="Chaos mode">
+            <button type="button" role="switch" aria-checked={if on { "true" } else { "false" }}
+                aria-describedby="chaos-hint" onclick={toggle}>{ "Chaos" }</button>
+            { Html::from_html_unchecked(AttrValue::Static(LABEL)) }
+            <input id={RATE_ID} type="text" inputmode="decimal" size="6" placeholder={DEFAULT_RATE} {value} {onchange} />
+            { Html::from_html_unchecked(AttrValue::Static(HINT)) }
         </div>
     }
 }

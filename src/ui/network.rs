@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::sim::action::{ActionKind, NetConfig};
 use crate::sim::lab::NetworkView;
 
-use super::chaos::ChaosSwitch;
+use super::chaos::chaos_switch;
 use super::dom;
 use super::store::{Msg, Snap, on_click};
 
@@ -216,7 +216,7 @@ pub fn network(p: &NetworkProps) -> Html {
                 <ul class="cut-list">{ for restore }{ for restore_one_way }{ for restore_speed }</ul>
             }
             <p class="hint">{ "Cut single links from a node's menu, or select a node and click one of its links." }</p>
-            <ChaosSwitch rate={p.chaos} dispatch={p.dispatch.clone()} />
+            { chaos_switch(p.chaos, &p.dispatch) }
         </section>
     }
 }

@@ -100,7 +100,7 @@ describe('chaos mode', () => {
     await bad.getByRole('textbox', { name: 'Faults per virtual second' }).fill('-3');
     await bad.getByRole('textbox', { name: 'Faults per virtual second' }).press('Enter');
     await bad.getByRole('switch', { name: 'Chaos' }).click();
-    await bad.getByText('is not a rate from 0.001 to 1000 faults per virtual second').first().waitFor();
+    await bad.getByText('chaos=-3 is not a fault rate from 0 to 1000 faults per virtual second').first().waitFor();
     assert.equal(await bad.getByRole('switch', { name: 'Chaos' }).getAttribute('aria-checked'), 'false');
     assertClean(page);
     assertClean(bad);
