@@ -1,10 +1,10 @@
 // Chaos mode from the page: the Chaos switch (keyboard reachable) injects faults that the event
 // log, the timeline and the invariant panel mark as chaos's, and the shared link replays the very
-// same run; chaos= in a link starts it, and a bad rate is named.
+// same run; chaos= in a link starts it, a bad rate is named, and an embed takes setChaos.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertClean, faster, nodeNames, open, playing, setup, shortcut, until } from './helpers.mjs';
+import { assertClean, faster, nodeNames, open, playing, setup, shortcut, until, watchProblems } from './helpers.mjs';
 
 /** The event log's lines marked as chaos's, newest first. */
 const chaosLines = (page) =>
@@ -104,5 +104,32 @@ describe('chaos mode', () => {
     assert.equal(await bad.getByRole('switch', { name: 'Chaos' }).getAttribute('aria-checked'), 'false');
     assertClean(page);
     assertClean(bad);
+  });
+
+  it('an embedding page switches chaos on with setChaos', async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = watchProblems(env, await context.newPage());
+    await page.goto(env.server.url + 'embed-example.html');
+    const log = () => page.locator('#event-log li').allInnerTexts();
+    await until(async () => (await log()).some((l) => l.startsWith('five: ready ')), 'the embed to start');
+    const post = (message) =>
+      page.evaluate((m) => document.getElementById('embed-a').contentWindow.postMessage(m, '*'), message);
+    const command = (name, args) => ({ source: 'quorumscope', type: 'command', command: name, ...args });
+    await post(command('setChaos', { rate: 'lots', id: 'bad' }));
+    await until(
+      async () => (await log()).some((l) => /^five: error setChaos #bad: setChaos needs rate, faults per virtual second/.test(l)),
+      'a bad rate to be refused',
+    );
+    await post(command('setSpeed', { speed: 0.1, id: 'fast' }));
+    await post(command('setChaos', { rate: 50, id: 'on' }));
+    await until(async () => (await log()).includes('five: ack setChaos #on'), 'the ack');
+    // Faults follow: some node is crashed or paused on the embed's ring before long.
+    const frame = page.frameLocator('#embed-a');
+    await until(async () => {
+      const names = await frame.locator('svg.ring').getByRole('button', { name: /^Node \d+, / })
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      return names.some((n) => /crashed|paused/.test(n));
+    }, 'a fault injected by chaos', 20_000);
+    assertClean(page);
   });
 });
