@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use crate::scenario::MAX_AT;
+use crate::sim::chaos::MAX_CHAOS_RATE;
 use crate::sim::node::NodeId;
 use crate::sim::time::Micros;
 
@@ -88,6 +89,11 @@ pub enum EmbedCommand {
         to: NodeId,
         /// Latency range in µs.
         latency: Option<(Micros, Micros)>,
+    },
+    /// Switch chaos mode on at `rate` faults per 1,000 virtual seconds, or off (0).
+    SetChaos {
+        /// Faults per 1,000 virtual seconds, at most [`MAX_CHAOS_RATE`].
+        rate: u32,
     },
     /// Replace the run with a link's run.
     Load {
@@ -185,6 +191,15 @@ pub fn parse_command(cmd: &Value, nodes: usize) -> Result<EmbedCommand, String> 
             sides: sides(cmd, nodes)?,
         },
         "heal" => EmbedCommand::Heal,
+        "setChaos" => {
+            let top = (MAX_CHAOS_RATE / 1000) as f64;
+            let rate = number("rate")
+                .filter(|r| (0.0..=top).contains(r))
+                .ok_or("setChaos needs rate, faults per virtual second from 0 (off) to 1000")?;
+            EmbedCommand::SetChaos {
+                rate: (rate * 1000.0).round() as u32,
+            }
+        }
         "load" => EmbedCommand::Load {
             link: cmd
                 .get("link")
@@ -290,6 +305,14 @@ mod tests {
             parse(cmd("seek", json!({"t_ms": 147007.013}))),
             Ok(EmbedCommand::Seek { t: 147_007_013 })
         );
+        assert_eq!(
+            parse(cmd("setChaos", json!({"rate": 0.5}))),
+            Ok(EmbedCommand::SetChaos { rate: 500 })
+        );
+        assert_eq!(
+            parse(cmd("setChaos", json!({"rate": 0}))),
+            Ok(EmbedCommand::SetChaos { rate: 0 })
+        );
     }
 
     #[test]
@@ -387,6 +410,12 @@ mod tests {
                 "groups",
             ),
             (cmd("setSpeed", json!({"speed": 0})), "positive"),
+            (cmd("setChaos", json!({"rate": -1})), "from 0 (off) to 1000"),
+            (
+                cmd("setChaos", json!({"rate": 1e9})),
+                "from 0 (off) to 1000",
+            ),
+            (cmd("setChaos", json!({})), "needs rate"),
             (cmd("load", json!({"link": 5})), "link"),
             (cmd("fly", json!({})), "unknown command 'fly'"),
         ] {

@@ -1,8 +1,10 @@
 //! Randomized fault injection: drives any [`Lab`] with crashes, restarts, pauses, forced
 //! timeouts, dropped messages, loss, duplication, partitions, cut links, one-way cuts and slow
-//! links, all as recorded actions, so every failing run comes with a link that replays it exactly.
+//! links (picked by [`FUZZ_MIX`], the picker chaos mode shares), all as recorded actions, so
+//! every failing run comes with a link that replays it exactly.
 
-use crate::sim::action::{ActionKind, NetConfig};
+use crate::sim::action::ActionKind;
+use crate::sim::chaos::{FUZZ_MIX, Scene};
 use crate::sim::lab::Lab;
 use crate::sim::node::{Finding, NodeId};
 use crate::sim::rng::Rng;
@@ -197,53 +199,17 @@ pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
         if !violations(lab).is_empty() {
             return;
         }
-        let node = rng.range(1, n as u64) as NodeId;
-        let up = lab.is_up(node);
-        let kind = match rng.range(0, 99) {
-            0..=14 if up => ActionKind::Crash { node },
-            0..=29 if !up => ActionKind::Restart { node },
-            15..=29 => ActionKind::Timeout { node },
-            30..=44 => {
-                let flights = lab.in_flight();
-                if flights.is_empty() {
-                    continue;
-                }
-                let f = &flights[rng.range(0, flights.len() as u64 - 1) as usize];
-                ActionKind::DropMessage { id: f.id }
-            }
-            45..=54 => ActionKind::SetNetwork {
-                net: NetConfig {
-                    loss_ppm: rng.range(0, 300_000) as u32,
-                    dup_ppm: rng.range(0, 200_000) as u32,
-                    ..base_net
-                },
-            },
-            55..=64 => ActionKind::Partition {
-                groups: (0..n).map(|_| rng.range(0, 1) as u8).collect(),
-            },
-            65..=74 if n > 1 => {
-                let other = (node % n) + 1;
-                ActionKind::CutLink { a: node, b: other }
-            }
-            75..=84 => ActionKind::Heal,
-            85..=87 if up => ActionKind::Pause {
-                node,
-                duration: rng.range(10 * MS, 600 * MS),
-            },
-            88..=89 if n > 1 => ActionKind::CutOneWay {
-                from: node,
-                to: (node % n) + 1,
-            },
-            90 if n > 1 => {
-                let lo = rng.range(base_net.latency_min, 4 * base_net.latency_max);
-                ActionKind::LinkLatency {
-                    from: node,
-                    to: (node % n) + 1,
-                    latency: Some((lo, lo + rng.range(0, base_net.latency_max))),
-                }
-            }
-            _ if up => ActionKind::ClientRequest { node },
-            _ => ActionKind::Restart { node },
+        let up: Vec<bool> = (1..=n).map(|id| lab.is_up(id)).collect();
+        let flights: Vec<u64> = lab.in_flight().iter().map(|f| f.id).collect();
+        let net = lab.network();
+        let scene = Scene {
+            up: &up,
+            flights: &flights,
+            whole: net.is_whole(),
+            slow: net.slow_links.first().map(|l| (l.0, l.1)),
+        };
+        let Some(kind) = FUZZ_MIX.pick(&mut rng, &scene, base_net) else {
+            continue;
         };
         // An action that does not apply now (e.g. a timeout on a crashed node) is skipped.
         let _ = lab.act(kind);

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::protocols;
 use crate::sim::action::{Action, ActionKind, NetConfig};
+use crate::sim::chaos::{MAX_CHAOS_RATE, format_rate, parse_rate};
 use crate::sim::node::NodeId;
 use crate::sim::param::{millis, parse_millis};
 use crate::sim::time::{Micros, SEC};
@@ -17,7 +18,7 @@ pub use crate::sim::scenario::{MAX_CLIENT_RATE, Scenario};
 
 /// The query keys a scenario is made of, besides its protocol's parameter keys.
 pub const SCENARIO_KEYS: &[&str] = &[
-    "protocol", "nodes", "seed", "lat", "loss", "dup", "load", "bugs", "a",
+    "protocol", "nodes", "seed", "lat", "loss", "dup", "load", "chaos", "bugs", "a",
 ];
 
 /// Query keys the page reads itself (layout, opening moment, test hook, embed name). Every reader
@@ -141,6 +142,7 @@ impl Scenario {
             }),
             bugs: BTreeSet::new(),
             client_rate: 0,
+            chaos: 0,
             actions: Vec::new(),
         }
     }
@@ -169,6 +171,9 @@ impl Scenario {
         }
         if self.client_rate != 0 {
             q.push(format!("load={}", self.client_rate));
+        }
+        if self.chaos != 0 {
+            q.push(format!("chaos={}", format_rate(self.chaos)));
         }
         if let Some(info) = &info {
             for spec in &info.params {
@@ -333,6 +338,12 @@ impl Scenario {
                 )),
             }
         }
+        if let Some(v) = get("chaos") {
+            match parse_chaos(v) {
+                Ok(rate) => s.chaos = rate,
+                Err(e) => problems.push(LinkProblem::new(e, "chaos off")),
+            }
+        }
         for spec in &info.params {
             if let Some(v) = get(spec.key) {
                 match spec.parse(v) {
@@ -407,6 +418,18 @@ impl Scenario {
     }
 }
 
+/// Reads a chaos rate in faults per virtual second (`chaos=0.5`: one fault every two virtual
+/// seconds on average) into faults per 1,000 virtual seconds, or says what is accepted.
+pub fn parse_chaos(value: &str) -> Result<u32, String> {
+    parse_rate(value).ok_or_else(|| {
+        format!(
+            "chaos={} is not a fault rate from 0 to {} faults per virtual second (up to three decimals, e.g. 0.5)",
+            shorten(value),
+            MAX_CHAOS_RATE / 1000
+        )
+    })
+}
+
 /// A fresh random seed for a visitor who did not give one (the only use of OS randomness).
 pub fn fresh_seed() -> u64 {
     let mut buf = [0u8; 8];
@@ -451,7 +474,8 @@ fn un36(s: &str) -> Option<u64> {
 /// Codes: `c`rash, `r`estart, `t`imeout, `q` client request (node); `d`rop (message id);
 /// `n`etwork (lat min µs - lat max µs - loss ppm - dup ppm); `p`artition (one side digit per
 /// node); cut link `x` and restore `y` (a-b); `h`eal; pau`z`e (node-duration µs); `o`ne-way cut
-/// (from-to); `l`ink latency (from-to-min µs-max µs, or from-to for the network's again).
+/// (from-to); `l`ink latency (from-to-min µs-max µs, or from-to for the network's again);
+/// chaos `k` (faults per 1,000 virtual seconds, 0 for off).
 pub fn encode_actions(actions: &[Action]) -> String {
     actions
         .iter()
@@ -492,6 +516,7 @@ pub fn encode_actions(actions: &[Action]) -> String {
                     });
                     format!("l{}-{}{range}", b36(*from as u64), b36(*to as u64))
                 }
+                ActionKind::SetChaos { rate } => format!("k{}", b36(*rate as u64)),
             };
             format!("{}.{}.{body}", b36(a.at_event), b36(a.t))
         })
@@ -634,6 +659,12 @@ fn decode_action(part: &str, nodes: usize) -> Result<Action, String> {
             };
             ActionKind::LinkLatency { from, to, latency }
         }
+        'k' => match un36(args) {
+            Some(rate) if rate <= MAX_CHAOS_RATE as u64 => {
+                ActionKind::SetChaos { rate: rate as u32 }
+            }
+            _ => return Err("bad chaos rate".into()),
+        },
         _ => return Err(format!("unknown action '{body}'")),
     };
     Ok(Action { at_event, t, kind })
@@ -711,7 +742,18 @@ mod tests {
                     latency: None,
                 },
             },
+            Action {
+                at_event: 140,
+                t: 100_005,
+                kind: ActionKind::SetChaos { rate: 2_500 },
+            },
+            Action {
+                at_event: 150,
+                t: 100_006,
+                kind: ActionKind::SetChaos { rate: 0 },
+            },
         ];
+        s.chaos = 500;
         let q = s.to_query();
         let (back, problems) = Scenario::from_query(&q);
         assert!(problems.is_empty(), "{problems:?}");
@@ -733,6 +775,33 @@ mod tests {
         assert!(problems.iter().any(|p| p.contains("nodes=999")));
         assert!(problems.iter().any(|p| p.contains("seed=abc")));
         assert!(problems.iter().any(|p| p.contains("zap")));
+    }
+
+    #[test]
+    fn chaos_rates_are_faults_per_virtual_second() {
+        let (s, problems) = Scenario::from_query("protocol=raft&seed=1&chaos=0.5");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(s.chaos, 500);
+        assert!(s.to_query().contains("chaos=0.5"), "{}", s.to_query());
+        assert!(!Scenario::defaults("raft").to_query().contains("chaos"));
+        for bad in ["fast", "-1", "2000", "0.0001"] {
+            let (s, problems) = Scenario::from_query(&format!("protocol=raft&seed=1&chaos={bad}"));
+            assert_eq!(s.chaos, 0, "{bad}");
+            assert_eq!(problems.len(), 1, "{bad}: {problems:?}");
+            assert!(
+                problems[0].contains(&format!("chaos={bad} is not a fault rate"))
+                    && problems[0].contains("faults per virtual second")
+                    && problems[0].ends_with("chaos off."),
+                "{}",
+                problems[0]
+            );
+            let e =
+                Scenario::read_strict(&format!("protocol=raft&seed=1&chaos={bad}")).unwrap_err();
+            assert!(e.contains("not a fault rate"), "{e}");
+        }
+        let (actions, problem) = decode_actions("1.a.k0~2.b.kzzzzz", 5);
+        assert_eq!(actions[0].kind, ActionKind::SetChaos { rate: 0 });
+        assert!(problem.unwrap().what.contains("bad chaos rate"));
     }
 
     #[test]

@@ -339,6 +339,7 @@ fn valid_commands() -> Vec<Value> {
             json!({"from": 2, "to": 1, "min_ms": 40, "max_ms": 90}),
         ),
         base("load", json!({"link": "?protocol=paxos&seed=4&at=2000000"})),
+        base("setChaos", json!({"rate": 2.5})),
     ]
 }
 
@@ -380,6 +381,10 @@ fn check_command(v: &Value, nodes: usize, lab: &mut dyn Lab) {
             act(ActionKind::Partition { groups: sides }, lab);
         }
         EmbedCommand::Load { link } => check_link(&link),
+        EmbedCommand::SetChaos { rate } => {
+            assert!(rate <= 1_000_000);
+            act(ActionKind::SetChaos { rate }, lab);
+        }
         EmbedCommand::PauseNode { node, duration } => {
             assert!(id_ok(&node) && (1..=600_000_000).contains(&duration));
             if let NodeRef::Id(node) = node {

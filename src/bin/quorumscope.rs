@@ -39,7 +39,8 @@ mod cli {
     use quorumscope::export::TraceExport;
     use quorumscope::fuzz::{self, FuzzOptions};
     use quorumscope::protocols;
-    use quorumscope::scenario::{MAX_AT, MAX_AT_WORDS, Scenario};
+    use quorumscope::scenario::{MAX_AT, MAX_AT_WORDS, Scenario, parse_chaos};
+    use quorumscope::sim::chaos::format_rate;
     use quorumscope::sim::metrics::SeriesKind;
     use quorumscope::sim::node::ProtocolInfo;
     use quorumscope::sim::time::{Micros, format_time, parse_duration};
@@ -116,8 +117,8 @@ quorumscope run — run one scenario and print a summary
 
 USAGE:
   quorumscope run [--protocol raft] [--nodes 5] [--seed 42] [--until 60s] [--faults random]
-                  [--load N] [--bug NAME]... [--param KEY=VALUE]... [--trace FILE]
-                  [--metrics FILE]
+                  [--load N] [--chaos RATE] [--bug NAME]... [--param KEY=VALUE]...
+                  [--trace FILE] [--metrics FILE]
   quorumscope run --link URL [--until TIME] [--faults random] [--trace FILE] [--metrics FILE]
 
   --link URL        replay a link copied from the page: its scenario, recorded actions and, without
@@ -126,6 +127,9 @@ USAGE:
                     default: the link's at=, else 60s)
   --faults random   inject random crashes, partitions and losses (recorded as actions); or none
   --load N          steady client requests per virtual second
+  --chaos RATE      chaos mode: random crashes, restarts, pauses, partitions, one-way cuts and
+                    latency spikes, RATE faults per virtual second on average (e.g. 0.5), drawn
+                    from the seed (as chaos= in a link)
   --bug NAME        enable a protocol bug toggle (repeatable)
   --param KEY=VALUE a protocol parameter as in a link, durations in ms (repeatable)
   --trace FILE      write the JSON Lines trace
@@ -337,7 +341,7 @@ a 10-minute run under steady client load.
     /// The run the options describe, and the moment a link asks to stop at.
     fn scenario_from(flags: &Flags) -> Result<(Scenario, Option<Micros>), Failure> {
         if let Some(link) = flags.get("link") {
-            for clash in ["protocol", "nodes", "seed", "bug", "load", "param"] {
+            for clash in ["protocol", "nodes", "seed", "bug", "load", "chaos", "param"] {
                 if flags.get(clash).is_some() {
                     return Err(
                         flags.usage(format!("--link already fixes the scenario; drop --{clash}"))
@@ -356,6 +360,10 @@ a 10-minute run under steady client load.
         s.nodes = flags.number("nodes", info.default_nodes)?;
         s.seed = flags.number("seed", 42)?;
         s.client_rate = flags.number("load", 0)?;
+        if let Some(rate) = flags.get("chaos") {
+            s.chaos =
+                parse_chaos(rate).map_err(|e| flags.usage(e.replacen("chaos=", "--chaos ", 1)))?;
+        }
         s.bugs = flags.all("bug").into_iter().collect();
         s.setup(&info).map_err(|e| flags.usage(e))?;
         let params = flags.params(&info)?;
@@ -368,8 +376,8 @@ a 10-minute run under steady client load.
 
     fn run(args: Vec<OsString>) -> Result<i32, Failure> {
         let allowed = [
-            "protocol", "nodes", "seed", "until", "faults", "link", "trace", "load", "bug",
-            "param", "metrics",
+            "protocol", "nodes", "seed", "until", "faults", "link", "trace", "load", "chaos",
+            "bug", "param", "metrics",
         ];
         let Some(flags) = Flags::parse(args, "run", &allowed)? else {
             say!("{RUN_HELP}{}", protocol_list());
@@ -513,6 +521,14 @@ a 10-minute run under steady client load.
                 }
                 SeriesKind::Gauge => {}
             }
+        }
+        let chaos = lab.chaos();
+        if chaos.rate > 0 || chaos.injected > 0 {
+            say!(
+                "  chaos: {} injected faults (now {} per virtual second)",
+                chaos.injected,
+                format_rate(chaos.rate)
+            );
         }
         for inv in lab.invariants() {
             match inv.violated {

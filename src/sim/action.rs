@@ -83,6 +83,10 @@ pub enum ActionKind {
         to: NodeId,
         latency: Option<(Micros, Micros)>,
     },
+    /// Switch chaos mode on at `rate` faults per 1,000 virtual seconds, or off (0): random
+    /// crashes, restarts, pauses, partitions, one-way cuts and latency spikes, drawn from the
+    /// run's seed (see `sim::chaos`).
+    SetChaos { rate: u32 },
 }
 
 /// An action pinned to the exact point of the run where it happened: after `at_event` events,
@@ -160,6 +164,11 @@ impl ActionKind {
                 to,
                 latency: None,
             } => format!("Latency from Node {from} to Node {to} back to the network's"),
+            ActionKind::SetChaos { rate: 0 } => "Chaos off".into(),
+            ActionKind::SetChaos { rate } => format!(
+                "Chaos on: {} faults per virtual second",
+                super::chaos::format_rate(*rate)
+            ),
         }
     }
 

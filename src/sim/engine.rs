@@ -9,6 +9,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use super::action::{ActionKind, NetConfig};
+use super::chaos::{Chaos, Scene};
 use super::erased::{Cluster, Input, MsgRef, Outputs, TimerRef};
 use super::lab::DropReason;
 use super::metrics::{MetricsLog, Sample, Series};
@@ -56,6 +57,10 @@ enum Ev {
     /// A paused node's pause ends.
     Resume {
         node: NodeId,
+    },
+    /// Chaos mode's next fault is due (void if the rate changed since: see [`Chaos`]).
+    Chaos {
+        generation: u64,
     },
 }
 
@@ -126,6 +131,8 @@ pub struct Sim {
     violations: Vec<(Micros, Finding)>,
     client_rate: u32,
     next_command: u64,
+    /// Chaos mode: its rate, random stream and count of injected faults.
+    chaos: Chaos,
     /// Reused output buffer (saves three allocations per event); always empty between events.
     outbox: Outputs,
 }
@@ -157,6 +164,7 @@ impl Clone for Sim {
             violations: self.violations.clone(),
             client_rate: self.client_rate,
             next_command: self.next_command,
+            chaos: self.chaos.clone(),
             outbox: Outputs::default(),
         }
     }
@@ -198,6 +206,7 @@ impl Sim {
             violations: Vec::new(),
             client_rate,
             next_command: 1,
+            chaos: Chaos::new(seed),
             outbox: Outputs::default(),
         };
         for id in 1..=n as NodeId {
@@ -287,6 +296,10 @@ impl Sim {
             .find(|s| s.timer.is_countdown())
             .map(|s| (s.set_at, s.fires))
     }
+    /// Chaos mode's rate and what it injected so far.
+    pub fn chaos(&self) -> &Chaos {
+        &self.chaos
+    }
     /// Time of the next event, if any.
     pub fn next_time(&self) -> Option<Micros> {
         self.queue.peek().map(|Reverse(q)| q.time)
@@ -335,6 +348,7 @@ impl Sim {
                 self.emit(sink, || RecordKind::Resume { node });
                 None
             }
+            Ev::Chaos { .. } => self.inject(sink),
         };
         self.events += 1;
         if let Some(node) = touched {
@@ -349,7 +363,50 @@ impl Sim {
         self.validate(kind)?;
         self.emit(sink, || RecordKind::Action(kind.clone()));
         self.actions_applied += 1;
-        let touched = match *kind {
+        if let Some(node) = self.perform(kind, sink) {
+            self.check(node, sink);
+        }
+        self.discard_stale();
+        Ok(())
+    }
+
+    /// Switches chaos mode to `rate` faults per 1,000 virtual seconds (0: off) from now on,
+    /// without recording an action: a scenario's starting rate.
+    pub fn set_chaos(&mut self, rate: u32) {
+        if let Some(gap) = self.chaos.set_rate(rate) {
+            let generation = self.chaos.generation();
+            self.push(self.now + gap, Ev::Chaos { generation });
+        }
+        self.discard_stale();
+    }
+
+    /// Chaos mode's fault due now: picked, applied like a visitor action and marked as chaos's
+    /// in the trace; then the next one is scheduled. Returns the node it touched.
+    fn inject(&mut self, sink: &mut Sink<'_>) -> Option<NodeId> {
+        let scene = Scene {
+            up: &self.up,
+            // Chaos mode drops no single messages.
+            flights: &[],
+            whole: self.groups.iter().all(|g| *g == self.groups[0])
+                && self.cut.is_empty()
+                && self.one_way.is_empty(),
+            slow: self.link_latency.first_key_value().map(|(link, _)| *link),
+        };
+        let fault = self.chaos.pick(&scene, self.net);
+        if let Some(gap) = self.chaos.next_gap() {
+            let generation = self.chaos.generation();
+            self.push(self.now + gap, Ev::Chaos { generation });
+        }
+        // A fault that does not apply now (pausing a paused node) is skipped.
+        let kind = fault.filter(|k| self.validate(k).is_ok())?;
+        self.chaos.count();
+        self.emit(sink, || RecordKind::Chaos(kind.clone()));
+        self.perform(&kind, sink)
+    }
+
+    /// Carries out a checked action; returns the node whose state it changed, if any.
+    fn perform(&mut self, kind: &ActionKind, sink: &mut Sink<'_>) -> Option<NodeId> {
+        match *kind {
             ActionKind::Crash { node } => {
                 self.up[node as usize - 1] = false;
                 self.paused_until[node as usize - 1] = 0;
@@ -425,12 +482,11 @@ impl Sim {
                 };
                 None
             }
-        };
-        if let Some(node) = touched {
-            self.check(node, sink);
+            ActionKind::SetChaos { rate } => {
+                self.set_chaos(rate);
+                None
+            }
         }
-        self.discard_stale();
-        Ok(())
     }
 
     /// Says why an action cannot be applied now, if it cannot.
@@ -694,6 +750,7 @@ impl Sim {
                 ),
                 Ev::ClientArrival => (true, None),
                 Ev::Resume { node } => (self.paused_until[node as usize - 1] == q.time, None),
+                Ev::Chaos { generation } => (self.chaos.is_current(generation), None),
             };
             let resumes = node.map_or(0, |n| self.paused_until[n as usize - 1]);
             if live && q.time >= resumes {

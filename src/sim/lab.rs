@@ -79,6 +79,8 @@ pub enum Milestone {
     Action,
     /// An invariant broke.
     Violation,
+    /// Chaos mode injected a fault.
+    Chaos,
 }
 
 impl Milestone {
@@ -89,6 +91,7 @@ impl Milestone {
             Milestone::Commit => "commit",
             Milestone::Action => "action",
             Milestone::Violation => "violation",
+            Milestone::Chaos => "chaos",
         }
     }
 }
@@ -126,6 +129,8 @@ pub enum TraceKind {
     Action,
     /// An invariant broke.
     Violation,
+    /// Chaos mode injected a fault.
+    Chaos,
     /// A protocol note, by its kind (e.g. Raft's `role`, `vote`, `commit`).
     Note(&'static str),
 }
@@ -144,6 +149,7 @@ impl TraceKind {
             TraceKind::Client => "client",
             TraceKind::Action => "action",
             TraceKind::Violation => "violation",
+            TraceKind::Chaos => "chaos",
             TraceKind::Note(kind) => kind,
         }
     }
@@ -235,6 +241,15 @@ impl NetworkView {
     }
 }
 
+/// Chaos mode now (see `sim::chaos`), for the page's switch and the invariant panel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChaosView {
+    /// Faults per 1,000 virtual seconds (0: off).
+    pub rate: u32,
+    /// Faults chaos injected up to now.
+    pub injected: u64,
+}
+
 /// A running, seekable, recordable simulation of some protocol.
 pub trait Lab {
     /// The protocol's static description.
@@ -276,6 +291,8 @@ pub trait Lab {
     fn summary(&self) -> Vec<(String, String)>;
     /// Each invariant and its first violation up to now.
     fn invariants(&self) -> Vec<InvariantStatus>;
+    /// Chaos mode's rate and the faults it injected up to now.
+    fn chaos(&self) -> ChaosView;
     /// Messages sent up to now whose life overlaps `[t0, t1]`, oldest first.
     fn spans(&self, t0: Micros, t1: Micros) -> Vec<SpanView>;
     /// Milestones up to now within `[t0, t1]`: role changes, commits, crashes, restarts,

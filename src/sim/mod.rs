@@ -5,6 +5,7 @@
 //! import depend on it, never the other way round.
 
 pub mod action;
+pub mod chaos;
 pub mod chunked;
 pub mod engine;
 pub mod erased;
@@ -30,8 +31,8 @@ mod tests;
 pub use action::{Action, ActionKind, NetConfig};
 pub use erased::{Cluster, Definition};
 pub use lab::{
-    DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState, SpanView,
-    TraceKind, TraceView,
+    ChaosView, DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState,
+    SpanView, TraceKind, TraceView,
 };
 pub use node::{
     BugSpec, ChartSpec, Checker, Ctx, EntryView, Finding, Host, InvariantSpec, KindCount, KindSpec,

@@ -25,6 +25,9 @@ pub struct Scenario {
     pub bugs: BTreeSet<String>,
     /// Steady client load in requests per virtual second (0 = none).
     pub client_rate: u32,
+    /// Chaos mode's rate from the start, in faults per 1,000 virtual seconds (0 = off; see
+    /// `sim::chaos`). Later changes are recorded actions.
+    pub chaos: u32,
     /// Recorded visitor actions.
     pub actions: Vec<Action>,
 }

@@ -12,8 +12,8 @@ use super::action::{Action, ActionKind};
 use super::engine::{Sim, Sink};
 use super::erased::Definition;
 use super::lab::{
-    DropReason, FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView, TraceKind,
-    TraceView,
+    ChaosView, DropReason, FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView,
+    TraceKind, TraceView,
 };
 use super::metrics::{MetricsLog, MetricsNow};
 use super::node::{NodeId, Protocol, ProtocolInfo, Setup};
@@ -76,7 +76,7 @@ impl Session {
     ) -> Self {
         let mut trace = Vec::new();
         let mut metrics = MetricsLog::new(info.series.len());
-        let sim = Sim::new(
+        let mut sim = Sim::new(
             (protocol.cluster)(&setup),
             setup,
             scenario.net,
@@ -89,6 +89,9 @@ impl Session {
                 enabled: recording,
             },
         );
+        if scenario.chaos > 0 {
+            sim.set_chaos(scenario.chaos);
+        }
         let mut base = scenario.clone();
         base.actions.clear();
         Session {
@@ -443,6 +446,14 @@ impl Lab for Session {
                     .map(|(t, f)| (*t, f.detail.clone())),
             })
             .collect()
+    }
+
+    fn chaos(&self) -> ChaosView {
+        let chaos = self.sim.chaos();
+        ChaosView {
+            rate: chaos.rate(),
+            injected: chaos.injected(),
+        }
     }
 
     fn spans(&self, t0: Micros, t1: Micros) -> Vec<SpanView> {

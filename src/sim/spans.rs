@@ -57,7 +57,8 @@ impl TraceIndex {
                 | RecordKind::Pause { .. }
                 | RecordKind::Resume { .. }
                 | RecordKind::Violation { .. }
-                | RecordKind::Action(_) => self.milestones.push(pos),
+                | RecordKind::Action(_)
+                | RecordKind::Chaos(_) => self.milestones.push(pos),
                 RecordKind::Note { node, note } => {
                     if note.marker().is_some() || note.headline(*node).is_some() {
                         self.milestones.push(pos);

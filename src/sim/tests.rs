@@ -21,6 +21,7 @@ fn scenario(seed: u64) -> Scenario {
         params: BTreeMap::new(),
         bugs: BTreeSet::new(),
         client_rate: 0,
+        chaos: 0,
         actions: Vec::new(),
     }
 }

@@ -61,6 +61,8 @@ pub enum RecordKind {
     Violation { node: NodeId, finding: Finding },
     /// A visitor action was applied.
     Action(ActionKind),
+    /// Chaos mode injected a fault (applied like the visitor action it names).
+    Chaos(ActionKind),
 }
 
 /// A record seen with its protocol's notes typed as `T`, for code that knows the protocol
@@ -103,6 +105,7 @@ impl Record {
             RecordKind::Note { note, .. } => TraceKind::Note(note.kind()),
             RecordKind::Violation { .. } => TraceKind::Violation,
             RecordKind::Action(_) => TraceKind::Action,
+            RecordKind::Chaos(_) => TraceKind::Chaos,
         }
     }
 
@@ -159,10 +162,11 @@ impl Record {
                 serde_json::to_string(finding.invariant).expect("strings serialize"),
                 serde_json::to_string(&finding.detail).expect("strings serialize"),
             ),
-            RecordKind::Action(kind) => {
+            RecordKind::Action(kind) | RecordKind::Chaos(kind) => {
                 let body = serde_json::to_string(kind).expect("actions serialize");
                 let rest = body.strip_prefix('{').unwrap_or("}");
-                format!(r#"{{"t":{t},"kind":"action","event":{},{rest}"#, self.event)
+                let line = self.kind().as_str();
+                format!(r#"{{"t":{t},"kind":"{line}","event":{},{rest}"#, self.event)
             }
         }
     }
@@ -267,6 +271,12 @@ impl Record {
             RecordKind::Action(kind) => {
                 (kind.nodes(), kind.describe(), None, Some(Milestone::Action))
             }
+            RecordKind::Chaos(kind) => (
+                kind.nodes(),
+                format!("Chaos: {}", kind.describe()),
+                None,
+                Some(Milestone::Chaos),
+            ),
         };
         TraceView {
             t: self.t,

@@ -221,8 +221,8 @@ pub fn App() -> Html {
                     <aside class="side" aria-label="Panels">
                         <ClusterSummary summary={frame.summary.clone()} />
                         <Inspector nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} dispatch={dispatch.clone()} prev={store.prev_selected.clone()} />
-                        { invariants(&InvariantsProps { invariants: frame.invariants.clone() }) }
-                        { network(&NetworkProps { network: frame.network.clone(), nodes: frame.nodes.len(), draft: store.partition.clone(), dispatch: dispatch.clone() }) }
+                        { invariants(&InvariantsProps { invariants: frame.invariants.clone(), chaos: frame.chaos }) }
+                        { network(&NetworkProps { network: frame.network.clone(), nodes: frame.nodes.len(), draft: store.partition.clone(), chaos: frame.chaos.rate, dispatch: dispatch.clone() }) }
                         { files_panel(&FilesProps { stem: picture_stem(&store), dispatch: dispatch.clone() }) }
                         <EventLog lab={LabRef(store.lab.clone())} now={store.clock.0}
                             paused_events={if store.playing { 0 } else { frame.events }} actions={frame.actions} playing={store.playing}

@@ -362,6 +362,7 @@ fn run(s: Rc<Store>, cmd: EmbedCommand) -> (Rc<Store>, Result<(), String>) {
         EmbedCommand::SlowLink { from, to, latency } => {
             Msg::Act(ActionKind::LinkLatency { from, to, latency })
         }
+        EmbedCommand::SetChaos { rate } => Msg::Act(ActionKind::SetChaos { rate }),
         EmbedCommand::Load { link } => return load(s, &link),
     };
     let act = matches!(msg, Msg::Act(_));

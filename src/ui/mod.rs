@@ -17,6 +17,7 @@
 //! a link without either starts playing at once.
 
 pub mod app;
+pub mod chaos;
 pub mod charts;
 pub mod controls;
 pub mod dom;

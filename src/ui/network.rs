@@ -1,5 +1,5 @@
 //! The network panel: latency, loss and duplication sliders, drawing a partition (a checkbox
-//! per node, or a lasso on the ring), cut links, and healing. Every change is an action
+//! per node, or a lasso on the ring), cut links, healing, and the Chaos switch. Every change is an action
 //! recorded in the run, so a link replays it.
 //!
 //! A slider records one action per adjustment: on release after a drag, and after a pause of
@@ -15,6 +15,7 @@ use yew::prelude::*;
 use crate::sim::action::{ActionKind, NetConfig};
 use crate::sim::lab::NetworkView;
 
+use super::chaos::chaos_switch;
 use super::dom;
 use super::store::{Msg, Snap, on_click};
 
@@ -32,6 +33,8 @@ pub struct NetworkProps {
     pub nodes: usize,
     /// The partition being drawn (side of each node), if any.
     pub draft: Option<Vec<u8>>,
+    /// Chaos mode's rate, faults per 1,000 virtual seconds (0: off).
+    pub chaos: u32,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
 }
@@ -213,6 +216,7 @@ pub fn network(p: &NetworkProps) -> Html {
                 <ul class="cut-list">{ for restore }{ for restore_one_way }{ for restore_speed }</ul>
             }
             <p class="hint">{ "Cut single links from a node's menu, or select a node and click one of its links." }</p>
+            { chaos_switch(p.chaos, &p.dispatch) }
         </section>
     }
 }

@@ -89,6 +89,8 @@ pub mod glyph {
     pub const PLAY: &str = "M-3 -4L4 0L-3 4Z";
     /// A flag: a visitor action.
     pub const FLAG: &str = "M-3 5V-5H4L2 -2.5L4 0H-3";
+    /// A lightning bolt: a fault chaos mode injected.
+    pub const BOLT: &str = "M1.5 -5.5L-3.5 1H0L-1.5 5.5L3.5 -1H0Z";
     /// A warning triangle: a violation.
     pub const WARN: &str = "M0 -5L5 4.5H-5Z";
     /// Two bars: paused.
@@ -629,6 +631,7 @@ fn mark(svg: &mut Svg, m: &TraceView, g: &Geom, origin: Micros) {
     let y = m.nodes.first().map_or(AXIS + g.lane / 2.0, |&n| g.y(n));
     let (class, d, across) = match (m.marker, m.kind) {
         (Some(Milestone::Action), _) => ("mk act", glyph::FLAG, true),
+        (Some(Milestone::Chaos), _) => ("mk chaos", glyph::BOLT, true),
         (Some(Milestone::Violation), _) => ("mk bad", glyph::WARN, true),
         (Some(Milestone::Leader), _) => ("mk lead", glyph::CROWN, false),
         (Some(Milestone::Commit), _) => ("mk commit", glyph::TICK, false),

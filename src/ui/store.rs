@@ -16,7 +16,7 @@ use crate::protocols;
 use crate::scenario::Scenario;
 use crate::sim::action::ActionKind;
 use crate::sim::lab::{
-    DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState,
+    ChaosView, DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState,
 };
 use crate::sim::node::{NodeId, ProtocolInfo};
 use crate::sim::time::{MS, Micros, format_time};
@@ -111,6 +111,8 @@ pub struct Frame {
     pub still: Micros,
     /// The network's shape.
     pub network: Snap<NetworkView>,
+    /// Chaos mode's rate and the faults it injected up to now.
+    pub chaos: ChaosView,
     /// How many of `nodes` are the protocol's peers (the rest are clients and other kinds).
     pub peers: usize,
     /// Where every node stands, as the protocol's picture asks.
@@ -610,7 +612,7 @@ impl Store {
             let line = lab.trace_line(i);
             let text = match (line.headline, line.marker) {
                 (Some(h), _) => h,
-                (None, Some(Milestone::Action)) => line.text,
+                (None, Some(Milestone::Action | Milestone::Chaos)) => line.text,
                 _ => continue,
             };
             fresh.push(Headline {
@@ -874,6 +876,7 @@ fn snapshot(
         lost_window,
         invariants,
         network,
+        chaos: lab.chaos(),
         peers: lab.setup().nodes,
         layout: Layout::for_run(lab.info(), lab.setup()),
     };

@@ -1,5 +1,5 @@
 //! The timeline under the time slider: the whole explored run, past and recorded future, with a
-//! marker for every leader change, visitor action and invariant violation.
+//! marker for every leader change, visitor action, chaos fault and invariant violation.
 //!
 //! Markers come from [`Lab::milestones`], kept in a [`Milestones`] cache in the store: lines are
 //! only read while the run is at its latest moment (the lab shows nothing beyond now), so after
@@ -53,7 +53,9 @@ pub struct Milestones {
 /// The marker for a milestone line, if the timeline shows it.
 fn to_mark(l: TraceView) -> Option<Mark> {
     let kind = match l.marker {
-        Some(k @ (Milestone::Leader | Milestone::Action | Milestone::Violation)) => k,
+        Some(
+            k @ (Milestone::Leader | Milestone::Action | Milestone::Violation | Milestone::Chaos),
+        ) => k,
         _ => return None,
     };
     Some(Mark {
@@ -132,7 +134,7 @@ pub const PAST_NOTE_ID: &str = "past-note";
 
 /// The legend under the track, before and after the first marker (static markup).
 const LEGEND_EMPTY: &str = "<p class=\"tl-legend hint\">Leader changes, your actions and violations will be marked here.</p>";
-const LEGEND: &str = "<p class=\"tl-legend hint\">Markers: crown = leader, flag = your action, warning = violation. Activate one to go there.</p>";
+const LEGEND: &str = "<p class=\"tl-legend hint\">Markers: crown = leader, flag = your action, bolt = chaos, warning = violation. Activate one to go there.</p>";
 
 /// The notice shown while the visitor is in the past (the slider is described by it).
 const PAST_NOTE: &str = "<p class=\"past-note\" id=\"past-note\"><strong>You are viewing the past: acting now discards the recorded future after this point.</strong> <span class=\"hint\">The hatched part of the timeline is that recorded future; End jumps back to the latest moment.</span></p>";
@@ -142,6 +144,7 @@ fn kind_info(kind: Milestone) -> (&'static str, &'static str) {
     match kind {
         Milestone::Violation => ("Violation", glyph::WARN),
         Milestone::Action => ("Your action", glyph::FLAG),
+        Milestone::Chaos => ("Chaos", glyph::BOLT),
         _ => ("Leader", glyph::CROWN),
     }
 }
@@ -170,7 +173,12 @@ pub fn Timeline(p: &TimelineProps) -> Html {
     let buttons = groups.iter().enumerate().map(|(i, g)| {
         let first = &g[0];
         // The most serious kind in the group names it.
-        let kind = [Milestone::Violation, Milestone::Action, Milestone::Leader]
+        let kind = [
+            Milestone::Violation,
+            Milestone::Action,
+            Milestone::Chaos,
+            Milestone::Leader,
+        ]
             .into_iter()
             .find(|k| g.iter().any(|m| m.kind == *k))
             .unwrap_or(Milestone::Leader);
@@ -185,7 +193,10 @@ pub fn Timeline(p: &TimelineProps) -> Html {
         } else {
             None
         };
-        let mut label = if g.len() == 1 {
+        let mut label = if g.len() == 1 && first.text.starts_with(name) {
+            // A chaos fault's sentence already says whose it is.
+            format!("{}, at {}", first.text, format_time(first.t))
+        } else if g.len() == 1 {
             format!("{name}: {}, at {}", first.text, format_time(first.t))
         } else {
             let texts: Vec<&str> = g.iter().take(3).map(|m| m.text.as_str()).collect();
@@ -232,7 +243,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
 
     html! {
         <div class="timeline">
-            <div class="tl-track" role="toolbar" aria-label="Milestones: leader changes, your actions and violations (← → to move between them)"
+            <div class="tl-track" role="toolbar" aria-label="Milestones: leader changes, your actions, chaos faults and violations (← → to move between them)"
                 {onclick} {onkeydown}>
                 <div class="tl-past" style={format!("width:{past:.2}%")}></div>
                 if in_past {
