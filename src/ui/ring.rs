@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use crate::sim::action::{ActionKind, NetConfig};
 use crate::sim::lab::{DropReason, NetworkView};
-use crate::sim::node::{NodeId, ProtocolInfo};
+use crate::sim::node::{NodeId, Placement, ProtocolInfo};
 
 use super::flights::MessageLayer;
 use super::geometry::{CENTER, LabelText, Layout, Shape, VIEW, countdown_left, shape};
@@ -652,6 +652,16 @@ fn legend_shape(shape: Shape) -> Html {
     }
 }
 
+/// Where the nodes of kind `kind` stand, for the key.
+fn whereabouts(placement: Placement, kind: &str) -> &'static str {
+    match placement {
+        Placement::Ring => "in the column at the left",
+        Placement::Columns(_) => "in its own column",
+        Placement::Star { hub } if hub == kind => "at the centre",
+        Placement::Star { .. } => "around the centre",
+    }
+}
+
 /// The key to the ring: what each shape means, the number inside a node, and (when labels show
 /// only numbers) that the role is given by the shape.
 fn legend(info: &ProtocolInfo, text: LabelText) -> Html {
@@ -665,7 +675,8 @@ fn legend(info: &ProtocolInfo, text: LabelText) -> Html {
         html! { <li>{ legend_shape(s) }{ text }</li> }
     });
     let kinds = (info.kinds.iter()).map(|k| {
-        html! { <li>{ legend_shape(Shape::Block) }{ format!("{} (in the column at the left)", k.name) }</li> }
+        let place = whereabouts(info.picture.placement, k.name);
+        html! { <li>{ legend_shape(Shape::Block) }{ format!("{} ({place})", k.name) }</li> }
     });
     html! {
         <div class="legend" id="ring-legend">

@@ -8,6 +8,7 @@
 
 use crate::sim::{Ctx, NodeId, NodeView};
 
+use super::detector::Detector;
 use super::metrics;
 use super::msg::{Config, FailoverNote, Msg, Pos, Reason, names};
 use super::node::{FailoverNode, Settings, Timer};
@@ -126,8 +127,16 @@ impl Manager {
         for (about, suspected) in self.watch.check(&self.s.detector, now) {
             ctx.note(FailoverNote::Suspect { about, suspected });
         }
+        // Charted up to twice the threshold: beyond, a crashed node's φ only climbs off the
+        // chart.
+        let cap = match self.s.detector {
+            Detector::Phi { threshold, .. } => 2.0 * threshold,
+            Detector::Timeout { .. } => 1.0,
+        };
         for r in self.replicas() {
-            let level = self.watch.level(r, &self.s.detector, now).unwrap_or(0.0);
+            let level = (self.watch.level(r, &self.s.detector, now))
+                .unwrap_or(0.0)
+                .min(cap);
             ctx.record_about(metrics::SUSPICION, r, (level * 100.0).round() as i64);
         }
         self.decide(ctx);
