@@ -139,20 +139,26 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
         lab.advance_to(last_t);
     }
     if at > last_t {
-        // Exported between events: nothing may happen in (last_t, at].
-        match lab.next_event_time() {
-            Some(next) if next <= at => {
-                if lab.trace_len() + 1 >= lines.len() {
-                    return Err(format!(
-                        "The file was cut short: its header says it was exported at {}, but its last line is at {} and the run it records has events in between.",
-                        format_time(at),
-                        format_time(last_t)
-                    ));
-                }
-                // Lines are missing from the replay: the comparison below names the first.
+        // Exported between events: the run may have events in (last_t, at] (a timer that
+        // writes no line), but no line. Step only until one appears: a far `at` must not
+        // make the replay simulate hours to find out that the file ends early.
+        let before = lab.trace_len();
+        while lab.trace_len() == before && lab.next_event_time().is_some_and(|t| t <= at) {
+            if lab.events() >= MAX_REPLAY_EVENTS {
+                return Err(format!("{}.", budget_sentence(lab.now())));
             }
-            _ => lab.advance_to(at),
+            lab.step();
         }
+        if lab.trace_len() == before {
+            lab.advance_to(at);
+        } else if lab.trace_len() + 1 > lines.len() {
+            return Err(format!(
+                "The file was cut short: its header says it was exported at {}, but its last line is at {} and the run it records has events in between.",
+                format_time(at),
+                format_time(last_t)
+            ));
+        }
+        // Lines missing from the replay: the comparison below names the first.
     }
     // The file's lines after its header against the replay's trace lines.
     let (replay, _) = lab.trace_records_jsonl(0, usize::MAX);
