@@ -137,15 +137,23 @@ pub struct ChartData {
     /// The lines: p50, p95, p99 (ms) for a latency; a rate per second per series for
     /// counters; a level per node for a gauge.
     pub lines: Vec<Line>,
+    /// The level drawn across the chart, if any: its label and value.
+    pub limit: Option<(&'static str, f64)>,
     /// Distance between the value axis' ticks.
     pub y_step: f64,
     /// The value axis' top.
     pub y_top: f64,
 }
 
-/// The chart `spec` over `span`, from the samples as they stand at the moment on screen;
-/// `None` if the run declares none of its series.
-pub fn build(spec: &ChartSpec, metrics: &MetricsNow<'_>, span: Span) -> Option<ChartData> {
+/// The chart `spec` over `span`, from the samples as they stand at the moment on screen, with
+/// its limit line at `limit` (the spec's [`crate::sim::picture::Limit`] read from the run's
+/// setup); `None` if the run declares none of its series.
+pub fn build(
+    spec: &ChartSpec,
+    metrics: &MetricsNow<'_>,
+    span: Span,
+    limit: Option<f64>,
+) -> Option<ChartData> {
     let series: Vec<usize> = spec
         .series
         .iter()
@@ -167,11 +175,13 @@ pub fn build(spec: &ChartSpec, metrics: &MetricsNow<'_>, span: Span) -> Option<C
                     .collect(),
             })
             .collect(),
-        SeriesKind::Gauge => gauge_lines(metrics, first, &times, window),
+        SeriesKind::Gauge => gauge_lines(metrics, first, &times, window, spec.per.max(1)),
     };
+    let limit = spec.limit.zip(limit).map(|(l, v)| (l.label, v));
     let max = lines
         .iter()
         .flat_map(|l| l.values.iter().flatten())
+        .chain(limit.as_ref().map(|(_, v)| v))
         .fold(0.0, |a: f64, b| a.max(*b));
     let (y_step, y_top) = ticks_to(max, 4);
     Some(ChartData {
@@ -180,6 +190,7 @@ pub fn build(spec: &ChartSpec, metrics: &MetricsNow<'_>, span: Span) -> Option<C
         span,
         times,
         lines,
+        limit,
         y_step,
         y_top,
     })
@@ -224,7 +235,13 @@ pub fn rate(m: &MetricsNow<'_>, i: usize, t: Micros, window: Micros) -> f64 {
 
 /// Each node's latest level within the window ending at each time, one line per node (in
 /// node order; a node without a sample in a window has a gap there).
-fn gauge_lines(m: &MetricsNow<'_>, i: usize, times: &[Micros], window: Micros) -> Vec<Line> {
+fn gauge_lines(
+    m: &MetricsNow<'_>,
+    i: usize,
+    times: &[Micros],
+    window: Micros,
+    per: u32,
+) -> Vec<Line> {
     // (node, values) by node; a run has few nodes, so a sorted vector does.
     let mut lines: Vec<(NodeId, Vec<Option<f64>>)> = Vec::new();
     for (k, &t) in times.iter().enumerate() {
@@ -238,7 +255,7 @@ fn gauge_lines(m: &MetricsNow<'_>, i: usize, times: &[Micros], window: Micros) -
             };
             let values = &mut lines[at].1;
             values.resize(k + 1, None);
-            values[k] = Some(s.value as f64);
+            values[k] = Some(s.value as f64 / f64::from(per));
         }
     }
     lines
@@ -321,11 +338,14 @@ impl ChartData {
             SeriesKind::Gauge => "each node's level",
         };
         let labels: Vec<&str> = self.lines.iter().map(|l| l.label.as_str()).collect();
-        let of = if self.kind == SeriesKind::Counter && !labels.is_empty() {
+        let mut of = if self.kind == SeriesKind::Counter && !labels.is_empty() {
             format!(" ({})", labels.join(", "))
         } else {
             String::new()
         };
+        if let Some((label, v)) = self.limit {
+            let _ = write!(of, " with the {label} at {}", format_value(v, self.kind));
+        }
         format!(
             "{}: chart of {what}{of} over a sliding {}, from {} to {}",
             self.spec.title,
@@ -516,7 +536,7 @@ mod tests {
     /// The latency chart of `log` at `now`, over the whole run.
     fn latency_at(log: &MetricsLog, now: Micros) -> ChartData {
         let m = MetricsNow::new(&SERIES, log, u64::MAX, now);
-        build(&LATENCY, &m, Span::of_run(now, now, SEC)).unwrap()
+        build(&LATENCY, &m, Span::of_run(now, now, SEC), None).unwrap()
     }
 
     #[test]
@@ -525,7 +545,7 @@ mod tests {
         let now = 7_345 * MS;
         let m = MetricsNow::new(&SERIES, &log, u64::MAX, now);
         let span = Span::of_run(now, now, SEC);
-        let chart = build(&LATENCY, &m, span).unwrap();
+        let chart = build(&LATENCY, &m, span, None).unwrap();
         assert_eq!(chart.lines.len(), 3);
         assert_eq!(*chart.times.last().unwrap(), now, "the last point is now");
         for (k, &t) in chart.times.iter().enumerate() {
@@ -564,7 +584,7 @@ mod tests {
         let now = 8 * SEC;
         let m = MetricsNow::new(&SERIES, &log, u64::MAX, now);
         let spec = ChartSpec::of("Rates", &["ok", "missing"]);
-        let chart = build(&spec, &m, Span::of_run(now, now, SEC)).unwrap();
+        let chart = build(&spec, &m, Span::of_run(now, now, SEC), None).unwrap();
         assert_eq!(chart.lines.len(), 1, "unknown series are left out");
         assert_eq!(chart.lines[0].label, "Answered");
         for (k, &t) in chart.times.iter().enumerate().filter(|(_, t)| **t >= SEC) {
@@ -590,7 +610,7 @@ mod tests {
         let now = 3 * SEC;
         let m = MetricsNow::new(&SERIES, &log, u64::MAX, now);
         let spec = ChartSpec::of("Queue", &["queue"]);
-        let chart = build(&spec, &m, Span::of_run(now, now, SEC)).unwrap();
+        let chart = build(&spec, &m, Span::of_run(now, now, SEC), None).unwrap();
         let labels: Vec<&str> = chart.lines.iter().map(|l| l.label.as_str()).collect();
         assert_eq!(labels, ["Node 1", "Node 2"]);
         assert!(
@@ -608,16 +628,44 @@ mod tests {
     }
 
     #[test]
+    fn a_gauge_in_hundredths_reads_in_units_under_its_limit_line() {
+        let log = run();
+        let now = 3 * SEC;
+        let m = MetricsNow::new(&SERIES, &log, u64::MAX, now);
+        let spec = ChartSpec::of("Queue", &["queue"])
+            .per(100)
+            .limit("threshold", |_| 0.5);
+        let chart = build(&spec, &m, Span::of_run(now, now, SEC), Some(0.5)).unwrap();
+        assert_eq!(*chart.lines[0].values.last().unwrap(), Some(0.06));
+        assert_eq!(chart.limit, Some(("threshold", 0.5)));
+        assert!(
+            chart.y_top >= 0.5,
+            "the limit is on the chart: {}",
+            chart.y_top
+        );
+        assert!(
+            chart.description().contains(" with the threshold at 0.50 "),
+            "{}",
+            chart.description()
+        );
+        let svg = crate::charts::svg::drawing(&chart, "c");
+        assert!(svg.contains(r#"<line class="limit""#), "{svg}");
+        assert!(svg.contains(">threshold 0.50</text>"), "{svg}");
+        let plain = build(&spec, &m, Span::of_run(now, now, SEC), None).unwrap();
+        assert_eq!(plain.limit, None, "no value, no line");
+    }
+
+    #[test]
     fn the_latest_values_read_as_a_sentence() {
         let log = run();
         let m = MetricsNow::new(&SERIES, &log, u64::MAX, 3 * SEC);
-        let chart = build(&LATENCY, &m, Span::of_run(3 * SEC, 3 * SEC, SEC)).unwrap();
+        let chart = build(&LATENCY, &m, Span::of_run(3 * SEC, 3 * SEC, SEC), None).unwrap();
         let text = chart.latest();
         assert!(text.starts_with("p50 5"), "{text}");
         assert!(text.ends_with(" ms over the last second"), "{text}");
         assert!(text.contains(", p95 ") && text.contains(", p99 "), "{text}");
         let m = MetricsNow::new(&SERIES, &log, u64::MAX, 5 * SEC);
-        let chart = build(&LATENCY, &m, Span::of_run(5 * SEC, 5 * SEC, SEC)).unwrap();
+        let chart = build(&LATENCY, &m, Span::of_run(5 * SEC, 5 * SEC, SEC), None).unwrap();
         assert_eq!(chart.latest(), "No samples over the last second");
         assert_eq!(
             chart.description(),

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::sim::metrics::SeriesKind;
 
-use super::model::{BOTTOM, ChartData, HEIGHT, LEFT, RIGHT, WIDTH};
+use super::model::{BOTTOM, ChartData, HEIGHT, LEFT, RIGHT, WIDTH, format_value};
 
 /// Appends `text` to `out`, escaped for HTML or SVG markup (text or attribute values); the
 /// space-time diagram's markup uses it too.
@@ -50,6 +50,16 @@ pub fn drawing(d: &ChartData, latest_id: &str) -> String {
             r#"<line class="tick" x1="{x:.1}" x2="{x:.1}" y1="{base}" y2="{}"/><text x="{x:.1}" y="{}" text-anchor="middle">{label}</text>"#,
             base + 4.0,
             HEIGHT - 4.0
+        );
+    }
+    if let Some((label, v)) = d.limit {
+        let y = d.y().at(v);
+        let _ = write!(
+            s,
+            r#"<line class="limit" x1="{x0}" x2="{x1}" y1="{y:.1}" y2="{y:.1}"/><text class="limit" x="{}" y="{:.1}" text-anchor="end">{label} {}</text>"#,
+            x1 - 2.0,
+            y - 3.0,
+            format_value(v, d.kind)
         );
     }
     if d.kind == SeriesKind::Latency && d.lines.len() == 3 {
@@ -113,6 +123,7 @@ mod tests {
                     values: vec![Some(50.0), None, Some(70.0)],
                 })
                 .collect(),
+            limit: None,
             y_step: 20.0,
             y_top: 80.0,
         }

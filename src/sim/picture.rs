@@ -95,7 +95,31 @@ pub struct ChartSpec {
     /// The kind (by name) that must have at least one node for the chart to be shown, e.g.
     /// `client` for client latency; `None` to show it always.
     pub needs: Option<&'static str>,
+    /// Gauge samples count in units of 1/`per` of what the chart shows (a level such as φ is
+    /// written as an integer number of hundredths): values are divided by it.
+    pub per: u32,
+    /// A level drawn across the chart, e.g. a failure detector's threshold.
+    pub limit: Option<Limit>,
 }
+
+/// A level a chart draws across its plot, its value read from the run's setup (so it follows
+/// the visitor's settings).
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    /// Its name, e.g. `threshold`.
+    pub label: &'static str,
+    /// Its value, in the chart's units.
+    pub at: fn(&super::Setup) -> f64,
+}
+
+/// Two limits are the same line when they have the same name (function pointers cannot be
+/// compared meaningfully).
+impl PartialEq for Limit {
+    fn eq(&self, other: &Self) -> bool {
+        self.label == other.label
+    }
+}
+impl Eq for Limit {}
 
 impl ChartSpec {
     /// A chart of `series` over one-second windows, always shown.
@@ -105,6 +129,21 @@ impl ChartSpec {
             series,
             window: SEC,
             needs: None,
+            per: 1,
+            limit: None,
+        }
+    }
+
+    /// The same chart, its gauge samples read as hundredths (or other fractions) of a unit.
+    pub const fn per(self, per: u32) -> Self {
+        ChartSpec { per, ..self }
+    }
+
+    /// The same chart with a level drawn across it.
+    pub const fn limit(self, label: &'static str, at: fn(&super::Setup) -> f64) -> Self {
+        ChartSpec {
+            limit: Some(Limit { label, at }),
+            ..self
         }
     }
 

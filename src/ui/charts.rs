@@ -128,7 +128,10 @@ pub fn Charts(p: &ChartsProps) -> Html {
             let metrics = lab.metrics();
             c.charts = specs
                 .iter()
-                .filter_map(|s| model::build(s, &metrics, span))
+                .filter_map(|s| {
+                    let limit = s.limit.map(|l| (l.at)(lab.setup()));
+                    model::build(s, &metrics, span, limit)
+                })
                 .enumerate()
                 .map(|(i, d)| {
                     let id = format!("chart-{i}-latest");

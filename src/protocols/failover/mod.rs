@@ -47,11 +47,11 @@ pub mod metrics {
     use super::*;
 
     /// How suspicious each replica's silence looks to the manager, in hundredths (φ × 100, or
-    /// 0/100 for a timeout); the threshold is the suspicion line.
+    /// 0/100 for a timeout; capped at twice the threshold); the chart draws the threshold.
     pub const SUSPICION: Series = Series {
         name: "suspicion",
         kind: SeriesKind::Gauge,
-        title: "Suspicion of each replica at the manager (×100)",
+        title: "Suspicion of each replica at the manager",
     };
 }
 
@@ -140,10 +140,19 @@ impl Protocol for Failover {
                 placement: Placement::Star { hub: MANAGER },
                 panel: Panel::Log,
                 charts: [
-                    vec![ChartSpec::of(
-                        "Suspicion of each replica at the manager",
-                        &[metrics::SUSPICION.name],
-                    )],
+                    vec![
+                        ChartSpec::of(
+                            "Suspicion of each replica at the manager",
+                            &[metrics::SUSPICION.name],
+                        )
+                        .per(100)
+                        .limit("threshold", |setup| {
+                            match Settings::of(setup).detector {
+                                detector::Detector::Phi { threshold, .. } => threshold,
+                                detector::Detector::Timeout { .. } => 1.0,
+                            }
+                        }),
+                    ],
                     workload::charts(),
                 ]
                 .concat(),
