@@ -11,7 +11,8 @@
 //!   (Akka's, with its logistic approximation of the normal distribution) or
 //!   [`Model::Exponential`] (Cassandra's, φ = elapsed / mean × log10 e).
 //!
-//! All arithmetic is deterministic across platforms: `exp` and `log10` come from `libm`.
+//! All arithmetic is deterministic across platforms: `exp` and `log` come from `libm` (the
+//! same `log` the simulator's random gaps use, so the web build carries one copy).
 
 use std::collections::VecDeque;
 
@@ -109,7 +110,8 @@ impl History {
         let n = self.intervals.len() as f64;
         let mean = self.mean()?;
         let variance = (self.sum_sq as f64 / n - mean * mean).max(0.0);
-        Some(libm::sqrt(variance))
+        // IEEE 754 rounds a square root exactly on every platform: no need for libm's.
+        Some(variance.sqrt())
     }
 
     /// How suspicious the silence is at `now`, as `detector` measures it: φ for the φ detector,
@@ -161,9 +163,9 @@ pub fn phi_normal(elapsed: f64, mean: f64, std: f64) -> f64 {
     let y = (elapsed - mean) / std.max(f64::MIN_POSITIVE);
     let z = y * (1.5976 + 0.070566 * y * y);
     let softplus = if z > 0.0 {
-        z + libm::log1p(libm::exp(-z))
+        z + libm::log(1.0 + libm::exp(-z))
     } else {
-        libm::log1p(libm::exp(z))
+        libm::log(1.0 + libm::exp(z))
     };
     softplus * std::f64::consts::LOG10_E
 }
