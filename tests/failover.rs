@@ -301,3 +301,22 @@ fn after_faults_stop_writes_complete_again() {
         assert!(answered(&lab) > before + 10, "seed {seed}: writes stalled");
     }
 }
+
+/// Strong against eventual consistency: reads from the primary, or from any replica's copy.
+#[test]
+fn reads_from_any_replica_are_stale_only_when_replication_lets_backups_lag() {
+    let stale = |query: &str| {
+        let mut lab = session(&format!(
+            "protocol=failover&seed=8&reads=50&rate=50&lat=20-80&{query}"
+        ));
+        lab.advance_to(10 * SEC);
+        let (answered, stale) = lab.checker::<FailoverChecker>().reads;
+        assert!(answered > 300, "{query}: {answered} reads");
+        stale as f64 / answered as f64
+    };
+    assert_eq!(stale("read_from=primary&replication=async"), 0.0);
+    // Synchronous replication acknowledges a write once every backup holds it.
+    assert_eq!(stale("read_from=any&replication=sync"), 0.0);
+    let eventual = stale("read_from=any&replication=async");
+    assert!(eventual > 0.3, "{eventual}");
+}

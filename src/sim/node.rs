@@ -230,6 +230,11 @@ impl Setup {
             .copied()
             .unwrap_or_else(|| panic!("undeclared parameter {key}"))
     }
+    /// The value of parameter `key` if the protocol declared it, else `default` (for code
+    /// shared by protocols that opt into a parameter or not, like the clients' reads).
+    pub fn param_or(&self, key: &str, default: u64) -> u64 {
+        self.params.get(key).copied().unwrap_or(default)
+    }
     /// Whether bug toggle `key` is on.
     pub fn bug(&self, key: &str) -> bool {
         self.bugs.contains(key)

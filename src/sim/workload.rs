@@ -110,6 +110,21 @@ pub fn charts() -> Vec<ChartSpec> {
     ]
 }
 
+/// The reads parameter's key: the percent of requests that are reads.
+pub const READS: &str = "reads";
+/// The key of the parameter saying where reads go: `primary` (the server believed to lead) or
+/// `any` (a server at random, which may answer from a stale copy).
+pub const READ_FROM: &str = "read_from";
+
+/// The read parameters, for a protocol whose servers answer reads ([`Request::read`]): clients
+/// of other protocols only write.
+pub fn read_params() -> Vec<ParamSpec> {
+    vec![
+        ParamSpec::count(READS, "Reads (% of requests)", 0, 100),
+        ParamSpec::choice(READ_FROM, "Reads go to", &["primary", "any"], "primary"),
+    ]
+}
+
 /// A client's request as the protocol's message carries it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Request {
@@ -117,6 +132,13 @@ pub struct Request {
     pub id: u64,
     /// The command to run ([`command`]: client and request packed, so entries say whose they are).
     pub command: u64,
+    /// A read (of the latest value) rather than a write of `command`.
+    #[serde(skip_serializing_if = "is_false")]
+    pub read: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A server's answer to a [`Request`].
@@ -192,11 +214,15 @@ impl Request {
             kind: "Request",
             reply: false,
             success: None,
-            detail: format!(
-                "request {}: command {}",
-                self.id,
-                describe_command(self.command)
-            ),
+            detail: if self.read {
+                format!("request {}: read", self.id)
+            } else {
+                format!(
+                    "request {}: command {}",
+                    self.id,
+                    describe_command(self.command)
+                )
+            },
         }
     }
 }
@@ -272,6 +298,10 @@ struct Config {
     in_flight: u64,
     think: Micros,
     retry: Micros,
+    /// Percent of requests that are reads (0 unless the protocol declares [`read_params`]).
+    reads: u64,
+    /// Reads go to any server at random rather than to the one believed to lead.
+    read_anywhere: bool,
 }
 
 /// A client's timers.
@@ -289,6 +319,7 @@ pub enum ClientTimer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Pending {
     command: u64,
+    read: bool,
     first_sent: Micros,
     attempts: u32,
     /// Whether the last attempt was refused (rather than unanswered).
@@ -387,6 +418,8 @@ impl Client {
             cfg: Config {
                 arrivals,
                 rate: setup.param("rate"),
+                reads: setup.param_or(READS, 0),
+                read_anywhere: setup.param_or(READ_FROM, 0) == 1,
                 in_flight: setup.param("in_flight"),
                 think: setup.param("think"),
                 retry: setup.param("retry"),
@@ -464,10 +497,13 @@ impl Client {
             self.give_up(ctx, id, true);
             return;
         }
+        // Drawn only when reads are on, so runs without them keep their random stream.
+        let read = self.cfg.reads > 0 && ctx.random_range(1, 100) <= self.cfg.reads;
         self.pending.push((
             id,
             Pending {
                 command: command(self.me, id),
+                read,
                 first_sent: ctx.now(),
                 attempts: 0,
                 refused: false,
@@ -492,8 +528,14 @@ impl Client {
         let request = Request {
             id,
             command: p.command,
+            read: p.read,
         };
-        ctx.send(self.target, ClientMsg::Request(request));
+        let to = if p.read && self.cfg.read_anywhere {
+            ctx.random_range(1, u64::from(self.servers)) as NodeId
+        } else {
+            self.target
+        };
+        ctx.send(to, ClientMsg::Request(request));
         ctx.set_timer(ClientTimer::Retry(id), self.cfg.retry);
     }
 
@@ -532,7 +574,9 @@ impl Client {
         match response.answer {
             Answer::Done => {
                 let (latency, attempts) = (ctx.now() - p.first_sent, p.attempts);
-                self.target = from;
+                if !(p.read && self.cfg.read_anywhere) {
+                    self.target = from;
+                }
                 self.answered += 1;
                 self.last_latency = Some(latency);
                 ctx.record(LATENCY, latency as i64);

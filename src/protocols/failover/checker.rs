@@ -65,6 +65,10 @@ pub struct FailoverChecker {
     declared: Vec<bool>,
     /// The tally so far.
     pub suspicions: Suspicions,
+    /// Reads answered, and those among them that missed a write acknowledged before.
+    pub reads: (u64, u64),
+    /// Per replica: the reads counted so far.
+    reads_seen: Vec<u64>,
 }
 
 impl FailoverChecker {
@@ -77,6 +81,8 @@ impl FailoverChecker {
             down_since: vec![None; replicas],
             declared: vec![false; replicas],
             suspicions: Suspicions::default(),
+            reads: (0, 0),
+            reads_seen: vec![0; replicas],
         }
     }
 
@@ -130,6 +136,13 @@ impl Checker<FailoverNode> for FailoverChecker {
         let Some(r) = nodes.get(i).and_then(FailoverNode::replica) else {
             return;
         };
+        let (answered, position) = r.reads;
+        if answered > self.reads_seen[i] {
+            // One read per event: it returned the write at `position`.
+            self.reads.0 += answered - self.reads_seen[i];
+            self.reads.1 += u64::from(position < self.acked.len() as u64);
+            self.reads_seen[i] = answered;
+        }
         let primary = r.role == Role::Primary;
         let stint = self.stints[i];
         if !primary {
@@ -211,6 +224,15 @@ impl Checker<FailoverNode> for FailoverChecker {
                     "{} ms on average ({} crashes)",
                     crate::sim::param::millis(mean),
                     s.detection.len()
+                ),
+            ));
+        }
+        if self.reads.0 > 0 {
+            lines.push((
+                "Reads".to_string(),
+                format!(
+                    "{} answered, {} stale (missing an acknowledged write)",
+                    self.reads.0, self.reads.1
                 ),
             ));
         }

@@ -19,8 +19,11 @@
 //! any backup holds the write, so a failover loses it) and `fencing=0` (a deposed primary that
 //! did not hear of its successor keeps acknowledging writes: split brain).
 //!
-//! Not modelled: reads (every client request is a write), a replicated manager (it is a single
-//! point of failure, and the page says so).
+//! Clients also read (`reads=` percent of their requests): from the primary, or with
+//! `read_from=any` from any replica's own copy, which may be stale (the checker counts reads
+//! that miss an acknowledged write: strong against eventual consistency).
+//!
+//! Not modelled: a replicated manager (it is a single point of failure, and the page says so).
 
 #![warn(missing_docs)]
 
@@ -97,7 +100,7 @@ impl Protocol for Failover {
                 ..ParamSpec::count("managers", "Managers", 1, 1)
             },
         ];
-        for p in workload::params() {
+        for p in [workload::params(), workload::read_params()].concat() {
             params.push(match p.key {
                 CLIENTS => ParamSpec { default: 2, ..p },
                 _ => p,

@@ -1,6 +1,7 @@
 //! The protocol's node type: a replica or the manager, behind the one [`Node`] interface the
 //! simulator drives.
 
+use crate::sim::workload;
 use crate::sim::{Ctx, MS, Micros, Node, NodeId, NodeView, Setup};
 
 use super::detector::{Detector, Model};
@@ -25,6 +26,8 @@ pub struct Settings {
     pub fencing: bool,
     /// The preferred primary takes its role back once caught up.
     pub failback: bool,
+    /// Every replica answers reads from its own copy (else only the primary does).
+    pub read_anywhere: bool,
 }
 
 impl Settings {
@@ -53,6 +56,7 @@ impl Settings {
             sync: setup.param("replication") == 0,
             fencing: setup.param("fencing") == 1,
             failback: setup.param("failback") == 1,
+            read_anywhere: setup.param(workload::READ_FROM) == 1,
         }
     }
 

@@ -69,6 +69,8 @@ pub struct Replica {
     pub role: Role,
     /// Writes up to here are acknowledged (as far as this replica knows).
     pub durable: u64,
+    /// Reads answered so far, and the position of the write the last one returned.
+    pub reads: (u64, u64),
     progress: Vec<Progress>,
     /// Primary: the backups it waits for.
     counted: Vec<NodeId>,
@@ -88,6 +90,7 @@ impl Replica {
             config: Config::default(),
             role: Role::Removed,
             durable: 0,
+            reads: (0, 0),
             progress: Vec::new(),
             counted: Vec::new(),
             waiting: Vec::new(),
@@ -174,6 +177,7 @@ impl Replica {
                 self.epoch = epoch;
                 self.demote(ctx, primary);
             }
+            Msg::Request(r) if r.read => self.read(ctx, from, r.id),
             Msg::Request(r) => self.write(ctx, Some((from, r.id)), r.command),
             _ => {}
         }
@@ -428,6 +432,18 @@ impl Replica {
         }
     }
 
+    /// A client's read: answered from this replica's own copy if it is the primary or every
+    /// replica answers reads, else sent to the primary.
+    fn read(&mut self, ctx: &mut Ctx<'_, FailoverNode>, client: NodeId, id: u64) {
+        let answer = if self.role == Role::Primary || self.s.read_anywhere {
+            self.reads = (self.reads.0 + 1, self.len());
+            Response::done(id)
+        } else {
+            Response::not_leader(id, self.config.primary.filter(|&p| p != self.me))
+        };
+        ctx.send(client, Msg::Response(answer));
+    }
+
     /// A write of `value`, from a workload client (`(client, request id)`) or the page.
     pub(super) fn write(
         &mut self,
@@ -464,6 +480,7 @@ impl Replica {
         *self = Replica {
             log: std::mem::take(&mut self.log),
             epoch: self.epoch,
+            reads: self.reads,
             ..Replica::new(self.me, self.s)
         };
     }
