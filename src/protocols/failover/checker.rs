@@ -14,6 +14,7 @@ use crate::sim::{Checker, Finding, Micros, NodeId, workload::describe_command};
 use super::msg::Entry;
 use super::node::FailoverNode;
 use super::replica::Role;
+use crate::sim::chunked::ChunkedVec;
 
 /// Invariant: acknowledged writes are never lost.
 pub const DURABILITY: &str = "Durability";
@@ -57,7 +58,7 @@ pub struct FailoverChecker {
     manager: NodeId,
     /// Acknowledged writes by position (from 1), as first acknowledged, with the epoch of the
     /// primary that acknowledged them.
-    acked: Vec<(Entry, u64)>,
+    acked: ChunkedVec<(Entry, u64)>,
     stints: Vec<Stint>,
     /// Per replica: since when the checker has seen it down.
     down_since: Vec<Option<Micros>>,
@@ -76,7 +77,7 @@ impl FailoverChecker {
     pub fn new(replicas: usize) -> Self {
         FailoverChecker {
             manager: replicas as NodeId + 1,
-            acked: Vec::new(),
+            acked: ChunkedVec::default(),
             stints: vec![Stint::default(); replicas],
             down_since: vec![None; replicas],
             declared: vec![false; replicas],
@@ -180,7 +181,7 @@ impl Checker<FailoverNode> for FailoverChecker {
             return;
         }
         for k in from as usize..durable as usize {
-            let e = r.log[k];
+            let Some(&e) = r.log.get(k) else { break };
             match self.acked.get(k) {
                 Some(&(old, _)) if old != e => found.push(Finding {
                     invariant: DURABILITY,

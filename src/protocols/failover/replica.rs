@@ -7,6 +7,7 @@
 //! message carries the primary's epoch and replicas refuse an older one, so a deposed primary
 //! learns it and stops; with fencing off nobody checks, and two primaries can act at once.
 
+use crate::sim::chunked::ChunkedVec;
 use crate::sim::workload::Response;
 use crate::sim::workload::describe_command;
 use crate::sim::{Ctx, EntryView, NodeId, NodeView};
@@ -59,8 +60,8 @@ struct Progress {
 pub struct Replica {
     me: NodeId,
     s: Settings,
-    /// The history of writes (on disk).
-    pub log: Vec<Entry>,
+    /// The history of writes (on disk; in shared chunks, so checkpoints share it).
+    pub log: ChunkedVec<Entry>,
     /// The newest epoch heard (on disk).
     pub epoch: u64,
     /// The configuration last heard from the manager.
@@ -85,7 +86,7 @@ impl Replica {
         Replica {
             me,
             s,
-            log: Vec::new(),
+            log: ChunkedVec::default(),
             epoch: 0,
             config: Config::default(),
             role: Role::Removed,
@@ -106,10 +107,18 @@ impl Replica {
         self.pos(self.len())
     }
 
+    /// The write at `index` (from 1; it must exist).
+    fn entry(&self, index: u64) -> Entry {
+        *self
+            .log
+            .get(index as usize - 1)
+            .expect("a written position")
+    }
+
     fn pos(&self, index: u64) -> Pos {
         let epoch = match index {
             0 => 0,
-            i => self.log[i as usize - 1].epoch,
+            i => self.entry(i).epoch,
         };
         Pos { epoch, index }
     }
@@ -315,7 +324,7 @@ impl Replica {
         }
         for (k, e) in entries.iter().enumerate() {
             let at = prev.index as usize + k;
-            if at < self.log.len() && self.log[at] != *e {
+            if self.log.get(at).is_some_and(|mine| mine != e) {
                 self.log.truncate(at);
                 ctx.note(FailoverNote::Truncate {
                     from: at as u64 + 1,
@@ -394,7 +403,10 @@ impl Replica {
         let msg = Msg::Append {
             epoch: self.epoch,
             prev: self.pos(next - 1),
-            entries: self.log[next as usize - 1..end as usize].to_vec(),
+            entries: (self.log.iter_from(next as usize - 1))
+                .take((end + 1 - next) as usize)
+                .copied()
+                .collect(),
             durable: self.durable,
         };
         ctx.send(to, msg);
@@ -418,7 +430,7 @@ impl Replica {
         self.durable = target;
         ctx.note(FailoverNote::Durable {
             index: target,
-            value: self.log[target as usize - 1].value,
+            value: self.entry(target).value,
         });
         let mut i = 0;
         while i < self.waiting.len() {
@@ -487,7 +499,7 @@ impl Replica {
 
     pub(super) fn view(&self) -> NodeView {
         let first = self.log.len().saturating_sub(NodeView::LOG_TAIL);
-        let log = (self.log[first..].iter().enumerate())
+        let log = (self.log.iter_from(first).enumerate())
             .map(|(k, e)| EntryView {
                 epoch: e.epoch,
                 command: describe_command(e.value),
