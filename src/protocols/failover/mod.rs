@@ -206,12 +206,12 @@ impl Protocol for Failover {
                 format!("Node {p} (epoch {})", manager.map_or(0, |m| m.config.epoch))
             }),
         )];
-        if up.last() == Some(&false) {
-            lines.push((
-                "Manager".to_string(),
-                "down: a single point of failure, nothing fails over until it is back".into(),
-            ));
-        }
+        let manager_state = if up.last() == Some(&false) {
+            "down: nothing fails over until it is back (a single point of failure)"
+        } else {
+            "up; a single point of failure: while it is down nothing fails over"
+        };
+        lines.push(("Manager".to_string(), manager_state.into()));
         lines
     }
 }
