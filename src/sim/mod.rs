@@ -8,6 +8,7 @@ pub mod action;
 pub mod chunked;
 pub mod engine;
 pub mod erased;
+pub mod figure;
 pub mod lab;
 pub mod metrics;
 pub mod node;
@@ -29,6 +30,7 @@ mod tests;
 
 pub use action::{Action, ActionKind, NetConfig};
 pub use erased::{Cluster, Definition};
+pub use figure::{Figure, Measure};
 pub use lab::{
     DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState, SpanView,
     TraceKind, TraceView,
