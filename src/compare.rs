@@ -13,6 +13,7 @@ use std::ops::{Range, RangeInclusive};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::fuzz::{self, FuzzReport};
 use crate::protocols;
 use crate::scenario::Scenario;
 use crate::sim::action::{ActionKind, NetConfig};
@@ -23,6 +24,9 @@ use crate::sim::param::parse_millis;
 use crate::sim::rng::Rng;
 use crate::sim::time::{Micros, SEC};
 use crate::sim::{Lab, MS};
+
+/// Violating runs a row keeps (with their replay commands), lowest seeds first.
+pub const MAX_VIOLATIONS_KEPT: usize = 5;
 
 /// Virtual time of each run unless told otherwise: ten minutes, long enough for about a dozen
 /// crashes under [`gentle_faults`].
@@ -125,7 +129,7 @@ pub struct LatencyFigures {
 }
 
 /// One row of a comparison: one setting, pooled over its seeds.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Row {
     /// The swept value as written (`4`, `phi`), or `as given` without a sweep.
     pub value: String,
@@ -143,6 +147,9 @@ pub struct Row {
     pub counters: Vec<(&'static str, i64)>,
     /// Runs in which an invariant broke.
     pub violated_runs: u64,
+    /// The first few of them by seed, each with its first violation and the command that
+    /// replays it.
+    pub violations: Vec<(u64, FuzzReport)>,
     /// Events simulated over all runs.
     pub events: u64,
 }
@@ -158,6 +165,7 @@ impl Row {
             latency: Vec::new(),
             counters: Vec::new(),
             violated_runs: 0,
+            violations: Vec::new(),
             events: 0,
         }
     }
@@ -182,7 +190,7 @@ impl Row {
 }
 
 /// The result of a comparison: one row per setting, in the order the sweep gave them.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Comparison {
     /// The protocol's title.
     pub title: &'static str,
@@ -199,7 +207,8 @@ struct RunResult {
     latency: Vec<(&'static str, Vec<i64>)>,
     counters: Vec<(&'static str, i64)>,
     crashes: u64,
-    violated: bool,
+    /// The run's violations, with its replay link, if it had any.
+    violated: Option<FuzzReport>,
     events: u64,
     end: Micros,
 }
@@ -255,7 +264,7 @@ pub fn compare(opts: &CompareOptions) -> Result<Comparison, String> {
                     let run = run_one(&scenario, opts.until).expect("checked before the runs");
                     let mut rows = rows.lock().unwrap_or_else(|e| e.into_inner());
                     let mut latency = pooled_latency.lock().unwrap_or_else(|e| e.into_inner());
-                    add_run(&mut rows[row], &mut latency[row], run);
+                    add_run(&mut rows[row], &mut latency[row], scenario.seed, run);
                 }
             });
         }
@@ -278,12 +287,17 @@ pub fn compare(opts: &CompareOptions) -> Result<Comparison, String> {
 
 /// Adds one run to its row (every operation adds integers or appends samples, so the order in
 /// which runs arrive does not matter).
-fn add_run(row: &mut Row, latency: &mut Vec<Vec<i64>>, run: RunResult) {
+fn add_run(row: &mut Row, latency: &mut Vec<Vec<i64>>, seed: u64, run: RunResult) {
     row.runs += 1;
     row.virtual_time += run.end;
     row.crashes += run.crashes;
     row.events += run.events;
-    row.violated_runs += u64::from(run.violated);
+    if let Some(report) = run.violated {
+        row.violated_runs += 1;
+        row.violations.push((seed, report));
+        row.violations.sort_by_key(|(seed, _)| *seed);
+        row.violations.truncate(MAX_VIOLATIONS_KEPT);
+    }
     figure::pool(&mut row.figures, &run.figures);
     if row.latency.is_empty() {
         row.latency = (run.latency.iter())
@@ -322,12 +336,19 @@ fn run_one(scenario: &Scenario, until: Micros) -> Result<RunResult, String> {
             SeriesKind::Gauge => {}
         }
     }
+    let found = fuzz::violations(lab.as_ref());
+    let violated = (!found.is_empty()).then(|| FuzzReport {
+        violations: found,
+        link: lab.scenario().to_query(),
+        events: lab.events(),
+        end: now,
+    });
     Ok(RunResult {
         figures: lab.figures(),
         latency,
         counters,
         crashes,
-        violated: lab.invariants().iter().any(|s| s.violated.is_some()),
+        violated,
         events: lab.events(),
         end: now,
     })
@@ -553,6 +574,7 @@ pub fn to_json(c: &Comparison) -> serde_json::Value {
                 "crashes": r.crashes,
                 "events": r.events,
                 "violated_runs": r.violated_runs,
+                "violations": violations_json(r),
                 "figures": figures,
                 "latency": latency,
                 "counters": counters,
@@ -560,6 +582,45 @@ pub fn to_json(c: &Comparison) -> serde_json::Value {
         })
         .collect();
     json!({"protocol": c.title, "sweep": c.key, "rows": rows})
+}
+
+/// A row's kept violations as JSON: `[{seed, invariant, detail, t_us, replay}]`, the first
+/// violation of each run.
+fn violations_json(r: &Row) -> Vec<serde_json::Value> {
+    (r.violations.iter())
+        .filter_map(|(seed, report)| {
+            let (t, f) = report.violations.first()?;
+            Some(serde_json::json!({
+                "seed": seed,
+                "invariant": f.invariant,
+                "detail": f.detail,
+                "t_us": t,
+                "replay": report.replay_command(),
+            }))
+        })
+        .collect()
+}
+
+/// The violations kept, for people: per row, the first violation of each kept run and the
+/// command that replays it (empty when no run broke an invariant).
+pub fn violations_text(c: &Comparison) -> String {
+    let mut out = String::new();
+    for r in &c.rows {
+        let Some(first) = r.violations.first() else {
+            continue;
+        };
+        let setting = c
+            .key
+            .map_or(String::new(), |k| format!("{k}={}: ", r.value));
+        out.push_str(&format!(
+            "{setting}{} of {} runs broke an invariant; the first by seed:\n",
+            r.violated_runs, r.runs
+        ));
+        for line in fuzz::describe(std::slice::from_ref(first)).lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -169,3 +169,39 @@ fn bad_compare_input_gets_a_clear_message_and_exit_code_2() {
         "{out}"
     );
 }
+
+#[test]
+fn a_run_that_breaks_an_invariant_is_counted_and_listed_with_a_replay_command() {
+    // Asynchronous replication, the deliberate bug: a primary that crashes right after
+    // acknowledging a write takes it with it.
+    let (code, out, err) = compare(&[
+        "--protocol",
+        "failover",
+        "--param",
+        "replication=async",
+        "--seed",
+        "1",
+        "--until",
+        "3m",
+        "--latency",
+        "10-60",
+    ]);
+    assert_eq!(code, 1, "exit 1 when a run broke an invariant: {out}{err}");
+    assert!(out.contains("runs violated"), "a column counts them: {out}");
+    assert!(
+        out.contains("1 of 1 runs broke an invariant") && out.contains("seed 1 at "),
+        "{out}"
+    );
+    let link = out
+        .split("quorumscope run --link '")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("a replay command: {out}"));
+    let replay = Command::new(env!("CARGO_BIN_EXE_quorumscope"))
+        .args(["run", "--link", link])
+        .output()
+        .expect("binary runs");
+    let text = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(replay.status.code(), Some(1), "{text}");
+    assert!(text.contains("VIOLATED  Durability"), "{text}");
+}

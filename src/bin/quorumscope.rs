@@ -180,7 +180,8 @@ USAGE:
   --latency MIN-MAX one-way network latency in ms, e.g. 10-60 (default: the protocol's)
   --param KEY=VALUE a protocol parameter shared by every row, as in a link (repeatable)
   --json            one JSON object instead of the table: protocol, sweep, rows [{value, runs,
-                    virtual_hours, crashes, events, violated_runs, figures [{name, count, per_hour |
+                    virtual_hours, crashes, events, violated_runs, violations [{seed, invariant, detail, t_us,
+                    replay}], figures [{name, count, per_hour |
                     mean_ms}], latency [{series, count, p50_ms, p95_ms, p99_ms, max_ms}],
                     counters [{series, total, per_second}]}]
 
@@ -188,7 +189,9 @@ Every run has the same gentle faults, drawn from its seed: one of the main nodes
 crashes 30–90 s after the last restart and stays down 10–30 s. Each row pools its runs: the
 crashes injected, the checker's figures (durations as their mean in ms with how many, counts
 per virtual hour), client latency percentiles (ms) and counters per virtual second. The same
-arguments always give the same table, whatever --threads. Exit status: 0, 2 for a usage error.
+arguments always give the same table, whatever --threads. Runs that break an invariant are
+counted in the table and listed under it with a 'quorumscope run --link …' command that replays
+them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
 ";
 
     /// The options of one command as `--name value` pairs (lexopt does the lexing, so
@@ -811,11 +814,16 @@ arguments always give the same table, whatever --threads. Exit status: 0, 2 for 
                 compare::DOWNTIME.end() / SEC
             );
             say!("{}", compare::table(&comparison).trim_end());
+            let broken = compare::violations_text(&comparison);
+            if !broken.is_empty() {
+                say!("{}", broken.trim_end());
+            }
         }
         let runs: u64 = comparison.rows.iter().map(|r| r.runs).sum();
         let events: u64 = comparison.rows.iter().map(|r| r.events).sum();
         eprintln!("quorumscope: {runs} runs, {events} events in {secs:.1} s");
-        Ok(0)
+        let violated = comparison.rows.iter().any(|r| r.violated_runs > 0);
+        Ok(if violated { 1 } else { 0 })
     }
 
     /// A run length for people: whole minutes as `10 min`, else as [`format_time`] writes it.
