@@ -113,7 +113,7 @@ fn the_table_has_a_row_per_value_and_does_not_depend_on_the_threads() {
         "2m",
     ]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("1 seeds (5 to 5)"), "{out}");
+    assert!(out.contains("1 seed (5 to 5)"), "{out}");
     let firsts: Vec<&str> = (out.lines().skip_while(|l| !l.starts_with("detector ")))
         .skip(1)
         .map(|l| l.split_whitespace().next().unwrap())

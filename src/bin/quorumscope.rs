@@ -312,6 +312,19 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
             }
             Ok(params.join("&"))
         }
+        /// The seeds `--seeds N` (default `count`) from `--first-seed F` (default 1).
+        fn seed_range(&self, count: u64) -> Result<std::ops::Range<u64>, Failure> {
+            let first: u64 = self.number("first-seed", 1)?;
+            let count: u64 = self.number("seeds", count)?;
+            match first.checked_add(count) {
+                Some(last) => Ok(first..last),
+                None => Err(self.usage(format!(
+                    "--first-seed {first} with --seeds {count} goes past the last seed, {}",
+                    u64::MAX
+                ))),
+            }
+        }
+
         fn protocol(&self) -> Result<ProtocolInfo, Failure> {
             let name = self.get("protocol").unwrap_or("raft");
             protocols::info(name).ok_or_else(|| {
@@ -577,8 +590,7 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
         };
         let info = flags.protocol()?;
         let protocol = info.name.to_string();
-        let seeds: u64 = flags.number("seeds", 10_000)?;
-        let first: u64 = flags.number("first-seed", 1)?;
+        let seeds = flags.seed_range(10_000)?;
         let until = flags.duration("until")?.unwrap_or(20 * SEC);
         let opts = FuzzOptions {
             nodes: flags.number("nodes", info.default_nodes)?,
@@ -588,17 +600,11 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
             params: flags.params(&info)?,
             ..FuzzOptions::default()
         };
-        let Some(last) = first.checked_add(seeds) else {
-            return Err(flags.usage(format!(
-                "--first-seed {first} with --seeds {seeds} goes past the last seed, {}",
-                u64::MAX
-            )));
-        };
         let shard = match flags.get("shard") {
             None => Shard { index: 1, of: 1 },
             Some(v) => Shard::parse(v).map_err(|e| flags.usage(e))?,
         };
-        let (first, last) = shard.slice(first, last);
+        let (first, last) = shard.slice(seeds.start, seeds.end);
         let json = flags.switch("json");
         // Validate once up front so a bad option is one message, not one per seed.
         fuzz::fuzz_one(
@@ -760,20 +766,12 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
                 ));
             }
             Some(_) => base.seed..base.seed.saturating_add(1),
-            None => {
-                let first: u64 = flags.number("first-seed", 1)?;
-                let count: u64 = flags.number("seeds", 20)?;
-                if count == 0 {
+            None => match flags.seed_range(20)? {
+                seeds if seeds.is_empty() => {
                     return Err(flags.usage("--seeds must be at least 1".into()));
                 }
-                let Some(last) = first.checked_add(count) else {
-                    return Err(flags.usage(format!(
-                        "--first-seed {first} with --seeds {count} goes past the last seed, {}",
-                        u64::MAX
-                    )));
-                };
-                first..last
-            }
+                seeds => seeds,
+            },
         };
         let until = flags.duration("until")?.unwrap_or(compare::DEFAULT_UNTIL);
         let opts = compare::CompareOptions {
@@ -791,9 +789,12 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
         } else {
             let given = flags.all("param");
             say!(
-                "{}: {} seeds ({} to {}) × {} of virtual time, {} nodes, latency {}–{} ms{}",
+                "{}: {} ({} to {}) × {} of virtual time, {} nodes, latency {}–{} ms{}",
                 info.title,
-                seeds.end - seeds.start,
+                match seeds.end - seeds.start {
+                    1 => "1 seed".to_string(),
+                    n => format!("{n} seeds"),
+                },
                 seeds.start,
                 seeds.end - 1,
                 duration_words(until),
