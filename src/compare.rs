@@ -242,12 +242,14 @@ pub fn compare(opts: &CompareOptions) -> Result<Comparison, String> {
         .ok_or_else(|| format!("unknown protocol '{}'", opts.base.protocol))?;
     let scenarios = row_scenarios(opts)?;
     let seeds = opts.seeds.end.saturating_sub(opts.seeds.start) as usize;
-    let rows = Mutex::new(
+    let pools = Mutex::new(
         (scenarios.iter())
-            .map(|(label, _)| Row::empty(label.clone()))
+            .map(|(label, _)| Pool {
+                row: Row::empty(label.clone()),
+                samples: Vec::new(),
+            })
             .collect::<Vec<_>>(),
     );
-    let pooled_latency = Mutex::new(vec![Vec::<Vec<i64>>::new(); scenarios.len()]);
     let next = AtomicUsize::new(0);
     let jobs = seeds * scenarios.len();
     std::thread::scope(|scope| {
@@ -262,58 +264,66 @@ pub fn compare(opts: &CompareOptions) -> Result<Comparison, String> {
                     let mut scenario = scenarios[row].1.clone();
                     scenario.seed = opts.seeds.start + k as u64;
                     let run = run_one(&scenario, opts.until).expect("checked before the runs");
-                    let mut rows = rows.lock().unwrap_or_else(|e| e.into_inner());
-                    let mut latency = pooled_latency.lock().unwrap_or_else(|e| e.into_inner());
-                    add_run(&mut rows[row], &mut latency[row], scenario.seed, run);
+                    let mut pools = pools.lock().unwrap_or_else(|e| e.into_inner());
+                    pools[row].add(scenario.seed, run);
                 }
             });
         }
     });
-    let mut rows = rows.into_inner().unwrap_or_else(|e| e.into_inner());
-    let latency = pooled_latency
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner());
-    for (row, mut pooled) in rows.iter_mut().zip(latency) {
-        for (l, samples) in row.latency.iter_mut().zip(pooled.iter_mut()) {
-            l.percentiles = metrics::percentiles(samples);
-        }
-    }
+    let pools = pools.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(Comparison {
         title: info.title,
         key: opts.sweep.as_ref().map(|s| s.key),
-        rows,
+        rows: pools.into_iter().map(Pool::finish).collect(),
     })
 }
 
-/// Adds one run to its row (every operation adds integers or appends samples, so the order in
-/// which runs arrive does not matter).
-fn add_run(row: &mut Row, latency: &mut Vec<Vec<i64>>, seed: u64, run: RunResult) {
-    row.runs += 1;
-    row.virtual_time += run.end;
-    row.crashes += run.crashes;
-    row.events += run.events;
-    if let Some(report) = run.violated {
-        row.violated_runs += 1;
-        row.violations.push((seed, report));
-        row.violations.sort_by_key(|(seed, _)| *seed);
-        row.violations.truncate(MAX_VIOLATIONS_KEPT);
+/// A row while its runs come in, with every latency sample so far (per latency series).
+struct Pool {
+    row: Row,
+    samples: Vec<Vec<i64>>,
+}
+
+impl Pool {
+    /// Adds the run of `seed` (every operation adds integers or appends samples, so the order
+    /// in which runs arrive does not matter).
+    fn add(&mut self, seed: u64, run: RunResult) {
+        let row = &mut self.row;
+        if row.runs == 0 {
+            row.latency = (run.latency.iter())
+                .map(|&(series, _)| LatencyFigures {
+                    series,
+                    percentiles: None,
+                })
+                .collect();
+            self.samples = vec![Vec::new(); run.latency.len()];
+            row.counters = run.counters.iter().map(|&(name, _)| (name, 0)).collect();
+        }
+        row.runs += 1;
+        row.virtual_time += run.end;
+        row.crashes += run.crashes;
+        row.events += run.events;
+        if let Some(report) = run.violated {
+            row.violated_runs += 1;
+            row.violations.push((seed, report));
+            row.violations.sort_by_key(|(seed, _)| *seed);
+            row.violations.truncate(MAX_VIOLATIONS_KEPT);
+        }
+        figure::pool(&mut row.figures, &run.figures);
+        for (pooled, (_, samples)) in self.samples.iter_mut().zip(run.latency) {
+            pooled.extend(samples);
+        }
+        for (total, (_, n)) in row.counters.iter_mut().zip(run.counters) {
+            total.1 += n;
+        }
     }
-    figure::pool(&mut row.figures, &run.figures);
-    if row.latency.is_empty() {
-        row.latency = (run.latency.iter())
-            .map(|(series, _)| LatencyFigures {
-                series,
-                percentiles: None,
-            })
-            .collect();
-        latency.resize(run.latency.len(), Vec::new());
-        row.counters = run.counters.iter().map(|&(name, _)| (name, 0)).collect();
-    }
-    for (pooled, (_, samples)) in latency.iter_mut().zip(run.latency) {
-        pooled.extend(samples);
-    }
-    for (total, (_, n)) in row.counters.iter_mut().zip(run.counters) {
-        total.1 += n;
+
+    /// The row, with the percentiles of all its samples.
+    fn finish(mut self) -> Row {
+        for (l, samples) in self.row.latency.iter_mut().zip(&mut self.samples) {
+            l.percentiles = metrics::percentiles(samples);
+        }
+        self.row
     }
 }
 
