@@ -52,14 +52,11 @@ pub struct Sweep {
 }
 
 impl Sweep {
-    /// Reads `KEY=V1,V2,…` against `info`'s parameters (a named choice by its names); the error
-    /// says what is wrong and, for an unknown key, lists the parameters there are.
+    /// Reads `KEY=V1,V2,…` against `info`'s parameters (a named choice by its names), or a
+    /// named choice's `KEY` alone for all its choices; the error says what is wrong and, for an
+    /// unknown key, lists the parameters there are.
     pub fn parse(text: &str, info: &ProtocolInfo) -> Result<Sweep, String> {
-        let Some((key, list)) = text.split_once('=') else {
-            return Err(format!(
-                "--sweep expects KEY=V1,V2,… (e.g. threshold=1,2,4), not '{text}'"
-            ));
-        };
+        let (key, list) = text.split_once('=').unwrap_or((text, ""));
         let key = key.trim();
         let Some(spec) = info.params.iter().find(|p| p.key == key) else {
             let keys: Vec<&str> = info.params.iter().map(|p| p.key).collect();
@@ -69,6 +66,21 @@ impl Sweep {
                 keys.join(", ")
             ));
         };
+        if !text.contains('=') {
+            let choices = spec.choices();
+            if choices.is_empty() {
+                return Err(format!(
+                    "--sweep {key} needs its values, e.g. --sweep {key}=1,2,4 (only a named choice sweeps all its choices by its name alone)"
+                ));
+            }
+            return Ok(Sweep {
+                key: spec.key,
+                values: (0u64..)
+                    .zip(choices)
+                    .map(|(i, c)| (c.to_string(), i))
+                    .collect(),
+            });
+        }
         let mut values: Vec<(String, u64)> = Vec::new();
         for item in list.split(',') {
             let v = spec
@@ -658,6 +670,14 @@ mod tests {
                 values: vec![("timeout".into(), 0), ("phi".into(), 1)],
             })
         );
+        assert_eq!(
+            Sweep::parse("phi_model", &info),
+            Ok(Sweep {
+                key: "phi_model",
+                values: vec![("normal".into(), 0), ("exponential".into(), 1)],
+            }),
+            "a named choice alone: all its choices"
+        );
         let heartbeat = Sweep::parse("heartbeat=50,100.5", &info).unwrap();
         assert_eq!(
             heartbeat.values,
@@ -669,7 +689,10 @@ mod tests {
     fn a_bad_sweep_says_what_is_wrong() {
         let info = failover();
         let err = |text| Sweep::parse(text, &info).unwrap_err();
-        assert!(err("threshold").contains("expects KEY=V1,V2"));
+        assert_eq!(
+            err("threshold"),
+            "--sweep threshold needs its values, e.g. --sweep threshold=1,2,4 (only a named choice sweeps all its choices by its name alone)"
+        );
         let unknown = err("treshold=1,2");
         assert!(
             unknown.contains("no parameter 'treshold'")

@@ -101,12 +101,12 @@ fn the_table_has_a_row_per_value_and_does_not_depend_on_the_threads() {
         .collect();
     assert_eq!(rows, ["1", "2", "4", "8", "12"], "{one}");
 
-    // A named choice is swept by name, and one seed alone is a comparison too.
+    // A named choice alone sweeps all its choices, and one seed alone is a comparison too.
     let (code, out, err) = compare(&[
         "--protocol",
         "failover",
         "--sweep",
-        "detector=timeout,phi",
+        "detector",
         "--seed",
         "5",
         "--until",
@@ -133,7 +133,10 @@ fn bad_compare_input_gets_a_clear_message_and_exit_code_2() {
             vec!["--sweep", "threshold=1,0"],
             "φ threshold is from 1 to 50",
         ),
-        (vec!["--sweep", "threshold"], "--sweep expects KEY=V1,V2"),
+        (
+            vec!["--sweep", "threshold"],
+            "--sweep threshold needs its values",
+        ),
         (vec!["--sweep", "detector=phi,fancy"], "one of timeout, phi"),
         (
             vec!["--sweep", "threshold=1,2", "--param", "threshold=4"],

@@ -173,7 +173,8 @@ USAGE:
                       [--param KEY=VALUE]... [--bug NAME]... [--threads N] [--json]
 
   --sweep KEY=V1,…  one row per value of a protocol parameter (a named choice by its names, e.g.
-                    --sweep detector=timeout,phi); without it, one row for the scenario as given
+                    --sweep detector=timeout,phi, or by its key alone for all its choices:
+                    --sweep detector); without it, one row for the scenario as given
   --seeds N         seeded runs per row (default 20), from --first-seed (default 1)
   --seed S          just the one run of seed S per row
   --until TIME      virtual time of each run (default 10m)
