@@ -181,10 +181,10 @@ USAGE:
   --latency MIN-MAX one-way network latency in ms, e.g. 10-60 (default: the protocol's)
   --param KEY=VALUE a protocol parameter shared by every row, as in a link (repeatable)
   --json            one JSON object instead of the table: protocol, sweep, rows [{value, runs,
-                    virtual_hours, crashes, events, violated_runs, violations [{seed, invariant, detail, t_us,
-                    replay}], figures [{name, count, per_hour |
-                    mean_ms}], latency [{series, count, p50_ms, p95_ms, p99_ms, max_ms}],
-                    counters [{series, total, per_second}]}]
+                    virtual_hours, crashes, events, violated_runs, violations [{seed, invariant,
+                    detail, t_us, replay}], figures [{name, count, per_hour | mean_ms}],
+                    latency [{series, count, p50_ms, p95_ms, p99_ms, max_ms}], counters
+                    [{series, total, per_second}]}]
 
 Every run has the same gentle faults, drawn from its seed: one of the main nodes at a time
 crashes 30–90 s after the last restart and stays down 10–30 s. Each row pools its runs: the
