@@ -8,11 +8,14 @@
 //! * [`protocols`] — the protocols themselves and their one registration point;
 //! * [`scenario`] — the link codec: a run's description as a query string;
 //! * [`embed_api`] — the commands a host page posts to an embedded page, checked and typed;
+//! * `compare` — settings of a protocol compared over many seeded runs (native only);
 //! * [`fuzz`] — randomized fault injection over many seeds; [`export`] and [`import`] — writing
 //!   a trace and reading it back;
 //! * `ui` — the Yew single-page app (wasm32 only).
 
 pub mod charts;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod compare;
 pub mod embed_api;
 pub mod export;
 pub mod fuzz;

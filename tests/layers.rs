@@ -11,6 +11,7 @@ const ABOVE_THE_SIMULATOR: &[&str] = &[
     "crate::protocols",
     "crate::scenario",
     "crate::fuzz",
+    "crate::compare",
     "crate::import",
     "crate::ui",
     "quorumscope::",

@@ -1,5 +1,5 @@
 //! `quorumscope`: the command-line face of the simulator — run one scenario, fuzz many seeds,
-//! or print benchmark figures. See `quorumscope --help`.
+//! print benchmark figures, or compare settings over many runs. See `quorumscope --help`.
 //!
 //! Conventions: `--help`/`-h` on every command, `--version`; usage errors go to stderr with exit
 //! status 2, warnings go to stderr and the command goes on; a reader that closes the pipe early
@@ -36,6 +36,7 @@ mod cli {
     use std::io::Write as _;
     use std::time::Instant;
 
+    use quorumscope::compare;
     use quorumscope::export::TraceExport;
     use quorumscope::fuzz::{self, FuzzOptions};
     use quorumscope::protocols;
@@ -43,6 +44,7 @@ mod cli {
     use quorumscope::sim::chaos::format_rate;
     use quorumscope::sim::metrics::SeriesKind;
     use quorumscope::sim::node::ProtocolInfo;
+    use quorumscope::sim::param::millis;
     use quorumscope::sim::time::{Micros, format_time, parse_duration};
     use quorumscope::sim::trace::digest;
     use quorumscope::sim::{Lab, SEC};
@@ -107,6 +109,7 @@ USAGE:
   quorumscope run   [OPTIONS]   run one scenario and print a summary
   quorumscope fuzz  [OPTIONS]   run many seeds under random faults
   quorumscope bench [OPTIONS]   print performance figures
+  quorumscope compare [OPTIONS] compare settings over many seeded runs with crashes
   quorumscope --version
 
 'quorumscope COMMAND --help' describes a command's options.
@@ -163,6 +166,37 @@ USAGE:
 
 Simulated events per second (with and without the trace), seek latency and trace export time of
 a 10-minute run under steady client load.
+";
+
+    const COMPARE_HELP: &str = "\
+quorumscope compare — compare settings over many seeded runs with crashes
+
+USAGE:
+  quorumscope compare [--protocol raft] [--sweep KEY=V1,V2,…] [--seeds 20] [--first-seed 1]
+                      [--seed S] [--until 10m] [--latency MIN-MAX] [--nodes N] [--load N]
+                      [--param KEY=VALUE]... [--bug NAME]... [--threads N] [--json]
+
+  --sweep KEY=V1,…  one row per value of a protocol parameter (a named choice by its names, e.g.
+                    --sweep detector=timeout,phi, or by its key alone for all its choices:
+                    --sweep detector); without it, one row for the scenario as given
+  --seeds N         seeded runs per row (default 20), from --first-seed (default 1)
+  --seed S          just the one run of seed S per row
+  --until TIME      virtual time of each run (default 10m)
+  --latency MIN-MAX one-way network latency in ms, e.g. 10-60 (default: the protocol's)
+  --param KEY=VALUE a protocol parameter shared by every row, as in a link (repeatable)
+  --json            one JSON object instead of the table: protocol, sweep, rows [{value, runs,
+                    virtual_hours, crashes, events, violated_runs, violations [{seed, invariant,
+                    detail, t_us, replay}], figures [{name, count, per_hour | mean_ms}],
+                    latency [{series, count, p50_ms, p95_ms, p99_ms, max_ms}], counters
+                    [{series, total, per_second}]}]
+
+Every run has the same gentle faults, drawn from its seed: one of the main nodes at a time
+crashes 30–90 s after the last restart and stays down 10–30 s. Each row pools its runs: the
+crashes injected, the checker's figures (durations as their mean in ms with how many, counts
+per virtual hour), client latency percentiles (ms) and counters per virtual second. The same
+arguments always give the same table, whatever --threads. Runs that break an invariant are
+counted in the table and listed under it with a 'quorumscope run --link …' command that replays
+them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
 ";
 
     /// The options of one command as `--name value` pairs (lexopt does the lexing, so
@@ -283,6 +317,19 @@ a 10-minute run under steady client load.
             }
             Ok(params.join("&"))
         }
+        /// The seeds `--seeds N` (default `count`) from `--first-seed F` (default 1).
+        fn seed_range(&self, count: u64) -> Result<std::ops::Range<u64>, Failure> {
+            let first: u64 = self.number("first-seed", 1)?;
+            let count: u64 = self.number("seeds", count)?;
+            match first.checked_add(count) {
+                Some(last) => Ok(first..last),
+                None => Err(self.usage(format!(
+                    "--first-seed {first} with --seeds {count} goes past the last seed, {}",
+                    u64::MAX
+                ))),
+            }
+        }
+
         fn protocol(&self) -> Result<ProtocolInfo, Failure> {
             let name = self.get("protocol").unwrap_or("raft");
             protocols::info(name).ok_or_else(|| {
@@ -316,11 +363,13 @@ a 10-minute run under steady client load.
             Some("run") => run(rest),
             Some("fuzz") => fuzz_cmd(rest),
             Some("bench") => bench(rest),
+            Some("compare") => compare_cmd(rest),
             Some("help") => {
                 let text = match rest.first().and_then(|c| c.to_str()) {
                     Some("run") => RUN_HELP,
                     Some("fuzz") => FUZZ_HELP,
                     Some("bench") => BENCH_HELP,
+                    Some("compare") => COMPARE_HELP,
                     _ => HELP,
                 };
                 say!("{text}{}", protocol_list());
@@ -558,8 +607,7 @@ a 10-minute run under steady client load.
         };
         let info = flags.protocol()?;
         let protocol = info.name.to_string();
-        let seeds: u64 = flags.number("seeds", 10_000)?;
-        let first: u64 = flags.number("first-seed", 1)?;
+        let seeds = flags.seed_range(10_000)?;
         let until = flags.duration("until")?.unwrap_or(20 * SEC);
         let opts = FuzzOptions {
             nodes: flags.number("nodes", info.default_nodes)?,
@@ -569,17 +617,11 @@ a 10-minute run under steady client load.
             params: flags.params(&info)?,
             ..FuzzOptions::default()
         };
-        let Some(last) = first.checked_add(seeds) else {
-            return Err(flags.usage(format!(
-                "--first-seed {first} with --seeds {seeds} goes past the last seed, {}",
-                u64::MAX
-            )));
-        };
         let shard = match flags.get("shard") {
             None => Shard { index: 1, of: 1 },
             Some(v) => Shard::parse(v).map_err(|e| flags.usage(e))?,
         };
-        let (first, last) = shard.slice(first, last);
+        let (first, last) = shard.slice(seeds.start, seeds.end);
         let json = flags.switch("json");
         // Validate once up front so a bad option is one message, not one per seed.
         fuzz::fuzz_one(
@@ -692,6 +734,122 @@ a 10-minute run under steady client load.
             let len = (last - first) as u128;
             let at = |k: u64| first + (len * k as u128 / self.of as u128) as u64;
             (at(self.index - 1), at(self.index))
+        }
+    }
+
+    fn compare_cmd(args: Vec<OsString>) -> Result<i32, Failure> {
+        let allowed = [
+            "protocol",
+            "sweep",
+            "seeds",
+            "first-seed",
+            "seed",
+            "until",
+            "latency",
+            "nodes",
+            "load",
+            "param",
+            "bug",
+            "threads",
+        ];
+        let Some(flags) = Flags::parse_with_switches(args, "compare", &allowed, &["json"])? else {
+            say!("{COMPARE_HELP}{}", protocol_list());
+            return Ok(0);
+        };
+        let info = flags.protocol()?;
+        let (mut base, _) = scenario_from(&flags)?;
+        if let Some(range) = flags.get("latency") {
+            let (lo, hi) = compare::parse_latency(range).map_err(|e| flags.usage(e))?;
+            base.net.latency_min = lo;
+            base.net.latency_max = hi;
+        }
+        let sweep = match flags.get("sweep") {
+            None => None,
+            Some(text) => Some(compare::Sweep::parse(text, &info).map_err(|e| flags.usage(e))?),
+        };
+        if let Some(sweep) = &sweep
+            && let Some(p) = (flags.all("param").iter())
+                .find(|p| p.split_once('=').is_some_and(|(k, _)| k == sweep.key))
+        {
+            return Err(flags.usage(format!(
+                "--param {p} and --sweep {} set the same parameter; drop one",
+                sweep.key
+            )));
+        }
+        let seeds = match flags.get("seed") {
+            Some(_) if flags.get("seeds").is_some() || flags.get("first-seed").is_some() => {
+                return Err(flags.usage(
+                    "--seed runs one seed; drop it, or drop --seeds and --first-seed".into(),
+                ));
+            }
+            Some(_) => base.seed..base.seed.saturating_add(1),
+            None => match flags.seed_range(20)? {
+                seeds if seeds.is_empty() => {
+                    return Err(flags.usage("--seeds must be at least 1".into()));
+                }
+                seeds => seeds,
+            },
+        };
+        let until = flags.duration("until")?.unwrap_or(compare::DEFAULT_UNTIL);
+        let opts = compare::CompareOptions {
+            base,
+            sweep,
+            seeds: seeds.clone(),
+            until,
+            threads: flags.number("threads", fuzz::default_threads())?,
+        };
+        let started = Instant::now();
+        let comparison = compare::compare(&opts).map_err(|e| flags.usage(e))?;
+        let secs = started.elapsed().as_secs_f64();
+        if flags.switch("json") {
+            say!("{}", compare::to_json(&comparison));
+        } else {
+            let given = flags.all("param");
+            say!(
+                "{}: {} ({} to {}) × {} of virtual time, {} nodes, latency {}–{} ms{}",
+                info.title,
+                match seeds.end - seeds.start {
+                    1 => "1 seed".to_string(),
+                    n => format!("{n} seeds"),
+                },
+                seeds.start,
+                seeds.end - 1,
+                duration_words(until),
+                opts.base.nodes,
+                millis(opts.base.net.latency_min),
+                millis(opts.base.net.latency_max),
+                if given.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", given.join(", "))
+                }
+            );
+            say!(
+                "Faults: one main node at a time crashes {}–{} s after the last restart and stays down {}–{} s.",
+                compare::CRASH_GAP.start() / SEC,
+                compare::CRASH_GAP.end() / SEC,
+                compare::DOWNTIME.start() / SEC,
+                compare::DOWNTIME.end() / SEC
+            );
+            say!("{}", compare::table(&comparison).trim_end());
+            let broken = compare::violations_text(&comparison);
+            if !broken.is_empty() {
+                say!("{}", broken.trim_end());
+            }
+        }
+        let runs: u64 = comparison.rows.iter().map(|r| r.runs).sum();
+        let events: u64 = comparison.rows.iter().map(|r| r.events).sum();
+        eprintln!("quorumscope: {runs} runs, {events} events in {secs:.1} s");
+        let violated = comparison.rows.iter().any(|r| r.violated_runs > 0);
+        Ok(if violated { 1 } else { 0 })
+    }
+
+    /// A run length for people: whole minutes as `10 min`, else as [`format_time`] writes it.
+    fn duration_words(t: Micros) -> String {
+        if t >= 60 * SEC && t.is_multiple_of(60 * SEC) {
+            format!("{} min", t / (60 * SEC))
+        } else {
+            format_time(t)
         }
     }
 

@@ -11,6 +11,7 @@ use std::any::Any;
 use std::fmt::Debug;
 use std::rc::Rc;
 
+use super::figure::Figure;
 use super::metrics::Series;
 use super::node::{
     Checker, Ctx, Finding, Host, Marker, Message, MsgView, Node, NodeId, NodeView, Note, Outbox,
@@ -201,6 +202,8 @@ pub trait Cluster {
     fn check(&mut self, now: Micros, up: &[bool], touched: NodeId, found: &mut Vec<Finding>);
     /// Cluster-wide facts for the page.
     fn summary(&self, up: &[bool]) -> Vec<(String, String)>;
+    /// The checker's typed figures (see [`Checker::figures`]).
+    fn figures(&self) -> Vec<Figure>;
     /// Node `id`'s typed state machine, for protocol tests (see [`super::Session::node`]).
     fn node_any(&self, id: NodeId) -> &dyn Any;
     /// The typed checker, for protocol tests and tools (see [`super::Session::checker`]).
@@ -434,6 +437,10 @@ impl<P: Protocol> Cluster for Typed<P> {
         let mut lines = P::summary(&self.nodes, &up[..self.nodes.len()]);
         lines.extend(self.checker.summary());
         lines
+    }
+
+    fn figures(&self) -> Vec<Figure> {
+        self.checker.figures()
     }
 
     fn checker_any(&self) -> &dyn Any {

@@ -4,6 +4,7 @@
 //! show comes through the views defined here, everything they do goes in as an [`ActionKind`].
 
 use super::action::{Action, ActionKind, NetConfig};
+use super::figure::Figure;
 use super::metrics::MetricsNow;
 use super::node::{Marker, MsgView, NodeId, NodeView, ProtocolInfo, Setup};
 use super::scenario::Scenario;
@@ -289,6 +290,8 @@ pub trait Lab {
     fn network(&self) -> NetworkView;
     /// Cluster-wide facts no single node knows (see `Protocol::summary`).
     fn summary(&self) -> Vec<(String, String)>;
+    /// The checker's typed figures up to now (see [`super::Checker::figures`]).
+    fn figures(&self) -> Vec<Figure>;
     /// Each invariant and its first violation up to now.
     fn invariants(&self) -> Vec<InvariantStatus>;
     /// Chaos mode's rate and the faults it injected up to now.

@@ -9,6 +9,7 @@ pub mod chaos;
 pub mod chunked;
 pub mod engine;
 pub mod erased;
+pub mod figure;
 pub mod lab;
 pub mod metrics;
 pub mod node;
@@ -30,6 +31,7 @@ mod tests;
 
 pub use action::{Action, ActionKind, NetConfig};
 pub use erased::{Cluster, Definition};
+pub use figure::{Figure, Measure};
 pub use lab::{
     ChaosView, DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState,
     SpanView, TraceKind, TraceView,

@@ -11,6 +11,7 @@ use std::fmt::Debug;
 
 use serde::Serialize;
 
+use super::figure::Figure;
 use super::metrics::Series;
 pub use super::param::{ParamSpec, Unit};
 pub use super::picture::{ChartSpec, Host, KindSpec, Panel, Picture, Placement};
@@ -105,6 +106,11 @@ pub trait Checker<N: Node>: Clone + Debug + 'static {
     /// Facts only the checker knows (it sees every node and which are really down), as
     /// (label, value) lines for the page; none by default.
     fn summary(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+    /// Typed figures only the checker knows (detection times, false suspicions, …), which a
+    /// comparison of many runs pools per setting; none by default.
+    fn figures(&self) -> Vec<Figure> {
         Vec::new()
     }
 }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use super::action::{Action, ActionKind};
 use super::engine::{Sim, Sink};
 use super::erased::Definition;
+use super::figure::Figure;
 use super::lab::{
     ChaosView, DropReason, FlightView, InvariantStatus, Lab, NetworkView, NodeState, SpanView,
     TraceKind, TraceView,
@@ -429,6 +430,10 @@ impl Lab for Session {
 
     fn summary(&self) -> Vec<(String, String)> {
         self.sim.cluster().summary(self.sim.up_flags())
+    }
+
+    fn figures(&self) -> Vec<Figure> {
+        self.sim.cluster().figures()
     }
 
     fn invariants(&self) -> Vec<InvariantStatus> {

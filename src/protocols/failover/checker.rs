@@ -9,7 +9,7 @@
 //! The checker also knows what no node can: whether a node the manager declares failed is really
 //! down. It counts true and false suspicions and the time from each crash to its detection.
 
-use crate::sim::{Checker, Finding, Micros, NodeId, workload::describe_command};
+use crate::sim::{Checker, Figure, Finding, Measure, Micros, NodeId, workload::describe_command};
 
 use super::msg::Entry;
 use super::node::FailoverNode;
@@ -20,6 +20,13 @@ use crate::sim::chunked::ChunkedVec;
 pub const DURABILITY: &str = "Durability";
 /// Invariant: one acting primary per epoch.
 pub const SINGLE_PRIMARY: &str = "Single Primary";
+
+/// Figure: the time from each detected crash to its declaration.
+pub const CRASH_DETECTION: &str = "crash detection";
+/// Figure: declarations of a node that was down.
+pub const TRUE_SUSPICIONS: &str = "true suspicions";
+/// Figure: declarations of a node that was running.
+pub const FALSE_SUSPICIONS: &str = "false suspicions";
 
 /// What the checker last saw of one replica acting as primary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -238,5 +245,23 @@ impl Checker<FailoverNode> for FailoverChecker {
             ));
         }
         lines
+    }
+
+    fn figures(&self) -> Vec<Figure> {
+        let s = &self.suspicions;
+        vec![
+            Figure {
+                name: CRASH_DETECTION,
+                measure: Measure::durations(&s.detection),
+            },
+            Figure {
+                name: TRUE_SUSPICIONS,
+                measure: Measure::Count(s.true_ones),
+            },
+            Figure {
+                name: FALSE_SUSPICIONS,
+                measure: Measure::Count(s.false_ones),
+            },
+        ]
     }
 }
