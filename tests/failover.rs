@@ -252,6 +252,8 @@ fn synchronous_replication_with_fencing_survives_random_faults() {
         "detector=phi",
         "detector=timeout",
         "detector=phi&phi_model=exponential&threshold=2&failback=0",
+        // Storms of false suspicions: a promotion every few hundred milliseconds.
+        "threshold=1&lat=10-60&reads=30&read_from=any",
     ] {
         let sweep = campaign(params, 2_000);
         assert!(

@@ -71,6 +71,8 @@ pub struct FailoverChecker {
     down_since: Vec<Option<Micros>>,
     /// Per replica: whether the manager held it failed at the last look.
     declared: Vec<bool>,
+    /// Per replica: the crash (by its time) whose detection was counted last.
+    detected: Vec<Option<Micros>>,
     /// The tally so far.
     pub suspicions: Suspicions,
     /// Reads answered, and those among them that missed a write acknowledged before.
@@ -88,6 +90,7 @@ impl FailoverChecker {
             stints: vec![Stint::default(); replicas],
             down_since: vec![None; replicas],
             declared: vec![false; replicas],
+            detected: vec![None; replicas],
             suspicions: Suspicions::default(),
             reads: (0, 0),
             reads_seen: vec![0; replicas],
@@ -103,9 +106,13 @@ impl FailoverChecker {
         for (i, &f) in failed.iter().enumerate() {
             if f && !self.declared[i] {
                 match self.down_since[i] {
+                    // One detection per crash: the manager may let go of a down node (a report
+                    // about it ends) and declare it again.
+                    Some(since) if self.detected[i] == Some(since) => {}
                     Some(since) => {
                         self.suspicions.true_ones += 1;
                         self.suspicions.detection.push(now - since);
+                        self.detected[i] = Some(since);
                     }
                     None => self.suspicions.false_ones += 1,
                 }

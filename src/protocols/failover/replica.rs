@@ -171,7 +171,13 @@ impl Replica {
 
     pub(super) fn on_message(&mut self, ctx: &mut Ctx<'_, FailoverNode>, from: NodeId, msg: Msg) {
         match msg {
-            Msg::Config(c) if c.version > self.config.version => self.adopt(ctx, c),
+            // A configuration from before an epoch this replica has heard of is out of date
+            // whatever its version (it may name this replica primary of an epoch that is over).
+            Msg::Config(c)
+                if c.version > self.config.version && !(self.s.fencing && c.epoch < self.epoch) =>
+            {
+                self.adopt(ctx, c)
+            }
             Msg::Append {
                 epoch,
                 prev,
