@@ -544,3 +544,22 @@ fn a_bad_chaos_rate_is_a_usage_error_that_says_what_is_accepted() {
     assert_eq!(code, 2);
     assert!(err.contains("drop --chaos"), "{err}");
 }
+
+/// The failover protocol's deliberate bugs are parameters: `fuzz` catches each within 50
+/// seeds (exit 1) and passes the safe configuration.
+#[test]
+fn fuzz_catches_failover_without_fencing_or_with_async_replication() {
+    let fuzz = |param: &str| {
+        let mut args = vec!["fuzz", "--protocol", "failover", "--nodes", "3"];
+        args.extend(["--seeds", "50", "--until", "10s", "--param", param]);
+        qs(&args)
+    };
+    for bug in ["fencing=0", "replication=async"] {
+        let (code, out, err) = fuzz(bug);
+        assert_eq!(code, 1, "{bug} must be caught: {out}{err}");
+        assert!(out.contains("violated at"), "{out}");
+    }
+    let (code, out, err) = fuzz("fencing=1");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 with violations"), "{out}");
+}
