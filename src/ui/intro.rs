@@ -84,10 +84,10 @@ pub fn skip_to_first(lab: &mut dyn Lab) {
 
 /// What the fast start waits for, in the protocol's words (for the speed control's note).
 pub fn awaited(info: &ProtocolInfo) -> &'static str {
-    if info.roles.contains(&"leader") {
-        "the first leader"
-    } else {
-        "the first chosen value"
+    match super::geometry::leading_role(info) {
+        "leader" => "the first leader",
+        "primary" => "the first primary",
+        _ => "the first chosen value",
     }
 }
 

@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertClean, nodeNames, open, playing, setup, shortcut, sliderTime, until } from './helpers.mjs';
+import { assertClean, nodeNames, open, playing, setup, shortcut, sliderTime, until, watchProblems } from './helpers.mjs';
 
 /** Parses `Node 2, primary, epoch 2` (and `…, paused`); `null` for the manager and clients. */
 function replica(name) {
@@ -303,6 +303,58 @@ describe('failover', () => {
       [1, 1, true],
       [both[1].id, 2, false],
     ]);
+    assertClean(page);
+  });
+});
+
+describe('the failover page in its own words', () => {
+  let env;
+  before(async () => {
+    env = await setup();
+  });
+  after(async () => env?.close());
+
+  it('a plain failover page plays fast until the first primary, and says so', async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // The fast start lasts a fraction of a second here (the first primary comes at some 15 ms of
+    // virtual time): every text the speed note ever shows is recorded as the page builds it.
+    await context.addInitScript(() => {
+      window.speedNotes = [];
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('.controls .speed-note')) {
+          if (!window.speedNotes.includes(el.textContent)) window.speedNotes.push(el.textContent);
+        }
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    const page = watchProblems(env, await context.newPage());
+    await page.goto(`${env.server.url}?protocol=failover`);
+    await until(async () => (await primaries(page)).length === 1, 'the first primary', 20_000);
+    await page.locator('.controls .speed-note').waitFor({ state: 'detached' });
+    assert.deepEqual(await page.evaluate(() => window.speedNotes), ['1/10× until the first primary']);
+    assertClean(page);
+  });
+
+  it('the timeline names primary changes, and the Cluster panel explains its facts', async () => {
+    // The crash of the first test, reopened from its link two seconds later.
+    const first = await open(env, '?protocol=failover&seed=2&at=2000000');
+    await menuByClick(first, 1, 'Crash');
+    await until(async () => new URL(first.url()).searchParams.has('a'), 'the crash in the link');
+    const link = new URL(first.url());
+    link.searchParams.set('at', '4000000');
+    const page = await open(env, link.search);
+    await page.locator('.controls .clock').filter({ hasText: /^4\.000 s/ }).waitFor();
+    const marks = await page.locator('.tl-mark').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    assert.match(marks[0], /^Primary: Node 1 became primary in epoch 1, at [\d.]+ ms$/);
+    assert.ok(marks.some((m) => /^Primary: Node [23] became primary in epoch 2, at /.test(m)), marks.join(' | '));
+    assert.match(await page.locator('.tl-legend').innerText(), /^Markers: crown = primary, flag = your action/);
+    assert.match(await page.locator('.tl-track').getAttribute('aria-label'), /^Milestones: primary changes, /);
+
+    const why = async (label) =>
+      page.locator('.summary .summary-facts dt').filter({ hasText: label }).locator('xpath=following-sibling::dd[1]').locator('.why').innerText();
+    assert.match(await why('Suspicions'), /true when it really was down, false when it was running/);
+    assert.match(await why('Crash detection'), /after a crash/);
+    assert.match(await why('Primary'), /configuration names to take writes/);
+    assertClean(first);
     assertClean(page);
   });
 });
