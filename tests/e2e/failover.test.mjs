@@ -334,7 +334,7 @@ describe('the failover page in its own words', () => {
     assertClean(page);
   });
 
-  it('the timeline names primary changes, and the Cluster panel explains its facts', async () => {
+  it('the timeline names primary changes, the Cluster panel explains its facts, the inspector shows the manager', async () => {
     // The crash of the first test, reopened from its link two seconds later.
     const first = await open(env, '?protocol=failover&seed=2&at=2000000');
     await menuByClick(first, 1, 'Crash');
@@ -354,6 +354,12 @@ describe('the failover page in its own words', () => {
     assert.match(await why('Suspicions'), /true when it really was down, false when it was running/);
     assert.match(await why('Crash detection'), /after a crash/);
     assert.match(await why('Primary'), /configuration names to take writes/);
+
+    // The inspector shows the manager's configuration, its epoch once.
+    await page.locator('.inspector select').selectOption('4');
+    const rows = await page.locator('.inspector dl.fields dt').allInnerTexts();
+    assert.deepEqual(rows.filter((k) => k === 'epoch'), ['epoch'], rows.join(' | '));
+    for (const k of ['configuration', 'primary', 'backups', 'failed']) assert.ok(rows.includes(k), `${k} in ${rows.join(' | ')}`);
     assertClean(first);
     assertClean(page);
   });
