@@ -128,4 +128,16 @@ mod tests {
         assert_eq!(fast.speed(2.0), 2.0);
         assert_eq!(Intro::default().speed(0.01), 0.01);
     }
+
+    #[wasm_bindgen_test]
+    fn the_fast_start_waits_for_each_protocols_first_result_in_its_words() {
+        use crate::protocols::{
+            failover::Failover, multipaxos::MultiPaxos, paxos::Paxos, raft::Raft,
+        };
+        use crate::sim::Protocol;
+        assert_eq!(awaited(&Raft::info()), "the first leader");
+        assert_eq!(awaited(&MultiPaxos::info()), "the first leader");
+        assert_eq!(awaited(&Paxos::info()), "the first chosen value");
+        assert_eq!(awaited(&Failover::info()), "the first primary");
+    }
 }
