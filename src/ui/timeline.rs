@@ -150,12 +150,14 @@ fn legend(leader: &str, empty: bool) -> String {
     }
 }
 
-/// `word` with its first letter in upper case.
+/// `word` with its first letter in upper case (role names are ASCII: `str::to_uppercase` would
+/// bring the Unicode case tables into the wasm).
 fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    let mut word = word.to_string();
+    if let Some(first) = word.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    word
 }
 
 /// The notice shown while the visitor is in the past (the slider is described by it).
