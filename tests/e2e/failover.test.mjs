@@ -232,6 +232,15 @@ describe('failover', () => {
     assertClean(page);
   });
 
+  it("a write typed at a backup from its menu is refused, and the event log says why", async () => {
+    const page = await open(env, '?protocol=failover&seed=2&at=2000000');
+    await menuByKeyboard(page, 2, 'Write');
+    const line = await eventLine(page, 'refuse', /^Node 2 is not the primary: it refused the write of /);
+    assert.match(line, /^Node 2 is not the primary: it refused the write of [\d.]+$/);
+    assert.equal((await nodeNames(page))[1], 'Node 2, backup, epoch 1');
+    assertClean(page);
+  });
+
   /** Pauses the primary for a second (a long GC pause) at 2 s under steady writes, and plays on. */
   async function pausePrimary(fencing) {
     const page = await open(env, `?protocol=failover&seed=4&fencing=${fencing}&clients=3&rate=20&at=2000000`);
