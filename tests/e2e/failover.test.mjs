@@ -68,7 +68,11 @@ async function pause(page) {
 async function eventLines(page, kind) {
   await until(async () => (await page.locator(`#ev-kind option[value="${kind}"]`).count()) > 0, `the kind "${kind}" in the filter`);
   await page.locator('#ev-kind').selectOption(kind);
-  await until(async () => !/still being searched/.test(await page.locator('#ev-hint').innerText()), 'the search of the log');
+  await until(async () => {
+    const kinds = await page.locator('.ev-list .ev-kind').allInnerTexts();
+    const searching = /still being searched/.test(await page.locator('#ev-hint').innerText());
+    return !searching && kinds.length > 0 && kinds.every((k) => k === kind);
+  }, `the log filtered to "${kind}" lines`);
   return page.locator('.ev-list .ev-text').allInnerTexts();
 }
 
