@@ -10,6 +10,7 @@ use crate::sim::node::Panel;
 use super::charts::Charts;
 use super::controls::{ControlsProps, controls};
 use super::events_log::EventLog;
+use super::geometry::leading_role;
 use super::help::{Announcer, Help, watch_reduced_motion};
 use super::inspector::Inspector;
 use super::invariants::{InvariantsProps, invariants};
@@ -202,7 +203,7 @@ pub fn App() -> Html {
                     }) }
                     if !embed {
                         <>
-                            <Timeline marks={store.milestones.clone()} now={store.clock.0} horizon={store.clock.1}
+                            <Timeline marks={store.milestones.clone()} leader={leading_role(&store.info)} now={store.clock.0} horizon={store.clock.1}
                                 dispatch={dispatch.clone()} />
                             <SpaceTime lab={LabRef(store.lab.clone())} frame={frame.clone()} info={store.info.clone()}
                                 speed={store.speed} selected={store.selected} reduced_motion={store.reduced_motion}

@@ -606,6 +606,15 @@ pub enum Shape {
     Block,
 }
 
+/// The most prominent role, the one the crown marks (Raft's `leader`, failover's `primary`), as
+/// the page names its changes; `leader` for a protocol with a single role.
+pub fn leading_role(info: &ProtocolInfo) -> &'static str {
+    match info.roles.as_slice() {
+        [.., _, last] => last,
+        _ => "leader",
+    }
+}
+
 /// The shape for `role`. `info.roles` lists roles from the least to the most prominent (Raft:
 /// follower, candidate, leader): the last gets the crown, the first the plain circle.
 pub fn shape(info: &ProtocolInfo, role: &str) -> Shape {

@@ -122,7 +122,9 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 ),
                 ("countdown", countdown, prev.map(|q| countdown_text(q))),
             ];
-            for (k, v) in &n.view.fields {
+            // A field that repeats the epoch row (the manager's, say) is shown once.
+            let repeats_epoch = |k: &str, v: &str| k == epoch && v == n.view.epoch.to_string();
+            for (k, v) in n.view.fields.iter().filter(|(k, v)| !repeats_epoch(k, v)) {
                 let old = prev.map(|q| {
                     q.view
                         .fields

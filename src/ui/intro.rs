@@ -84,10 +84,10 @@ pub fn skip_to_first(lab: &mut dyn Lab) {
 
 /// What the fast start waits for, in the protocol's words (for the speed control's note).
 pub fn awaited(info: &ProtocolInfo) -> &'static str {
-    if info.roles.contains(&"leader") {
-        "the first leader"
-    } else {
-        "the first chosen value"
+    match super::geometry::leading_role(info) {
+        "leader" => "the first leader",
+        "primary" => "the first primary",
+        _ => "the first chosen value",
     }
 }
 
@@ -127,5 +127,17 @@ mod tests {
         assert_eq!(fast.speed(0.01), FAST_START_SPEED);
         assert_eq!(fast.speed(2.0), 2.0);
         assert_eq!(Intro::default().speed(0.01), 0.01);
+    }
+
+    #[wasm_bindgen_test]
+    fn the_fast_start_waits_for_each_protocols_first_result_in_its_words() {
+        use crate::protocols::{
+            failover::Failover, multipaxos::MultiPaxos, paxos::Paxos, raft::Raft,
+        };
+        use crate::sim::Protocol;
+        assert_eq!(awaited(&Raft::info()), "the first leader");
+        assert_eq!(awaited(&MultiPaxos::info()), "the first leader");
+        assert_eq!(awaited(&Paxos::info()), "the first chosen value");
+        assert_eq!(awaited(&Failover::info()), "the first primary");
     }
 }

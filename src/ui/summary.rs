@@ -58,6 +58,20 @@ pub fn explain(label: &str) -> Option<&'static str> {
             "How far each running node has executed the log, in slot order: a slot is applied \
              once its value is known to be chosen."
         }
+        "Primary" => {
+            "The replica the manager's configuration names to take writes; each promotion starts \
+             a new epoch. An old primary that has not heard of it yet may still believe it is one."
+        }
+        "Suspicions" => {
+            "How often the manager declared a replica failed: true when it really was down, false \
+             when it was running but slow, paused or cut off. A false one causes a needless \
+             failover."
+        }
+        "Crash detection" => {
+            "How long after a crash the manager declared the replica failed, on average: writes \
+             wait that long before a failover."
+        }
+        "Manager" => "Only the manager fails over: while it is down a failed primary stays failed.",
         _ => return None,
     })
 }

@@ -118,6 +118,9 @@ pub fn track(cache: &Snap<Milestones>, lab: &dyn Lab) -> Snap<Milestones> {
 pub struct TimelineProps {
     /// The markers.
     pub marks: Snap<Milestones>,
+    /// The protocol's leading role, the one a crown stands for (`leader`, or `primary` in
+    /// primary–backup failover): its changes are the crown markers, named after it.
+    pub leader: &'static str,
     /// Virtual time now (as shown by the clock).
     pub now: Micros,
     /// Latest explored time.
@@ -132,20 +135,41 @@ const BUCKETS: u64 = 60;
 /// Id of the "viewing the past" notice (the time slider refers to it).
 pub const PAST_NOTE_ID: &str = "past-note";
 
-/// The legend under the track, before and after the first marker (static markup).
-const LEGEND_EMPTY: &str = "<p class=\"tl-legend hint\">Leader changes, your actions and violations will be marked here.</p>";
-const LEGEND: &str = "<p class=\"tl-legend hint\">Markers: crown = leader, flag = your action, bolt = chaos, warning = violation. Activate one to go there.</p>";
+/// The legend under the track before the first marker, and after it, for the leading role
+/// `leader`.
+fn legend(leader: &str, empty: bool) -> String {
+    if empty {
+        format!(
+            "{} changes, your actions and violations will be marked here.",
+            capitalised(leader)
+        )
+    } else {
+        format!(
+            "Markers: crown = {leader}, flag = your action, bolt = chaos, warning = violation. Activate one to go there."
+        )
+    }
+}
+
+/// `word` with its first letter in upper case (role names are ASCII: `str::to_uppercase` would
+/// bring the Unicode case tables into the wasm).
+fn capitalised(word: &str) -> String {
+    let mut word = word.to_string();
+    if let Some(first) = word.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    word
+}
 
 /// The notice shown while the visitor is in the past (the slider is described by it).
 const PAST_NOTE: &str = "<p class=\"past-note\" id=\"past-note\"><strong>You are viewing the past: acting now discards the recorded future after this point.</strong> <span class=\"hint\">The hatched part of the timeline is that recorded future; End jumps back to the latest moment.</span></p>";
 
-/// How markers read: name, glyph.
-fn kind_info(kind: Milestone) -> (&'static str, &'static str) {
+/// How markers read: name, glyph (a change of the leading role `leader` is named after it).
+fn kind_info(kind: Milestone, leader: &str) -> (String, &'static str) {
     match kind {
-        Milestone::Violation => ("Violation", glyph::WARN),
-        Milestone::Action => ("Your action", glyph::FLAG),
-        Milestone::Chaos => ("Chaos", glyph::BOLT),
-        _ => ("Leader", glyph::CROWN),
+        Milestone::Violation => ("Violation".into(), glyph::WARN),
+        Milestone::Action => ("Your action".into(), glyph::FLAG),
+        Milestone::Chaos => ("Chaos".into(), glyph::BOLT),
+        _ => (capitalised(leader), glyph::CROWN),
     }
 }
 
@@ -182,7 +206,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
             .into_iter()
             .find(|k| g.iter().any(|m| m.kind == *k))
             .unwrap_or(Milestone::Leader);
-        let (name, d) = kind_info(kind);
+        let (name, d) = kind_info(kind, p.leader);
         let future = first.t > p.now;
         // Keep the tooltip inside the timeline.
         let at = pct(first.t);
@@ -193,7 +217,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
         } else {
             None
         };
-        let mut label = if g.len() == 1 && first.text.starts_with(name) {
+        let mut label = if g.len() == 1 && first.text.starts_with(&name) {
             // A chaos fault's sentence already says whose it is.
             format!("{}, at {}", first.text, format_time(first.t))
         } else if g.len() == 1 {
@@ -243,7 +267,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
 
     html! {
         <div class="timeline">
-            <div class="tl-track" role="toolbar" aria-label="Milestones: leader changes, your actions, chaos faults and violations (← → to move between them)"
+            <div class="tl-track" role="toolbar" aria-label={format!("Milestones: {} changes, your actions, chaos faults and violations (← → to move between them)", p.leader)}
                 {onclick} {onkeydown}>
                 <div class="tl-past" style={format!("width:{past:.2}%")}></div>
                 if in_past {
@@ -251,7 +275,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
                 }
                 { for buttons }
             </div>
-            { Html::from_html_unchecked(AttrValue::Static(if marks.is_empty() { LEGEND_EMPTY } else { LEGEND })) }
+            <p class="tl-legend hint">{ legend(p.leader, marks.is_empty()) }</p>
             if in_past {
                 { Html::from_html_unchecked(AttrValue::Static(PAST_NOTE)) }
             }

@@ -1,7 +1,7 @@
-// Automated WCAG audit with axe-core 4.14 over every protocol's page, light and dark, with a
-// node menu open, with charts (a run with clients), and in the embed layout: no serious or
-// critical violation. (The node controls' visible labels are part of their accessible names:
-// WCAG 2.5.3, rule label-content-name-mismatch.)
+// Automated WCAG audit with axe-core 4.14 over every protocol's page (failover's with its
+// manager table, clients and charts), light and dark, with a node menu open, with charts (a run
+// with clients), and in the embed layout: no serious or critical violation. (The node controls'
+// visible labels are part of their accessible names: WCAG 2.5.3, rule label-content-name-mismatch.)
 //
 // axe is injected as a script tag, which the app's strict CSP forbids: these pages are opened
 // with `bypassCSP` (every other test file keeps the CSP).
@@ -46,7 +46,7 @@ describe('accessibility audit (axe-core)', () => {
   });
   after(async () => env?.close());
 
-  for (const protocol of ['raft', 'paxos', 'multipaxos']) {
+  for (const protocol of ['raft', 'paxos', 'multipaxos', 'failover']) {
     for (const scheme of ['light', 'dark']) {
       it(`${protocol}, ${scheme}: no serious or critical violations, also with a node menu open`, async () => {
         const page = await openPage(env, `?protocol=${protocol}&nodes=5&seed=3`, scheme);
