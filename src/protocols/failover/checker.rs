@@ -218,9 +218,10 @@ impl Checker<FailoverNode> for FailoverChecker {
             found.push(Finding {
                 invariant: SINGLE_PRIMARY,
                 detail: format!(
-                    "Node {touched} and Node {} both acknowledged writes as primary of epoch {}",
+                    "Node {touched} and Node {} both acknowledged writes as primary of epoch {} (Node {} still holds the role)",
                     q + 1,
-                    r.epoch
+                    r.epoch,
+                    q + 1
                 ),
             });
         }
@@ -236,9 +237,14 @@ impl Checker<FailoverNode> for FailoverChecker {
             lines.push((
                 "Crash detection".to_string(),
                 format!(
-                    "{} ms on average ({} crashes)",
+                    "{} ms on average ({} {})",
                     crate::sim::param::millis(mean),
-                    s.detection.len()
+                    s.detection.len(),
+                    if s.detection.len() == 1 {
+                        "crash"
+                    } else {
+                        "crashes"
+                    }
                 ),
             ));
         }

@@ -346,6 +346,10 @@ impl Note for FailoverNote {
             FailoverNote::Stuck { primary } => format!(
                 "Node {node} suspects primary Node {primary} but has no backup in sync to promote"
             ),
+            FailoverNote::Role {
+                role: "removed",
+                epoch,
+            } => format!("Node {node} is out of the configuration (epoch {epoch})"),
             FailoverNote::Role { role, epoch } => {
                 format!("Node {node} became {role} in epoch {epoch}")
             }

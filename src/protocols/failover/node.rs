@@ -130,8 +130,9 @@ impl Node for FailoverNode {
     }
 
     fn on_client_request(&mut self, ctx: &mut Ctx<'_, Self>, command: u64) {
-        if let FailoverNode::Replica(r) = self {
-            r.write(ctx, None, command);
+        match self {
+            FailoverNode::Replica(r) => r.write(ctx, None, command),
+            FailoverNode::Manager(_) => ctx.note(FailoverNote::Refuse { value: command }),
         }
     }
 
