@@ -135,7 +135,7 @@ async function centre(page, id) {
   return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
 }
 
-const SUSPICION = /^Suspicion of each replica at the manager: chart of each node's level over a sliding second, from 0 s to \d+ s$/;
+const SUSPICION = /^Suspicion of each replica at the manager: chart of each node's level with the threshold at 8 over a sliding second, from 0 s to \d+ s$/;
 const LATENCY = /^Client-observed latency: chart of p50, p95 and p99 latency over a sliding second, from 0 s to \d+ s$/;
 
 describe('failover', () => {
@@ -160,7 +160,11 @@ describe('failover', () => {
     for (const c of [c2, c3, await centre(page, 5), await centre(page, 6)]) {
       assert.ok(Math.abs(dist(hub, c) - radius) < 0.1 * radius, 'every other node stands around the manager');
     }
-    assert.deepEqual(await cluster(page), { Primary: 'Node 1 (epoch 1)', Suspicions: '0 true, 0 false' });
+    assert.deepEqual(await cluster(page), {
+      Primary: 'Node 1 (epoch 1)',
+      Manager: 'up; a single point of failure: while it is down nothing fails over',
+      Suspicions: '0 true, 0 false',
+    });
 
     await menuByKeyboard(page, 1, 'Crash');
     await until(async () => (await nodeNames(page))[0] === 'Node 1, crashed, epoch 1', 'Node 1 to be shown crashed');
@@ -189,13 +193,16 @@ describe('failover', () => {
     assert.deepEqual(await invariants(page), { Durability: null, 'Single Primary': null });
     assert.match(await page.locator('.invariants h2').innerText(), /all hold/);
 
-    // The suspicion chart shows Node 1 at the top of the scale (twice the threshold, ×100) and the
-    // others low; the latency chart is there too.
+    // The suspicion chart shows Node 1's φ at the top of the scale (twice the threshold) and the
+    // others under the threshold line; the latency chart is there too.
     const chart = page.getByRole('img', { name: SUSPICION });
     const latest = async (label) =>
       Number((await chart.locator(`path[data-label="${label}"]`).getAttribute('data-values')).split(' ').at(-1));
-    assert.equal(await latest('Node 1'), 1600);
-    for (const n of [2, 3]) assert.ok((await latest(`Node ${n}`)) < 800, `Node ${n} is trusted`);
+    assert.equal(await latest('Node 1'), 16);
+    for (const n of [2, 3]) assert.ok((await latest(`Node ${n}`)) < 8, `Node ${n} is trusted`);
+    // The threshold is drawn across the chart.
+    assert.equal(await chart.locator('line.limit').count(), 1);
+    assert.equal(await chart.locator('text.limit').textContent(), 'threshold 8');
     await page.getByRole('img', { name: LATENCY }).waitFor();
     assertClean(page);
   });
