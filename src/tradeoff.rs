@@ -1,0 +1,163 @@
+//! The page's trade-off measurement (a protocol's [`TradeoffSpec`]): which sweep applies at
+//! the visitor's settings, the small sample the page runs, and the charts of its result. Pure,
+//! so tested natively; `ui::tradeoff` runs it between frames and draws it.
+
+use std::ops::Range;
+
+use crate::charts::tradeoff::TradeoffChart;
+use crate::comparison::{Comparison, Measurement, Row, Sweep};
+use crate::scenario::Scenario;
+use crate::sim::figure::Measure;
+use crate::sim::node::{ProtocolInfo, Unit};
+use crate::sim::time::{MS, Micros, SEC};
+
+/// Seeded runs per swept value, from the visitor's seed on.
+pub const SEEDS: u64 = 3;
+/// Virtual time of each run: long enough for a few crashes, short enough that the whole sample
+/// takes a second or two of work in the page.
+pub const UNTIL: Micros = 180 * SEC;
+
+/// What the page measures for a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// The swept parameter and its values.
+    pub sweep: Sweep,
+    /// The parameter's label, with its unit for a duration: `Timeout detector's limit (ms)`.
+    pub label: String,
+    /// Whether the values are durations (shown in ms).
+    millis: bool,
+    /// The seeds every value runs.
+    pub seeds: Range<u64>,
+    /// Virtual time of each run.
+    pub until: Micros,
+    /// The figures drawn, by name.
+    pub figures: &'static [&'static str],
+}
+
+/// The trade-off `info` declares for `scenario`'s settings: the first sweep whose condition
+/// holds, over [`SEEDS`] seeds from the scenario's own; `None` when there is none.
+pub fn plan(info: &ProtocolInfo, scenario: &Scenario) -> Option<Plan> {
+    let spec = info.picture.tradeoff?;
+    let holds = |key: &str, choice: &str| {
+        let p = info.params.iter().find(|p| p.key == key);
+        let at = scenario.params.get(key).copied().or(p.map(|p| p.default));
+        p.and_then(|p| p.choices().iter().position(|c| *c == choice))
+            .is_some_and(|i| Some(i as u64) == at)
+    };
+    let chosen = (spec.sweeps.iter()).find(|s| s.when.is_none_or(|(k, c)| holds(k, c)))?;
+    let param = info.params.iter().find(|p| p.key == chosen.key)?;
+    let millis = param.unit == Unit::Micros;
+    Some(Plan {
+        sweep: Sweep::of_values(chosen.key, chosen.values, info)?,
+        label: if millis {
+            format!("{} (ms)", param.label)
+        } else {
+            param.label.to_string()
+        },
+        millis,
+        seeds: scenario.seed..scenario.seed.saturating_add(SEEDS),
+        until: UNTIL,
+        figures: spec.figures,
+    })
+}
+
+impl Plan {
+    /// The measurement of `scenario` (its recorded actions left out), ready to step; an error
+    /// names a swept value the protocol refuses at these settings.
+    pub fn start(&self, scenario: &Scenario) -> Result<Measurement, String> {
+        Measurement::new(scenario, Some(&self.sweep), self.seeds.clone(), self.until)
+    }
+
+    /// The sample, for people: `3 seeds (5–7) × 3 virtual minutes for each of 5 values: 15 runs`.
+    pub fn sample(&self) -> String {
+        let n = self.seeds.end - self.seeds.start;
+        format!(
+            "{n} seeds ({}–{}) × {} virtual minutes for each of {} values: {} runs",
+            self.seeds.start,
+            self.seeds.end - 1,
+            self.until / (60 * SEC),
+            self.sweep.values.len(),
+            n as usize * self.sweep.values.len()
+        )
+    }
+
+    /// One chart per figure drawn, from a finished comparison.
+    pub fn charts(&self, c: &Comparison) -> Vec<TradeoffChart> {
+        let xs: Vec<(f64, String)> = (self.sweep.values.iter())
+            .map(|(label, v)| {
+                let x = if self.millis {
+                    *v as f64 / MS as f64
+                } else {
+                    *v as f64
+                };
+                (x, label.clone())
+            })
+            .collect();
+        (self.figures.iter())
+            .map(|&name| {
+                let values: Vec<Option<(String, f64)>> =
+                    c.rows.iter().map(|r| figure_value(r, name)).collect();
+                let unit = (values.iter().flatten().next()).map_or(String::new(), |v| v.0.clone());
+                TradeoffChart {
+                    title: format!("{name} ({unit})"),
+                    x_title: self.label.clone(),
+                    xs: xs.clone(),
+                    ys: values.into_iter().map(|v| v.map(|v| v.1)).collect(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A row's figure as drawn, with its unit: a duration's mean in ms, a count per virtual hour.
+fn figure_value(r: &Row, name: &str) -> Option<(String, f64)> {
+    let f = r.figures.iter().find(|f| f.name == name)?;
+    match f.measure {
+        Measure::Durations { .. } => {
+            Some(("mean, ms".into(), f.measure.mean()? as f64 / MS as f64))
+        }
+        Measure::Count(_) => Some(("per hour".into(), r.per_hour(f)?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocols;
+
+    fn failover(link: &str) -> (ProtocolInfo, Scenario) {
+        let s = Scenario::parse_link(link).expect("a link");
+        (protocols::info("failover").unwrap(), s)
+    }
+
+    #[test]
+    fn the_detector_setting_picks_the_sweep() {
+        let (info, s) = failover("protocol=failover&seed=5");
+        let p = plan(&info, &s).expect("φ is the default detector");
+        assert_eq!(p.sweep.key, "threshold");
+        assert_eq!(p.label, "φ threshold");
+        assert_eq!(p.seeds, 5..8);
+        assert_eq!(
+            p.sample(),
+            "3 seeds (5–7) × 3 virtual minutes for each of 5 values: 15 runs"
+        );
+        let (info, s) = failover("protocol=failover&seed=1&detector=timeout");
+        let p = plan(&info, &s).unwrap();
+        assert_eq!(p.sweep.key, "timeout");
+        assert_eq!(p.label, "Timeout detector's limit (ms)");
+        let labels: Vec<&str> = p.sweep.values.iter().map(|v| v.0.as_str()).collect();
+        assert_eq!(labels, ["150", "200", "300", "500"]);
+        let raft = Scenario::defaults("raft");
+        assert_eq!(plan(&protocols::info("raft").unwrap(), &raft), None);
+    }
+
+    #[test]
+    fn a_refused_value_is_a_message() {
+        let (info, s) = failover("protocol=failover&seed=1&detector=timeout&heartbeat=200");
+        let err = plan(&info, &s).unwrap().start(&s).err().expect("refused");
+        assert!(
+            err.starts_with("timeout=150: the timeout (150 ms)"),
+            "{err}"
+        );
+    }
+}
