@@ -2,14 +2,16 @@
 //! the visitor's settings, the small sample the page runs, and the charts of its result. Pure,
 //! so tested natively; `ui::tradeoff` runs it between frames and draws it.
 
+use std::fmt::Write;
 use std::ops::Range;
 
+use crate::charts::svg::escape;
 use crate::charts::tradeoff::TradeoffChart;
 use crate::comparison::{Comparison, Measurement, Row, Sweep};
 use crate::scenario::Scenario;
 use crate::sim::figure::Measure;
 use crate::sim::node::{ProtocolInfo, Unit};
-use crate::sim::time::{MS, Micros, SEC};
+use crate::sim::time::{MS, Micros, SEC, format_time};
 
 /// Seeded runs per swept value, from the visitor's seed on.
 pub const SEEDS: u64 = 3;
@@ -68,11 +70,11 @@ impl Plan {
         Measurement::new(scenario, Some(&self.sweep), self.seeds.clone(), self.until)
     }
 
-    /// The sample, for people: `3 seeds (5–7) × 3 virtual minutes for each of 5 values: 15 runs`.
+    /// The sample, for people: `3 seeds (5–7) × 3 virtual minutes for each of 5 values (15 runs)`.
     pub fn sample(&self) -> String {
         let n = self.seeds.end - self.seeds.start;
         format!(
-            "{n} seeds ({}–{}) × {} virtual minutes for each of {} values: {} runs",
+            "{n} seeds ({}–{}) × {} virtual minutes for each of {} values ({} runs)",
             self.seeds.start,
             self.seeds.end - 1,
             self.until / (60 * SEC),
@@ -109,6 +111,74 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// The measured trade-off as markup the page inserts as it is: a chart per figure (with a
+    /// legend line), the numbers as a table, and a note for each swept value whose runs broke
+    /// an invariant, with a link that opens the first such run at its end.
+    pub fn markup(&self, c: &Comparison) -> String {
+        let charts = self.charts(c);
+        let mut s = String::from(r#"<div class="tradeoff-charts">"#);
+        for (i, chart) in charts.iter().enumerate() {
+            let _ = write!(
+                s,
+                r#"<figure class="tradeoff-chart"><figcaption><svg width="22" height="8" aria-hidden="true"><line class="line s{i}" x1="1" x2="21" y1="4" y2="4"/></svg>"#
+            );
+            escape(&mut s, &chart.title);
+            s.push_str("</figcaption>");
+            s.push_str(&chart.drawing(&format!("s{i}")));
+            s.push_str("</figure>");
+        }
+        s.push_str(r#"</div><table class="tradeoff-table"><caption>The numbers</caption><thead><tr><th scope="col">"#);
+        escape(&mut s, &self.label);
+        s.push_str(r#"</th><th scope="col">crashes</th>"#);
+        for chart in &charts {
+            s.push_str(r#"<th scope="col">"#);
+            escape(&mut s, &chart.title);
+            s.push_str("</th>");
+        }
+        s.push_str("</tr></thead><tbody>");
+        for (r, row) in c.rows.iter().enumerate() {
+            s.push_str(r#"<tr><th scope="row">"#);
+            escape(&mut s, &row.value);
+            let _ = write!(s, "</th><td>{}</td>", row.crashes);
+            for chart in &charts {
+                let y = chart.ys.get(r).copied().flatten();
+                let _ = write!(
+                    s,
+                    "<td>{}</td>",
+                    y.map_or("–".into(), TradeoffChart::number)
+                );
+            }
+            s.push_str("</tr>");
+        }
+        s.push_str("</tbody></table>");
+        for row in &c.rows {
+            let Some((seed, report)) = row.violations.first() else {
+                continue;
+            };
+            let Some((t, finding)) = report.violations.first() else {
+                continue;
+            };
+            s.push_str(r#"<p class="tradeoff-status bad">"#);
+            let text = format!(
+                "{}={}: {} of {} runs broke an invariant; seed {seed}: {} at {}: {}. ",
+                self.sweep.key,
+                row.value,
+                row.violated_runs,
+                row.runs,
+                finding.invariant,
+                format_time(*t),
+                finding.detail
+            );
+            escape(&mut s, &text);
+            s.push_str(r#"<a href="?"#);
+            escape(&mut s, &format!("{}&at={}", report.link, report.end));
+            s.push_str(r#"">Open that run</a></p>"#);
+        }
+        s
+    }
+}
+
 /// A row's figure as drawn, with its unit: a duration's mean in ms, a count per virtual hour.
 fn figure_value(r: &Row, name: &str) -> Option<(String, f64)> {
     let f = r.figures.iter().find(|f| f.name == name)?;
@@ -139,7 +209,7 @@ mod tests {
         assert_eq!(p.seeds, 5..8);
         assert_eq!(
             p.sample(),
-            "3 seeds (5–7) × 3 virtual minutes for each of 5 values: 15 runs"
+            "3 seeds (5–7) × 3 virtual minutes for each of 5 values (15 runs)"
         );
         let (info, s) = failover("protocol=failover&seed=1&detector=timeout");
         let p = plan(&info, &s).unwrap();

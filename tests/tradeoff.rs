@@ -20,7 +20,10 @@ fn in_the_page(link: &str, slice: u64) -> (tradeoff::Plan, quorumscope::comparis
     while !m.step(slice) {
         steps += 1;
     }
-    assert!(steps as u64 > plan.until / slice, "worked in slices: {steps}");
+    assert!(
+        steps as u64 > plan.until / slice,
+        "worked in slices: {steps}"
+    );
     (plan, m.finish())
 }
 
