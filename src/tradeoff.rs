@@ -230,4 +230,40 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn the_markup_draws_each_figure_tabulates_each_value_and_reports_broken_runs() {
+        // Asynchronous replication loses acknowledged writes at a failover: a deliberate bug.
+        let (info, s) = failover("protocol=failover&seed=1&replication=async&lat=10-60");
+        let p = plan(&info, &s).unwrap();
+        let mut m = p.start(&s).unwrap();
+        while !m.step(30 * SEC) {}
+        let c = m.finish();
+        let html = p.markup(&c);
+        assert_eq!(
+            html.matches(r#"role="img""#).count(),
+            2,
+            "a chart per figure"
+        );
+        assert!(
+            html.contains(r#"aria-label="crash detection (mean, ms) against φ threshold: 1: "#)
+        );
+        assert!(
+            html.contains(r#"aria-label="false suspicions (per hour) against φ threshold: 1: "#)
+        );
+        assert_eq!(
+            html.matches(r#"<tr><th scope="row">"#).count(),
+            5,
+            "a row per value"
+        );
+        let broken = c.rows.iter().filter(|r| r.violated_runs > 0).count();
+        assert!(broken > 0, "async replication loses a write in some run");
+        assert_eq!(html.matches("broke an invariant; seed ").count(), broken);
+        assert!(
+            html.contains("threshold=4: 1 of 3 runs broke an invariant; seed 1: Durability at "),
+            "{html}"
+        );
+        assert!(html.contains(r#"<a href="?protocol=failover&amp;nodes=3&amp;seed=1&amp;"#));
+        assert!(html.contains(r#"&amp;at=180000000">Open that run</a>"#));
+    }
 }

@@ -89,6 +89,19 @@ describe('trade-off panel', () => {
     assertClean(timeout);
   });
 
+  it('reports a run that broke an invariant, with a link that opens it', async () => {
+    // Asynchronous replication (a deliberate bug) loses acknowledged writes at a failover.
+    const page = await open(env, '?protocol=failover&seed=1&replication=async&lat=10-60');
+    const panel = page.getByRole('region', { name: /^Trade-off/ });
+    await panel.getByRole('button', BUTTON).click();
+    const note = panel.getByText(/^threshold=4: 1 of 3 runs broke an invariant; seed 1: Durability at /);
+    await note.waitFor({ timeout: 60_000 });
+    await panel.getByRole('link', { name: 'Open that run' }).first().click();
+    await page.getByRole('region', { name: /^Invariants 1 violated/ }).waitFor({ timeout: 30_000 });
+    assert.match(page.url(), /replication=async&threshold=1&a=.*&at=180000000/);
+    assertClean(page);
+  });
+
   it('does not appear for a protocol that declares no trade-off', async () => {
     const page = await open(env, '?protocol=raft&seed=1');
     await page.getByRole('region', { name: /^Invariants/ }).waitFor();
