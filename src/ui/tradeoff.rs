@@ -129,20 +129,30 @@ pub fn Tradeoff(p: &TradeoffProps) -> Html {
             }
         })
     };
+    // The measure button stays enabled (pressed again, it starts over), so that focus stays
+    // on it; Cancel, which goes away, hands focus back to it.
+    let button = use_node_ref();
     let cancel = {
-        let (phase, current) = (phase.clone(), current.clone());
+        let (phase, current, button) = (phase.clone(), current.clone(), button.clone());
         Callback::from(move |_: MouseEvent| {
             *current.borrow_mut() += 1;
             phase.set(Phase::Idle(Some("Cancelled.")));
+            let button = button.clone();
+            gloo_timers::callback::Timeout::new(0, move || {
+                if let Some(b) = button.cast::<web_sys::HtmlElement>() {
+                    let _ = b.focus();
+                }
+            })
+            .forget();
         })
     };
-    let busy = matches!(*phase, Phase::Running(..));
     let body = match &*phase {
         Phase::Idle(note) => html! {
             if let Some(note) = note { <p class="tradeoff-status" role="status">{ *note }</p> }
         },
+        // Not a live region: it changes every few milliseconds.
         Phase::Running(done, runs, at) => html! {
-            <p class="tradeoff-status" role="status">
+            <p class="tradeoff-status">
                 <progress max={runs.to_string()} value={done.to_string()} aria-label="Runs done"></progress>
                 { format!(" Run {} of {runs} ({} {at})…", done + 1, plan.sweep.key) }
                 <button type="button" onclick={cancel}>{ "Cancel" }</button>
@@ -151,7 +161,12 @@ pub fn Tradeoff(p: &TradeoffProps) -> Html {
         Phase::Failed(e) => html! {
             <p class="tradeoff-status bad" role="alert">{ format!("Cannot measure at these settings: {e}") }</p>
         },
-        Phase::Done(c) => Html::from_html_unchecked(plan.markup(c).into()),
+        Phase::Done(c) => html! {
+            <>
+                <p class="tradeoff-status" role="status">{ "Measured: the charts and the numbers follow." }</p>
+                { Html::from_html_unchecked(plan.markup(c).into()) }
+            </>
+        },
     };
     html! {
         <section class="panel tradeoff" aria-labelledby="tradeoff-title">
@@ -160,7 +175,7 @@ pub fn Tradeoff(p: &TradeoffProps) -> Html {
                 { format!("Sample: {}, one node at a time crashing and restarting, as ", plan.sample()) }
                 <code>{ "quorumscope compare" }</code>{ " does: the same seeds give the same numbers." }
             </p>
-            <button type="button" class="tradeoff-run" onclick={start} disabled={busy}>{ "Measure the trade-off" }</button>
+            <button type="button" class="tradeoff-run" ref={button} onclick={start}>{ "Measure the trade-off" }</button>
             { body }
         </section>
     }

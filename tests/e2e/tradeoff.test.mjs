@@ -78,7 +78,10 @@ describe('trade-off panel', () => {
     await panel.getByText('Cancelled.').waitFor();
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(await page.getByRole('img', { name: /against φ threshold/ }).count(), 0, 'no chart after a cancel');
-    assert.ok(await panel.getByRole('button', BUTTON).isEnabled());
+    assert.ok(
+      await panel.getByRole('button', BUTTON).evaluate((b) => b === document.activeElement),
+      'focus goes back to the measure button',
+    );
 
     const timeout = await open(env, '?protocol=failover&seed=2&detector=timeout&heartbeat=200');
     const refused = timeout.getByRole('region', { name: /^Trade-off/ });
