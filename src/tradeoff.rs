@@ -70,6 +70,34 @@ impl Plan {
         Measurement::new(scenario, Some(&self.sweep), self.seeds.clone(), self.until)
     }
 
+    /// The arguments of `quorumscope compare` that measure the same numbers for `scenario`:
+    /// its link (without actions), the sweep, the seeds and the duration.
+    pub fn cli_args(&self, scenario: &Scenario) -> Vec<String> {
+        let mut link = scenario.clone();
+        link.actions.clear();
+        let values: Vec<&str> = self.sweep.values.iter().map(|v| v.0.as_str()).collect();
+        [
+            "--link".into(),
+            format!("?{}", link.to_query()),
+            "--sweep".into(),
+            format!("{}={}", self.sweep.key, values.join(",")),
+            "--first-seed".into(),
+            self.seeds.start.to_string(),
+            "--seeds".into(),
+            (self.seeds.end - self.seeds.start).to_string(),
+            "--until".into(),
+            format!("{}s", self.until / SEC),
+        ]
+        .into()
+    }
+
+    /// [`Plan::cli_args`] as a shell command (the link in single quotes).
+    pub fn command(&self, scenario: &Scenario) -> String {
+        let mut args = self.cli_args(scenario);
+        args[1] = format!("'{}'", args[1]);
+        format!("quorumscope compare {}", args.join(" "))
+    }
+
     /// The sample, for people: `3 seeds (5–7) × 3 virtual minutes for each of 5 values (15 runs)`.
     pub fn sample(&self) -> String {
         let n = self.seeds.end - self.seeds.start;
@@ -217,6 +245,12 @@ mod tests {
         assert_eq!(p.label, "Timeout detector's limit (ms)");
         let labels: Vec<&str> = p.sweep.values.iter().map(|v| v.0.as_str()).collect();
         assert_eq!(labels, ["150", "200", "300", "500"]);
+        let (info, s) = failover("protocol=failover&seed=5&lat=10-60&threshold=4&a=c.1.c1");
+        assert_eq!(
+            plan(&info, &s).unwrap().command(&s),
+            "quorumscope compare --link '?protocol=failover&nodes=3&seed=5&lat=10-60&threshold=4' \
+             --sweep threshold=1,2,4,8,12 --first-seed 5 --seeds 3 --until 180s"
+        );
         let raft = Scenario::defaults("raft");
         assert_eq!(plan(&protocols::info("raft").unwrap(), &raft), None);
     }

@@ -38,6 +38,17 @@ fn cli_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 
+/// The same number, but for the last digit JSON's text form may round.
+fn close(json: Option<f64>, mine: Option<f64>, what: &str) {
+    match (json, mine) {
+        (Some(a), Some(b)) => assert!(
+            (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+            "{what}: {a} ≠ {b}"
+        ),
+        (a, b) => assert_eq!(a, b, "{what}"),
+    }
+}
+
 /// Checks every row and figure of the page's comparison against the command line's JSON.
 fn same_numbers(page: &quorumscope::comparison::Comparison, cli: &serde_json::Value) {
     let rows = cli["rows"].as_array().expect("rows");
@@ -55,12 +66,12 @@ fn same_numbers(page: &quorumscope::comparison::Comparison, cli: &serde_json::Va
             match f.measure {
                 Measure::Count(n) => {
                     assert_eq!(j["count"], n);
-                    assert_eq!(j["per_hour"].as_f64(), mine.per_hour(f));
+                    close(j["per_hour"].as_f64(), mine.per_hour(f), f.name);
                 }
                 Measure::Durations { count, .. } => {
                     assert_eq!(j["count"], count);
                     let mean = f.measure.mean().map(|m| m as f64 / 1000.0);
-                    assert_eq!(j["mean_ms"].as_f64(), mean, "{}", f.name);
+                    close(j["mean_ms"].as_f64(), mean, f.name);
                 }
             }
         }
@@ -123,4 +134,15 @@ fn the_page_measures_the_timeout_trade_off_as_the_command_line_does() {
         "3m",
     ]);
     same_numbers(&page, &cli);
+}
+
+#[test]
+fn the_command_the_panel_shows_gives_the_same_numbers() {
+    // Settings no flag but --link carries: message loss and chaos mode.
+    let link = "protocol=failover&seed=9&nodes=4&lat=5-40&loss=1&chaos=0.01&detector=timeout&clients=3&rate=8";
+    let (plan, page) = in_the_page(link, 5 * SEC);
+    let scenario = Scenario::parse_link(link).unwrap();
+    let args = plan.cli_args(&scenario);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    same_numbers(&page, &cli_json(&args));
 }

@@ -172,8 +172,8 @@ pub fn Tradeoff(p: &TradeoffProps) -> Html {
         <section class="panel tradeoff" aria-labelledby="tradeoff-title">
             <h2 id="tradeoff-title">{ "Trade-off " }<small>{ format!("{} swept", plan.label) }</small></h2>
             <p class="tradeoff-about">
-                { format!("Sample: {}, one node at a time crashing and restarting, as ", plan.sample()) }
-                <code>{ "quorumscope compare" }</code>{ " does: the same seeds give the same numbers." }
+                { format!("Sample: {}, one node at a time crashing and restarting. The same numbers on the command line: ", plan.sample()) }
+                <code class="tradeoff-command">{ plan.command(&p.scenario) }</code>
             </p>
             <button type="button" class="tradeoff-run" ref={button} onclick={start}>{ "Measure the trade-off" }</button>
             { body }

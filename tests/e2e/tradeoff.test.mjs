@@ -24,6 +24,10 @@ describe('trade-off panel', () => {
     const page = await open(env, '?protocol=failover&seed=5');
     const panel = page.getByRole('region', { name: /^Trade-off/ });
     await assert.doesNotReject(panel.getByText(/^Sample: 3 seeds \(5–7\) × 3 virtual minutes for each of 5 values \(15 runs\), one node at a time crashing/).waitFor());
+    // The command line that gives the same numbers.
+    await panel
+      .getByText("quorumscope compare --link '?protocol=failover&nodes=3&seed=5' --sweep threshold=1,2,4,8,12 --first-seed 5 --seeds 3 --until 180s", { exact: true })
+      .waitFor();
     // Record every progress text shown: the page renders between slices of work.
     await page.evaluate(() => {
       window.progressSeen = new Set();
