@@ -7,99 +7,27 @@
 //! client metrics; a row pools them over the seeds. Pooling adds integers only, so the table is
 //! the same whatever the number of threads.
 //!
-//! Native only (threads): the web build does not link it.
+//! Native only (threads, tables): the runs, the fault schedule and the pooling are
+//! [`crate::comparison`]'s, which the page runs too.
 
-use std::ops::{Range, RangeInclusive};
+use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::fuzz::{self, FuzzReport};
+pub use crate::comparison::{
+    CRASH_GAP, Comparison, DEFAULT_UNTIL, DOWNTIME, LatencyFigures, MAX_VIOLATIONS_KEPT, Row,
+    Sweep, gentle_faults,
+};
+use crate::comparison::{Pool, row_scenarios, run_one};
+use crate::fuzz;
 use crate::protocols;
 use crate::scenario::Scenario;
-use crate::sim::action::{ActionKind, NetConfig};
-use crate::sim::figure::{self, Figure, Measure};
-use crate::sim::metrics::{self, Percentiles, SeriesKind};
-use crate::sim::node::{NodeId, ProtocolInfo};
+use crate::sim::MS;
+use crate::sim::action::NetConfig;
+use crate::sim::figure::Measure;
+use crate::sim::metrics::Percentiles;
 use crate::sim::param::parse_millis;
-use crate::sim::rng::Rng;
-use crate::sim::time::{Micros, SEC};
-use crate::sim::{Lab, MS};
-
-/// Violating runs a row keeps (with their replay commands), lowest seeds first.
-pub const MAX_VIOLATIONS_KEPT: usize = 5;
-
-/// Virtual time of each run unless told otherwise: ten minutes, long enough for about a dozen
-/// crashes under [`gentle_faults`].
-pub const DEFAULT_UNTIL: Micros = 600 * SEC;
-
-/// How long the run goes on before the first crash, and between a restart and the next crash:
-/// a uniform draw from this range. At least 30 s, so that a failure detector's window of recent
-/// heartbeat intervals (failover's φ keeps 200, 20 s at the default heartbeat) has forgotten the
-/// long silence of the last downtime: otherwise that one interval inflates the estimated spread
-/// and the next crash of the same node is detected seconds late.
-pub const CRASH_GAP: RangeInclusive<Micros> = 30 * SEC..=90 * SEC;
-/// How long a crashed node stays down: a uniform draw from this range (longer than any
-/// detector's usual detection time, so crashes are detected rather than missed).
-pub const DOWNTIME: RangeInclusive<Micros> = 10 * SEC..=30 * SEC;
-
-/// One swept parameter and its values, as `--sweep KEY=V1,V2,…` names them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sweep {
-    /// The parameter.
-    pub key: &'static str,
-    /// Each value, in the order given: (its text form, its stored value).
-    pub values: Vec<(String, u64)>,
-}
-
-impl Sweep {
-    /// Reads `KEY=V1,V2,…` against `info`'s parameters (a named choice by its names), or a
-    /// named choice's `KEY` alone for all its choices; the error says what is wrong and, for an
-    /// unknown key, lists the parameters there are.
-    pub fn parse(text: &str, info: &ProtocolInfo) -> Result<Sweep, String> {
-        let (key, list) = text.split_once('=').unwrap_or((text, ""));
-        let key = key.trim();
-        let Some(spec) = info.params.iter().find(|p| p.key == key) else {
-            let keys: Vec<&str> = info.params.iter().map(|p| p.key).collect();
-            return Err(format!(
-                "--sweep {text}: {} has no parameter '{key}' (parameters: {})",
-                info.title,
-                keys.join(", ")
-            ));
-        };
-        if !text.contains('=') {
-            let choices = spec.choices();
-            if choices.is_empty() {
-                return Err(format!(
-                    "--sweep {key} needs its values, e.g. --sweep {key}=1,2,4 (only a named choice sweeps all its choices by its name alone)"
-                ));
-            }
-            return Ok(Sweep {
-                key: spec.key,
-                values: (0u64..)
-                    .zip(choices)
-                    .map(|(i, c)| (c.to_string(), i))
-                    .collect(),
-            });
-        }
-        let mut values: Vec<(String, u64)> = Vec::new();
-        for item in list.split(',') {
-            let v = spec
-                .parse(item)
-                .map_err(|why| format!("--sweep {key}={}: {why}", item.trim()))?;
-            if values.iter().any(|&(_, seen)| seen == v) {
-                return Err(format!(
-                    "--sweep {key}: the value {} is given twice",
-                    spec.format(v)
-                ));
-            }
-            values.push((spec.format(v), v));
-        }
-        Ok(Sweep {
-            key: spec.key,
-            values,
-        })
-    }
-}
+use crate::sim::time::Micros;
 
 /// Reads a latency range in milliseconds, `MIN-MAX` (e.g. `10-60`), as the network takes it.
 pub fn parse_latency(text: &str) -> Result<(Micros, Micros), String> {
@@ -131,135 +59,15 @@ pub struct CompareOptions {
     pub threads: usize,
 }
 
-/// Latency percentiles of one latency series over every run of a row.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LatencyFigures {
-    /// The series, e.g. `client_latency`.
-    pub series: &'static str,
-    /// Percentiles of all samples pooled, if there were any.
-    pub percentiles: Option<Percentiles>,
-}
-
-/// One row of a comparison: one setting, pooled over its seeds.
-#[derive(Clone, Debug)]
-pub struct Row {
-    /// The swept value as written (`4`, `phi`), or `as given` without a sweep.
-    pub value: String,
-    /// Runs pooled.
-    pub runs: u64,
-    /// Virtual time simulated over all runs.
-    pub virtual_time: Micros,
-    /// Crashes the fault schedule injected over all runs.
-    pub crashes: u64,
-    /// The checker's figures, pooled.
-    pub figures: Vec<Figure>,
-    /// Each latency series the protocol declares.
-    pub latency: Vec<LatencyFigures>,
-    /// Each counter series the protocol declares, summed.
-    pub counters: Vec<(&'static str, i64)>,
-    /// Runs in which an invariant broke.
-    pub violated_runs: u64,
-    /// The first few of them by seed, each with its first violation and the command that
-    /// replays it.
-    pub violations: Vec<(u64, FuzzReport)>,
-    /// Events simulated over all runs.
-    pub events: u64,
-}
-
-impl Row {
-    fn empty(value: String) -> Row {
-        Row {
-            value,
-            runs: 0,
-            virtual_time: 0,
-            crashes: 0,
-            figures: Vec::new(),
-            latency: Vec::new(),
-            counters: Vec::new(),
-            violated_runs: 0,
-            violations: Vec::new(),
-            events: 0,
-        }
-    }
-
-    /// Virtual hours simulated over all runs.
-    pub fn hours(&self) -> f64 {
-        self.virtual_time as f64 / (3600 * SEC) as f64
-    }
-
-    /// How often a counted figure happened per virtual hour (`None` for durations).
-    pub fn per_hour(&self, f: &Figure) -> Option<f64> {
-        match f.measure {
-            Measure::Count(n) => Some(n as f64 / self.hours().max(f64::MIN_POSITIVE)),
-            Measure::Durations { .. } => None,
-        }
-    }
-
-    /// A counter's rate per virtual second.
-    pub fn per_second(&self, total: i64) -> f64 {
-        total as f64 * SEC as f64 / self.virtual_time.max(1) as f64
-    }
-}
-
-/// The result of a comparison: one row per setting, in the order the sweep gave them.
-#[derive(Clone, Debug)]
-pub struct Comparison {
-    /// The protocol's title.
-    pub title: &'static str,
-    /// The swept parameter, if any.
-    pub key: Option<&'static str>,
-    /// The rows.
-    pub rows: Vec<Row>,
-}
-
-/// What one run yields, before pooling.
-struct RunResult {
-    figures: Vec<Figure>,
-    /// Every sample of each latency series.
-    latency: Vec<(&'static str, Vec<i64>)>,
-    counters: Vec<(&'static str, i64)>,
-    crashes: u64,
-    /// The run's violations, with its replay link, if it had any.
-    violated: Option<FuzzReport>,
-    events: u64,
-    end: Micros,
-}
-
-/// The scenarios of each row, checked: a setting the protocol refuses is an error naming it.
-fn row_scenarios(opts: &CompareOptions) -> Result<Vec<(String, Scenario)>, String> {
-    let mut base = opts.base.clone();
-    base.actions.clear();
-    let rows = match &opts.sweep {
-        None => vec![("as given".to_string(), base)],
-        Some(sweep) => (sweep.values.iter())
-            .map(|(label, v)| {
-                let mut s = base.clone();
-                s.params.insert(sweep.key.to_string(), *v);
-                (label.clone(), s)
-            })
-            .collect(),
-    };
-    for (label, s) in &rows {
-        protocols::create_untraced(s).map_err(|e| match &opts.sweep {
-            Some(sweep) => format!("{}={label}: {e}", sweep.key),
-            None => e,
-        })?;
-    }
-    Ok(rows)
-}
-
 /// Runs the comparison `opts` describes on `opts.threads` threads.
 pub fn compare(opts: &CompareOptions) -> Result<Comparison, String> {
     let info = protocols::info(&opts.base.protocol)
         .ok_or_else(|| format!("unknown protocol '{}'", opts.base.protocol))?;
-    let scenarios = row_scenarios(opts)?;
+    let scenarios = row_scenarios(&opts.base, opts.sweep.as_ref())?;
     let seeds = opts.seeds.end.saturating_sub(opts.seeds.start) as usize;
     let pools = Mutex::new(
         (scenarios.iter())
-            .map(|(label, _)| Pool {
-                row: Row::empty(label.clone()),
-                samples: Vec::new(),
-            })
+            .map(|(label, _)| Pool::new(label.clone()))
             .collect::<Vec<_>>(),
     );
     let next = AtomicUsize::new(0);
@@ -288,123 +96,6 @@ pub fn compare(opts: &CompareOptions) -> Result<Comparison, String> {
         key: opts.sweep.as_ref().map(|s| s.key),
         rows: pools.into_iter().map(Pool::finish).collect(),
     })
-}
-
-/// A row while its runs come in, with every latency sample so far (per latency series).
-struct Pool {
-    row: Row,
-    samples: Vec<Vec<i64>>,
-}
-
-impl Pool {
-    /// Adds the run of `seed` (every operation adds integers or appends samples, so the order
-    /// in which runs arrive does not matter).
-    fn add(&mut self, seed: u64, run: RunResult) {
-        let row = &mut self.row;
-        if row.runs == 0 {
-            row.latency = (run.latency.iter())
-                .map(|&(series, _)| LatencyFigures {
-                    series,
-                    percentiles: None,
-                })
-                .collect();
-            self.samples = vec![Vec::new(); run.latency.len()];
-            row.counters = run.counters.iter().map(|&(name, _)| (name, 0)).collect();
-        }
-        row.runs += 1;
-        row.virtual_time += run.end;
-        row.crashes += run.crashes;
-        row.events += run.events;
-        if let Some(report) = run.violated {
-            row.violated_runs += 1;
-            row.violations.push((seed, report));
-            row.violations.sort_by_key(|(seed, _)| *seed);
-            row.violations.truncate(MAX_VIOLATIONS_KEPT);
-        }
-        figure::pool(&mut row.figures, &run.figures);
-        for (pooled, (_, samples)) in self.samples.iter_mut().zip(run.latency) {
-            pooled.extend(samples);
-        }
-        for (total, (_, n)) in row.counters.iter_mut().zip(run.counters) {
-            total.1 += n;
-        }
-    }
-
-    /// The row, with the percentiles of all its samples.
-    fn finish(mut self) -> Row {
-        for (l, samples) in self.row.latency.iter_mut().zip(&mut self.samples) {
-            l.percentiles = metrics::percentiles(samples);
-        }
-        self.row
-    }
-}
-
-/// One seeded run of `scenario` for `until` of virtual time under [`gentle_faults`].
-fn run_one(scenario: &Scenario, until: Micros) -> Result<RunResult, String> {
-    // Traced, because the untraced mode keeps no metric samples either.
-    let mut lab = protocols::create(scenario)?;
-    let crashes = gentle_faults(lab.as_mut(), scenario.seed, until);
-    lab.advance_to(until);
-    let m = lab.metrics();
-    let now = lab.now();
-    let mut latency = Vec::new();
-    let mut counters = Vec::new();
-    for (i, series) in m.series.iter().enumerate() {
-        match series.kind {
-            SeriesKind::Latency => {
-                latency.push((series.name, m.window(i, 0, now).map(|s| s.value).collect()))
-            }
-            SeriesKind::Counter => counters.push((series.name, m.sum(i, 0, now))),
-            SeriesKind::Gauge => {}
-        }
-    }
-    let found = fuzz::violations(lab.as_ref());
-    let violated = (!found.is_empty()).then(|| FuzzReport {
-        violations: found,
-        link: lab.scenario().to_query(),
-        events: lab.events(),
-        end: now,
-    });
-    Ok(RunResult {
-        figures: lab.figures(),
-        latency,
-        counters,
-        crashes,
-        violated,
-        events: lab.events(),
-        end: now,
-    })
-}
-
-/// The fault schedule of every comparison run, fixed by `seed`: after a quiet while
-/// ([`CRASH_GAP`]) one of the main-kind nodes (ids `1..=nodes`) crashes, stays down for
-/// [`DOWNTIME`] and restarts; and so on until `until`. One node at most is down at a time, so
-/// any protocol that tolerates one crash keeps working. Runs the lab forward to `until`;
-/// returns the number of crashes.
-pub fn gentle_faults(lab: &mut dyn Lab, seed: u64, until: Micros) -> u64 {
-    let mut rng = Rng::new(seed ^ 0xC0FF_EE00_C0FF_EE00);
-    let draw = |rng: &mut Rng, r: &RangeInclusive<Micros>| rng.range(*r.start(), *r.end());
-    let nodes = lab.setup().nodes as u64;
-    let mut t = lab.now();
-    let mut crashes = 0;
-    loop {
-        t += draw(&mut rng, &CRASH_GAP);
-        let node = rng.range(1, nodes) as NodeId;
-        let back = t + draw(&mut rng, &DOWNTIME);
-        if t >= until {
-            break;
-        }
-        lab.advance_to(t);
-        crashes += u64::from(lab.act(ActionKind::Crash { node }).is_ok());
-        if back >= until {
-            break;
-        }
-        lab.advance_to(back);
-        let _ = lab.act(ActionKind::Restart { node });
-        t = back;
-    }
-    lab.advance_to(until);
-    crashes
 }
 
 /// The columns a comparison shows, as (header, one cell per row): the swept value, the crashes
@@ -648,6 +339,9 @@ pub fn violations_text(c: &Comparison) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::action::ActionKind;
+    use crate::sim::node::{NodeId, ProtocolInfo};
+    use crate::sim::time::SEC;
 
     fn failover() -> ProtocolInfo {
         protocols::info("failover").expect("registered")

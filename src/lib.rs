@@ -8,7 +8,9 @@
 //! * [`protocols`] — the protocols themselves and their one registration point;
 //! * [`scenario`] — the link codec: a run's description as a query string;
 //! * [`embed_api`] — the commands a host page posts to an embedded page, checked and typed;
-//! * `compare` — settings of a protocol compared over many seeded runs (native only);
+//! * [`comparison`] — settings of a protocol compared over many seeded runs under gentle
+//!   crashes (the threads-free core, which the page's trade-off panel runs too); `compare` —
+//!   the command line's threaded runner and tables around it (native only);
 //! * [`fuzz`] — randomized fault injection over many seeds; [`export`] and [`import`] — writing
 //!   a trace and reading it back;
 //! * `ui` — the Yew single-page app (wasm32 only).
@@ -16,6 +18,7 @@
 pub mod charts;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod compare;
+pub mod comparison;
 pub mod embed_api;
 pub mod export;
 pub mod fuzz;
@@ -23,6 +26,7 @@ pub mod import;
 pub mod protocols;
 pub mod scenario;
 pub mod sim;
+pub mod tradeoff;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

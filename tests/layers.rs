@@ -12,6 +12,8 @@ const ABOVE_THE_SIMULATOR: &[&str] = &[
     "crate::scenario",
     "crate::fuzz",
     "crate::compare",
+    "crate::comparison",
+    "crate::tradeoff",
     "crate::import",
     "crate::ui",
     "quorumscope::",

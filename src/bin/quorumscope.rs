@@ -174,7 +174,7 @@ quorumscope compare — compare settings over many seeded runs with crashes
 USAGE:
   quorumscope compare [--protocol raft] [--sweep KEY=V1,V2,…] [--seeds 20] [--first-seed 1]
                       [--seed S] [--until 10m] [--latency MIN-MAX] [--nodes N] [--load N]
-                      [--param KEY=VALUE]... [--bug NAME]... [--threads N] [--json]
+                      [--param KEY=VALUE]... [--bug NAME]... [--link URL] [--threads N] [--json]
 
   --sweep KEY=V1,…  one row per value of a protocol parameter (a named choice by its names, e.g.
                     --sweep detector=timeout,phi, or by its key alone for all its choices:
@@ -184,6 +184,9 @@ USAGE:
   --until TIME      virtual time of each run (default 10m)
   --latency MIN-MAX one-way network latency in ms, e.g. 10-60 (default: the protocol's)
   --param KEY=VALUE a protocol parameter shared by every row, as in a link (repeatable)
+  --link URL        every row starts from this link's scenario (protocol, nodes, network, load,
+                    chaos, parameters; not its seed or actions) instead of --protocol, --nodes,
+                    --load and --param: the command a page's trade-off panel shows
   --json            one JSON object instead of the table: protocol, sweep, rows [{value, runs,
                     virtual_hours, crashes, events, violated_runs, violations [{seed, invariant,
                     detail, t_us, replay}], figures [{name, count, per_hour | mean_ms}],
@@ -740,6 +743,7 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
     fn compare_cmd(args: Vec<OsString>) -> Result<i32, Failure> {
         let allowed = [
             "protocol",
+            "link",
             "sweep",
             "seeds",
             "first-seed",
@@ -756,8 +760,9 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
             say!("{COMPARE_HELP}{}", protocol_list());
             return Ok(0);
         };
-        let info = flags.protocol()?;
         let (mut base, _) = scenario_from(&flags)?;
+        let info = protocols::info(&base.protocol)
+            .ok_or_else(|| flags.usage(format!("unknown protocol '{}'", base.protocol)))?;
         if let Some(range) = flags.get("latency") {
             let (lo, hi) = compare::parse_latency(range).map_err(|e| flags.usage(e))?;
             base.net.latency_min = lo;

@@ -10,3 +10,4 @@
 pub mod axis;
 pub mod model;
 pub mod svg;
+pub mod tradeoff;

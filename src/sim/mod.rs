@@ -39,7 +39,8 @@ pub use lab::{
 pub use node::{
     BugSpec, ChartSpec, Checker, Ctx, EntryView, Finding, Host, InvariantSpec, KindCount, KindSpec,
     LeadClaim, LeadStage, Marker, Message, MsgView, Node, NodeId, NodeView, Note, Outbox, Panel,
-    ParamSpec, Picture, Placement, Protocol, ProtocolInfo, Setup, Unit,
+    ParamSpec, Picture, Placement, Protocol, ProtocolInfo, Setup, TradeoffSpec, TradeoffSweep,
+    Unit,
 };
 pub use rng::Rng;
 pub use scenario::Scenario;

@@ -14,7 +14,9 @@ use serde::Serialize;
 use super::figure::Figure;
 use super::metrics::Series;
 pub use super::param::{ParamSpec, Unit};
-pub use super::picture::{ChartSpec, Host, KindSpec, Panel, Picture, Placement};
+pub use super::picture::{
+    ChartSpec, Host, KindSpec, Panel, Picture, Placement, TradeoffSpec, TradeoffSweep,
+};
 use super::rng::Rng;
 use super::time::Micros;
 use super::workload::Wire;

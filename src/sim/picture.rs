@@ -44,6 +44,33 @@ pub struct Picture {
     pub panel: Panel,
     /// The charts the page draws, in order.
     pub charts: Vec<ChartSpec>,
+    /// The trade-off the page measures on request, if the protocol has one to show.
+    pub tradeoff: Option<TradeoffSpec>,
+}
+
+/// A trade-off the page measures when asked (its "Trade-off" panel): one parameter swept over
+/// a few seeded runs under the gentle crashes of `quorumscope compare`, with the checker's
+/// figures drawn against the swept values. The numbers are the command line's for the same
+/// seeds, duration, network and parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TradeoffSpec {
+    /// The sweeps; the first whose condition holds at the visitor's settings is measured.
+    pub sweeps: &'static [TradeoffSweep],
+    /// The checker's figures drawn, by name ([`super::figure::Figure::name`]): durations as
+    /// their mean, counts per virtual hour.
+    pub figures: &'static [&'static str],
+}
+
+/// One parameter a [`TradeoffSpec`] sweeps, and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TradeoffSweep {
+    /// Applies while the named choice parameter has the named value, e.g.
+    /// `("detector", "phi")`; `None`: always.
+    pub when: Option<(&'static str, &'static str)>,
+    /// The swept parameter's key.
+    pub key: &'static str,
+    /// Its values, stored as the parameter stores them (µs for a duration), in order.
+    pub values: &'static [u64],
 }
 
 impl Default for Picture {
@@ -53,6 +80,7 @@ impl Default for Picture {
             placement: Placement::Ring,
             panel: Panel::Log,
             charts: Vec::new(),
+            tradeoff: None,
         }
     }
 }

@@ -26,6 +26,7 @@ use super::spacetime::{LabRef, SpaceTime};
 use super::store::{Msg, Store, on_click};
 use super::summary::ClusterSummary;
 use super::timeline::Timeline;
+use super::tradeoff::Tradeoff;
 
 /// The whole page.
 #[component]
@@ -215,6 +216,7 @@ pub fn App() -> Html {
                                 info: store.info.clone(), selected: store.selected, dispatch: dispatch.clone() }) }
                             <Charts lab={LabRef(store.lab.clone())} now={store.clock.0} horizon={store.clock.1}
                                 playing={store.playing} actions={frame.actions} dispatch={dispatch.clone()} />
+                            <Tradeoff key={store.run} scenario={store.scenario.clone()} info={store.info.clone()} />
                         </>
                     }
                 </section>

@@ -46,6 +46,7 @@ pub mod store;
 pub mod summary;
 pub mod timeline;
 pub mod trace_export;
+pub mod tradeoff;
 pub mod url;
 
 /// Mounts the app into the page body (called by the `quorumscope-web` binary).

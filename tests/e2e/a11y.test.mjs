@@ -68,6 +68,16 @@ describe('accessibility audit (axe-core)', () => {
     }
   });
 
+  it('a failover page with its trade-off measured: no serious or critical violations, light and dark', async () => {
+    for (const scheme of ['light', 'dark']) {
+      const page = await openPage(env, '?protocol=failover&seed=3', scheme);
+      await page.getByRole('button', { name: 'Measure the trade-off' }).click();
+      await page.locator('.tradeoff-table').waitFor({ timeout: 60_000 });
+      assert.deepEqual(await audit(page), [], `violations with the trade-off drawn, ${scheme}`);
+      assertClean(page);
+    }
+  });
+
   it('a crowded ring (25 nodes) and the embed layout: no serious or critical violations', async () => {
     const crowded = await openPage(env, '?protocol=raft&nodes=25&seed=3', 'light');
     assert.deepEqual(await audit(crowded), [], 'violations at 25 nodes');

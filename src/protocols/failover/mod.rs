@@ -42,7 +42,7 @@ use crate::sim::metrics::{Series, SeriesKind};
 use crate::sim::workload::{self, CLIENTS, Wire};
 use crate::sim::{
     ChartSpec, Host, InvariantSpec, KindSpec, MS, NodeId, Panel, ParamSpec, Picture, Placement,
-    Protocol, ProtocolInfo, SEC, Setup,
+    Protocol, ProtocolInfo, SEC, Setup, TradeoffSpec, TradeoffSweep,
 };
 
 /// The metric series of a failover run.
@@ -159,6 +159,21 @@ impl Protocol for Failover {
                     workload::charts(),
                 ]
                 .concat(),
+                tradeoff: Some(TradeoffSpec {
+                    sweeps: &[
+                        TradeoffSweep {
+                            when: Some(("detector", "phi")),
+                            key: "threshold",
+                            values: &[1, 2, 4, 8, 12],
+                        },
+                        TradeoffSweep {
+                            when: Some(("detector", "timeout")),
+                            key: "timeout",
+                            values: &[150 * MS, 200 * MS, 300 * MS, 500 * MS],
+                        },
+                    ],
+                    figures: &[checker::CRASH_DETECTION, checker::FALSE_SUSPICIONS],
+                }),
             },
         }
     }
