@@ -1,7 +1,7 @@
 //! Comparing settings of a protocol over many seeded runs: the command line's `compare`.
 //!
 //! For each value of one swept parameter (or just the scenario as given), every seed of a range
-//! runs for the same virtual time under the same gentle fault schedule ([`gentle_faults`]): one
+//! runs for the same virtual time under the same gentle fault schedule ([`Trial`]): one
 //! main-kind node at a time crashes, stays down long enough to be noticed, and restarts. Each run
 //! yields its checker's [`Figure`]s (e.g. crash detection time and false suspicions) and its
 //! client metrics; a row pools them over the seeds. Pooling adds integers only, so the table is
@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use crate::comparison::{
     CRASH_GAP, Comparison, DEFAULT_UNTIL, DOWNTIME, LatencyFigures, MAX_VIOLATIONS_KEPT, Row,
-    Sweep, gentle_faults,
+    Sweep, Trial,
 };
 use crate::comparison::{Pool, row_scenarios, run_one};
 use crate::fuzz;
@@ -422,8 +422,9 @@ mod tests {
     fn the_fault_schedule_crashes_one_main_node_at_a_time() {
         let mut s = Scenario::defaults("failover");
         s.seed = 3;
-        let mut lab = protocols::create_untraced(&s).unwrap();
-        let injected = gentle_faults(lab.as_mut(), 3, 300 * SEC);
+        let mut trial = Trial::new(&s, 300 * SEC).unwrap();
+        assert!(trial.advance(300 * SEC), "the run reached its end");
+        let lab = trial.lab();
         assert_eq!(lab.now(), 300 * SEC);
         let mut down: Option<(NodeId, Micros)> = None;
         let mut crashes = 0;
@@ -443,7 +444,7 @@ mod tests {
                 ref other => panic!("unexpected action {other:?}"),
             }
         }
-        assert_eq!(crashes, injected);
+        assert_eq!(crashes, trial.crashes());
         assert!((2..=6).contains(&crashes), "{crashes} crashes in 5 minutes");
     }
 }

@@ -3,7 +3,7 @@
 //! page's trade-off panel (which runs them a slice at a time between frames).
 //!
 //! For each value of one swept parameter (or just the scenario as given), every seed of a range
-//! runs for the same virtual time under the same gentle fault schedule ([`gentle_faults`]): one
+//! runs for the same virtual time under the same gentle fault schedule ([`fault_schedule`]): one
 //! main-kind node at a time crashes, stays down long enough to be noticed, and restarts. Each run
 //! ([`Trial`]) yields its checker's [`Figure`]s (e.g. crash detection time and false suspicions)
 //! and its client metrics; a row pools them over the seeds. Pooling adds integers only, so a
@@ -26,7 +26,7 @@ use crate::sim::time::{Micros, SEC};
 pub const MAX_VIOLATIONS_KEPT: usize = 5;
 
 /// Virtual time of each run unless told otherwise: ten minutes, long enough for about a dozen
-/// crashes under [`gentle_faults`].
+/// crashes under [`fault_schedule`].
 pub const DEFAULT_UNTIL: Micros = 600 * SEC;
 
 /// How long the run goes on before the first crash, and between a restart and the next crash:
@@ -291,7 +291,7 @@ impl Pool {
     }
 }
 
-/// One seeded run under [`gentle_faults`], which can be advanced a slice of virtual time at a
+/// One seeded run under [`fault_schedule`], which can be advanced a slice of virtual time at a
 /// time (the page runs one slice per timer tick); sliced or not, it ends the same.
 pub struct Trial {
     lab: Box<dyn Lab>,
@@ -331,6 +331,16 @@ impl Trial {
         self.lab.now() >= self.until
     }
 
+    /// The run so far.
+    pub fn lab(&self) -> &dyn Lab {
+        self.lab.as_ref()
+    }
+
+    /// The crashes injected so far.
+    pub fn crashes(&self) -> u64 {
+        self.crashes
+    }
+
     /// What the run yields (at whatever time it has reached).
     pub fn finish(self) -> RunResult {
         let lab = self.lab;
@@ -366,7 +376,7 @@ impl Trial {
     }
 }
 
-/// One seeded run of `scenario` for `until` of virtual time under [`gentle_faults`].
+/// One seeded run of `scenario` for `until` of virtual time under [`fault_schedule`].
 pub fn run_one(scenario: &Scenario, until: Micros) -> Result<RunResult, String> {
     let mut trial = Trial::new(scenario, until)?;
     trial.advance(until);
@@ -479,22 +489,10 @@ impl Measurement {
     }
 }
 
-/// The fault schedule of every comparison run, fixed by `seed`: after a quiet while
-/// ([`CRASH_GAP`]) one of the main-kind nodes (ids `1..=nodes`) crashes, stays down for
-/// [`DOWNTIME`] and restarts; and so on until `until`. One node at most is down at a time, so
-/// any protocol that tolerates one crash keeps working. Runs the lab forward to `until`;
-/// returns the number of crashes.
-pub fn gentle_faults(lab: &mut dyn Lab, seed: u64, until: Micros) -> u64 {
-    let mut crashes = 0;
-    for (t, kind) in fault_schedule(seed, lab.setup().nodes, lab.now(), until) {
-        lab.advance_to(t);
-        crashes += inject(lab, kind);
-    }
-    lab.advance_to(until);
-    crashes
-}
-
-/// [`gentle_faults`]' crashes and restarts from `start` to `until`, in time order.
+/// The gentle fault schedule of every comparison run, fixed by `seed`, from `start` to
+/// `until` in time order: after a quiet while ([`CRASH_GAP`]) one of the main-kind nodes (ids
+/// `1..=nodes`) crashes, stays down for [`DOWNTIME`] and restarts; and so on. One node at most
+/// is down at a time, so any protocol that tolerates one crash keeps working.
 fn fault_schedule(
     seed: u64,
     nodes: usize,

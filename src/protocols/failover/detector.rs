@@ -50,6 +50,17 @@ pub enum Detector {
     },
 }
 
+impl Detector {
+    /// The suspicion level at and above which the detector suspects: φ's threshold, or 1 for
+    /// the timeout (whose level is 0 or 1).
+    pub fn threshold(&self) -> f64 {
+        match *self {
+            Detector::Timeout { .. } => 1.0,
+            Detector::Phi { threshold, .. } => threshold,
+        }
+    }
+}
+
 /// Most inter-arrival times kept (Akka keeps 1,000; a visitor's run needs far fewer).
 pub const MAX_SAMPLES: usize = 200;
 
@@ -147,11 +158,7 @@ impl History {
 
     /// Whether `detector` suspects the component at `now`.
     pub fn suspects(&self, detector: &Detector, now: Micros) -> bool {
-        let level = self.suspicion(detector, now);
-        match *detector {
-            Detector::Timeout { .. } => level >= 1.0,
-            Detector::Phi { threshold, .. } => level >= threshold,
-        }
+        self.suspicion(detector, now) >= detector.threshold()
     }
 }
 

@@ -8,7 +8,6 @@
 
 use crate::sim::{Ctx, NodeId, NodeView};
 
-use super::detector::Detector;
 use super::metrics;
 use super::msg::{Config, FailoverNote, Msg, Pos, Reason, names};
 use super::node::{FailoverNode, Settings, Timer};
@@ -129,14 +128,9 @@ impl Manager {
         }
         // Charted up to twice the threshold: beyond, a crashed node's φ only climbs off the
         // chart.
-        let cap = match self.s.detector {
-            Detector::Phi { threshold, .. } => 2.0 * threshold,
-            Detector::Timeout { .. } => 1.0,
-        };
+        let cap = 2.0 * self.s.detector.threshold();
         for r in self.replicas() {
-            let level = (self.watch.level(r, &self.s.detector, now))
-                .unwrap_or(0.0)
-                .min(cap);
+            let level = self.watch.level(r).unwrap_or(0.0).min(cap);
             ctx.record_about(metrics::SUSPICION, r, (level * 100.0).round() as i64);
         }
         self.decide(ctx);

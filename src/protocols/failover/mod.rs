@@ -150,10 +150,7 @@ impl Protocol for Failover {
                         )
                         .per(100)
                         .limit("threshold", |setup| {
-                            match Settings::of(setup).detector {
-                                detector::Detector::Phi { threshold, .. } => threshold,
-                                detector::Detector::Timeout { .. } => 1.0,
-                            }
+                            Settings::of(setup).detector.threshold()
                         }),
                     ],
                     workload::charts(),

@@ -10,6 +10,8 @@ use super::detector::{Detector, History};
 struct Watched {
     node: NodeId,
     history: History,
+    /// The suspicion level at the last check.
+    level: f64,
     suspected: bool,
 }
 
@@ -31,6 +33,7 @@ impl Watch {
                 self.watched.push(Watched {
                     node,
                     history,
+                    level: 0.0,
                     suspected: false,
                 });
             }
@@ -54,7 +57,8 @@ impl Watch {
     pub fn check(&mut self, detector: &Detector, now: Micros) -> Vec<(NodeId, bool)> {
         let mut changed = Vec::new();
         for w in &mut self.watched {
-            let suspected = w.history.suspects(detector, now);
+            w.level = w.history.suspicion(detector, now);
+            let suspected = w.level >= detector.threshold();
             if suspected != w.suspected {
                 w.suspected = suspected;
                 changed.push((w.node, suspected));
@@ -76,10 +80,11 @@ impl Watch {
         self.watched.iter().any(|w| w.node == node && w.suspected)
     }
 
-    /// How suspicious `node`'s silence is at `now` (φ, or 0/1 for a timeout), if watched.
-    pub fn level(&self, node: NodeId, detector: &Detector, now: Micros) -> Option<f64> {
+    /// How suspicious `node`'s silence was at the last check (φ, or 0/1 for a timeout), if
+    /// watched.
+    pub fn level(&self, node: NodeId) -> Option<f64> {
         (self.watched.iter())
             .find(|w| w.node == node)
-            .map(|w| w.history.suspicion(detector, now))
+            .map(|w| w.level)
     }
 }
