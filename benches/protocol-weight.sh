@@ -3,6 +3,7 @@
 # without each protocol's registry line (src/protocols/mod.rs), in a scratch copy of the
 # repository, and prints the differences. Takes one release build per protocol plus one.
 # Run: benches/protocol-weight.sh          Prints figures; asserts nothing.
+# ONLY=failover benches/protocol-weight.sh measures that one protocol (two builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
@@ -26,6 +27,7 @@ node -e "console.log('all protocols: ' + ($all / 1024).toFixed(1) + ' KB gzipped
 registry="$scratch/tree/src/protocols/mod.rs"
 for line in $(grep -o 'Definition::of::<[a-z_]*::[A-Za-z]*>()' "$registry"); do
   name=${line#Definition::of::<}; name=${name%%::*}
+  if [ -n "${ONLY:-}" ] && [ "$name" != "$ONLY" ]; then continue; fi
   cp "$registry" "$scratch/mod.rs.orig"
   grep -vF "$line" "$scratch/mod.rs.orig" > "$registry"
   build "$scratch/without-$name"
