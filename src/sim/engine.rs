@@ -6,7 +6,7 @@
 //! Everything a run does is therefore fixed by the seed and the actions applied between steps.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::BinaryHeap;
 
 use super::action::{ActionKind, NetConfig};
 use super::chaos::{Chaos, Scene};
@@ -15,6 +15,7 @@ use super::lab::DropReason;
 use super::metrics::{MetricsLog, Sample, Series};
 use super::node::{Finding, NodeId, NodeView, Setup, TimerOp};
 use super::rng::Rng;
+use super::sorted_map::SortedMap;
 use super::time::Micros;
 use super::trace::{Record, RecordKind};
 
@@ -113,7 +114,7 @@ pub struct Sim {
     rng: Rng,
     seq: u64,
     queue: BinaryHeap<Reverse<Queued>>,
-    flights: BTreeMap<u64, Flight>,
+    flights: SortedMap<u64, Flight>,
     next_msg_id: u64,
     /// The protocol's nodes and checker, behind the one type-erasing adapter.
     cluster: Box<dyn Cluster>,
@@ -121,11 +122,11 @@ pub struct Sim {
     timers: Vec<Vec<TimerSlot>>,
     next_generation: u64,
     groups: Vec<u8>,
-    cut: BTreeSet<(NodeId, NodeId)>,
+    cut: SortedMap<(NodeId, NodeId), ()>,
     /// Directions cut alone: (from, to).
-    one_way: BTreeSet<(NodeId, NodeId)>,
+    one_way: SortedMap<(NodeId, NodeId), ()>,
     /// Directions with their own latency range: (from, to) → (min, max).
-    link_latency: BTreeMap<(NodeId, NodeId), (Micros, Micros)>,
+    link_latency: SortedMap<(NodeId, NodeId), (Micros, Micros)>,
     /// Per node: the end of its pause, or 0 when it is not paused.
     paused_until: Vec<Micros>,
     violations: Vec<(Micros, Finding)>,
@@ -192,16 +193,16 @@ impl Sim {
             rng: Rng::new(seed),
             seq: 0,
             queue: BinaryHeap::new(),
-            flights: BTreeMap::new(),
+            flights: SortedMap::new(),
             next_msg_id: 1,
             cluster,
             up: vec![true; n],
             timers: vec![Vec::new(); n],
             next_generation: 1,
             groups: vec![0; n],
-            cut: BTreeSet::new(),
-            one_way: BTreeSet::new(),
-            link_latency: BTreeMap::new(),
+            cut: SortedMap::new(),
+            one_way: SortedMap::new(),
+            link_latency: SortedMap::new(),
             paused_until: vec![0; n],
             violations: Vec::new(),
             client_rate,
@@ -262,7 +263,7 @@ impl Sim {
         self.up[id as usize - 1]
     }
     /// Messages on the wire, by id.
-    pub fn flights(&self) -> &BTreeMap<u64, Flight> {
+    pub fn flights(&self) -> &SortedMap<u64, Flight> {
         &self.flights
     }
     /// Partition side of each node.
@@ -270,15 +271,15 @@ impl Sim {
         &self.groups
     }
     /// Individually cut links.
-    pub fn cut_links(&self) -> &BTreeSet<(NodeId, NodeId)> {
+    pub fn cut_links(&self) -> &SortedMap<(NodeId, NodeId), ()> {
         &self.cut
     }
     /// Directions cut alone, as (from, to).
-    pub fn one_way_cuts(&self) -> &BTreeSet<(NodeId, NodeId)> {
+    pub fn one_way_cuts(&self) -> &SortedMap<(NodeId, NodeId), ()> {
         &self.one_way
     }
     /// Directions with their own latency range.
-    pub fn link_latencies(&self) -> &BTreeMap<(NodeId, NodeId), (Micros, Micros)> {
+    pub fn link_latencies(&self) -> &SortedMap<(NodeId, NodeId), (Micros, Micros)> {
         &self.link_latency
     }
     /// When node `id`'s pause ends, if it is paused.
@@ -308,8 +309,8 @@ impl Sim {
     /// Whether messages from `a` to `b` are lost right now.
     pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
         self.groups[a as usize - 1] != self.groups[b as usize - 1]
-            || self.cut.contains(&(a.min(b), a.max(b)))
-            || self.one_way.contains(&(a, b))
+            || self.cut.contains_key(&(a.min(b), a.max(b)))
+            || self.one_way.contains_key(&(a, b))
     }
 
     /// Moves the clock forward without processing anything (never backwards).
@@ -449,7 +450,7 @@ impl Sim {
                 None
             }
             ActionKind::CutLink { a, b } => {
-                self.cut.insert((a.min(b), a.max(b)));
+                self.cut.insert((a.min(b), a.max(b)), ());
                 None
             }
             ActionKind::RestoreLink { a, b } => {
@@ -472,7 +473,7 @@ impl Sim {
                 None
             }
             ActionKind::CutOneWay { from, to } => {
-                self.one_way.insert((from, to));
+                self.one_way.insert((from, to), ());
                 None
             }
             ActionKind::LinkLatency { from, to, latency } => {

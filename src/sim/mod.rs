@@ -19,6 +19,7 @@ pub mod rng;
 pub mod scenario;
 pub mod session;
 pub mod small_sort;
+pub mod sorted_map;
 mod spans;
 pub mod time;
 pub mod trace;

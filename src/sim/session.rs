@@ -5,8 +5,8 @@
 //! recorded actions at their exact event positions. Acting at a past moment forks: the
 //! recorded future (actions, trace, checkpoints) after that point is discarded.
 
+use super::sorted_map::SortedMap;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 use super::action::{Action, ActionKind};
 use super::engine::{Sim, Sink};
@@ -40,7 +40,7 @@ pub struct Session {
     recording: bool,
     index: TraceIndex,
     /// Views of messages in flight, built once per message rather than once per frame.
-    flight_views: RefCell<BTreeMap<u64, FlightView>>,
+    flight_views: RefCell<SortedMap<u64, FlightView>>,
 }
 
 impl Session {
@@ -372,8 +372,7 @@ impl Lab for Session {
             .iter()
             .map(|(&id, f)| {
                 cache
-                    .entry(id)
-                    .or_insert_with(|| FlightView {
+                    .get_or_insert_with(id, || FlightView {
                         id,
                         from: f.from,
                         to: f.to,
@@ -420,8 +419,8 @@ impl Lab for Session {
         NetworkView {
             config: self.sim.net(),
             groups: self.sim.groups().to_vec(),
-            cut_links: self.sim.cut_links().iter().copied().collect(),
-            one_way: self.sim.one_way_cuts().iter().copied().collect(),
+            cut_links: self.sim.cut_links().keys().copied().collect(),
+            one_way: self.sim.one_way_cuts().keys().copied().collect(),
             slow_links: (self.sim.link_latencies().iter())
                 .map(|(&(from, to), &(lo, hi))| (from, to, lo, hi))
                 .collect(),

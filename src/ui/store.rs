@@ -5,8 +5,8 @@
 //! change keep their `Rc`, so components whose inputs are unchanged skip rendering; an animation
 //! frame in which no event happened only moves the clock and the messages.
 
+use crate::sim::sorted_map::SortedMap;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::ops::Deref;
 use std::rc::Rc;
 
@@ -210,7 +210,7 @@ pub struct Store {
     /// The Share panel, when open.
     pub share: Option<ShareState>,
     /// Where each recently lost message was when lost.
-    lost_frac: Rc<BTreeMap<u64, f64>>,
+    lost_frac: Rc<SortedMap<u64, f64>>,
     /// Counts new runs (used as a key to reset per-run widgets).
     pub run: u64,
     /// The `debug=panic` test hook was requested.
@@ -461,7 +461,7 @@ impl Store {
                 None,
                 Reuse::Nothing,
                 SPEEDS[DEFAULT_SPEED],
-                &BTreeMap::new(),
+                &SortedMap::new(),
             )
             .0,
         );
@@ -491,7 +491,7 @@ impl Store {
             embed,
             reduced_motion: dom::media_matches("(prefers-reduced-motion: reduce)"),
             share: None,
-            lost_frac: Rc::new(BTreeMap::new()),
+            lost_frac: Rc::new(SortedMap::new()),
             run: 0,
             debug_panic: false,
             prev_selected: None,
@@ -663,7 +663,7 @@ impl Store {
         self.lab.borrow_mut().seek(t);
         self.carry.set(0.0);
         self.pace.owed.set(0.0);
-        self.lost_frac = Rc::new(BTreeMap::new());
+        self.lost_frac = Rc::new(SortedMap::new());
         self.refresh(true);
         // A jump is not an event: nothing to mark as changed.
         self.prev_selected = None;
@@ -689,7 +689,7 @@ impl Store {
                         None,
                         Reuse::Nothing,
                         SPEEDS[next.speed],
-                        &BTreeMap::new(),
+                        &SortedMap::new(),
                     )
                     .0,
                 );
@@ -748,8 +748,8 @@ fn snapshot(
     prev: Option<&Rc<Frame>>,
     reuse: Reuse,
     speed: f64,
-    lost_frac: &BTreeMap<u64, f64>,
-) -> (Frame, BTreeMap<u64, f64>) {
+    lost_frac: &SortedMap<u64, f64>,
+) -> (Frame, SortedMap<u64, f64>) {
     let now = lab.now();
     let events = lab.events();
     let actions = lab.actions().len();
@@ -820,7 +820,7 @@ fn snapshot(
         Some(p) if p.now > since => (p.now - 1, Some((p, p.now))),
         _ => (since, None),
     };
-    let mut fracs = BTreeMap::new();
+    let mut fracs = SortedMap::new();
     let mut lost = Vec::new();
     for (f, reason) in lab.recent_drops(scan_from) {
         let frac = lost_frac.get(&f.id).copied().unwrap_or_else(|| {
