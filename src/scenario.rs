@@ -440,12 +440,11 @@ pub fn fresh_seed() -> u64 {
 }
 
 fn pct(ppm: u32) -> String {
-    let s = format!("{:.4}", ppm as f64 / 10_000.0);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::sim::decimal::scaled(ppm.into(), 4)
 }
 
 fn parse_pct(v: &str) -> Option<u32> {
-    let x: f64 = v.trim().parse().ok()?;
+    let x = crate::sim::decimal::parse(v.trim()).ok()?;
     (x.is_finite() && (0.0..=100.0).contains(&x)).then(|| (x * 10_000.0).round() as u32)
 }
 

@@ -7,6 +7,7 @@
 
 use std::fmt::Write;
 
+use crate::sim::decimal::{fixed, push_fixed};
 use crate::sim::metrics::{MetricsNow, SeriesKind, percentiles};
 use crate::sim::node::NodeId;
 use crate::sim::picture::ChartSpec;
@@ -278,7 +279,7 @@ pub fn format_value(v: f64, kind: SeriesKind) -> String {
         SeriesKind::Counter => (v, usize::from(v < 10.0 && v != 0.0), "/s"),
         SeriesKind::Gauge => (v, if v.fract() == 0.0 { 0 } else { 2 }, ""),
     };
-    format!("{v:.places$}{unit}")
+    fixed(v, places) + unit
 }
 
 /// A tick label for value `v` on an axis with ticks `step` apart: no more decimals than the
@@ -295,8 +296,7 @@ fn tick_label(v: f64, step: f64, kind: SeriesKind) -> String {
 
 /// A time in seconds with no trailing zeros: `0 s`, `7.5 s`, `10 s`.
 fn seconds(t: Micros) -> String {
-    let text = format!("{:.6}", t as f64 / 1e6);
-    format!("{} s", text.trim_end_matches('0').trim_end_matches('.'))
+    format!("{} s", crate::sim::decimal::scaled(t, 6))
 }
 
 /// `v` with as many decimals as multiples of `step` need.
@@ -307,7 +307,7 @@ fn decimals(v: f64, step: f64) -> String {
         s *= 10.0;
         places += 1;
     }
-    format!("{v:.places$}")
+    fixed(v, places)
 }
 
 impl ChartData {
@@ -384,7 +384,10 @@ impl ChartData {
             match v {
                 Some(v) => {
                     let cmd = if run == 0 { 'M' } else { 'L' };
-                    let _ = write!(d, "{cmd}{:.1} {:.1}", x.at(*t as f64), y.at(*v));
+                    d.push(cmd);
+                    push_fixed(&mut d, x.at(*t as f64), 1);
+                    d.push(' ');
+                    push_fixed(&mut d, y.at(*v), 1);
                     run += 1;
                 }
                 None => {
@@ -418,10 +421,16 @@ impl ChartData {
             }
             for (k, (x, _, top)) in run.iter().enumerate() {
                 let cmd = if k == 0 { 'M' } else { 'L' };
-                let _ = write!(d, "{cmd}{x:.1} {top:.1}");
+                d.push(cmd);
+                push_fixed(&mut d, *x, 1);
+                d.push(' ');
+                push_fixed(&mut d, *top, 1);
             }
             for (x, bottom, _) in run.iter().rev() {
-                let _ = write!(d, "L{x:.1} {bottom:.1}");
+                d.push('L');
+                push_fixed(&mut d, *x, 1);
+                d.push(' ');
+                push_fixed(&mut d, *bottom, 1);
             }
             d.push('Z');
         }
@@ -459,11 +468,11 @@ impl ChartData {
     pub fn values_text(&self, i: usize) -> String {
         let mut text = String::new();
         for (k, v) in self.lines[i].values.iter().enumerate() {
-            let sep = if k == 0 { "" } else { " " };
-            let _ = match v {
-                Some(v) => write!(text, "{sep}{v:.1}"),
-                None => write!(text, "{sep}-"),
-            };
+            text.push_str(if k == 0 { "" } else { " " });
+            match v {
+                Some(v) => push_fixed(&mut text, *v, 1),
+                None => text.push('-'),
+            }
         }
         text
     }

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::sim::decimal::{fixed, shortest};
 use crate::sim::metrics::SeriesKind;
 
 use super::model::{BOTTOM, ChartData, HEIGHT, LEFT, RIGHT, WIDTH, format_value};
@@ -27,8 +28,9 @@ pub fn escape(out: &mut String, text: &str) {
 /// `latest_id` (the latest values). Each path carries its values as text (`data-values`, `-`
 /// for a gap) and the drawing its points' times (`data-times`, µs), for tests and tools.
 pub fn drawing(d: &ChartData, latest_id: &str) -> String {
+    let (w, h) = (shortest(WIDTH), shortest(HEIGHT));
     let mut s = format!(
-        r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-describedby="{latest_id}" aria-label=""#
+        r#"<svg class="chart-svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-describedby="{latest_id}" aria-label=""#
     );
     escape(&mut s, &d.description());
     s.push_str(r#"" data-times=""#);
@@ -36,29 +38,27 @@ pub fn drawing(d: &ChartData, latest_id: &str) -> String {
     s.push_str(&times.join(" "));
     s.push_str(r#"">"#);
     let (x0, x1, base) = (LEFT, WIDTH - RIGHT, HEIGHT - BOTTOM);
+    let (sx0, sx1, sbase) = (shortest(x0), shortest(x1), shortest(base));
     for (y, label) in d.y_ticks() {
+        let (y, label_x, label_y) = (fixed(y, 1), shortest(x0 - 4.0), fixed(y + 3.5, 1));
         let _ = write!(
             s,
-            r#"<line class="grid" x1="{x0}" x2="{x1}" y1="{y:.1}" y2="{y:.1}"/><text x="{}" y="{:.1}" text-anchor="end">{label}</text>"#,
-            x0 - 4.0,
-            y + 3.5
+            r#"<line class="grid" x1="{sx0}" x2="{sx1}" y1="{y}" y2="{y}"/><text x="{label_x}" y="{label_y}" text-anchor="end">{label}</text>"#,
         );
     }
     for (x, label) in d.x_ticks() {
+        let (x, tick_end, label_y) = (fixed(x, 1), shortest(base + 4.0), shortest(HEIGHT - 4.0));
         let _ = write!(
             s,
-            r#"<line class="tick" x1="{x:.1}" x2="{x:.1}" y1="{base}" y2="{}"/><text x="{x:.1}" y="{}" text-anchor="middle">{label}</text>"#,
-            base + 4.0,
-            HEIGHT - 4.0
+            r#"<line class="tick" x1="{x}" x2="{x}" y1="{sbase}" y2="{tick_end}"/><text x="{x}" y="{label_y}" text-anchor="middle">{label}</text>"#,
         );
     }
     if let Some((label, v)) = d.limit {
         let y = d.y().at(v);
+        let (label_x, label_y, line_y) = (shortest(x1 - 2.0), fixed(y - 3.0, 1), fixed(y, 1));
         let _ = write!(
             s,
-            r#"<line class="limit" x1="{x0}" x2="{x1}" y1="{y:.1}" y2="{y:.1}"/><text class="limit" x="{}" y="{:.1}" text-anchor="end">{label} {}</text>"#,
-            x1 - 2.0,
-            y - 3.0,
+            r#"<line class="limit" x1="{sx0}" x2="{sx1}" y1="{line_y}" y2="{line_y}"/><text class="limit" x="{label_x}" y="{label_y}" text-anchor="end">{label} {}</text>"#,
             format_value(v, d.kind)
         );
     }

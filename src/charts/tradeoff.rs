@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::axis::{Scale, ticks_to};
 use super::svg::escape;
+use crate::sim::decimal::{fixed, shortest};
 
 /// The drawing's width in SVG units (the page scales it to the panel).
 pub const WIDTH: f64 = 320.0;
@@ -35,9 +36,9 @@ impl TradeoffChart {
     /// A number as the chart writes it: whole above 10, one decimal below.
     pub fn number(v: f64) -> String {
         if v.abs() >= 10.0 || v == 0.0 {
-            format!("{v:.0}")
+            fixed(v, 0)
         } else {
-            format!("{v:.1}")
+            fixed(v, 1)
         }
     }
 
@@ -85,40 +86,46 @@ impl TradeoffChart {
             r1: TOP,
         };
         let x = self.x();
+        let (w, h) = (shortest(WIDTH), shortest(HEIGHT));
         let mut s = format!(
-            r#"<svg class="chart-svg tradeoff-svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label=""#
+            r#"<svg class="chart-svg tradeoff-svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label=""#
         );
         escape(&mut s, &self.description());
         s.push_str(r#"">"#);
         let (x0, x1, base) = (LEFT, WIDTH - RIGHT, HEIGHT - BOTTOM);
+        let (sx0, sx1, sbase) = (shortest(x0), shortest(x1), shortest(base));
         let ticks = (top / step).round() as u32;
         for k in 0..=ticks {
             let v = f64::from(k) * step;
-            let at = y.at(v);
+            let (at, label_x, label_y) = (
+                fixed(y.at(v), 1),
+                shortest(x0 - 4.0),
+                fixed(y.at(v) + 3.5, 1),
+            );
             let _ = write!(
                 s,
-                r#"<line class="grid" x1="{x0}" x2="{x1}" y1="{at:.1}" y2="{at:.1}"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-                x0 - 4.0,
-                at + 3.5,
+                r#"<line class="grid" x1="{sx0}" x2="{sx1}" y1="{at}" y2="{at}"/><text x="{label_x}" y="{label_y}" text-anchor="end">{}</text>"#,
                 Self::number(v)
             );
         }
         for (v, label) in &self.xs {
-            let at = x.at(*v);
+            let (at, tick_end, label_y) = (
+                fixed(x.at(*v), 1),
+                shortest(base + 4.0),
+                shortest(base + 15.0),
+            );
             let _ = write!(
                 s,
-                r#"<line class="tick" x1="{at:.1}" x2="{at:.1}" y1="{base}" y2="{}"/><text x="{at:.1}" y="{}" text-anchor="middle">"#,
-                base + 4.0,
-                base + 15.0
+                r#"<line class="tick" x1="{at}" x2="{at}" y1="{sbase}" y2="{tick_end}"/><text x="{at}" y="{label_y}" text-anchor="middle">"#,
             );
             escape(&mut s, label);
             s.push_str("</text>");
         }
         let _ = write!(
             s,
-            r#"<text class="axis-title" x="{:.1}" y="{}" text-anchor="middle">"#,
-            (x0 + x1) / 2.0,
-            HEIGHT - 4.0
+            r#"<text class="axis-title" x="{}" y="{}" text-anchor="middle">"#,
+            fixed((x0 + x1) / 2.0, 1),
+            shortest(HEIGHT - 4.0)
         );
         escape(&mut s, &self.x_title);
         s.push_str("</text>");
@@ -126,16 +133,25 @@ impl TradeoffChart {
             .filter_map(|((v, label), m)| m.map(|m| (x.at(*v), y.at(m), label.as_str(), m)))
             .collect();
         let path: Vec<String> = (points.iter().enumerate())
-            .map(|(i, (px, py, _, _))| format!("{}{px:.1},{py:.1}", if i == 0 { 'M' } else { 'L' }))
+            .map(|(i, (px, py, _, _))| {
+                format!(
+                    "{}{},{}",
+                    if i == 0 { 'M' } else { 'L' },
+                    fixed(*px, 1),
+                    fixed(*py, 1)
+                )
+            })
             .collect();
         let _ = write!(s, r#"<path class="line {class}" d="{}"/>"#, path.join(""));
         for (px, py, label, m) in &points {
             let _ = write!(
                 s,
-                r#"<circle class="point {class}" cx="{px:.1}" cy="{py:.1}" r="3.5" data-x=""#
+                r#"<circle class="point {class}" cx="{}" cy="{}" r="3.5" data-x=""#,
+                fixed(*px, 1),
+                fixed(*py, 1)
             );
             escape(&mut s, label);
-            let _ = write!(s, r#"" data-y="{m}"/>"#);
+            let _ = write!(s, r#"" data-y="{}"/>"#, shortest(*m));
         }
         s.push_str("</svg>");
         s

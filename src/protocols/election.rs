@@ -30,15 +30,15 @@ pub fn validate(election_min: u64, election_max: u64, heartbeat: u64) -> Result<
     if election_min > election_max {
         return Err(format!(
             "the election timeout minimum ({} ms) is above its maximum ({} ms)",
-            election_min as f64 / 1e3,
-            election_max as f64 / 1e3
+            crate::sim::param::millis(election_min),
+            crate::sim::param::millis(election_max)
         ));
     }
     if heartbeat >= election_min {
         return Err(format!(
             "the heartbeat interval ({} ms) must be shorter than the minimum election timeout ({} ms)",
-            heartbeat as f64 / 1e3,
-            election_min as f64 / 1e3
+            crate::sim::param::millis(heartbeat),
+            crate::sim::param::millis(election_min)
         ));
     }
     Ok(())

@@ -113,10 +113,10 @@ impl ActionKind {
             ActionKind::DropMessage { id } => format!("Dropped message #{id}"),
             ActionKind::SetNetwork { net } => format!(
                 "Network: latency {}–{} ms, loss {}%, duplication {}%",
-                net.latency_min as f64 / 1e3,
-                net.latency_max as f64 / 1e3,
-                net.loss_ppm as f64 / 1e4,
-                net.dup_ppm as f64 / 1e4
+                super::param::millis(net.latency_min),
+                super::param::millis(net.latency_max),
+                super::decimal::scaled(net.loss_ppm.into(), 4),
+                super::decimal::scaled(net.dup_ppm.into(), 4)
             ),
             ActionKind::Partition { groups } => {
                 let mut sides: Vec<Vec<String>> = Vec::new();
@@ -145,7 +145,10 @@ impl ActionKind {
             }
             ActionKind::Heal => "Healed the network".into(),
             ActionKind::Pause { node, duration } => {
-                format!("Paused Node {node} for {} ms", *duration as f64 / 1e3)
+                format!(
+                    "Paused Node {node} for {} ms",
+                    super::param::millis(*duration)
+                )
             }
             ActionKind::CutOneWay { from, to } => {
                 format!("Cut one way: Node {to} no longer hears Node {from}")
@@ -156,8 +159,8 @@ impl ActionKind {
                 latency: Some((lo, hi)),
             } => format!(
                 "Latency from Node {from} to Node {to}: {}–{} ms",
-                *lo as f64 / 1e3,
-                *hi as f64 / 1e3
+                super::param::millis(*lo),
+                super::param::millis(*hi)
             ),
             ActionKind::LinkLatency {
                 from,

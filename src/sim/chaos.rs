@@ -244,13 +244,13 @@ impl Chaos {
 /// A rate in faults per virtual second, as links and the page write it: `2`, `0.5`, `0.125`.
 pub fn format_rate(rate: u32) -> String {
     // The shortest decimal that reads back as rate / 1000: at most three decimals.
-    format!("{}", rate as f64 / 1000.0)
+    super::decimal::scaled(rate.into(), 3)
 }
 
 /// Reads a rate in faults per virtual second (up to three decimals, at most 1,000) into faults
 /// per 1,000 virtual seconds; `None` if it is not one (the link codec says what is accepted).
 pub fn parse_rate(text: &str) -> Option<u32> {
-    let x: f64 = text.trim().parse().ok()?;
+    let x = super::decimal::parse(text.trim()).ok()?;
     let milli = x * 1000.0;
     let whole = libm::round(milli);
     let exact = (milli - whole).abs() < 1e-6;

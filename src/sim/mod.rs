@@ -7,6 +7,7 @@
 pub mod action;
 pub mod chaos;
 pub mod chunked;
+pub mod decimal;
 pub mod engine;
 pub mod erased;
 pub mod figure;

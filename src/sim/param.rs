@@ -140,17 +140,12 @@ impl ParamSpec {
 
 /// Microseconds as a millisecond number without trailing zeros: 10000 → "10", 10500 → "10.5".
 pub fn millis(us: Micros) -> String {
-    if us.is_multiple_of(1000) {
-        (us / 1000).to_string()
-    } else {
-        let s = format!("{:.3}", us as f64 / 1000.0);
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
+    super::decimal::scaled(us, 3)
 }
 
 /// A millisecond number (`150`, `0.5`) as microseconds, if it is one between 0 and 1e9 ms.
 pub fn parse_millis(v: &str) -> Option<Micros> {
-    let x: f64 = v.trim().parse().ok()?;
+    let x = super::decimal::parse(v.trim()).ok()?;
     (x.is_finite() && (0.0..=1e9).contains(&x)).then(|| (x * 1000.0).round() as Micros)
 }
 

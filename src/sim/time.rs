@@ -26,8 +26,7 @@ pub fn parse_duration(text: &str) -> Result<Micros, String> {
             ));
         }
     };
-    let value: f64 = num
-        .parse()
+    let value = super::decimal::parse(num)
         .map_err(|_| format!("'{text}' is not a duration: expected a number such as 60s"))?;
     let micros = value * scale;
     if !micros.is_finite() || !(0.0..=1e15).contains(&micros) {
@@ -39,9 +38,9 @@ pub fn parse_duration(text: &str) -> Result<Micros, String> {
 /// Prints a time compactly for people: `1.250 s`, `15.0 ms`, `300 µs`.
 pub fn format_time(t: Micros) -> String {
     if t >= SEC {
-        format!("{:.3} s", t as f64 / 1e6)
+        format!("{} s", super::decimal::fixed(t as f64 / 1e6, 3))
     } else if t >= MS {
-        format!("{:.1} ms", t as f64 / 1e3)
+        format!("{} ms", super::decimal::fixed(t as f64 / 1e3, 1))
     } else {
         format!("{t} µs")
     }

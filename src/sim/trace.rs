@@ -234,7 +234,10 @@ impl Record {
                 None,
             ),
             RecordKind::Pause { node, until } => {
-                let text = format!("Node {node} paused until {} ms", *until as f64 / 1e3);
+                let text = format!(
+                    "Node {node} paused until {} ms",
+                    super::param::millis(*until)
+                );
                 (vec![*node], text.clone(), Some(text), None)
             }
             RecordKind::Resume { node } => (

@@ -194,12 +194,13 @@ fn chart(c: &Drawn, p: &ChartsProps) -> Html {
         })
     };
     let at = span.fraction(p.now) * 100.0;
-    let cursor = format!("left:{at:.3}%");
+    let cursor = format!("left:{}%", crate::sim::decimal::fixed(at, 3));
     // The recorded future (after a seek back): hatched, as on the timeline.
     let future = (p.now < p.horizon).then(|| {
         format!(
-            "left:{at:.3}%;width:{:.3}%",
-            span.fraction(p.horizon) * 100.0 - at
+            "left:{}%;width:{}%",
+            crate::sim::decimal::fixed(at, 3),
+            crate::sim::decimal::fixed(span.fraction(p.horizon) * 100.0 - at, 3)
         )
     });
     html! {

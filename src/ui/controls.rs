@@ -49,7 +49,7 @@ pub fn controls(p: &ControlsProps) -> Html {
         let dispatch = p.dispatch.clone();
         Callback::from(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            if let Ok(t) = input.value().parse::<f64>() {
+            if let Ok(t) = crate::sim::decimal::parse(&input.value()) {
                 dispatch.emit(Msg::Seek(t.max(0.0) as Micros));
             }
         })
@@ -123,9 +123,12 @@ const BEHIND_TIP: &str = "This device cannot simulate the run this fast: virtual
 fn speed_text(x: f64) -> String {
     let inverse = (1.0 / x).round();
     if x < 1.0 && inverse >= 2.0 {
-        format!("1/{inverse}×")
+        format!("1/{}×", crate::sim::decimal::shortest(inverse))
     } else {
-        format!("{}×", (x * 10.0).round() / 10.0)
+        format!(
+            "{}×",
+            crate::sim::decimal::shortest((x * 10.0).round() / 10.0)
+        )
     }
 }
 

@@ -14,7 +14,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -301,7 +300,7 @@ impl Flights {
                 for (attr, v, old) in [("cx", pos.0, c.placed.0), ("cy", pos.1, c.placed.1)] {
                     if v != old {
                         self.buf.clear();
-                        let _ = write!(self.buf, "{v:.1}");
+                        crate::sim::decimal::push_fixed(&mut self.buf, v, 1);
                         let _ = c.el.set_attribute(attr, &self.buf);
                     }
                 }
@@ -374,8 +373,14 @@ impl Flights {
             // The ring's box is square and its view box fills it.
             let (x, y) = c.pos;
             let style = tip.style();
-            let _ = style.set_property("left", &format!("{:.2}%", x / VIEW * 100.0));
-            let _ = style.set_property("top", &format!("{:.2}%", y / VIEW * 100.0));
+            let _ = style.set_property(
+                "left",
+                &(crate::sim::decimal::fixed(x / VIEW * 100.0, 2) + "%"),
+            );
+            let _ = style.set_property(
+                "top",
+                &(crate::sim::decimal::fixed(y / VIEW * 100.0, 2) + "%"),
+            );
         }
         self.tip_at = Some((id, c.pos));
     }
@@ -681,7 +686,7 @@ fn make_control(id: u64, label: &FlightLabel, r: f64) -> Option<web_sys::Element
             ("class", &label.class),
             ("id", &format!("msg-{id}")),
             ("data-msg", &id.to_string()),
-            ("r", &format!("{r:.1}")),
+            ("r", &crate::sim::decimal::fixed(r, 1)),
             ("role", "button"),
             ("tabindex", "0"),
             ("aria-label", &label.name),

@@ -149,14 +149,26 @@ fn place(owner: &str) {
     });
     let style = menu.style();
     // At most the viewport's height; taller content scrolls inside the menu.
-    let _ = style.set_property("max-height", &format!("{}px", viewport.1 - 2.0 * MARGIN));
+    let _ = style.set_property(
+        "max-height",
+        &format!(
+            "{}px",
+            crate::sim::decimal::shortest(viewport.1 - 2.0 * MARGIN)
+        ),
+    );
     let anchor = client_rect(&owner);
     let frame = client_rect(&parent);
     let own = client_rect(&menu);
     let toward_right = anchor.x + anchor.w / 2.0 >= frame.x + frame.w / 2.0;
     let (x, y) = beside(anchor, (own.w, own.h), viewport, MARGIN, toward_right);
-    let _ = style.set_property("left", &format!("{:.0}px", x - frame.x));
-    let _ = style.set_property("top", &format!("{:.0}px", y - frame.y));
+    let _ = style.set_property(
+        "left",
+        &format!("{}px", crate::sim::decimal::fixed(x - frame.x, 0)),
+    );
+    let _ = style.set_property(
+        "top",
+        &format!("{}px", crate::sim::decimal::fixed(y - frame.y, 0)),
+    );
     let _ = style.set_property("transform", "none");
 }
 

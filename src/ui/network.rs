@@ -41,13 +41,13 @@ pub struct NetworkProps {
 
 /// Milliseconds for a slider: 10000 µs → "10", 10500 µs → "10.5".
 fn ms(us: u64) -> String {
-    let s = format!("{:.1}", us as f64 / 1000.0);
+    let s = crate::sim::decimal::fixed(us as f64 / 1000.0, 1);
     s.trim_end_matches(".0").to_string()
 }
 
 /// Percent for a slider from parts per million.
 fn pct(ppm: u32) -> String {
-    let s = format!("{:.1}", ppm as f64 / 1e4);
+    let s = crate::sim::decimal::fixed(ppm as f64 / 1e4, 1);
     s.trim_end_matches(".0").to_string()
 }
 
@@ -258,7 +258,7 @@ fn commit(input: &NodeRef, state: &RefCell<SliderState>, name: &str, dispatch: &
     let (Some(input), Some(cfg)) = (input.cast::<web_sys::HtmlInputElement>(), st.config) else {
         return;
     };
-    if let Ok(v) = input.value().parse::<f64>() {
+    if let Ok(v) = crate::sim::decimal::parse(&input.value()) {
         let next = with_slider(cfg, name, v);
         if next != cfg {
             st.config = Some(next);

@@ -256,5 +256,5 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
 
 /// A coordinate rounded for SVG attributes.
 pub fn f(v: f64) -> String {
-    format!("{v:.1}")
+    crate::sim::decimal::fixed(v, 1)
 }

@@ -521,7 +521,7 @@ pub fn ring(p: &RingProps) -> Html {
         let (cx, cy) = layout.pos(n.id);
         Some(html! {
             <circle key={n.id} class="timer" cx={f(cx)} cy={f(cy)} r={f(layout.radius(n.id) + 5.5)} pathLength="100"
-                stroke-dasharray={format!("{:.2} 100", left * 100.0)}
+                stroke-dasharray={format!("{} 100", crate::sim::decimal::fixed(left * 100.0, 2))}
                 transform={format!("rotate(-90 {} {})", f(cx), f(cy))} />
         })
     });
@@ -562,9 +562,9 @@ pub fn ring(p: &RingProps) -> Html {
         let opacity = (1.0 - age * 0.8).clamp(0.2, 1.0);
         let a = layout.msg_r;
         html! {
-            <g key={m.id} class="lost" data-reason={m.reason.as_str()} opacity={format!("{opacity:.2}")} transform={format!("translate({:.1} {:.1})", x, y)}>
+            <g key={m.id} class="lost" data-reason={m.reason.as_str()} opacity={crate::sim::decimal::fixed(opacity, 2)} transform={format!("translate({} {})", f(x), f(y))}>
                 <title>{ format!("{} from Node {} to Node {} lost: {}", m.kind, m.from, m.to, m.reason.as_str()) }</title>
-                <path d={format!("M{:.1} {:.1}L{a:.1} {a:.1}M{:.1} {a:.1}L{a:.1} {:.1}", -a, -a, -a, -a)} />
+                <path d={format!("M{m} {m}L{p} {p}M{m} {p}L{p} {m}", m = f(-a), p = f(a))} />
                 <text y={f(-a - 3.0)}>{ "lost" }</text>
             </g>
         }
@@ -582,7 +582,7 @@ pub fn ring(p: &RingProps) -> Html {
     html! {
         <>
         <div class="ring-wrap">
-            <svg class={classes!("ring", drafting.then_some("drafting"))} viewBox={format!("0 0 {VIEW} {VIEW}")} role="group"
+            <svg class={classes!("ring", drafting.then_some("drafting"))} viewBox={format!("0 0 {v} {v}", v = crate::sim::decimal::shortest(VIEW))} role="group"
                 aria-label={label}
                 onpointerdown={p.handlers.lasso.clone()} onpointermove={p.handlers.lasso.clone()}
                 onpointerup={p.handlers.lasso.clone()} onpointercancel={p.handlers.lasso.clone()}>

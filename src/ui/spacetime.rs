@@ -210,7 +210,7 @@ impl Svg {
                 }
                 _ => (token, None),
             };
-            if let Ok(v) = num.parse::<f64>() {
+            if let Ok(v) = crate::sim::decimal::parse(num) {
                 let off = match (relative, axis % 2) {
                     (true, _) => 0.0,
                     (false, 0) => x,
@@ -707,7 +707,7 @@ fn lane_labels(
     selected: Option<NodeId>,
     dispatch: &Callback<Msg>,
 ) -> Html {
-    let height = format!("height:{lane}px");
+    let height = format!("height:{}px", crate::sim::decimal::shortest(lane));
     let onclick = dispatch.reform(|e: MouseEvent| {
         let id = e
             .target()
@@ -718,7 +718,7 @@ fn lane_labels(
         Msg::Select(id)
     });
     html! {
-        <ul class="st-lanes" style={format!("padding-top:{AXIS}px")} aria-label="Lanes" {onclick}>
+        <ul class="st-lanes" style={format!("padding-top:{}px", crate::sim::decimal::shortest(AXIS))} aria-label="Lanes" {onclick}>
             { for nodes.iter().map(|n| {
                 let tip_id = format!("st-why-{}", n.id);
                 html! {
@@ -1106,7 +1106,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         horizon
     }
     .max(value);
-    let hooks = (!p.playing).then(|| (a.to_string(), (1.0 / geom.k).to_string()));
+    let hooks = (!p.playing).then(|| (a.to_string(), crate::sim::decimal::shortest(1.0 / geom.k)));
     let (onclick, onkeydown, onblur) = (handlers.0.clone(), handlers.1.clone(), handlers.2.clone());
     let note: AttrValue = match readout {
         None => AttrValue::Static(HINT),
@@ -1131,9 +1131,9 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
                         aria-valuetext={format_time(value)} aria-describedby="st-readout"
                         aria-keyshortcuts="Enter ArrowLeft ArrowRight"
                         data-t0={hooks.as_ref().map(|h| h.0.clone())} data-us-per-px={hooks.map(|h| h.1)}
-                        style={format!("width:{}px;height:{}px", geom.w, h)}
+                        style={format!("width:{}px;height:{}px", crate::sim::decimal::shortest(geom.w), crate::sim::decimal::shortest(h))}
                         {onclick} {onkeydown} {onblur}>
-                        <div class="st-move" style={format!("transform:translateX({}px)", -shift)}>
+                        <div class="st-move" style={format!("transform:translateX({}px)", crate::sim::decimal::shortest(-shift))}>
                             <svg class="st-layer" width={f(settled.width)} height={f(h)} aria-hidden="true">
                                 { Html::from_html_unchecked(lanes) }
                                 { Html::from_html_unchecked(settled.markup.clone()) }

@@ -238,7 +238,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
         html! {
             <button key={first.t.to_string() + kind.as_str()} type="button"
                 class={classes!("tl-mark", kind.as_str(), future.then_some("future"), side)}
-                style={format!("left:{at:.1}%")}
+                style={format!("left:{}%", crate::sim::decimal::fixed(at, 1))}
                 data-t={first.t.to_string()} tabindex={if i == 0 { "0" } else { "-1" }}
                 aria-label={label.clone()} data-tip={label}>
                 <svg class="ic" viewBox="-6 -6 12 12" width="12" height="12" aria-hidden="true" focusable="false">
@@ -269,9 +269,9 @@ pub fn Timeline(p: &TimelineProps) -> Html {
         <div class="timeline">
             <div class="tl-track" role="toolbar" aria-label={format!("Milestones: {} changes, your actions, chaos faults and violations (← → to move between them)", p.leader)}
                 {onclick} {onkeydown}>
-                <div class="tl-past" style={format!("width:{past:.2}%")}></div>
+                <div class="tl-past" style={format!("width:{}%", crate::sim::decimal::fixed(past, 2))}></div>
                 if in_past {
-                    <div class="tl-future" style={format!("left:{past:.2}%;width:{:.2}%", 100.0 - past)}></div>
+                    <div class="tl-future" style={format!("left:{}%;width:{}%", crate::sim::decimal::fixed(past, 2), crate::sim::decimal::fixed(100.0 - past, 2))}></div>
                 }
                 { for buttons }
             </div>

@@ -238,11 +238,11 @@ fn report(text: &str) {
 fn human_size(bytes: usize) -> String {
     let b = bytes as f64;
     if b < 1e6 {
-        format!("{} KB", (b / 1e3).ceil())
+        format!("{} KB", crate::sim::decimal::fixed((b / 1e3).ceil(), 0))
     } else if b < 1e9 {
-        format!("{} MB", (b / 1e6).round())
+        format!("{} MB", crate::sim::decimal::fixed((b / 1e6).round(), 0))
     } else {
-        format!("{:.1} GB", b / 1e9)
+        format!("{} GB", crate::sim::decimal::fixed(b / 1e9, 1))
     }
 }
 

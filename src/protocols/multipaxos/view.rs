@@ -86,7 +86,7 @@ impl MultiNode {
                     if self.election_timeout == 0 {
                         dash()
                     } else {
-                        format!("{} ms", self.election_timeout as f64 / 1e3)
+                        format!("{} ms", crate::sim::param::millis(self.election_timeout))
                     },
                 ),
             ],

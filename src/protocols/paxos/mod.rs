@@ -172,8 +172,8 @@ impl Protocol for Paxos {
         if cfg.backoff_min > cfg.backoff_max {
             return Err(format!(
                 "the backoff minimum ({} ms) is above its maximum ({} ms)",
-                cfg.backoff_min as f64 / 1e3,
-                cfg.backoff_max as f64 / 1e3
+                crate::sim::param::millis(cfg.backoff_min),
+                crate::sim::param::millis(cfg.backoff_max)
             ));
         }
         Ok(())

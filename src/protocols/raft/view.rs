@@ -68,7 +68,7 @@ impl RaftNode {
                     if self.election_timeout == 0 {
                         "—".to_string()
                     } else {
-                        format!("{} ms", self.election_timeout as f64 / 1e3)
+                        format!("{} ms", crate::sim::param::millis(self.election_timeout))
                     },
                 ),
             ],
