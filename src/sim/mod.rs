@@ -10,6 +10,7 @@ pub mod chunked;
 pub mod engine;
 pub mod erased;
 pub mod figure;
+pub mod json;
 pub mod lab;
 pub mod metrics;
 pub mod node;
@@ -32,6 +33,7 @@ mod tests;
 pub use action::{Action, ActionKind, NetConfig};
 pub use erased::{Cluster, Definition};
 pub use figure::{Figure, Measure};
+pub use json::{JsonFields, JsonObject};
 pub use lab::{
     ChaosView, DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState,
     SpanView, TraceKind, TraceView,
