@@ -27,8 +27,6 @@ use super::workload::{Client, ClientMsg, Request, Response, Wire};
 pub trait AnyMessage: JsonFields {
     /// How the message is drawn and named in the page.
     fn view(&self) -> MsgView;
-    /// The message as a JSON object, for the trace.
-    fn to_json(&self) -> String;
     /// For protocol code and tests that know the type.
     fn as_any(&self) -> &dyn Any;
     /// Hands the shared message to the typed node that receives it.
@@ -39,14 +37,18 @@ impl<M: Message> AnyMessage for M {
     fn view(&self) -> MsgView {
         Message::view(self)
     }
-    fn to_json(&self) -> String {
-        json::to_json(self)
-    }
     fn as_any(&self) -> &dyn Any {
         self
     }
     fn into_any(self: Rc<Self>) -> Rc<dyn Any> {
         self
+    }
+}
+
+impl dyn AnyMessage {
+    /// The message as a JSON object, as its trace lines carry it.
+    pub fn to_json(&self) -> String {
+        json::to_json(self)
     }
 }
 
@@ -72,8 +74,6 @@ pub trait AnyNote {
     fn marker(&self) -> Option<Marker>;
     /// Writes the note's `kind` and fields into a trace line's object.
     fn trace_fields(&self, o: &mut JsonObject<'_>);
-    /// The note as a JSON object (with its `kind`).
-    fn to_json(&self) -> String;
     /// For protocol code and tests that know the type.
     fn as_any(&self) -> &dyn Any;
 }
@@ -95,15 +95,19 @@ impl<T: Note> AnyNote for T {
         o.str("kind", Note::kind(self));
         self.json_fields(o);
     }
-    fn to_json(&self) -> String {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl dyn AnyNote {
+    /// The note as a JSON object (with its `kind`), as its trace line carries it.
+    pub fn to_json(&self) -> String {
         let mut out = String::new();
         let mut o = JsonObject::open(&mut out);
         self.trace_fields(&mut o);
         o.close();
         out
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

@@ -565,7 +565,7 @@ fn trace_shapes() {
         value: cmd(9),
     };
     assert_eq!(
-        crate::sim::erased::AnyNote::to_json(&learn),
+        <dyn crate::sim::erased::AnyNote>::to_json(&learn),
         r#"{"kind":"learn","slot":4,"value":9}"#
     );
     let leader = MultiNote::Role {

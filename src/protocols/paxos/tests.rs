@@ -529,7 +529,7 @@ fn trace_shapes() {
         ballot: b(2, 1),
     };
     assert_eq!(
-        crate::sim::erased::AnyNote::to_json(&learn),
+        <dyn crate::sim::erased::AnyNote>::to_json(&learn),
         r#"{"kind":"learn","value":7,"ballot":{"round":2,"proposer":1}}"#
     );
     assert_eq!(learn.kind(), "learn");
@@ -541,7 +541,7 @@ fn trace_shapes() {
         forced_by: None,
     };
     assert_eq!(
-        crate::sim::erased::AnyNote::to_json(&propose),
+        <dyn crate::sim::erased::AnyNote>::to_json(&propose),
         r#"{"kind":"propose","ballot":{"round":1,"proposer":1},"value":5}"#
     );
 }

@@ -1038,12 +1038,12 @@ fn trace_shapes() {
         msg.view().detail,
         "term 2, 2 entries after index 4 (term 2), commit 3"
     );
-    let role = crate::sim::erased::AnyNote::to_json(&RaftNote::Role {
+    let role = <dyn crate::sim::erased::AnyNote>::to_json(&RaftNote::Role {
         role: "leader",
         term: 3,
     });
     assert_eq!(role, r#"{"kind":"role","role":"leader","term":3}"#);
-    let commit = crate::sim::erased::AnyNote::to_json(&RaftNote::Commit {
+    let commit = <dyn crate::sim::erased::AnyNote>::to_json(&RaftNote::Commit {
         index: 5,
         term: 2,
         command: 9,
