@@ -4,6 +4,7 @@
 //! the link codec writes.
 
 use crate::sim::Lab;
+use crate::sim::json::quoted;
 
 /// The trace format version this build writes and reads.
 pub const TRACE_VERSION: u64 = 1;
@@ -26,7 +27,7 @@ impl<L: Lab + ?Sized> TraceExport for L {
         format!(
             r#"{{"t":0,"kind":"scenario","format":"quorumscope-trace","version":{TRACE_VERSION},"at":{},"link":{}}}"#,
             self.now(),
-            serde_json::to_string(&self.scenario().to_query()).expect("strings serialize")
+            quoted(&self.scenario().to_query())
         )
     }
 

@@ -1,12 +1,11 @@
 //! Visitor actions: the only inputs to a run besides its seed, recorded at exact points in time.
 
-use serde::{Deserialize, Serialize};
-
+use super::json::{JsonFields, JsonObject};
 use super::node::NodeId;
 use super::time::Micros;
 
 /// Network conditions; every field can be changed mid-run by an action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NetConfig {
     /// Shortest one-way latency in microseconds.
     pub latency_min: Micros,
@@ -49,8 +48,7 @@ impl NetConfig {
 }
 
 /// One thing a visitor did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ActionKind {
     /// Stop a node; it loses volatile state and in-flight messages to it are dropped.
     Crash { node: NodeId },
@@ -91,15 +89,72 @@ pub enum ActionKind {
 
 /// An action pinned to the exact point of the run where it happened: after `at_event` events,
 /// at virtual time `t`. Replaying the same actions at the same points reproduces the run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Action {
     /// How many events had been processed when the action was taken.
     pub at_event: u64,
     /// The virtual time when the action was taken.
     pub t: Micros,
     /// What was done.
-    #[serde(flatten)]
     pub kind: ActionKind,
+}
+
+/// The trace writes the network's fields inside a `set_network` action.
+impl JsonFields for NetConfig {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.u64("latency_min", self.latency_min)
+            .u64("latency_max", self.latency_max)
+            .u64("loss_ppm", self.loss_ppm.into())
+            .u64("dup_ppm", self.dup_ppm.into());
+    }
+}
+
+/// An action line's fields: `action` (its name), then the action's own fields.
+impl JsonFields for ActionKind {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match self {
+            ActionKind::Crash { node } => o.str("action", "crash").u64("node", (*node).into()),
+            ActionKind::Restart { node } => o.str("action", "restart").u64("node", (*node).into()),
+            ActionKind::Timeout { node } => o.str("action", "timeout").u64("node", (*node).into()),
+            ActionKind::ClientRequest { node } => o
+                .str("action", "client_request")
+                .u64("node", (*node).into()),
+            ActionKind::DropMessage { id } => o.str("action", "drop_message").u64("id", *id),
+            ActionKind::SetNetwork { net } => o.str("action", "set_network").object("net", net),
+            ActionKind::Partition { groups } => o
+                .str("action", "partition")
+                .u64s("groups", &mut groups.iter().map(|&g| g.into())),
+            ActionKind::CutLink { a, b } => o
+                .str("action", "cut_link")
+                .u64("a", (*a).into())
+                .u64("b", (*b).into()),
+            ActionKind::RestoreLink { a, b } => o
+                .str("action", "restore_link")
+                .u64("a", (*a).into())
+                .u64("b", (*b).into()),
+            ActionKind::Heal => o.str("action", "heal"),
+            ActionKind::Pause { node, duration } => o
+                .str("action", "pause")
+                .u64("node", (*node).into())
+                .u64("duration", *duration),
+            ActionKind::CutOneWay { from, to } => o
+                .str("action", "cut_one_way")
+                .u64("from", (*from).into())
+                .u64("to", (*to).into()),
+            ActionKind::LinkLatency { from, to, latency } => {
+                o.str("action", "link_latency")
+                    .u64("from", (*from).into())
+                    .u64("to", (*to).into());
+                match latency {
+                    Some((lo, hi)) => o.u64s("latency", &mut [*lo, *hi].into_iter()),
+                    None => o.null("latency"),
+                }
+            }
+            ActionKind::SetChaos { rate } => {
+                o.str("action", "set_chaos").u64("rate", (*rate).into())
+            }
+        };
+    }
 }
 
 impl ActionKind {

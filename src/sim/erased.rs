@@ -12,6 +12,7 @@ use std::fmt::Debug;
 use std::rc::Rc;
 
 use super::figure::Figure;
+use super::json::{self, JsonFields, JsonObject};
 use super::metrics::Series;
 use super::node::{
     Checker, Ctx, Finding, Host, Marker, Message, MsgView, Node, NodeId, NodeView, Note, Outbox,
@@ -21,12 +22,11 @@ use super::rng::Rng;
 use super::time::Micros;
 use super::workload::{Client, ClientMsg, Request, Response, Wire};
 
-/// A message on the wire whose type only its protocol knows.
-pub trait AnyMessage {
+/// A message on the wire whose type only its protocol knows; its [`JsonFields`] write the
+/// trace's `msg` object.
+pub trait AnyMessage: JsonFields {
     /// How the message is drawn and named in the page.
     fn view(&self) -> MsgView;
-    /// The message as a JSON object, for the trace.
-    fn to_json(&self) -> String;
     /// For protocol code and tests that know the type.
     fn as_any(&self) -> &dyn Any;
     /// Hands the shared message to the typed node that receives it.
@@ -37,14 +37,18 @@ impl<M: Message> AnyMessage for M {
     fn view(&self) -> MsgView {
         Message::view(self)
     }
-    fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("messages serialize")
-    }
     fn as_any(&self) -> &dyn Any {
         self
     }
     fn into_any(self: Rc<Self>) -> Rc<dyn Any> {
         self
+    }
+}
+
+impl dyn AnyMessage {
+    /// The message as a JSON object, as its trace lines carry it.
+    pub fn to_json(&self) -> String {
+        json::to_json(self)
     }
 }
 
@@ -68,8 +72,8 @@ pub trait AnyNote {
     fn headline(&self, node: NodeId) -> Option<String>;
     /// The timeline milestone the note marks, if any.
     fn marker(&self) -> Option<Marker>;
-    /// The note as a JSON object (with its `kind`), for the trace.
-    fn to_json(&self) -> String;
+    /// Writes the note's `kind` and fields into a trace line's object.
+    fn trace_fields(&self, o: &mut JsonObject<'_>);
     /// For protocol code and tests that know the type.
     fn as_any(&self) -> &dyn Any;
 }
@@ -87,11 +91,23 @@ impl<T: Note> AnyNote for T {
     fn marker(&self) -> Option<Marker> {
         Note::marker(self)
     }
-    fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("notes serialize")
+    fn trace_fields(&self, o: &mut JsonObject<'_>) {
+        o.str("kind", Note::kind(self));
+        self.json_fields(o);
     }
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+impl dyn AnyNote {
+    /// The note as a JSON object (with its `kind`), as its trace line carries it.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        let mut o = JsonObject::open(&mut out);
+        self.trace_fields(&mut o);
+        o.close();
+        out
     }
 }
 

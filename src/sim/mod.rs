@@ -11,6 +11,7 @@ pub mod decimal;
 pub mod engine;
 pub mod erased;
 pub mod figure;
+pub mod json;
 pub mod lab;
 pub mod metrics;
 pub mod node;
@@ -34,6 +35,7 @@ mod tests;
 pub use action::{Action, ActionKind, NetConfig};
 pub use erased::{Cluster, Definition};
 pub use figure::{Figure, Measure};
+pub use json::{JsonFields, JsonObject};
 pub use lab::{
     ChaosView, DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState,
     SpanView, TraceKind, TraceView,

@@ -9,9 +9,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 
-use serde::Serialize;
-
 use super::figure::Figure;
+use super::json::JsonFields;
 use super::metrics::Series;
 pub use super::param::{ParamSpec, Unit};
 pub use super::picture::{
@@ -25,14 +24,17 @@ use super::workload::Wire;
 pub type NodeId = u32;
 
 /// A protocol message: anything a node sends to another node.
-pub trait Message: Clone + Debug + Serialize + 'static {
+/// Its [`JsonFields`] write the trace's `msg` object, starting with the `type` tag.
+pub trait Message: Clone + Debug + JsonFields + 'static {
     /// How the message is drawn and named in the page.
     fn view(&self) -> MsgView;
 }
 
 /// A protocol-level fact a node reports for the trace (a role change, a commit, …).
-pub trait Note: Clone + Debug + Serialize + 'static {
-    /// The trace line's `kind` (the note's serde tag), e.g. `role` or `commit`.
+/// Its [`JsonFields`] write the note's fields for the trace line, after the `kind` tag, which
+/// the simulator writes from [`Note::kind`].
+pub trait Note: Clone + Debug + JsonFields + 'static {
+    /// The trace line's `kind`, e.g. `role` or `commit`.
     fn kind(&self) -> &'static str;
     /// The note as a sentence for the event log, e.g. "Node 3 granted its vote to Node 1 for
     /// term 2" (every note reads as a sentence, never as raw data).
@@ -53,8 +55,7 @@ pub fn with_article(role: &str) -> String {
 }
 
 /// Kinds of milestone drawn on the timeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Marker {
     /// A node took over as leader (or primary, or distinguished proposer).
     Leader,
@@ -118,7 +119,7 @@ pub trait Checker<N: Node>: Clone + Debug + 'static {
 }
 
 /// One broken invariant, as found by a [`Checker`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// The invariant's name as listed in [`ProtocolInfo::invariants`].
     pub invariant: &'static str,
@@ -534,6 +535,7 @@ impl<N: Node> Outbox<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::json::JsonObject;
 
     fn setup(extra: &[(&'static str, usize)]) -> Setup {
         Setup {
@@ -591,15 +593,21 @@ mod tests {
                 NodeView::default()
             }
         }
-        #[derive(Clone, Debug, Serialize)]
+        #[derive(Clone, Debug)]
         struct MsgStub;
+        impl JsonFields for MsgStub {
+            fn json_fields(&self, _: &mut JsonObject<'_>) {}
+        }
         impl Message for MsgStub {
             fn view(&self) -> MsgView {
                 MsgView::default()
             }
         }
-        #[derive(Clone, Debug, Serialize)]
+        #[derive(Clone, Debug)]
         struct NoteStub;
+        impl JsonFields for NoteStub {
+            fn json_fields(&self, _: &mut JsonObject<'_>) {}
+        }
         impl Note for NoteStub {
             fn kind(&self) -> &'static str {
                 "stub"

@@ -1,8 +1,7 @@
 //! A tiny protocol for testing the engine itself: every node pings the next one on a timer
 //! and counts the pongs. It has one invariant that a bug toggle can break.
 
-use serde::Serialize;
-
+use super::json::{JsonFields, JsonObject};
 use super::metrics::{Series, SeriesKind};
 use super::node::*;
 use super::time::MS;
@@ -28,8 +27,7 @@ pub struct PingNode {
 }
 
 /// Test protocol messages.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "type")]
+#[derive(Clone, Debug)]
 pub enum PingMsg {
     /// A request.
     Ping,
@@ -38,11 +36,23 @@ pub enum PingMsg {
 }
 
 /// Test protocol notes.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug)]
 pub enum PingNote {
     /// Counted a pong.
     Pong { count: u64 },
+}
+
+impl JsonFields for PingMsg {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.str("type", self.view().kind);
+    }
+}
+
+impl JsonFields for PingNote {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        let PingNote::Pong { count } = self;
+        o.u64("count", *count);
+    }
 }
 
 impl Message for PingMsg {

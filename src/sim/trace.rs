@@ -4,6 +4,7 @@
 
 use super::action::ActionKind;
 use super::erased::{MsgRef, NoteRef};
+use super::json::{JsonFields, JsonObject};
 use super::lab::{DropReason, Milestone, TraceKind, TraceView};
 use super::node::{Finding, NodeId};
 use super::time::Micros;
@@ -111,25 +112,26 @@ impl Record {
 
     /// Renders the record as one JSON object (no newline).
     pub fn to_json(&self) -> String {
-        let t = self.t;
-        let line = |kind: &str, id, from, to, reason: Option<&str>, msg: &MsgRef| {
-            let reason = reason.map_or(String::new(), |r| {
-                format!(
-                    r#","reason":{}"#,
-                    serde_json::to_string(r).expect("strings serialize")
-                )
-            });
-            format!(
-                r#"{{"t":{t},"kind":"{kind}","id":{id},"from":{from},"to":{to}{reason},"msg":{}}}"#,
-                msg.to_json()
-            )
-        };
+        let mut out = String::with_capacity(160);
+        let mut o = JsonObject::open(&mut out);
+        o.u64("t", self.t);
+        let message =
+            |o: &mut JsonObject<'_>, kind, id, from: NodeId, to: NodeId, reason, msg: &MsgRef| {
+                o.str("kind", kind)
+                    .u64("id", id)
+                    .u64("from", from.into())
+                    .u64("to", to.into());
+                if let Some(reason) = reason {
+                    o.str("reason", reason);
+                }
+                o.object("msg", msg.as_ref());
+            };
         match &self.kind {
             RecordKind::Send {
                 id, from, to, msg, ..
-            } => line("send", *id, *from, *to, None, msg),
+            } => message(&mut o, "send", *id, *from, *to, None, msg),
             RecordKind::Deliver { id, from, to, msg } => {
-                line("deliver", *id, *from, *to, None, msg)
+                message(&mut o, "deliver", *id, *from, *to, None, msg)
             }
             RecordKind::Drop {
                 id,
@@ -137,38 +139,43 @@ impl Record {
                 to,
                 msg,
                 reason,
-            } => line("drop", *id, *from, *to, Some(reason.as_str()), msg),
-            RecordKind::Crash { node } => format!(r#"{{"t":{t},"kind":"crash","node":{node}}}"#),
+            } => message(&mut o, "drop", *id, *from, *to, Some(reason.as_str()), msg),
+            RecordKind::Crash { node } => {
+                o.str("kind", "crash").u64("node", (*node).into());
+            }
             RecordKind::Restart { node } => {
-                format!(r#"{{"t":{t},"kind":"restart","node":{node}}}"#)
+                o.str("kind", "restart").u64("node", (*node).into());
             }
             RecordKind::Pause { node, until } => {
-                format!(r#"{{"t":{t},"kind":"pause","node":{node},"until":{until}}}"#)
+                o.str("kind", "pause")
+                    .u64("node", (*node).into())
+                    .u64("until", *until);
             }
             RecordKind::Resume { node } => {
-                format!(r#"{{"t":{t},"kind":"resume","node":{node}}}"#)
+                o.str("kind", "resume").u64("node", (*node).into());
             }
             RecordKind::Client { node, command } => {
-                format!(r#"{{"t":{t},"kind":"client","node":{node},"command":{command}}}"#)
+                o.str("kind", "client")
+                    .u64("node", (*node).into())
+                    .u64("command", *command);
             }
             RecordKind::Note { node, note } => {
-                let body = note.to_json();
-                let rest = body.strip_prefix('{').unwrap_or("}");
-                let sep = if rest == "}" { "" } else { "," };
-                format!(r#"{{"t":{t},"node":{node}{sep}{rest}"#)
+                o.u64("node", (*node).into());
+                note.trace_fields(&mut o);
             }
-            RecordKind::Violation { node, finding } => format!(
-                r#"{{"t":{t},"kind":"violation","node":{node},"invariant":{},"detail":{}}}"#,
-                serde_json::to_string(finding.invariant).expect("strings serialize"),
-                serde_json::to_string(&finding.detail).expect("strings serialize"),
-            ),
+            RecordKind::Violation { node, finding } => {
+                o.str("kind", "violation")
+                    .u64("node", (*node).into())
+                    .str("invariant", finding.invariant)
+                    .str("detail", &finding.detail);
+            }
             RecordKind::Action(kind) | RecordKind::Chaos(kind) => {
-                let body = serde_json::to_string(kind).expect("actions serialize");
-                let rest = body.strip_prefix('{').unwrap_or("}");
-                let line = self.kind().as_str();
-                format!(r#"{{"t":{t},"kind":"{line}","event":{},{rest}"#, self.event)
+                o.str("kind", self.kind().as_str()).u64("event", self.event);
+                kind.json_fields(&mut o);
             }
         }
+        o.close();
+        out
     }
 
     /// The record as the page shows it.

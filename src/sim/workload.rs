@@ -14,8 +14,7 @@
 //! times out; after [`MAX_ATTEMPTS`] it gives up. Retries make delivery at-least-once: a
 //! command whose answer was lost may be applied twice, as with any client without sessions.
 
-use serde::Serialize;
-
+use super::json::{JsonFields, JsonObject};
 use super::metrics::{Series, SeriesKind};
 use super::node::{Ctx, Message, MsgView, Node, NodeId, NodeView, Note, ParamSpec};
 use super::picture::{ChartSpec, Host, KindSpec, Panel};
@@ -126,23 +125,18 @@ pub fn read_params() -> Vec<ParamSpec> {
 }
 
 /// A client's request as the protocol's message carries it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Request {
     /// The client's number for it (unique per client).
     pub id: u64,
     /// The command to run ([`command`]: client and request packed, so entries say whose they are).
     pub command: u64,
     /// A read (of the latest value) rather than a write of `command`.
-    #[serde(skip_serializing_if = "is_false")]
     pub read: bool,
 }
 
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
 /// A server's answer to a [`Request`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Response {
     /// The request answered.
     pub id: u64,
@@ -151,15 +145,13 @@ pub struct Response {
 }
 
 /// What a server says about a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {
     /// Done (committed and applied).
     Done,
     /// This server does not lead; it names the one it believes does, if it knows.
     NotLeader {
         /// The believed leader.
-        #[serde(skip_serializing_if = "Option::is_none")]
         hint: Option<NodeId>,
     },
 }
@@ -168,13 +160,51 @@ pub enum Answer {
 /// `Request` into the protocol's message on the way out and a protocol message carrying a
 /// [`Response`] into this on the way in (see [`Wire`]), so the client is one piece of code
 /// whatever the protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientMsg {
     /// A request to a server.
     Request(Request),
     /// A server's answer.
     Response(Response),
+}
+
+/// A request's fields, as every protocol's message carrying it writes them after its `type`:
+/// `id`, `command`, and `read` only for a read.
+impl JsonFields for Request {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.u64("id", self.id).u64("command", self.command);
+        if self.read {
+            o.bool("read", true);
+        }
+    }
+}
+
+/// An answer's fields: `id`, then `answer`, which is `"done"` or
+/// `{"not_leader":{"hint":N}}` (`{"not_leader":{}}` without a hint).
+impl JsonFields for Response {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.u64("id", self.id);
+        match self.answer {
+            Answer::Done => o.str("answer", "done"),
+            Answer::NotLeader { hint } => o.object_with("answer", &mut |o| {
+                o.object_with("not_leader", &mut |o| {
+                    if let Some(hint) = hint {
+                        o.u64("hint", hint.into());
+                    }
+                });
+            }),
+        };
+    }
+}
+
+/// A client message is written as the request or answer itself, with no tag.
+impl JsonFields for ClientMsg {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match self {
+            ClientMsg::Request(r) => r.json_fields(o),
+            ClientMsg::Response(r) => r.json_fields(o),
+        }
+    }
 }
 
 impl Message for ClientMsg {
@@ -327,8 +357,7 @@ struct Pending {
 }
 
 /// What became of a request, for the trace and the event log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientNote {
     /// Answered with success.
     Answered {
@@ -349,6 +378,24 @@ pub enum ClientNote {
         /// The request.
         request: u64,
     },
+}
+
+impl JsonFields for ClientNote {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match *self {
+            ClientNote::Answered {
+                request,
+                latency,
+                attempts,
+            } => o
+                .u64("request", request)
+                .u64("latency", latency)
+                .u64("attempts", attempts.into()),
+            ClientNote::Failed { request } | ClientNote::TimedOut { request } => {
+                o.u64("request", request)
+            }
+        };
+    }
 }
 
 impl Note for ClientNote {

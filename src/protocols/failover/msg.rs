@@ -1,13 +1,11 @@
 //! What the replicas and the manager say to each other (messages) and to the trace (notes).
 
-use serde::Serialize;
-
 use crate::sim::workload::{Request, Response, describe_command};
-use crate::sim::{Marker, Message, MsgView, NodeId, Note};
+use crate::sim::{JsonFields, JsonObject, Marker, Message, MsgView, NodeId, Note};
 
 /// One write in a replica's history: the value a client wrote, stamped with the epoch of the
 /// primary that first appended it. Writes are identified by their position (from 1) and epoch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Epoch of the primary that appended the write.
     pub epoch: u64,
@@ -17,7 +15,7 @@ pub struct Entry {
 
 /// A position in a history: its index (from 1; 0 before the first write) and the epoch of the
 /// write there.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Pos {
     /// Epoch of the write at `index` (0 for index 0).
     pub epoch: u64,
@@ -28,7 +26,7 @@ pub struct Pos {
 /// The manager's configuration: who is primary, who is a backup the primary waits for, who is
 /// catching up. Every change gets a new `version`; a promotion also starts a new `epoch` (with
 /// fencing on).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
     /// Numbers the manager's decisions; replicas keep the newest they heard.
     pub version: u64,
@@ -50,9 +48,39 @@ impl Config {
     }
 }
 
+impl JsonFields for Entry {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.u64("epoch", self.epoch).u64("value", self.value);
+    }
+}
+
+impl JsonFields for Pos {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.u64("epoch", self.epoch).u64("index", self.index);
+    }
+}
+
+/// Writes an optional primary: its id, or `null`.
+fn write_primary(o: &mut JsonObject<'_>, primary: Option<NodeId>) {
+    o.opt_u64("primary", primary.map(u64::from));
+}
+
+/// Writes a list of nodes as an array of ids.
+fn write_nodes(o: &mut JsonObject<'_>, key: &str, nodes: &[NodeId]) {
+    o.u64s(key, &mut nodes.iter().map(|&n| n.into()));
+}
+
+impl JsonFields for Config {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.u64("version", self.version).u64("epoch", self.epoch);
+        write_primary(o, self.primary);
+        write_nodes(o, "in_sync", &self.in_sync);
+        write_nodes(o, "joining", &self.joining);
+    }
+}
+
 /// A message between replicas, the manager and clients.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
     /// Replica → manager, every heartbeat interval and whenever its checker changes its mind:
     /// alive, at this position, knowing this configuration, and suspecting these peers.
@@ -118,6 +146,58 @@ impl Msg {
         match self {
             Msg::Response(r) => Some(*r),
             _ => None,
+        }
+    }
+}
+
+/// A message is an object tagged by `type` (the variant's name), then its fields.
+impl JsonFields for Msg {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match self {
+            Msg::Heartbeat {
+                version,
+                last,
+                suspects,
+            } => {
+                o.str("type", "Heartbeat")
+                    .u64("version", *version)
+                    .object("last", last);
+                write_nodes(o, "suspects", suspects);
+            }
+            Msg::Append {
+                epoch,
+                prev,
+                entries,
+                durable,
+            } => {
+                o.str("type", "Append")
+                    .u64("epoch", *epoch)
+                    .object("prev", prev)
+                    .array("entries", &mut |a| entries.iter().for_each(|e| a.object(e)))
+                    .u64("durable", *durable);
+            }
+            Msg::AppendOk { epoch, matched } => {
+                o.str("type", "AppendOk")
+                    .u64("epoch", *epoch)
+                    .u64("matched", *matched);
+            }
+            Msg::AppendGap { epoch, len } => {
+                o.str("type", "AppendGap")
+                    .u64("epoch", *epoch)
+                    .u64("len", *len);
+            }
+            Msg::Fenced { epoch, primary } => {
+                o.str("type", "Fenced").u64("epoch", *epoch);
+                write_primary(o, *primary);
+            }
+            Msg::CaughtUp { version, backup } => {
+                o.str("type", "CaughtUp")
+                    .u64("version", *version)
+                    .u64("backup", (*backup).into());
+            }
+            Msg::Config(c) => c.json_fields(o.str("type", "Config")),
+            Msg::Request(r) => r.json_fields(o.str("type", "Request")),
+            Msg::Response(r) => r.json_fields(o.str("type", "Response")),
         }
     }
 }
@@ -215,8 +295,7 @@ impl Message for Msg {
 }
 
 /// Why the manager changed its configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reason {
     /// The manager's own checker suspects the node.
     Silent,
@@ -231,6 +310,17 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// The reason's name in the trace.
+    fn name(self) -> &'static str {
+        match self {
+            Reason::Silent => "silent",
+            Reason::Reported => "reported",
+            Reason::Back => "back",
+            Reason::CaughtUp => "caught_up",
+            Reason::Failback => "failback",
+        }
+    }
+
     fn text(self) -> &'static str {
         match self {
             Reason::Silent => "it fell silent",
@@ -243,8 +333,7 @@ impl Reason {
 }
 
 /// A fact for the trace and the event log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FailoverNote {
     /// A checker started or stopped suspecting a node.
     Suspect {
@@ -305,6 +394,43 @@ pub enum FailoverNote {
         /// The value there.
         value: u64,
     },
+}
+
+impl JsonFields for FailoverNote {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match *self {
+            FailoverNote::Suspect { about, suspected } => {
+                o.u64("about", about.into()).bool("suspected", suspected);
+            }
+            FailoverNote::Promote {
+                primary,
+                epoch,
+                why,
+            } => {
+                o.u64("primary", primary.into())
+                    .u64("epoch", epoch)
+                    .str("why", why.name());
+            }
+            FailoverNote::Remove { node, why } | FailoverNote::Admit { node, why } => {
+                o.u64("node", node.into()).str("why", why.name());
+            }
+            FailoverNote::Stuck { primary } => {
+                o.u64("primary", primary.into());
+            }
+            FailoverNote::Role { role, epoch } => {
+                o.str("role", role).u64("epoch", epoch);
+            }
+            FailoverNote::Truncate { from } => {
+                o.u64("from", from);
+            }
+            FailoverNote::Refuse { value } => {
+                o.u64("value", value);
+            }
+            FailoverNote::Durable { index, value } => {
+                o.u64("index", index).u64("value", value);
+            }
+        }
+    }
 }
 
 impl Note for FailoverNote {

@@ -2,12 +2,11 @@
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
-
 use crate::protocols::paxos::common::Ballot;
+use crate::sim::json::JsonArray;
 use crate::sim::node::with_article;
 use crate::sim::workload::{Request, Response, describe_command};
-use crate::sim::{Marker, Message, MsgView, NodeId, Note};
+use crate::sim::{JsonFields, JsonObject, Marker, Message, MsgView, NodeId, Note};
 
 /// What a slot can hold: a client's command, or a no-op a new leader uses to fill a gap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -18,12 +17,19 @@ pub enum Value {
     Command(u64),
 }
 
-impl Serialize for Value {
-    /// A command as its number, a no-op as the string `"noop"`.
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+/// In the trace a value is its command's number, or the string `"noop"`.
+impl Value {
+    fn write_field(self, o: &mut JsonObject<'_>, key: &str) {
         match self {
-            Value::Noop => s.serialize_str("noop"),
-            Value::Command(c) => s.serialize_u64(*c),
+            Value::Noop => o.str(key, "noop"),
+            Value::Command(c) => o.u64(key, c),
+        };
+    }
+
+    fn write_item(self, a: &mut JsonArray<'_>) {
+        match self {
+            Value::Noop => a.str("noop"),
+            Value::Command(c) => a.u64(c),
         }
     }
 }
@@ -39,7 +45,7 @@ impl fmt::Display for Value {
 }
 
 /// A proposal an acceptor accepted in one slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Vote {
     /// The ballot it was accepted in.
     pub ballot: Ballot,
@@ -48,7 +54,7 @@ pub struct Vote {
 }
 
 /// An accepted proposal reported in a promise, with its slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SlotVote {
     /// The slot (from 1).
     pub slot: u64,
@@ -58,11 +64,17 @@ pub struct SlotVote {
     pub value: Value,
 }
 
+impl JsonFields for SlotVote {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.u64("slot", self.slot).object("ballot", &self.ballot);
+        self.value.write_field(o, "value");
+    }
+}
+
 /// The messages of Multi-Paxos: one phase 1 for all slots from `from_slot` on, then phase 2
 /// per slot; heartbeats carry the leader's chosen prefix, and a follower missing part of it
 /// asks to catch up. The sender is known from the network.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
     /// Phase 1a: a would-be leader asks for a promise covering every slot from `from_slot`.
     Prepare {
@@ -160,6 +172,77 @@ impl Msg {
     }
 }
 
+/// A message is an object tagged by `type` (the variant's name), then its fields.
+impl JsonFields for Msg {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match self {
+            Msg::Prepare { ballot, from_slot } => {
+                o.str("type", "Prepare")
+                    .object("ballot", ballot)
+                    .u64("from_slot", *from_slot);
+            }
+            Msg::Promise {
+                ballot,
+                from_slot,
+                chosen,
+                accepted,
+            } => {
+                o.str("type", "Promise")
+                    .object("ballot", ballot)
+                    .u64("from_slot", *from_slot)
+                    .array("chosen", &mut |a| {
+                        chosen.iter().for_each(|v| v.write_item(a))
+                    })
+                    .array("accepted", &mut |a| {
+                        accepted.iter().for_each(|v| a.object(v))
+                    });
+            }
+            Msg::Nack { ballot, promised } => {
+                o.str("type", "Nack")
+                    .object("ballot", ballot)
+                    .object("promised", promised);
+            }
+            Msg::Accept {
+                ballot,
+                slot,
+                value,
+                commit,
+            } => {
+                o.str("type", "Accept")
+                    .object("ballot", ballot)
+                    .u64("slot", *slot);
+                value.write_field(o, "value");
+                o.u64("commit", *commit);
+            }
+            Msg::Accepted {
+                ballot,
+                slot,
+                value,
+            } => {
+                o.str("type", "Accepted")
+                    .object("ballot", ballot)
+                    .u64("slot", *slot);
+                value.write_field(o, "value");
+            }
+            Msg::Heartbeat { ballot, commit } => {
+                o.str("type", "Heartbeat")
+                    .object("ballot", ballot)
+                    .u64("commit", *commit);
+            }
+            Msg::CatchUp { ballot, learned } => {
+                o.str("type", "CatchUp")
+                    .object("ballot", ballot)
+                    .u64("learned", *learned);
+            }
+            Msg::ClientRequest { command } => {
+                o.str("type", "ClientRequest").u64("command", *command);
+            }
+            Msg::Request(r) => r.json_fields(o.str("type", "Request")),
+            Msg::Response(r) => r.json_fields(o.str("type", "Response")),
+        }
+    }
+}
+
 impl Message for Msg {
     fn view(&self) -> MsgView {
         let (kind, reply, success, detail) = match self {
@@ -252,8 +335,7 @@ impl Message for Msg {
 ///
 /// `role` is emitted on every change of role or ballot (and on every start), `learn` exactly
 /// once per node and slot.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MultiNote {
     /// The node's role or ballot changed (or it started).
     Role {
@@ -313,6 +395,50 @@ pub enum MultiNote {
         /// Why, for people.
         reason: &'static str,
     },
+}
+
+impl JsonFields for MultiNote {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match self {
+            MultiNote::Role { role, ballot } => {
+                o.str("role", role).object("ballot", ballot);
+            }
+            MultiNote::Promise {
+                ballot,
+                from_slot,
+                chosen,
+                accepted,
+            } => {
+                o.object("ballot", ballot)
+                    .u64("from_slot", *from_slot)
+                    .u64("chosen", *chosen as u64)
+                    .u64("accepted", *accepted as u64);
+            }
+            MultiNote::Propose {
+                slot,
+                ballot,
+                value,
+            }
+            | MultiNote::Chosen {
+                slot,
+                ballot,
+                value,
+            } => {
+                o.u64("slot", *slot).object("ballot", ballot);
+                value.write_field(o, "value");
+            }
+            MultiNote::Learn { slot, value } => {
+                o.u64("slot", *slot);
+                value.write_field(o, "value");
+            }
+            MultiNote::Redirect { command, leader } => {
+                o.u64("command", *command).u64("leader", (*leader).into());
+            }
+            MultiNote::Reject { command, reason } => {
+                o.u64("command", *command).str("reason", reason);
+            }
+        }
+    }
 }
 
 impl Note for MultiNote {

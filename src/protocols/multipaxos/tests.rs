@@ -553,7 +553,7 @@ fn trace_shapes() {
         commit: 2,
     };
     assert_eq!(
-        serde_json::to_string(&accept).unwrap(),
+        crate::sim::json::to_json(&accept),
         r#"{"type":"Accept","ballot":{"round":2,"proposer":1},"slot":3,"value":"noop","commit":2}"#
     );
     assert_eq!(
@@ -565,7 +565,7 @@ fn trace_shapes() {
         value: cmd(9),
     };
     assert_eq!(
-        serde_json::to_string(&learn).unwrap(),
+        <dyn crate::sim::erased::AnyNote>::to_json(&learn),
         r#"{"kind":"learn","slot":4,"value":9}"#
     );
     let leader = MultiNote::Role {

@@ -3,17 +3,15 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
-use crate::sim::NodeId;
 use crate::sim::chunked::ChunkedVec;
+use crate::sim::{JsonFields, JsonObject, NodeId};
 
 /// Largest cluster either variant supports (node sets are 32-bit masks; the page draws 25).
 pub const MAX_NODES: usize = 25;
 
 /// A ballot (Lamport's "proposal number"): a round, made unique by the proposer's id.
 /// Ballots are ordered by round, then by proposer, so two proposers never share one.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ballot {
     /// The round, counted up by proposers; the part people compare.
     pub round: u64,
@@ -31,6 +29,14 @@ impl Ballot {
     /// Ballot `round` of `proposer`.
     pub fn new(round: u64, proposer: NodeId) -> Self {
         Ballot { round, proposer }
+    }
+}
+
+/// In the trace a ballot is `{"round":R,"proposer":N}`.
+impl JsonFields for Ballot {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.u64("round", self.round)
+            .u64("proposer", self.proposer.into());
     }
 }
 

@@ -1,13 +1,11 @@
 //! What single-decree Paxos nodes say to each other (messages) and to the trace (notes).
 
-use serde::Serialize;
-
-use crate::sim::{Marker, Message, MsgView, NodeId, Note};
+use crate::sim::{JsonFields, JsonObject, Marker, Message, MsgView, NodeId, Note};
 
 use super::common::Ballot;
 
 /// A proposal an acceptor accepted: the ballot and the value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Vote {
     /// The ballot it was accepted in.
     pub ballot: Ballot,
@@ -15,10 +13,23 @@ pub struct Vote {
     pub value: u64,
 }
 
+impl JsonFields for Vote {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.object("ballot", &self.ballot).u64("value", self.value);
+    }
+}
+
+/// Writes `accepted`: the vote, or `null` when nothing was accepted.
+fn write_accepted(o: &mut JsonObject<'_>, accepted: &Option<Vote>) {
+    match accepted {
+        Some(vote) => o.object("accepted", vote),
+        None => o.null("accepted"),
+    };
+}
+
 /// The messages of "Paxos Made Simple": phase 1a/1b, phase 2a/2b, and the refusal that lets a
 /// proposer learn of a higher ballot. The sender is known from the network.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
     /// Phase 1a, proposer → acceptors: promise to ignore ballots below `ballot`.
     Prepare {
@@ -46,7 +57,6 @@ pub enum Msg {
         /// The value: forced by the promises, else the proposer's own.
         value: u64,
         /// The acceptor whose promise forced the value (for the page; not used by Paxos).
-        #[serde(skip_serializing_if = "Option::is_none")]
         forced_by: Option<NodeId>,
     },
     /// Phase 2b, acceptor → the proposer and every learner: it accepted `value` in `ballot`.
@@ -67,6 +77,43 @@ impl Msg {
             | Msg::Nack { ballot, .. }
             | Msg::Accept { ballot, .. }
             | Msg::Accepted { ballot, .. } => ballot,
+        }
+    }
+}
+
+/// A message is an object tagged by `type` (the variant's name), then its fields.
+impl JsonFields for Msg {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match self {
+            Msg::Prepare { ballot } => {
+                o.str("type", "Prepare").object("ballot", ballot);
+            }
+            Msg::Promise { ballot, accepted } => {
+                o.str("type", "Promise").object("ballot", ballot);
+                write_accepted(o, accepted);
+            }
+            Msg::Nack { ballot, promised } => {
+                o.str("type", "Nack")
+                    .object("ballot", ballot)
+                    .object("promised", promised);
+            }
+            Msg::Accept {
+                ballot,
+                value,
+                forced_by,
+            } => {
+                o.str("type", "Accept")
+                    .object("ballot", ballot)
+                    .u64("value", *value);
+                if let Some(by) = forced_by {
+                    o.u64("forced_by", (*by).into());
+                }
+            }
+            Msg::Accepted { ballot, value } => {
+                o.str("type", "Accepted")
+                    .object("ballot", ballot)
+                    .u64("value", *value);
+            }
         }
     }
 }
@@ -125,8 +172,7 @@ impl Message for Msg {
 }
 
 /// Facts a single-decree Paxos node reports for the trace.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PaxosNote {
     /// A proposer started phase 1 with a new ballot.
     Prepare {
@@ -149,7 +195,6 @@ pub enum PaxosNote {
         /// The value sent in the Accept requests.
         value: u64,
         /// The acceptor whose promise forced the value; absent when it is the proposer's own.
-        #[serde(skip_serializing_if = "Option::is_none")]
         forced_by: Option<NodeId>,
     },
     /// An acceptor accepted a proposal.
@@ -187,6 +232,42 @@ pub enum PaxosNote {
         /// Why, for people.
         reason: &'static str,
     },
+}
+
+impl JsonFields for PaxosNote {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match self {
+            PaxosNote::Prepare { ballot, value } => {
+                o.object("ballot", ballot).opt_u64("value", *value);
+            }
+            PaxosNote::Promise { ballot, accepted } => {
+                o.object("ballot", ballot);
+                write_accepted(o, accepted);
+            }
+            PaxosNote::Propose {
+                ballot,
+                value,
+                forced_by,
+            } => {
+                o.object("ballot", ballot).u64("value", *value);
+                if let Some(by) = forced_by {
+                    o.u64("forced_by", (*by).into());
+                }
+            }
+            PaxosNote::Accept { ballot, value } | PaxosNote::Chosen { ballot, value } => {
+                o.object("ballot", ballot).u64("value", *value);
+            }
+            PaxosNote::Nack { ballot, promised } => {
+                o.object("ballot", ballot).object("promised", promised);
+            }
+            PaxosNote::Learn { value, ballot } => {
+                o.u64("value", *value).object("ballot", ballot);
+            }
+            PaxosNote::Reject { command, reason } => {
+                o.u64("command", *command).str("reason", reason);
+            }
+        }
+    }
 }
 
 impl Note for PaxosNote {

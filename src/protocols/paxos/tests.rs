@@ -507,7 +507,8 @@ fn trace_shapes() {
             value: 7,
         }),
     };
-    let json = serde_json::to_value(&promise).unwrap();
+    let json =
+        serde_json::from_str::<serde_json::Value>(&crate::sim::json::to_json(&promise)).unwrap();
     assert_eq!(json["type"], "Promise");
     assert_eq!(json["ballot"]["round"], 2);
     assert_eq!(json["accepted"]["value"], 7);
@@ -528,7 +529,7 @@ fn trace_shapes() {
         ballot: b(2, 1),
     };
     assert_eq!(
-        serde_json::to_string(&learn).unwrap(),
+        <dyn crate::sim::erased::AnyNote>::to_json(&learn),
         r#"{"kind":"learn","value":7,"ballot":{"round":2,"proposer":1}}"#
     );
     assert_eq!(learn.kind(), "learn");
@@ -540,7 +541,7 @@ fn trace_shapes() {
         forced_by: None,
     };
     assert_eq!(
-        serde_json::to_string(&propose).unwrap(),
+        <dyn crate::sim::erased::AnyNote>::to_json(&propose),
         r#"{"kind":"propose","ballot":{"round":1,"proposer":1},"value":5}"#
     );
 }

@@ -1,14 +1,12 @@
 //! What Raft nodes say to each other (messages) and to the trace (notes).
 
-use serde::Serialize;
-
 use crate::sim::node::with_article;
 use crate::sim::workload::{Request, Response, describe_command};
-use crate::sim::{Marker, Message, MsgView, NodeId, Note};
+use crate::sim::{JsonFields, JsonObject, Marker, Message, MsgView, NodeId, Note};
 
 /// One log entry: the command a client asked for, stamped with the term of the leader that
 /// first appended it. Entries are identified by their position (index, from 1) and term.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Term of the leader that created the entry.
     pub term: u64,
@@ -17,8 +15,7 @@ pub struct Entry {
 }
 
 /// Why a vote was refused; carried in the reply so the page can explain it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "why", rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// The candidate's term is older than the voter's.
     StaleTerm,
@@ -38,6 +35,35 @@ pub enum Refusal {
         /// Index of the voter's last entry.
         own_last_index: u64,
     },
+}
+
+impl JsonFields for Entry {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.u64("term", self.term).u64("command", self.command);
+    }
+}
+
+/// A refusal is an object tagged by `why`: `stale_term`, `already_voted` or `log_behind`.
+impl JsonFields for Refusal {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match *self {
+            Refusal::StaleTerm => o.str("why", "stale_term"),
+            Refusal::AlreadyVoted { voted_for } => o
+                .str("why", "already_voted")
+                .u64("voted_for", voted_for.into()),
+            Refusal::LogBehind {
+                candidate_last_term,
+                candidate_last_index,
+                own_last_term,
+                own_last_index,
+            } => o
+                .str("why", "log_behind")
+                .u64("candidate_last_term", candidate_last_term)
+                .u64("candidate_last_index", candidate_last_index)
+                .u64("own_last_term", own_last_term)
+                .u64("own_last_index", own_last_index),
+        };
+    }
 }
 
 impl std::fmt::Display for Refusal {
@@ -68,8 +94,7 @@ impl std::fmt::Display for Refusal {
 ///
 /// The sender is known from the network, so the paper's `candidateId` / `leaderId` fields are
 /// implied by `from`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
     /// A candidate asks for a vote.
     RequestVote {
@@ -87,7 +112,6 @@ pub enum Msg {
         /// Whether the vote was granted.
         granted: bool,
         /// Why not, when refused.
-        #[serde(skip_serializing_if = "Option::is_none")]
         refusal: Option<Refusal>,
     },
     /// The leader replicates entries (none for a heartbeat) and its commit index.
@@ -143,6 +167,67 @@ impl Msg {
             | Msg::AppendEntries { term, .. }
             | Msg::AppendEntriesReply { term, .. } => Some(term),
             Msg::ClientRequest { .. } | Msg::Request(_) | Msg::Response(_) => None,
+        }
+    }
+}
+
+/// A message is an object tagged by `type` (the variant's name), then its fields.
+impl JsonFields for Msg {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match self {
+            Msg::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => {
+                o.str("type", "RequestVote")
+                    .u64("term", *term)
+                    .u64("last_log_index", *last_log_index)
+                    .u64("last_log_term", *last_log_term);
+            }
+            Msg::RequestVoteReply {
+                term,
+                granted,
+                refusal,
+            } => {
+                o.str("type", "RequestVoteReply")
+                    .u64("term", *term)
+                    .bool("granted", *granted);
+                if let Some(refusal) = refusal {
+                    o.object("refusal", refusal);
+                }
+            }
+            Msg::AppendEntries {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => {
+                o.str("type", "AppendEntries")
+                    .u64("term", *term)
+                    .u64("prev_log_index", *prev_log_index)
+                    .u64("prev_log_term", *prev_log_term)
+                    .array("entries", &mut |a| entries.iter().for_each(|e| a.object(e)))
+                    .u64("leader_commit", *leader_commit);
+            }
+            Msg::AppendEntriesReply {
+                term,
+                success,
+                index,
+                hint,
+            } => {
+                o.str("type", "AppendEntriesReply")
+                    .u64("term", *term)
+                    .bool("success", *success)
+                    .u64("index", *index)
+                    .u64("hint", *hint);
+            }
+            Msg::ClientRequest { command } => {
+                o.str("type", "ClientRequest").u64("command", *command);
+            }
+            Msg::Request(r) => r.json_fields(o.str("type", "Request")),
+            Msg::Response(r) => r.json_fields(o.str("type", "Response")),
         }
     }
 }
@@ -236,8 +321,7 @@ impl Message for Msg {
 ///
 /// `role` and `commit` are relied on by the page and by tests: `role` is emitted on every
 /// change of role or term (and on every start), `commit` exactly once per node and index.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RaftNote {
     /// The node's role or term changed (or it started).
     Role {
@@ -273,7 +357,6 @@ pub enum RaftNote {
         /// Whether the vote was granted.
         granted: bool,
         /// Why not, when refused.
-        #[serde(skip_serializing_if = "Option::is_none")]
         refusal: Option<Refusal>,
     },
     /// A follower removed conflicting entries from its log.
@@ -297,6 +380,52 @@ pub enum RaftNote {
         /// Why, for people.
         reason: &'static str,
     },
+}
+
+impl JsonFields for RaftNote {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match self {
+            RaftNote::Role { role, term } => {
+                o.str("role", role).u64("term", *term);
+            }
+            RaftNote::Commit {
+                index,
+                term,
+                command,
+            }
+            | RaftNote::Append {
+                index,
+                term,
+                command,
+            } => {
+                o.u64("index", *index)
+                    .u64("term", *term)
+                    .u64("command", *command);
+            }
+            RaftNote::Vote {
+                candidate,
+                term,
+                granted,
+                refusal,
+            } => {
+                o.u64("candidate", (*candidate).into())
+                    .u64("term", *term)
+                    .bool("granted", *granted);
+                if let Some(refusal) = refusal {
+                    o.object("refusal", refusal);
+                }
+            }
+            RaftNote::Truncate { from, removed } => {
+                o.u64("from", *from).u64("removed", *removed);
+            }
+            RaftNote::Redirect { command, leader } => {
+                o.u64("command", *command).u64("leader", (*leader).into());
+            }
+            RaftNote::Reject { command, reason } => {
+                o.u64("command", *command).str("reason", reason);
+            }
+        }
+    }
 }
 
 impl Note for RaftNote {

@@ -1030,7 +1030,7 @@ fn trace_shapes() {
         entries: vec![entry(2, 7), entry(2, 8)],
         leader_commit: 3,
     };
-    let json = serde_json::to_value(&msg).unwrap();
+    let json = serde_json::from_str::<serde_json::Value>(&crate::sim::json::to_json(&msg)).unwrap();
     assert_eq!(json["type"], "AppendEntries");
     assert_eq!(json["term"], 2);
     assert_eq!(json["entries"][1]["command"], 8);
@@ -1038,18 +1038,16 @@ fn trace_shapes() {
         msg.view().detail,
         "term 2, 2 entries after index 4 (term 2), commit 3"
     );
-    let role = serde_json::to_string(&RaftNote::Role {
+    let role = <dyn crate::sim::erased::AnyNote>::to_json(&RaftNote::Role {
         role: "leader",
         term: 3,
-    })
-    .unwrap();
+    });
     assert_eq!(role, r#"{"kind":"role","role":"leader","term":3}"#);
-    let commit = serde_json::to_string(&RaftNote::Commit {
+    let commit = <dyn crate::sim::erased::AnyNote>::to_json(&RaftNote::Commit {
         index: 5,
         term: 2,
         command: 9,
-    })
-    .unwrap();
+    });
     assert_eq!(
         commit,
         r#"{"kind":"commit","index":5,"term":2,"command":9}"#
