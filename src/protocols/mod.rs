@@ -8,6 +8,7 @@ use crate::sim::{Definition, Lab, ProtocolInfo, Session, Setup};
 
 pub mod election;
 pub mod failover;
+pub mod loadbalance;
 pub mod multipaxos;
 pub mod paxos;
 pub mod raft;
