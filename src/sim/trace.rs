@@ -112,7 +112,7 @@ impl Record {
 
     /// Renders the record as one JSON object (no newline).
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(160);
+        let mut out = String::new();
         let mut o = JsonObject::open(&mut out);
         o.u64("t", self.t);
         let message =
