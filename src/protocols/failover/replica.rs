@@ -125,10 +125,13 @@ impl Replica {
 
     /// The backups a primary sends to: every member but itself.
     fn members(&self) -> Vec<NodeId> {
-        (self.config.in_sync.iter().chain(&self.config.joining))
-            .copied()
-            .filter(|&n| n != self.me)
-            .collect()
+        let mut members = Vec::new();
+        for list in [&self.config.in_sync, &self.config.joining] {
+            for &n in list.iter().filter(|&&n| n != self.me) {
+                members.push(n);
+            }
+        }
+        members
     }
 
     pub(super) fn start(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
@@ -409,10 +412,7 @@ impl Replica {
         let msg = Msg::Append {
             epoch: self.epoch,
             prev: self.pos(next - 1),
-            entries: (self.log.iter_from(next as usize - 1))
-                .take((end + 1 - next) as usize)
-                .copied()
-                .collect(),
+            entries: (next..=end).map(|i| self.entry(i)).collect(),
             durable: self.durable,
         };
         ctx.send(to, msg);
@@ -495,21 +495,27 @@ impl Replica {
 
     /// A crash: everything but the history and the epoch is forgotten.
     pub(super) fn crash(&mut self) {
-        *self = Replica {
-            log: std::mem::take(&mut self.log),
-            epoch: self.epoch,
-            reads: self.reads,
-            ..Replica::new(self.me, self.s)
-        };
+        // Field by field rather than a fresh `Replica::new`: building and dropping a whole
+        // replica costs the page more code.
+        self.config = Config::default();
+        self.role = Role::Removed;
+        self.durable = 0;
+        self.progress.clear();
+        self.counted.clear();
+        self.waiting.clear();
+        self.watch.clear();
     }
 
     pub(super) fn view(&self) -> NodeView {
-        let first = self.log.len().saturating_sub(NodeView::LOG_TAIL);
-        let log = (self.log.iter_from(first).enumerate())
-            .map(|(k, e)| EntryView {
-                epoch: e.epoch,
-                command: describe_command(e.value),
-                committed: ((first + k) as u64) < self.durable,
+        let first = self.len().saturating_sub(NodeView::LOG_TAIL as u64);
+        let log = (first..self.len())
+            .map(|i| {
+                let e = self.entry(i + 1);
+                EntryView {
+                    epoch: e.epoch,
+                    command: describe_command(e.value),
+                    committed: i < self.durable,
+                }
             })
             .collect();
         let mut fields = vec![

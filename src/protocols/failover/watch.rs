@@ -69,10 +69,11 @@ impl Watch {
 
     /// The components suspected at the last check.
     pub fn suspects(&self) -> Vec<NodeId> {
-        (self.watched.iter())
-            .filter(|w| w.suspected)
-            .map(|w| w.node)
-            .collect()
+        let mut suspects = Vec::new();
+        for w in self.watched.iter().filter(|w| w.suspected) {
+            suspects.push(w.node);
+        }
+        suspects
     }
 
     /// Whether `node` was suspected at the last check.

@@ -146,49 +146,44 @@ impl Protocol for MultiPaxos {
             .filter(|(_, up)| **up)
             .map(|(n, _)| n)
             .collect();
-        let leaders: Vec<String> = (running.iter())
-            .filter(|n| n.role() == Role::Leader)
-            .map(|n| format!("Node {} (ballot {})", n.id(), n.ballot()))
-            .collect();
-        // Replicas grouped by how far they applied, furthest first.
-        let mut groups: Vec<(u64, Vec<String>)> = Vec::new();
-        for n in &running {
-            match groups.iter_mut().find(|g| g.0 == n.learned()) {
-                Some(g) => g.1.push(n.id().to_string()),
-                None => groups.push((n.learned(), vec![n.id().to_string()])),
+        let mut leaders = String::new();
+        for n in running.iter().filter(|n| n.role() == Role::Leader) {
+            if !leaders.is_empty() {
+                leaders.push_str(", ");
             }
+            leaders.push_str(&format!("Node {} (ballot {})", n.id(), n.ballot()));
         }
-        crate::sim::small_sort::sort_small_by_key(&mut groups, |g| std::cmp::Reverse(g.0));
-        let applied: Vec<String> = (groups.iter())
-            .map(|(k, ids)| {
-                let who = format!(
-                    "Node{} {}",
-                    if ids.len() > 1 { "s" } else { "" },
-                    ids.join(", ")
-                );
-                match k {
-                    0 => format!("nothing: {who}"),
-                    k => format!("up to slot {k}: {who}"),
-                }
-            })
-            .collect();
+        // Replicas grouped by how far they applied, furthest first: each round takes the
+        // furthest point below the previous one (no sort, so no sorting code of its own).
+        let mut applied = String::new();
+        let mut below: Option<u64> = None;
+        while let Some(k) = (running.iter().map(|n| n.learned()))
+            .filter(|&k| below.is_none_or(|b| k < b))
+            .max()
+        {
+            below = Some(k);
+            let ids: Vec<String> = (running.iter())
+                .filter(|n| n.learned() == k)
+                .map(|n| n.id().to_string())
+                .collect();
+            if !applied.is_empty() {
+                applied.push_str(" · ");
+            }
+            if k == 0 {
+                applied.push_str("nothing: Node");
+            } else {
+                applied.push_str(&format!("up to slot {k}: Node"));
+            }
+            if ids.len() > 1 {
+                applied.push('s');
+            }
+            applied.push(' ');
+            applied.push_str(&ids.join(", "));
+        }
+        let or = |s: String, empty: &str| if s.is_empty() { empty.to_string() } else { s };
         vec![
-            (
-                "Leader".to_string(),
-                if leaders.is_empty() {
-                    "none".to_string()
-                } else {
-                    leaders.join(", ")
-                },
-            ),
-            (
-                "Applied".to_string(),
-                if applied.is_empty() {
-                    "no replica is running".to_string()
-                } else {
-                    applied.join(" · ")
-                },
-            ),
+            ("Leader".to_string(), or(leaders, "none")),
+            ("Applied".to_string(), or(applied, "no replica is running")),
         ]
     }
 }
