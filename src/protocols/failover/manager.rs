@@ -157,18 +157,28 @@ impl Manager {
 
     /// Brings the configuration in line with what the manager now believes.
     fn decide(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
-        let why: Vec<Option<Reason>> = self.replicas().map(|r| self.why_failed(r)).collect();
+        let mut why = Vec::new();
+        for r in self.replicas() {
+            why.push(self.why_failed(r));
+        }
         let failed = |r: NodeId| why[r as usize - 1];
-        self.failed = why.iter().map(Option::is_some).collect();
+        for (f, w) in self.failed.iter_mut().zip(&why) {
+            *f = w.is_some();
+        }
         let mut changed = false;
         let c = &mut self.config;
         if let Some(p) = c.primary
             && let Some(reason) = failed(p)
         {
             // The most up-to-date backup that holds every acknowledged write.
-            let best = (c.in_sync.iter().copied())
-                .filter(|&b| failed(b).is_none())
-                .max_by_key(|&b| (self.last[b as usize - 1], std::cmp::Reverse(b)));
+            // (Position first, then the lowest id.)
+            let rank = |b: NodeId| (self.last[b as usize - 1], std::cmp::Reverse(b));
+            let mut best: Option<NodeId> = None;
+            for &b in c.in_sync.iter().filter(|&&b| failed(b).is_none()) {
+                if best.is_none_or(|x| rank(b) > rank(x)) {
+                    best = Some(b);
+                }
+            }
             match best {
                 Some(b) => {
                     remove(&mut c.in_sync, b);
@@ -248,10 +258,10 @@ impl Manager {
 
     pub(super) fn view(&self) -> NodeView {
         let c = &self.config;
-        let failed: Vec<NodeId> = self
-            .replicas()
-            .filter(|&r| self.failed[r as usize - 1])
-            .collect();
+        let mut failed = Vec::new();
+        for r in self.replicas().filter(|&r| self.failed[r as usize - 1]) {
+            failed.push(r);
+        }
         NodeView {
             role: "manager",
             epoch: c.epoch,

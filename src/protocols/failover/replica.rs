@@ -256,12 +256,13 @@ impl Replica {
                 epoch: self.epoch,
             });
         }
+        let (primary, members) = (self.config.primary, self.members());
         let watched = match role {
-            Role::Primary => self.members(),
-            Role::Backup | Role::Joining => self.config.primary.into_iter().collect(),
-            Role::Removed => Vec::new(),
+            Role::Primary => &members[..],
+            Role::Backup | Role::Joining => primary.as_slice(),
+            Role::Removed => &[],
         };
-        self.watch.set(&watched, ctx.now(), self.s.heartbeat);
+        self.watch.set(watched, ctx.now(), self.s.heartbeat);
         if role == Role::Primary {
             self.advance(ctx);
             for b in self.members() {

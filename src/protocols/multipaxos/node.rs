@@ -137,9 +137,20 @@ pub struct MultiNode {
     pub(super) waiting: Vec<(u64, NodeId, u64, u64)>,
     pub(super) election_timeout: Micros,
     pub(super) journal: Journal,
-    /// Messages this node sent itself during the current input, handled at its end in order
-    /// (a plain vector taken batch by batch: a `VecDeque` would cost the page its own code).
-    local: Vec<Msg>,
+    local: Local,
+}
+
+/// Messages a node sent itself during the current input, handled at its end in order (a plain
+/// vector taken batch by batch: a `VecDeque` would cost the page its own code). Empty between
+/// inputs, so a copy of the node (a checkpoint) starts with none: no code to copy messages.
+#[derive(Debug, Default)]
+struct Local(Vec<Msg>);
+
+impl Clone for Local {
+    fn clone(&self) -> Self {
+        debug_assert!(self.0.is_empty(), "a node is copied between inputs only");
+        Local::default()
+    }
 }
 
 impl MultiNode {
@@ -169,7 +180,7 @@ impl MultiNode {
             waiting: Vec::new(),
             election_timeout: 0,
             journal: Journal::default(),
-            local: Vec::new(),
+            local: Local::default(),
         }
     }
 
@@ -222,7 +233,7 @@ impl MultiNode {
 
     fn send(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, msg: Msg) {
         if to == self.id {
-            self.local.push(msg);
+            self.local.0.push(msg);
         } else {
             ctx.send(to, msg);
         }
@@ -243,8 +254,8 @@ impl MultiNode {
     /// Ends every input: handles the messages the node sent itself.
     fn finish(&mut self, ctx: &mut Ctx<'_, Self>) {
         // Messages sent while handling a batch come after the whole batch, as in a queue.
-        while !self.local.is_empty() {
-            for msg in std::mem::take(&mut self.local) {
+        while !self.local.0.is_empty() {
+            for msg in std::mem::take(&mut self.local.0) {
                 self.handle(ctx, self.id, msg);
             }
         }
