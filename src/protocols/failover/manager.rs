@@ -128,10 +128,7 @@ impl Manager {
 
     /// The manager's own checker looks at every replica.
     pub(super) fn check(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
-        let now = ctx.now();
-        for (about, suspected) in self.watch.check(&self.s.detector, now) {
-            ctx.note(FailoverNote::Suspect { about, suspected });
-        }
+        self.watch.check(&self.s.detector, ctx);
         // Charted up to twice the threshold: beyond, a crashed node's φ only climbs off the
         // chart.
         let cap = 2.0 * self.s.detector.threshold();
@@ -268,10 +265,7 @@ impl Manager {
             fields: vec![
                 ("configuration", c.version.to_string()),
                 ("epoch", c.epoch.to_string()),
-                (
-                    "primary",
-                    c.primary.map_or("none".into(), |p| format!("Node {p}")),
-                ),
+                ("primary", names(c.primary.as_slice())),
                 ("backups", names(&c.in_sync)),
                 ("joining", names(&c.joining)),
                 ("failed", names(&failed)),

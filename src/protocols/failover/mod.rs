@@ -159,7 +159,7 @@ impl Protocol for Failover {
     type Checker = FailoverChecker;
 
     fn info() -> ProtocolInfo {
-        let mut params = PARAMS.to_vec();
+        let mut params = Vec::from(PARAMS);
         params.append(&mut workload::params());
         params.append(&mut workload::read_params());
         for p in &mut params {
@@ -180,7 +180,7 @@ impl Protocol for Failover {
             default_latency: (10_000, 15_000),
             params,
             bugs: Vec::new(),
-            invariants: INVARIANTS.to_vec(),
+            invariants: Vec::from(INVARIANTS),
             roles: vec!["removed", "joining", "backup", "primary"],
             epoch_name: "epoch",
             client_label: "Write",

@@ -123,6 +123,11 @@ impl Replica {
         Pos { epoch, index }
     }
 
+    /// The primary this replica knows of, if it is another replica (where clients go).
+    fn other_primary(&self) -> Option<NodeId> {
+        self.config.primary.filter(|&p| p != self.me)
+    }
+
     /// The backups a primary sends to: every member but itself.
     fn members(&self) -> Vec<NodeId> {
         let mut members = Vec::new();
@@ -162,11 +167,7 @@ impl Replica {
 
     /// The checker's periodic look at the components this replica depends on.
     pub(super) fn check(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
-        let changed = self.watch.check(&self.s.detector, ctx.now());
-        for &(about, suspected) in &changed {
-            ctx.note(FailoverNote::Suspect { about, suspected });
-        }
-        if !changed.is_empty() {
+        if self.watch.check(&self.s.detector, ctx) {
             self.report(ctx);
         }
         ctx.set_timer(Timer::Check, self.s.check_every());
@@ -458,7 +459,7 @@ impl Replica {
             self.reads = (self.reads.0 + 1, self.len());
             Response::done(id)
         } else {
-            Response::not_leader(id, self.config.primary.filter(|&p| p != self.me))
+            Response::not_leader(id, self.other_primary())
         };
         ctx.send(client, Msg::Response(answer));
     }
@@ -471,7 +472,7 @@ impl Replica {
         value: u64,
     ) {
         if self.role != Role::Primary {
-            let hint = self.config.primary.filter(|&p| p != self.me);
+            let hint = self.other_primary();
             match client {
                 Some((c, id)) => ctx.send(c, Msg::Response(Response::not_leader(id, hint))),
                 None => ctx.note(FailoverNote::Refuse { value }),
@@ -523,9 +524,10 @@ impl Replica {
             ("configuration", self.config.version.to_string()),
             (
                 "primary",
-                self.config
-                    .primary
-                    .map_or("none known".into(), |p| format!("Node {p}")),
+                match self.config.primary {
+                    Some(p) => names(&[p]),
+                    None => "none known".into(),
+                },
             ),
             ("writes", self.len().to_string()),
             ("acknowledged up to", self.durable.to_string()),
