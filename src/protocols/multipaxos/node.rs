@@ -141,7 +141,7 @@ pub struct MultiNode {
 }
 
 /// Messages a node sent itself during the current input, handled at its end in order (a plain
-/// vector taken batch by batch: a `VecDeque` would cost the page its own code). Empty between
+/// vector used as a queue: a `VecDeque` would cost the page its own code). Empty between
 /// inputs, so a copy of the node (a checkpoint) starts with none: no code to copy messages.
 #[derive(Debug, Default)]
 struct Local(Vec<Msg>);
@@ -253,11 +253,10 @@ impl MultiNode {
 
     /// Ends every input: handles the messages the node sent itself.
     fn finish(&mut self, ctx: &mut Ctx<'_, Self>) {
-        // Messages sent while handling a batch come after the whole batch, as in a queue.
+        // First in, first out (a handful at most: taking the first one is cheap).
         while !self.local.0.is_empty() {
-            for msg in std::mem::take(&mut self.local.0) {
-                self.handle(ctx, self.id, msg);
-            }
+            let msg = self.local.0.remove(0);
+            self.handle(ctx, self.id, msg);
         }
     }
 
