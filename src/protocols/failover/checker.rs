@@ -40,6 +40,22 @@ struct Stint {
     acted: bool,
 }
 
+/// What the checker follows of one replica (one vector of these rather than one per field: each
+/// vector type costs the page its own code).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Followed {
+    /// Its latest stint as primary.
+    stint: Stint,
+    /// Since when the checker has seen it down.
+    down_since: Option<Micros>,
+    /// Whether the manager held it failed at the last look.
+    declared: bool,
+    /// The crash (by its time) whose detection was counted last.
+    detected: Option<Micros>,
+    /// The reads counted so far.
+    reads_seen: u64,
+}
+
 /// How well the manager's declarations matched the truth.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Suspicions {
@@ -66,19 +82,12 @@ pub struct FailoverChecker {
     /// Acknowledged writes by position (from 1), as first acknowledged, with the epoch of the
     /// primary that acknowledged them.
     acked: ChunkedVec<(Entry, u64)>,
-    stints: Vec<Stint>,
-    /// Per replica: since when the checker has seen it down.
-    down_since: Vec<Option<Micros>>,
-    /// Per replica: whether the manager held it failed at the last look.
-    declared: Vec<bool>,
-    /// Per replica: the crash (by its time) whose detection was counted last.
-    detected: Vec<Option<Micros>>,
+    /// Per replica (id − 1).
+    replicas: Vec<Followed>,
     /// The tally so far.
     pub suspicions: Suspicions,
     /// Reads answered, and those among them that missed a write acknowledged before.
     pub reads: (u64, u64),
-    /// Per replica: the reads counted so far.
-    reads_seen: Vec<u64>,
 }
 
 impl FailoverChecker {
@@ -87,13 +96,9 @@ impl FailoverChecker {
         FailoverChecker {
             manager: replicas as NodeId + 1,
             acked: ChunkedVec::default(),
-            stints: vec![Stint::default(); replicas],
-            down_since: vec![None; replicas],
-            declared: vec![false; replicas],
-            detected: vec![None; replicas],
+            replicas: vec![Followed::default(); replicas],
             suspicions: Suspicions::default(),
             reads: (0, 0),
-            reads_seen: vec![0; replicas],
         }
     }
 
@@ -103,22 +108,22 @@ impl FailoverChecker {
     }
 
     fn tally(&mut self, now: Micros, failed: &[bool]) {
-        for (i, &f) in failed.iter().enumerate() {
-            if f && !self.declared[i] {
-                match self.down_since[i] {
+        for (r, &f) in self.replicas.iter_mut().zip(failed) {
+            if f && !r.declared {
+                match r.down_since {
                     // One detection per crash: the manager may let go of a down node (a report
                     // about it ends) and declare it again.
-                    Some(since) if self.detected[i] == Some(since) => {}
+                    Some(since) if r.detected == Some(since) => {}
                     Some(since) => {
                         self.suspicions.true_ones += 1;
                         self.suspicions.detection.push(now - since);
-                        self.detected[i] = Some(since);
+                        r.detected = Some(since);
                     }
                     None => self.suspicions.false_ones += 1,
                 }
             }
+            r.declared = f;
         }
-        self.declared = failed.to_vec();
     }
 }
 
@@ -131,19 +136,16 @@ impl Checker<FailoverNode> for FailoverChecker {
         touched: NodeId,
         found: &mut Vec<Finding>,
     ) {
-        for (i, since) in self.down_since.iter_mut().enumerate() {
-            match (up[i], *since) {
-                (false, None) => *since = Some(now),
-                (true, Some(_)) => *since = None,
+        for (r, &up) in self.replicas.iter_mut().zip(up) {
+            match (up, r.down_since) {
+                (false, None) => r.down_since = Some(now),
+                (true, Some(_)) => r.down_since = None,
                 _ => {}
             }
         }
         if touched == self.manager {
-            if let Some(m) = nodes[touched as usize - 1].manager()
-                && m.failed != self.declared
-            {
-                let failed = m.failed.clone();
-                self.tally(now, &failed);
+            if let Some(m) = nodes[touched as usize - 1].manager() {
+                self.tally(now, &m.failed);
             }
             return;
         }
@@ -152,20 +154,21 @@ impl Checker<FailoverNode> for FailoverChecker {
             return;
         };
         let (answered, position) = r.reads;
-        if answered > self.reads_seen[i] {
+        let seen = &mut self.replicas[i].reads_seen;
+        if answered > *seen {
             // One read per event: it returned the write at `position`.
-            self.reads.0 += answered - self.reads_seen[i];
+            self.reads.0 += answered - *seen;
             self.reads.1 += u64::from(position < self.acked.len() as u64);
-            self.reads_seen[i] = answered;
+            *seen = answered;
         }
         let primary = r.role == Role::Primary;
-        let stint = self.stints[i];
+        let stint = self.replicas[i].stint;
         if !primary {
-            self.stints[i].primary = false;
+            self.replicas[i].stint.primary = false;
             return;
         }
         if !stint.primary || stint.epoch != r.epoch {
-            self.stints[i] = Stint {
+            self.replicas[i].stint = Stint {
                 primary: true,
                 epoch: r.epoch,
                 // What it acknowledged in the event that made it primary is new.
@@ -174,9 +177,10 @@ impl Checker<FailoverNode> for FailoverChecker {
             };
             // A primary of a new epoch must hold every write acknowledged in earlier epochs (a
             // stale primary that wakes up is not a new one: fencing stops it).
-            if let Some((k, (lost, _))) = (self.acked.iter().enumerate())
-                .find(|&(k, (e, epoch))| *epoch < r.epoch && r.log.get(k) != Some(e))
-            {
+            if let Some((k, lost)) = (0..self.acked.len()).find_map(|k| {
+                let &(e, epoch) = self.acked.get(k)?;
+                (epoch < r.epoch && r.log.get(k) != Some(&e)).then_some((k, e))
+            }) {
                 found.push(Finding {
                     invariant: DURABILITY,
                     detail: format!(
@@ -188,7 +192,7 @@ impl Checker<FailoverNode> for FailoverChecker {
                 });
             }
         }
-        let from = self.stints[i].durable;
+        let from = self.replicas[i].stint.durable;
         // Without fencing another primary's writes may have cut this one's history short.
         let durable = r.durable.min(r.log.len() as u64);
         if durable <= from {
@@ -210,10 +214,12 @@ impl Checker<FailoverNode> for FailoverChecker {
                 None => self.acked.push((e, r.epoch)),
             }
         }
-        self.stints[i].durable = durable;
-        self.stints[i].acted = true;
-        let rival = (self.stints.iter().enumerate())
-            .find(|&(q, s)| q != i && up[q] && s.primary && s.acted && s.epoch == r.epoch);
+        self.replicas[i].stint.durable = durable;
+        self.replicas[i].stint.acted = true;
+        let rival = (self.replicas.iter().enumerate()).find(|&(q, f)| {
+            let s = f.stint;
+            q != i && up[q] && s.primary && s.acted && s.epoch == r.epoch
+        });
         if let Some((q, _)) = rival {
             found.push(Finding {
                 invariant: SINGLE_PRIMARY,

@@ -14,8 +14,6 @@
 //! All arithmetic is deterministic across platforms: `exp` and `log` come from `libm` (the
 //! same `log` the simulator's random gaps use, so the web build carries one copy).
 
-use std::collections::VecDeque;
-
 use crate::sim::Micros;
 
 /// How the φ detector models the time between heartbeats.
@@ -69,7 +67,10 @@ pub const MAX_SAMPLES: usize = 200;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     last: Option<Micros>,
-    intervals: VecDeque<Micros>,
+    /// The window, as a ring once full: `oldest` is where the next interval overwrites the
+    /// oldest one (a plain vector: a `VecDeque` would cost the page its own copy of that code).
+    intervals: Vec<Micros>,
+    oldest: usize,
     sum: u128,
     sum_sq: u128,
 }
@@ -94,13 +95,14 @@ impl History {
     }
 
     fn push(&mut self, interval: Micros) {
-        if self.intervals.len() == MAX_SAMPLES
-            && let Some(old) = self.intervals.pop_front()
-        {
+        if self.intervals.len() == MAX_SAMPLES {
+            let old = std::mem::replace(&mut self.intervals[self.oldest], interval);
             self.sum -= u128::from(old);
             self.sum_sq -= u128::from(old) * u128::from(old);
+            self.oldest = (self.oldest + 1) % MAX_SAMPLES;
+        } else {
+            self.intervals.push(interval);
         }
-        self.intervals.push_back(interval);
         self.sum += u128::from(interval);
         self.sum_sq += u128::from(interval) * u128::from(interval);
     }

@@ -16,16 +16,23 @@ use super::watch::Watch;
 /// The replica the manager makes primary first, and hands the role back to on failback.
 pub const PREFERRED: NodeId = 1;
 
+/// Takes `node` out of `list` (one function for every such removal: each `retain` with its
+/// own closure would be its own copy of `retain` in the page).
+#[inline(never)]
+fn remove(list: &mut Vec<NodeId>, node: NodeId) {
+    list.retain(|&n| n != node);
+}
+
 /// The manager node.
 #[derive(Clone, Debug)]
 pub struct Manager {
-    me: NodeId,
     s: Settings,
     /// The configuration (on disk).
     pub config: Config,
     watch: Watch,
-    /// Per replica (id − 1): the peers its checker last reported suspected.
-    reports: Vec<Vec<NodeId>>,
+    /// Per replica (id − 1): the peers its checker last reported suspected, as a bit set
+    /// (bit `r` for replica `r`).
+    reports: Vec<u64>,
     /// Per replica: its last write, from its heartbeat.
     last: Vec<Pos>,
     /// Per replica: whether the manager holds it failed.
@@ -36,10 +43,9 @@ pub struct Manager {
 
 impl Manager {
     /// The manager of a run configured by `s`: replica 1 primary, every other one a backup.
-    pub fn new(me: NodeId, s: Settings) -> Self {
+    pub fn new(s: Settings) -> Self {
         let n = s.replicas;
         Manager {
-            me,
             s,
             config: Config {
                 version: 1,
@@ -49,7 +55,7 @@ impl Manager {
                 joining: Vec::new(),
             },
             watch: Watch::default(),
-            reports: vec![Vec::new(); n],
+            reports: vec![0; n],
             last: vec![Pos::default(); n],
             failed: vec![false; n],
             stuck: false,
@@ -96,7 +102,7 @@ impl Manager {
             } => {
                 self.watch.heard(from, ctx.now());
                 self.last[i] = last;
-                self.reports[i] = suspects;
+                self.reports[i] = suspects.iter().fold(0, |set, &r| set | 1 << r);
                 if version < self.config.version && self.told(from) {
                     ctx.send(from, Msg::Config(self.config.clone()));
                 }
@@ -107,7 +113,7 @@ impl Manager {
                     && version == self.config.version
                     && self.config.joining.contains(&backup) =>
             {
-                self.config.joining.retain(|&b| b != backup);
+                remove(&mut self.config.joining, backup);
                 self.config.in_sync.push(backup);
                 ctx.note(FailoverNote::Admit {
                     node: backup,
@@ -122,10 +128,7 @@ impl Manager {
 
     /// The manager's own checker looks at every replica.
     pub(super) fn check(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
-        let now = ctx.now();
-        for (about, suspected) in self.watch.check(&self.s.detector, now) {
-            ctx.note(FailoverNote::Suspect { about, suspected });
-        }
+        self.watch.check(&self.s.detector, ctx);
         // Charted up to twice the threshold: beyond, a crashed node's φ only climbs off the
         // chart.
         let cap = 2.0 * self.s.detector.threshold();
@@ -144,28 +147,38 @@ impl Manager {
             return Some(Reason::Silent);
         }
         let reported = self.replicas().any(|q| {
-            q != r && !self.watch.suspected(q) && self.reports[q as usize - 1].contains(&r)
+            q != r && !self.watch.suspected(q) && self.reports[q as usize - 1] & 1 << r != 0
         });
         reported.then_some(Reason::Reported)
     }
 
     /// Brings the configuration in line with what the manager now believes.
     fn decide(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
-        let why: Vec<Option<Reason>> = self.replicas().map(|r| self.why_failed(r)).collect();
+        let mut why = Vec::new();
+        for r in self.replicas() {
+            why.push(self.why_failed(r));
+        }
         let failed = |r: NodeId| why[r as usize - 1];
-        self.failed = why.iter().map(Option::is_some).collect();
+        for (f, w) in self.failed.iter_mut().zip(&why) {
+            *f = w.is_some();
+        }
         let mut changed = false;
         let c = &mut self.config;
         if let Some(p) = c.primary
             && let Some(reason) = failed(p)
         {
             // The most up-to-date backup that holds every acknowledged write.
-            let best = (c.in_sync.iter().copied())
-                .filter(|&b| failed(b).is_none())
-                .max_by_key(|&b| (self.last[b as usize - 1], std::cmp::Reverse(b)));
+            // (Position first, then the lowest id.)
+            let rank = |b: NodeId| (self.last[b as usize - 1], std::cmp::Reverse(b));
+            let mut best: Option<NodeId> = None;
+            for &b in c.in_sync.iter().filter(|&&b| failed(b).is_none()) {
+                if best.is_none_or(|x| rank(b) > rank(x)) {
+                    best = Some(b);
+                }
+            }
             match best {
                 Some(b) => {
-                    c.in_sync.retain(|&x| x != b);
+                    remove(&mut c.in_sync, b);
                     c.primary = Some(b);
                     c.epoch += u64::from(self.s.fencing);
                     ctx.note(FailoverNote::Promote {
@@ -187,8 +200,8 @@ impl Manager {
             let member = c.in_sync.contains(&r) || c.joining.contains(&r);
             match failed(r) {
                 Some(why) if member => {
-                    c.in_sync.retain(|&x| x != r);
-                    c.joining.retain(|&x| x != r);
+                    remove(&mut c.in_sync, r);
+                    remove(&mut c.joining, r);
                     ctx.note(FailoverNote::Remove { node: r, why });
                     changed = true;
                 }
@@ -210,7 +223,7 @@ impl Manager {
             && c.in_sync.contains(&PREFERRED)
             && failed(PREFERRED).is_none()
         {
-            c.in_sync.retain(|&x| x != PREFERRED);
+            remove(&mut c.in_sync, PREFERRED);
             c.in_sync.extend(c.primary);
             c.primary = Some(PREFERRED);
             c.epoch += u64::from(self.s.fencing);
@@ -233,28 +246,26 @@ impl Manager {
 
     /// A crash: the configuration survives, what was heard does not.
     pub(super) fn crash(&mut self) {
-        *self = Manager {
-            config: std::mem::take(&mut self.config),
-            ..Manager::new(self.me, self.s)
-        };
+        self.watch.clear();
+        self.reports.fill(0);
+        self.last.fill(Pos::default());
+        self.failed.fill(false);
+        self.stuck = false;
     }
 
     pub(super) fn view(&self) -> NodeView {
         let c = &self.config;
-        let failed: Vec<NodeId> = self
-            .replicas()
-            .filter(|&r| self.failed[r as usize - 1])
-            .collect();
+        let mut failed = Vec::new();
+        for r in self.replicas().filter(|&r| self.failed[r as usize - 1]) {
+            failed.push(r);
+        }
         NodeView {
             role: "manager",
             epoch: c.epoch,
             fields: vec![
                 ("configuration", c.version.to_string()),
                 ("epoch", c.epoch.to_string()),
-                (
-                    "primary",
-                    c.primary.map_or("none".into(), |p| format!("Node {p}")),
-                ),
+                ("primary", names(c.primary.as_slice())),
                 ("backups", names(&c.in_sync)),
                 ("joining", names(&c.joining)),
                 ("failed", names(&failed)),

@@ -39,6 +39,7 @@ pub use checker::FailoverChecker;
 pub use node::{FailoverNode, Settings};
 
 use crate::sim::metrics::{Series, SeriesKind};
+use crate::sim::param::Unit;
 use crate::sim::workload::{self, CLIENTS, Wire};
 use crate::sim::{
     ChartSpec, Host, InvariantSpec, KindSpec, MS, NodeId, Panel, ParamSpec, Picture, Placement,
@@ -68,44 +69,108 @@ const DETECTORS: &[&str] = &["timeout", "phi"];
 const PHI_MODELS: &[&str] = &["normal", "exponential"];
 const REPLICATION: &[&str] = &["sync", "async"];
 
-fn switch(key: &'static str, label: &'static str, default: u64) -> ParamSpec {
-    ParamSpec::count(key, label, default, 1)
+/// A parameter as a constant (the page's copy is then data, not code that builds it).
+const fn param(key: &'static str, label: &'static str, unit: Unit, default: u64) -> ParamSpec {
+    let max = match unit {
+        Unit::Choice(names) => names.len() as u64 - 1,
+        _ => 1,
+    };
+    ParamSpec {
+        key,
+        label,
+        unit,
+        default,
+        min: 0,
+        max,
+    }
 }
+
+/// The protocol's own parameters (the workload's follow them).
+const PARAMS: [ParamSpec; 9] = [
+    param("replication", "Replication", Unit::Choice(REPLICATION), 0),
+    param("fencing", "Fencing (epochs checked)", Unit::Count, 1),
+    param("failback", "Failback to Node 1", Unit::Count, 1),
+    param("detector", "Failure detector", Unit::Choice(DETECTORS), 1),
+    param("phi_model", "φ arrival model", Unit::Choice(PHI_MODELS), 0),
+    ParamSpec {
+        min: 1,
+        max: 50,
+        ..param("threshold", "φ threshold", Unit::Count, 8)
+    },
+    ParamSpec {
+        min: MS,
+        max: 10 * SEC,
+        ..param(
+            "timeout",
+            "Timeout detector's limit",
+            Unit::Micros,
+            300 * MS,
+        )
+    },
+    ParamSpec {
+        min: MS,
+        max: 5 * SEC,
+        ..param("heartbeat", "Heartbeat interval", Unit::Micros, 100 * MS)
+    },
+    ParamSpec {
+        min: 1,
+        ..param("managers", "Managers", Unit::Count, 1)
+    },
+];
+
+const INVARIANTS: [InvariantSpec; 2] = [
+    InvariantSpec {
+        name: checker::DURABILITY,
+        statement: "A write acknowledged to a client is never lost: every later primary holds it.",
+    },
+    InvariantSpec {
+        name: checker::SINGLE_PRIMARY,
+        statement: "At most one replica acknowledges writes as primary of an epoch at a time.",
+    },
+];
+
+const SUSPICION_CHART: ChartSpec = ChartSpec::of(
+    "Suspicion of each replica at the manager",
+    &[metrics::SUSPICION.name],
+)
+.per(100)
+.limit("threshold", |setup| {
+    Settings::of(setup).detector.threshold()
+});
+
+const TRADEOFF: TradeoffSpec = TradeoffSpec {
+    sweeps: &[
+        TradeoffSweep {
+            when: Some(("detector", "phi")),
+            key: "threshold",
+            values: &[1, 2, 4, 8, 12],
+        },
+        TradeoffSweep {
+            when: Some(("detector", "timeout")),
+            key: "timeout",
+            values: &[150 * MS, 200 * MS, 300 * MS, 500 * MS],
+        },
+    ],
+    figures: &[checker::CRASH_DETECTION, checker::FALSE_SUSPICIONS],
+};
 
 impl Protocol for Failover {
     type Node = FailoverNode;
     type Checker = FailoverChecker;
 
     fn info() -> ProtocolInfo {
-        let mut params = vec![
-            ParamSpec::choice("replication", "Replication", REPLICATION, "sync"),
-            switch("fencing", "Fencing (epochs checked)", 1),
-            switch("failback", "Failback to Node 1", 1),
-            ParamSpec::choice("detector", "Failure detector", DETECTORS, "phi"),
-            ParamSpec::choice("phi_model", "φ arrival model", PHI_MODELS, "normal"),
-            ParamSpec {
-                min: 1,
-                ..ParamSpec::count("threshold", "φ threshold", 8, 50)
-            },
-            ParamSpec::micros(
-                "timeout",
-                "Timeout detector's limit",
-                300 * MS,
-                MS,
-                10 * SEC,
-            ),
-            ParamSpec::micros("heartbeat", "Heartbeat interval", 100 * MS, MS, 5 * SEC),
-            ParamSpec {
-                min: 1,
-                ..ParamSpec::count("managers", "Managers", 1, 1)
-            },
-        ];
-        for p in [workload::params(), workload::read_params()].concat() {
-            params.push(match p.key {
-                CLIENTS => ParamSpec { default: 2, ..p },
-                _ => p,
-            });
+        let mut params = Vec::from(PARAMS);
+        params.append(&mut workload::params());
+        params.append(&mut workload::read_params());
+        for p in &mut params {
+            if p.key == CLIENTS {
+                p.default = 2;
+            }
         }
+        let mut series = workload::SERIES.to_vec();
+        series.insert(0, metrics::SUSPICION);
+        let mut charts = workload::charts();
+        charts.insert(0, SUSPICION_CHART);
         ProtocolInfo {
             name: "failover",
             title: "Primary–backup failover",
@@ -115,21 +180,12 @@ impl Protocol for Failover {
             default_latency: (10_000, 15_000),
             params,
             bugs: Vec::new(),
-            invariants: vec![
-                InvariantSpec {
-                    name: checker::DURABILITY,
-                    statement: "A write acknowledged to a client is never lost: every later primary holds it.",
-                },
-                InvariantSpec {
-                    name: checker::SINGLE_PRIMARY,
-                    statement: "At most one replica acknowledges writes as primary of an epoch at a time.",
-                },
-            ],
+            invariants: Vec::from(INVARIANTS),
             roles: vec!["removed", "joining", "backup", "primary"],
             epoch_name: "epoch",
             client_label: "Write",
             timeout_label: "Heartbeat now",
-            series: [&[metrics::SUSPICION][..], &workload::SERIES].concat(),
+            series,
             kinds: vec![
                 KindSpec {
                     name: MANAGER,
@@ -142,35 +198,8 @@ impl Protocol for Failover {
             picture: Picture {
                 placement: Placement::Star { hub: MANAGER },
                 panel: Panel::Log,
-                charts: [
-                    vec![
-                        ChartSpec::of(
-                            "Suspicion of each replica at the manager",
-                            &[metrics::SUSPICION.name],
-                        )
-                        .per(100)
-                        .limit("threshold", |setup| {
-                            Settings::of(setup).detector.threshold()
-                        }),
-                    ],
-                    workload::charts(),
-                ]
-                .concat(),
-                tradeoff: Some(TradeoffSpec {
-                    sweeps: &[
-                        TradeoffSweep {
-                            when: Some(("detector", "phi")),
-                            key: "threshold",
-                            values: &[1, 2, 4, 8, 12],
-                        },
-                        TradeoffSweep {
-                            when: Some(("detector", "timeout")),
-                            key: "timeout",
-                            values: &[150 * MS, 200 * MS, 300 * MS, 500 * MS],
-                        },
-                    ],
-                    figures: &[checker::CRASH_DETECTION, checker::FALSE_SUSPICIONS],
-                }),
+                charts,
+                tradeoff: Some(TRADEOFF),
             },
         }
     }
@@ -199,7 +228,7 @@ impl Protocol for Failover {
     fn new_node(id: NodeId, setup: &Setup) -> FailoverNode {
         let s = Settings::of(setup);
         if id == s.manager {
-            FailoverNode::Manager(Box::new(manager::Manager::new(id, s)))
+            FailoverNode::Manager(Box::new(manager::Manager::new(s)))
         } else {
             FailoverNode::Replica(Box::new(replica::Replica::new(id, s)))
         }

@@ -123,12 +123,20 @@ impl Replica {
         Pos { epoch, index }
     }
 
+    /// The primary this replica knows of, if it is another replica (where clients go).
+    fn other_primary(&self) -> Option<NodeId> {
+        self.config.primary.filter(|&p| p != self.me)
+    }
+
     /// The backups a primary sends to: every member but itself.
     fn members(&self) -> Vec<NodeId> {
-        (self.config.in_sync.iter().chain(&self.config.joining))
-            .copied()
-            .filter(|&n| n != self.me)
-            .collect()
+        let mut members = Vec::new();
+        for list in [&self.config.in_sync, &self.config.joining] {
+            for &n in list.iter().filter(|&&n| n != self.me) {
+                members.push(n);
+            }
+        }
+        members
     }
 
     pub(super) fn start(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
@@ -159,11 +167,7 @@ impl Replica {
 
     /// The checker's periodic look at the components this replica depends on.
     pub(super) fn check(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
-        let changed = self.watch.check(&self.s.detector, ctx.now());
-        for &(about, suspected) in &changed {
-            ctx.note(FailoverNote::Suspect { about, suspected });
-        }
-        if !changed.is_empty() {
+        if self.watch.check(&self.s.detector, ctx) {
             self.report(ctx);
         }
         ctx.set_timer(Timer::Check, self.s.check_every());
@@ -253,12 +257,13 @@ impl Replica {
                 epoch: self.epoch,
             });
         }
+        let (primary, members) = (self.config.primary, self.members());
         let watched = match role {
-            Role::Primary => self.members(),
-            Role::Backup | Role::Joining => self.config.primary.into_iter().collect(),
-            Role::Removed => Vec::new(),
+            Role::Primary => &members[..],
+            Role::Backup | Role::Joining => primary.as_slice(),
+            Role::Removed => &[],
         };
-        self.watch.set(&watched, ctx.now(), self.s.heartbeat);
+        self.watch.set(watched, ctx.now(), self.s.heartbeat);
         if role == Role::Primary {
             self.advance(ctx);
             for b in self.members() {
@@ -409,10 +414,7 @@ impl Replica {
         let msg = Msg::Append {
             epoch: self.epoch,
             prev: self.pos(next - 1),
-            entries: (self.log.iter_from(next as usize - 1))
-                .take((end + 1 - next) as usize)
-                .copied()
-                .collect(),
+            entries: (next..=end).map(|i| self.entry(i)).collect(),
             durable: self.durable,
         };
         ctx.send(to, msg);
@@ -457,7 +459,7 @@ impl Replica {
             self.reads = (self.reads.0 + 1, self.len());
             Response::done(id)
         } else {
-            Response::not_leader(id, self.config.primary.filter(|&p| p != self.me))
+            Response::not_leader(id, self.other_primary())
         };
         ctx.send(client, Msg::Response(answer));
     }
@@ -470,7 +472,7 @@ impl Replica {
         value: u64,
     ) {
         if self.role != Role::Primary {
-            let hint = self.config.primary.filter(|&p| p != self.me);
+            let hint = self.other_primary();
             match client {
                 Some((c, id)) => ctx.send(c, Msg::Response(Response::not_leader(id, hint))),
                 None => ctx.note(FailoverNote::Refuse { value }),
@@ -495,30 +497,37 @@ impl Replica {
 
     /// A crash: everything but the history and the epoch is forgotten.
     pub(super) fn crash(&mut self) {
-        *self = Replica {
-            log: std::mem::take(&mut self.log),
-            epoch: self.epoch,
-            reads: self.reads,
-            ..Replica::new(self.me, self.s)
-        };
+        // Field by field rather than a fresh `Replica::new`: building and dropping a whole
+        // replica costs the page more code.
+        self.config = Config::default();
+        self.role = Role::Removed;
+        self.durable = 0;
+        self.progress.clear();
+        self.counted.clear();
+        self.waiting.clear();
+        self.watch.clear();
     }
 
     pub(super) fn view(&self) -> NodeView {
-        let first = self.log.len().saturating_sub(NodeView::LOG_TAIL);
-        let log = (self.log.iter_from(first).enumerate())
-            .map(|(k, e)| EntryView {
-                epoch: e.epoch,
-                command: describe_command(e.value),
-                committed: ((first + k) as u64) < self.durable,
+        let first = self.len().saturating_sub(NodeView::LOG_TAIL as u64);
+        let log = (first..self.len())
+            .map(|i| {
+                let e = self.entry(i + 1);
+                EntryView {
+                    epoch: e.epoch,
+                    command: describe_command(e.value),
+                    committed: i < self.durable,
+                }
             })
             .collect();
         let mut fields = vec![
             ("configuration", self.config.version.to_string()),
             (
                 "primary",
-                self.config
-                    .primary
-                    .map_or("none known".into(), |p| format!("Node {p}")),
+                match self.config.primary {
+                    Some(p) => names(&[p]),
+                    None => "none known".into(),
+                },
             ),
             ("writes", self.len().to_string()),
             ("acknowledged up to", self.durable.to_string()),

@@ -1,9 +1,11 @@
 //! The checker every component runs: one heartbeat history per component it depends on, asked
 //! at a steady interval whether the silence has become suspicious.
 
-use crate::sim::{Micros, NodeId};
+use crate::sim::{Ctx, Micros, NodeId};
 
 use super::detector::{Detector, History};
+use super::msg::FailoverNote;
+use super::node::FailoverNode;
 
 /// One watched component.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,16 +54,20 @@ impl Watch {
         }
     }
 
-    /// Asks the detector about every watched component at `now`; returns those whose status
-    /// changed, with their new status (suspected or not).
-    pub fn check(&mut self, detector: &Detector, now: Micros) -> Vec<(NodeId, bool)> {
-        let mut changed = Vec::new();
+    /// Asks the detector about every watched component now, notes each whose status changed
+    /// (suspected, or trusted again), and returns whether any did.
+    pub fn check(&mut self, detector: &Detector, ctx: &mut Ctx<'_, FailoverNode>) -> bool {
+        let mut changed = false;
         for w in &mut self.watched {
-            w.level = w.history.suspicion(detector, now);
+            w.level = w.history.suspicion(detector, ctx.now());
             let suspected = w.level >= detector.threshold();
             if suspected != w.suspected {
                 w.suspected = suspected;
-                changed.push((w.node, suspected));
+                changed = true;
+                ctx.note(FailoverNote::Suspect {
+                    about: w.node,
+                    suspected,
+                });
             }
         }
         changed
@@ -69,10 +75,11 @@ impl Watch {
 
     /// The components suspected at the last check.
     pub fn suspects(&self) -> Vec<NodeId> {
-        (self.watched.iter())
-            .filter(|w| w.suspected)
-            .map(|w| w.node)
-            .collect()
+        let mut suspects = Vec::new();
+        for w in self.watched.iter().filter(|w| w.suspected) {
+            suspects.push(w.node);
+        }
+        suspects
     }
 
     /// Whether `node` was suspected at the last check.

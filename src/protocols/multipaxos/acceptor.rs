@@ -45,14 +45,16 @@ impl Acceptor {
 
     /// Every accepted proposal in slots from `from`, in slot order (what a promise reports).
     pub fn from_slot(&self, from: u64) -> Vec<SlotVote> {
-        (from.max(1)..=self.len())
-            .filter_map(|slot| {
-                self.get(slot).map(|v| SlotVote {
+        let mut votes = Vec::new();
+        for slot in from.max(1)..=self.len() {
+            if let Some(v) = self.get(slot) {
+                votes.push(SlotVote {
                     slot,
                     ballot: v.ballot,
                     value: v.value,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        votes
     }
 }

@@ -34,6 +34,8 @@ pub use checker::MultiChecker;
 pub use msg::{Msg, MultiNote, SlotVote, Value, Vote};
 pub use node::{Config, MultiNode, Pending, Role, Timer};
 
+use std::fmt::Write;
+
 use crate::protocols::paxos::common::MAX_NODES;
 use crate::sim::workload::{self, Wire};
 use crate::sim::{BugSpec, InvariantSpec, NodeId, Picture, Protocol, ProtocolInfo, Setup};
@@ -62,6 +64,42 @@ impl MultiPaxos {
     }
 }
 
+/// The bug toggles, as the page lists them.
+const BUGS: [BugSpec; 3] = [
+    BugSpec {
+        key: BUG_FORGET_PROMISE,
+        description: "Acceptors keep their promise and accepted proposals in memory only: after a crash they accept what an old leader sends and report nothing to a new one.",
+    },
+    BugSpec {
+        key: BUG_IGNORE_ACCEPTED,
+        description: "A new leader ignores the accepted values reported in the promises and fills those slots with no-ops, overwriting values that may already be chosen.",
+    },
+    BugSpec {
+        key: BUG_MIXED_BALLOT_LEARNER,
+        description: "A follower takes whatever it accepted in a slot, in any ballot, as chosen once the leader says the slot is chosen, instead of only what it accepted in the leader's ballot.",
+    },
+];
+
+/// The invariants, as the page lists them.
+const INVARIANTS: [InvariantSpec; 4] = [
+    InvariantSpec {
+        name: checker::SINGLE_CHOICE,
+        statement: "In every slot, at most one value is chosen (accepted by a majority of acceptors in one ballot).",
+    },
+    InvariantSpec {
+        name: checker::LEARNED_IS_CHOSEN,
+        statement: "A node learns that a slot holds a value only if that value is chosen in that slot.",
+    },
+    InvariantSpec {
+        name: checker::PROMISE_RESPECTED,
+        statement: "An acceptor never accepts a proposal in a ballot lower than one it has promised.",
+    },
+    InvariantSpec {
+        name: checker::APPLIED_LOGS_AGREE,
+        statement: "If two nodes have applied a slot, they applied the same value there.",
+    },
+];
+
 impl Protocol for MultiPaxos {
     type Node = MultiNode;
     type Checker = MultiChecker;
@@ -75,38 +113,8 @@ impl Protocol for MultiPaxos {
             default_nodes: 5,
             default_latency: (10_000, 15_000),
             params: [super::election::params(), workload::params()].concat(),
-            bugs: vec![
-                BugSpec {
-                    key: BUG_FORGET_PROMISE,
-                    description: "Acceptors keep their promise and accepted proposals in memory only: after a crash they accept what an old leader sends and report nothing to a new one.",
-                },
-                BugSpec {
-                    key: BUG_IGNORE_ACCEPTED,
-                    description: "A new leader ignores the accepted values reported in the promises and fills those slots with no-ops, overwriting values that may already be chosen.",
-                },
-                BugSpec {
-                    key: BUG_MIXED_BALLOT_LEARNER,
-                    description: "A follower takes whatever it accepted in a slot, in any ballot, as chosen once the leader says the slot is chosen, instead of only what it accepted in the leader's ballot.",
-                },
-            ],
-            invariants: vec![
-                InvariantSpec {
-                    name: checker::SINGLE_CHOICE,
-                    statement: "In every slot, at most one value is chosen (accepted by a majority of acceptors in one ballot).",
-                },
-                InvariantSpec {
-                    name: checker::LEARNED_IS_CHOSEN,
-                    statement: "A node learns that a slot holds a value only if that value is chosen in that slot.",
-                },
-                InvariantSpec {
-                    name: checker::PROMISE_RESPECTED,
-                    statement: "An acceptor never accepts a proposal in a ballot lower than one it has promised.",
-                },
-                InvariantSpec {
-                    name: checker::APPLIED_LOGS_AGREE,
-                    statement: "If two nodes have applied a slot, they applied the same value there.",
-                },
-            ],
+            bugs: Vec::from(BUGS),
+            invariants: Vec::from(INVARIANTS),
             roles: vec!["follower", "candidate", "leader"],
             epoch_name: "round",
             client_label: "Client request",
@@ -142,53 +150,43 @@ impl Protocol for MultiPaxos {
 
     /// Who leads, and how far the running replicas have applied the log.
     fn summary(nodes: &[MultiNode], up: &[bool]) -> Vec<(String, String)> {
-        let running: Vec<&MultiNode> = (nodes.iter().zip(up))
-            .filter(|(_, up)| **up)
-            .map(|(n, _)| n)
-            .collect();
-        let leaders: Vec<String> = (running.iter())
-            .filter(|n| n.role() == Role::Leader)
-            .map(|n| format!("Node {} (ballot {})", n.id(), n.ballot()))
-            .collect();
-        // Replicas grouped by how far they applied, furthest first.
-        let mut groups: Vec<(u64, Vec<String>)> = Vec::new();
-        for n in &running {
-            match groups.iter_mut().find(|g| g.0 == n.learned()) {
-                Some(g) => g.1.push(n.id().to_string()),
-                None => groups.push((n.learned(), vec![n.id().to_string()])),
-            }
+        let running = || (nodes.iter().zip(up)).filter_map(|(n, &up)| up.then_some(n));
+        let mut leaders = String::new();
+        for n in running().filter(|n| n.role() == Role::Leader) {
+            let sep = if leaders.is_empty() { "" } else { ", " };
+            let _ = write!(leaders, "{sep}Node {} (ballot {})", n.id(), n.ballot());
         }
-        crate::sim::small_sort::sort_small_by_key(&mut groups, |g| std::cmp::Reverse(g.0));
-        let applied: Vec<String> = (groups.iter())
-            .map(|(k, ids)| {
-                let who = format!(
-                    "Node{} {}",
-                    if ids.len() > 1 { "s" } else { "" },
-                    ids.join(", ")
-                );
-                match k {
-                    0 => format!("nothing: {who}"),
-                    k => format!("up to slot {k}: {who}"),
+        // Replicas grouped by how far they applied, furthest first: each round takes the
+        // furthest point below the previous one (no sort, so no sorting code of its own).
+        let mut applied = String::new();
+        let mut below: Option<u64> = None;
+        while let Some(k) = (running().map(|n| n.learned()))
+            .filter(|&k| below.is_none_or(|b| k < b))
+            .max()
+        {
+            below = Some(k);
+            let (mut ids, mut count) = (String::new(), 0);
+            for n in running().filter(|n| n.learned() == k) {
+                let sep = if count == 0 { "" } else { ", " };
+                let _ = write!(ids, "{sep}{}", n.id());
+                count += 1;
+            }
+            if !applied.is_empty() {
+                applied.push_str(" · ");
+            }
+            match k {
+                0 => applied.push_str("nothing"),
+                k => {
+                    let _ = write!(applied, "up to slot {k}");
                 }
-            })
-            .collect();
+            }
+            let plural = if count > 1 { "s" } else { "" };
+            let _ = write!(applied, ": Node{plural} {ids}");
+        }
+        let or = |s: String, empty: &str| if s.is_empty() { empty.to_string() } else { s };
         vec![
-            (
-                "Leader".to_string(),
-                if leaders.is_empty() {
-                    "none".to_string()
-                } else {
-                    leaders.join(", ")
-                },
-            ),
-            (
-                "Applied".to_string(),
-                if applied.is_empty() {
-                    "no replica is running".to_string()
-                } else {
-                    applied.join(" · ")
-                },
-            ),
+            ("Leader".to_string(), or(leaders, "none")),
+            ("Applied".to_string(), or(applied, "no replica is running")),
         ]
     }
 }

@@ -12,8 +12,6 @@
 //! A message a node sends to itself (a candidate's own promise, a leader's own acceptance) is
 //! handled locally, right after the input that sent it.
 
-use std::collections::VecDeque;
-
 use crate::protocols::paxos::common::{Ballot, MAX_NODES, NodeSet, majority};
 use crate::sim::chunked::ChunkedVec;
 use crate::sim::workload::{Request, Response};
@@ -139,7 +137,20 @@ pub struct MultiNode {
     pub(super) waiting: Vec<(u64, NodeId, u64, u64)>,
     pub(super) election_timeout: Micros,
     pub(super) journal: Journal,
-    local: VecDeque<Msg>,
+    local: Local,
+}
+
+/// Messages a node sent itself during the current input, handled at its end in order (a plain
+/// vector used as a queue: a `VecDeque` would cost the page its own code). Empty between
+/// inputs, so a copy of the node (a checkpoint) starts with none: no code to copy messages.
+#[derive(Debug, Default)]
+struct Local(Vec<Msg>);
+
+impl Clone for Local {
+    fn clone(&self) -> Self {
+        debug_assert!(self.0.is_empty(), "a node is copied between inputs only");
+        Local::default()
+    }
 }
 
 impl MultiNode {
@@ -169,7 +180,7 @@ impl MultiNode {
             waiting: Vec::new(),
             election_timeout: 0,
             journal: Journal::default(),
-            local: VecDeque::new(),
+            local: Local::default(),
         }
     }
 
@@ -222,7 +233,7 @@ impl MultiNode {
 
     fn send(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, msg: Msg) {
         if to == self.id {
-            self.local.push_back(msg);
+            self.local.0.push(msg);
         } else {
             ctx.send(to, msg);
         }
@@ -242,7 +253,9 @@ impl MultiNode {
 
     /// Ends every input: handles the messages the node sent itself.
     fn finish(&mut self, ctx: &mut Ctx<'_, Self>) {
-        while let Some(msg) = self.local.pop_front() {
+        // First in, first out (a handful at most: taking the first one is cheap).
+        while !self.local.0.is_empty() {
+            let msg = self.local.0.remove(0);
             self.handle(ctx, self.id, msg);
         }
     }
@@ -441,9 +454,12 @@ impl MultiNode {
             self.step_down(ctx, None);
             self.reset_election_timer(ctx);
         }
-        let chosen: Vec<Value> = (from_slot.max(1)..=self.learned)
-            .filter_map(|s| self.chosen(s))
-            .collect();
+        let mut chosen = Vec::new();
+        for s in from_slot.max(1)..=self.learned {
+            if let Some(v) = self.chosen(s) {
+                chosen.push(v);
+            }
+        }
         let accepted = self.acceptor.from_slot(from_slot.max(self.learned + 1));
         ctx.note(MultiNote::Promise {
             ballot,

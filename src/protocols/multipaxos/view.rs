@@ -1,5 +1,7 @@
 //! How a Multi-Paxos replica looks in the page: role, ballot round, its slots and every field.
 
+use std::fmt::Write;
+
 use crate::sim::{EntryView, NodeView};
 
 use super::node::{MultiNode, Role};
@@ -24,9 +26,19 @@ impl MultiNode {
             })
             .collect();
         let dash = || "—".to_string();
-        let pending: Vec<String> = (self.pending.iter())
-            .map(|(s, p)| format!("{s} ({}, {} of {})", p.value, p.acks.len(), self.quorum()))
-            .collect();
+        let mut pending = String::new();
+        for (s, p) in self.pending.iter() {
+            if !pending.is_empty() {
+                pending.push_str(", ");
+            }
+            let _ = write!(
+                pending,
+                "{s} ({}, {} of {})",
+                p.value,
+                p.acks.len(),
+                self.quorum()
+            );
+        }
         NodeView {
             role: self.role.name(),
             epoch: self.acceptor.promised.round,
@@ -75,11 +87,7 @@ impl MultiNode {
                 ),
                 (
                     "waiting for a majority",
-                    if pending.is_empty() {
-                        dash()
-                    } else {
-                        pending.join(", ")
-                    },
+                    if pending.is_empty() { dash() } else { pending },
                 ),
                 (
                     "election timeout",
