@@ -6,6 +6,7 @@
 use crate::scenario::Scenario;
 use crate::sim::{Definition, Lab, ProtocolInfo, Session, Setup};
 
+pub mod detector;
 pub mod election;
 pub mod failover;
 pub mod loadbalance;

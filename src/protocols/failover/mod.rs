@@ -3,7 +3,7 @@
 //!
 //! A run holds `nodes` replicas of a key–value register (ids `1..=nodes`), one manager after
 //! them, and workload clients that write to the primary. Every component runs a checker
-//! ([`watch`]) over heartbeats with a failure detector ([`detector`]: a fixed timeout, or φ
+//! ([`watch`]) over heartbeats with a failure detector ([`crate::protocols::detector`]: a fixed timeout, or φ
 //! accrual with a normal or exponential model); a replica's checker reports what it suspects to
 //! the manager ([`manager`]), which declares replicas failed and reconfigures: it promotes the
 //! most up-to-date backup when the primary fails, removes failed backups, admits replicas that
@@ -28,7 +28,6 @@
 #![warn(missing_docs)]
 
 pub mod checker;
-pub mod detector;
 pub mod manager;
 pub mod msg;
 pub mod node;
@@ -213,7 +212,7 @@ impl Protocol for Failover {
 
     fn validate(setup: &Setup) -> Result<(), String> {
         let s = Settings::of(setup);
-        if let detector::Detector::Timeout { after } = s.detector
+        if let crate::protocols::detector::Detector::Timeout { after } = s.detector
             && after <= s.heartbeat
         {
             return Err(format!(

@@ -4,10 +4,10 @@
 use crate::sim::workload;
 use crate::sim::{Ctx, MS, Micros, Node, NodeId, NodeView, Setup};
 
-use super::detector::{Detector, Model};
 use super::manager::Manager;
 use super::msg::{FailoverNote, Msg};
 use super::replica::{Replica, Role};
+use crate::protocols::detector::{Detector, Model};
 
 /// Everything a run's replicas and manager share, from the setup.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -3,9 +3,9 @@
 
 use crate::sim::{Ctx, Micros, NodeId};
 
-use super::detector::{Detector, History};
 use super::msg::FailoverNote;
 use super::node::FailoverNode;
+use crate::protocols::detector::{Detector, History};
 
 /// One watched component.
 #[derive(Clone, Debug, PartialEq)]

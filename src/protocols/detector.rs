@@ -1,4 +1,5 @@
-//! Failure detectors: how a checker decides that a component it watches has failed.
+//! Failure detectors: how a checker decides that a component it watches has failed. Shared by
+//! the protocols that watch heartbeats (failover's checkers; load balancing's health checks).
 //!
 //! A checker hears heartbeats (or answers to its pings) from the component it monitors and asks
 //! its detector, at any moment, how suspicious the silence since the last one is:
