@@ -261,7 +261,15 @@ mod tests {
     fn problems_are_named() {
         let text = exported();
         assert_eq!(err(""), "The file is empty.");
-        assert!(err("{not json").starts_with("Line 1 is not valid JSON"));
+        assert_eq!(
+            err("{not json"),
+            "Line 1 is not valid JSON (expected a quoted key at column 2)."
+        );
+        let cut_line = format!("{}\n{{\"t\":5,\"kind\":", text.lines().next().unwrap());
+        assert_eq!(
+            err(&cut_line),
+            "Line 2 is not valid JSON (the text ends too early at column 15)."
+        );
         assert!(err(r#"{"t":0,"kind":"send"}"#).contains("not a QuorumScope trace"));
         let v2 = text.replacen(r#""version":1"#, r#""version":2"#, 1);
         assert!(err(&v2).contains("version 2"));
