@@ -6,10 +6,9 @@
 //! the message: node numbers are checked against the cluster size, partition groups against a
 //! fixed limit, times against [`MAX_AT`].
 
-use serde_json::Value;
-
 use crate::scenario::MAX_AT;
 use crate::sim::chaos::MAX_CHAOS_RATE;
+use crate::sim::json_read::Value;
 use crate::sim::node::NodeId;
 use crate::sim::time::Micros;
 
@@ -273,9 +272,11 @@ fn sides(cmd: &Value, n: usize) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
+    /// The command `v` is, read as the page reads a posted message: from its JSON text.
     fn parse(v: Value) -> Result<EmbedCommand, String> {
+        let v = crate::sim::json_read::parse(&v.to_string()).expect("JSON");
         check_envelope(&v)?;
         parse_command(&v, 5)
     }

@@ -11,6 +11,7 @@
 
 use crate::protocols;
 use crate::scenario::{MAX_AT, MAX_AT_WORDS, Scenario};
+use crate::sim::json_read;
 use crate::sim::lab::Lab;
 use crate::sim::time::{Micros, format_time};
 
@@ -55,13 +56,21 @@ pub fn budget_sentence(stopped_at: Micros) -> String {
 /// Replays a JSON Lines trace, returning the run positioned at the file's last line.
 pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    let Some(first) = lines.first() else {
+    if lines.is_empty() {
         return Err("The file is empty.".into());
-    };
+    }
     let mut last_t: Micros = 0;
+    let mut header = json_read::Value::Null;
     for (i, line) in lines.iter().enumerate() {
-        let value: serde_json::Value = serde_json::from_str(line)
-            .map_err(|e| format!("Line {} is not valid JSON ({e}).", i + 1))?;
+        // One line at a time: where a line's problem is, its column says.
+        let value = json_read::parse(line).map_err(|e| {
+            format!(
+                "Line {} is not valid JSON ({} at column {}).",
+                i + 1,
+                e.problem,
+                e.column
+            )
+        })?;
         let t = value.get("t").and_then(|t| t.as_u64());
         let Some(t) = t else {
             return Err(format!("Line {} has no time field \"t\".", i + 1));
@@ -79,8 +88,10 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
             ));
         }
         last_t = t;
+        if i == 0 {
+            header = value;
+        }
     }
-    let header: serde_json::Value = serde_json::from_str(first).expect("checked above");
     if header.get("format").and_then(|f| f.as_str()) != Some("quorumscope-trace") {
         return Err(
             "This is not a QuorumScope trace: its first line is not the scenario header.".into(),
@@ -113,7 +124,7 @@ pub fn import_trace(text: &str) -> Result<Box<dyn Lab>, String> {
             None => {
                 return Err(format!(
                     "The trace header's export time \"at\" is {}, not a time in microseconds.",
-                    abbreviate(&a.to_string())
+                    abbreviate(&a.to_json())
                 ));
             }
         },
@@ -250,7 +261,15 @@ mod tests {
     fn problems_are_named() {
         let text = exported();
         assert_eq!(err(""), "The file is empty.");
-        assert!(err("{not json").starts_with("Line 1 is not valid JSON"));
+        assert_eq!(
+            err("{not json"),
+            "Line 1 is not valid JSON (expected a quoted key at column 2)."
+        );
+        let cut_line = format!("{}\n{{\"t\":5,\"kind\":", text.lines().next().unwrap());
+        assert_eq!(
+            err(&cut_line),
+            "Line 2 is not valid JSON (the text ends too early at column 15)."
+        );
         assert!(err(r#"{"t":0,"kind":"send"}"#).contains("not a QuorumScope trace"));
         let v2 = text.replacen(r#""version":1"#, r#""version":2"#, 1);
         assert!(err(&v2).contains("version 2"));

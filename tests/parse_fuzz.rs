@@ -16,6 +16,7 @@ use quorumscope::import::{advance_within, import_trace};
 use quorumscope::protocols;
 use quorumscope::scenario::{MAX_AT, MAX_CLIENT_RATE, Scenario};
 use quorumscope::sim::action::ActionKind;
+use quorumscope::sim::json_read;
 use quorumscope::sim::{Lab, Rng, SEC};
 use serde_json::{Value, json};
 
@@ -345,6 +346,8 @@ fn valid_commands() -> Vec<Value> {
 
 /// Checks a parsed command's promises, then carries it out on a run as the embed would.
 fn check_command(v: &Value, nodes: usize, lab: &mut dyn Lab) {
+    // The page reads a posted message from its JSON text.
+    let v = &json_read::parse(&v.to_string()).expect("JSON text reads back");
     if embed_api::check_envelope(v).is_err() {
         return;
     }
@@ -421,9 +424,17 @@ fn mutated_embed_commands_are_carried_out_or_refused_with_a_sentence() {
                 v[key] = odd_value(&mut rng);
             } else {
                 let text = mutate_text(&mut rng, &v.to_string());
+                // The page's reader accepts exactly what serde_json accepts.
+                let ours = json_read::parse(&text);
                 match serde_json::from_str(&text) {
-                    Ok(parsed) => v = parsed,
-                    Err(_) => continue,
+                    Ok(parsed) => {
+                        assert!(ours.is_ok(), "{text}: {ours:?}");
+                        v = parsed;
+                    }
+                    Err(_) => {
+                        assert!(ours.is_err(), "{text}: {ours:?}");
+                        continue;
+                    }
                 }
             }
             survive(
@@ -447,8 +458,10 @@ fn huge_counts_are_refused_before_anything_is_allocated() {
         assert!(e.contains("a side for each of the 3 nodes"), "{e}");
         let groups: Vec<Vec<u64>> = (1..=1000).map(|i| vec![i]).collect();
         let v = json!({"source": "quorumscope", "type": "command", "command": "partition", "groups": groups});
+        let v = json_read::parse(&v.to_string()).unwrap();
         assert!(embed_api::parse_command(&v, 5).is_err());
         let v = json!({"source": "quorumscope", "type": "command", "command": "crash", "node": u64::MAX});
+        let v = json_read::parse(&v.to_string()).unwrap();
         assert!(embed_api::parse_command(&v, 5).is_err());
         let header = format!(
             r#"{{"t":0,"kind":"scenario","format":"quorumscope-trace","version":1,"at":{},"link":"protocol=raft&nodes=3&seed=1"}}"#,

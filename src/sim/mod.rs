@@ -12,6 +12,7 @@ pub mod engine;
 pub mod erased;
 pub mod figure;
 pub mod json;
+pub mod json_read;
 pub mod lab;
 pub mod metrics;
 pub mod node;

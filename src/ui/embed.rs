@@ -12,7 +12,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_events::EventListener;
-use serde_json::{Map, Value, json};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::{Callback, Reducible};
@@ -22,6 +21,7 @@ use crate::import::{advance_bounded, budget_sentence};
 use crate::protocols;
 use crate::scenario::Scenario;
 use crate::sim::action::ActionKind;
+use crate::sim::json_read::{self, Value, object, thousandths};
 use crate::sim::node::NodeId;
 use crate::sim::time::Micros;
 
@@ -80,31 +80,27 @@ fn warn(text: &str) {
     web_sys::console::warn_1(&JsValue::from_str(&format!("QuorumScope: {text}")));
 }
 
-/// Posts `fields` to the parent window in the API's envelope (only when framed).
-fn post(kind: &str, mut fields: Map<String, Value>) {
+/// Posts `fields` (an object) to the parent window in the API's envelope (only when framed).
+fn post(kind: &str, mut fields: Value) {
     if !FRAMED.with(Cell::get) {
         return;
     }
-    fields.insert("source".into(), SOURCE.into());
-    fields.insert("type".into(), kind.into());
+    fields.insert("source", SOURCE.into());
+    fields.insert("type", kind.into());
     if let Some(id) = embed_id() {
-        fields.insert("embedId".into(), id.into());
+        fields.insert("embedId", id.into());
     }
-    let text = Value::Object(fields).to_string();
+    let text = fields.to_json();
     if let (Some(p), Ok(data)) = (parent(), js_sys::JSON::parse(&text)) {
         // Events say nothing secret, and the host's origin is not known: any origin may read.
         let _ = p.post_message(&data, "*");
     }
 }
 
-/// Posts an event named `event` with `fields`.
-fn event(event: &str, fields: Value) {
-    let mut map = match fields {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    };
-    map.insert("event".into(), event.into());
-    post("event", map);
+/// Posts an event named `event` with `fields` (an object).
+fn event(event: &str, mut fields: Value) {
+    fields.insert("event", event.into());
+    post("event", fields);
 }
 
 /// Listeners that live as long as the app: the API's message listener and the auto-pause
@@ -225,8 +221,7 @@ fn parse(data: &JsValue) -> Result<Value, String> {
         .ok()
         .and_then(|s| s.as_string())
         .ok_or("ignored a message that is not JSON data.")?;
-    let v: Value =
-        serde_json::from_str(&text).map_err(|_| "ignored a message that is not JSON data.")?;
+    let v = json_read::parse(&text).map_err(|_| "ignored a message that is not JSON data.")?;
     embed_api::check_envelope(&v)?;
     Ok(v)
 }
@@ -235,10 +230,9 @@ fn parse(data: &JsValue) -> Result<Value, String> {
 /// `ack` or an `error`.
 pub fn command(store: Rc<Store>, cmd: &Value) -> Rc<Store> {
     let name = cmd.get("command").and_then(Value::as_str).unwrap_or("");
-    let mut reply = Map::new();
-    reply.insert("command".into(), name.into());
+    let mut reply = object([("command", name.into())]);
     if let Some(id) = cmd.get("id") {
-        reply.insert("id".into(), id.clone());
+        reply.insert("id", id.clone());
     }
     let (next, done) = match embed_api::parse_command(cmd, store.frame.nodes.len()) {
         Ok(typed) => run(store, typed),
@@ -248,7 +242,7 @@ pub fn command(store: Rc<Store>, cmd: &Value) -> Rc<Store> {
         Ok(()) => post("ack", reply),
         Err(e) => {
             warn(&format!("command '{name}' failed: {e}"));
-            reply.insert("message".into(), e.into());
+            reply.insert("message", e.into());
             post("error", reply);
         }
     }
@@ -410,11 +404,11 @@ pub fn observe(s: &Store) {
             let scenario = &s.scenario;
             event(
                 "ready",
-                json!({
-                    "protocol": scenario.protocol,
-                    "nodes": scenario.nodes,
-                    "seed": scenario.seed,
-                }),
+                object([
+                    ("protocol", scenario.protocol.as_str().into()),
+                    ("nodes", scenario.nodes.into()),
+                    ("seed", scenario.seed.into()),
+                ]),
             );
         }
         if told.run != s.run {
@@ -429,7 +423,10 @@ pub fn observe(s: &Store) {
         if let Some((node, epoch)) = leader
             && leader != told.leader
         {
-            event("leaderChanged", json!({ "node": node, "epoch": epoch }));
+            event(
+                "leaderChanged",
+                object([("node", node.into()), ("epoch", epoch.into())]),
+            );
         }
         told.leader = leader;
         told.committed.resize(frame.nodes.len(), 0);
@@ -438,7 +435,10 @@ pub fn observe(s: &Store) {
             if n.view.log_committed > *seen {
                 event(
                     "committed",
-                    json!({ "node": n.id, "index": n.view.log_committed }),
+                    object([
+                        ("node", n.id.into()),
+                        ("index", n.view.log_committed.into()),
+                    ]),
                 );
             }
             *seen = n.view.log_committed;
@@ -450,7 +450,11 @@ pub fn observe(s: &Store) {
                 told.violated.push(inv.name);
                 event(
                     "violation",
-                    json!({ "invariant": inv.name, "detail": detail, "t_ms": *t as f64 / 1000.0 }),
+                    object([
+                        ("invariant", inv.name.into()),
+                        ("detail", detail.as_str().into()),
+                        ("t_ms", thousandths(*t)),
+                    ]),
                 );
             }
         }
@@ -465,7 +469,10 @@ pub fn observe(s: &Store) {
             told.time_wall = wall;
             event(
                 "time",
-                json!({ "t_ms": frame.now as f64 / 1000.0, "playing": s.playing }),
+                object([
+                    ("t_ms", thousandths(frame.now)),
+                    ("playing", s.playing.into()),
+                ]),
             );
         }
     });

@@ -353,7 +353,7 @@ pub enum Msg {
     /// The app became visible (true) or hidden / scrolled out of view (false).
     Visible(bool),
     /// A command posted by the host page (see [`super::embed`]).
-    Api(serde_json::Value),
+    Api(crate::sim::json_read::Value),
 }
 
 impl Msg {
