@@ -11,8 +11,9 @@
 //     run actually reached: the page lets virtual time lag rather than stall).
 // Run: node benches/browser.mjs      Prints figures; asserts nothing.
 //   ONLY=heavy    runs only the cases whose label contains that word (weight, busy, gaps, heavy);
-//   PROFILE=1     also prints where the heavy case's main-thread time goes (CDP sampling profiler;
-//                 names are readable when dist/ holds a wasm with its name section).
+//   PROFILE=1     also prints where the busy and heavy cases' main-thread time goes (CDP sampling profiler;
+//                 names are readable when dist/ holds a wasm with its name section), and for the busy
+//                 case the time by rendering phase with frames and layouts per second (a trace).
 import { chromium } from 'playwright-core';
 import { startServer } from '../tests/e2e/server.mjs';
 import { firstLoadWeight } from '../tests/e2e/weight.mjs';
@@ -102,12 +103,21 @@ if (wanted('busy')) {
     const { metrics } = await cdp.send('Performance.getMetrics');
     return metrics.find((m) => m.name === 'TaskDuration').value;
   };
+  if (process.env.PROFILE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const before = await metric();
   const start = Date.now();
   await page.waitForTimeout(10_000);
   const busy = (await metric()) - before;
   const wall = (Date.now() - start) / 1000;
   console.log(`main-thread busy, 5 nodes, default speed: ${((busy * 1000) / wall).toFixed(1)} ms per wall second`);
+  if (process.env.PROFILE) {
+    printProfile((await cdp.send('Profiler.stop')).profile);
+    await printPhases(page, 5000);
+  }
   await page.close();
 }
 
@@ -171,6 +181,45 @@ if (wanted('heavy')) {
     printProfile(prof);
   }
   await page.close();
+}
+
+/** Traces the page's main thread for `ms` and prints its time by phase (script, style, layout,
+ * paint, commit, ...) in ms per wall second, with how many frames the page drew and how many
+ * of them laid it out (about how often it rendered): counts that vary far less with the
+ * machine's load than busy time does, for comparing two builds. */
+async function printPhases(page, ms) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
+  const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,toplevel', transferMode: 'ReportEvents' });
+  await page.waitForTimeout(ms);
+  await cdp.send('Tracing.end');
+  await done;
+  const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const self = new Map();
+  const count = new Map();
+  for (const key of main) {
+    const slices = events
+      .filter((e) => `${e.pid}:${e.tid}` === key && e.ph === 'X' && e.dur !== undefined)
+      .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+    const open = [];
+    const inner = new Map();
+    for (const e of slices) {
+      while (open.length && open.at(-1).ts + open.at(-1).dur <= e.ts) open.pop();
+      if (open.length) inner.set(open.at(-1), (inner.get(open.at(-1)) ?? 0) + e.dur);
+      open.push(e);
+    }
+    for (const e of slices) {
+      self.set(e.name, (self.get(e.name) ?? 0) + e.dur - (inner.get(e) ?? 0));
+      count.set(e.name, (count.get(e.name) ?? 0) + 1);
+    }
+  }
+  const perSecond = (n) => (n * 1000) / ms;
+  console.log(`  frames ${perSecond(count.get('Commit') ?? 0).toFixed(1)}/s, layouts ${perSecond(count.get('Layout') ?? 0).toFixed(1)}/s; main-thread self time by phase over ${ms / 1000} s:`);
+  for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+    console.log(`  ${(perSecond(us) / 1000).toFixed(1).padStart(6)} ms/s  ${String(count.get(name)).padStart(5)}x  ${name}`);
+  }
 }
 
 /** Prints the functions with the most self time, and with the most time including what they
