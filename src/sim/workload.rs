@@ -154,6 +154,9 @@ pub enum Answer {
         /// The believed leader.
         hint: Option<NodeId>,
     },
+    /// The service shed the request (a full queue): final, the client does not retry it and
+    /// counts it as failed.
+    Dropped,
 }
 
 /// What a client sends and understands, in its own terms: the engine's adapter turns a
@@ -186,6 +189,7 @@ impl JsonFields for Response {
         o.u64("id", self.id);
         match self.answer {
             Answer::Done => o.str("answer", "done"),
+            Answer::Dropped => o.str("answer", "dropped"),
             Answer::NotLeader { hint } => o.object_with("answer", &mut |o| {
                 o.object_with("not_leader", &mut |o| {
                     if let Some(hint) = hint {
@@ -284,6 +288,7 @@ impl Response {
             Answer::NotLeader { hint: None } => {
                 format!("request {}: not the leader, no leader known", self.id)
             }
+            Answer::Dropped => format!("request {}: dropped, the queue is full", self.id),
         };
         MsgView {
             kind: "Response",
@@ -634,6 +639,10 @@ impl Client {
                     attempts,
                 });
                 self.settle(ctx, response.id);
+            }
+            Answer::Dropped => {
+                self.settle(ctx, response.id);
+                self.give_up(ctx, response.id, true);
             }
             Answer::NotLeader { hint } => {
                 p.refused = true;

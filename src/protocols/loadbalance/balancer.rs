@@ -1,0 +1,296 @@
+//! The balancer: takes each client request, picks a server by its policy ([`super::policy`]),
+//! forwards the request under a ticket of its own, and relays the server's answer back.
+//!
+//! It learns of failed servers only through its health checks — a ping every interval, judged
+//! by a failure detector ([`crate::protocols::detector`]) — so requests sent to a server that
+//! crashed before the detector noticed are lost with it (their clients time out and retry).
+//! When a server becomes suspected the balancer forgets the tickets it holds for it.
+
+use super::hashing::mix;
+use super::msg::{LbNote, Msg};
+use super::node::{LbNode, Settings, Timer};
+use super::policy::{Chooser, Known, key_of};
+use crate::protocols::detector::History;
+use crate::sim::sorted_map::SortedMap;
+use crate::sim::workload::{Answer, Response};
+use crate::sim::{Ctx, Micros, NodeId};
+
+/// A request the balancer forwarded and has not yet answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    /// The client that sent it.
+    pub client: NodeId,
+    /// The client's number for it.
+    pub request: u64,
+    /// The server it went to.
+    pub server: NodeId,
+    /// When the balancer forwarded it.
+    pub sent: Micros,
+}
+
+/// How the balancer's tickets ended: the counts its conservation invariant adds up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Tickets issued.
+    pub issued: u64,
+    /// Answered after a server served them.
+    pub served: u64,
+    /// Answered "dropped" after a server's queue was full.
+    pub shed: u64,
+    /// Failed at once: no healthy server.
+    pub no_server: u64,
+    /// Forgotten because their server became suspected (their clients time out).
+    pub forgotten: u64,
+}
+
+/// The balancer's state.
+#[derive(Clone, Debug)]
+pub struct Balancer {
+    s: Settings,
+    servers: Vec<NodeId>,
+    known: Vec<Known>,
+    /// Loads as the servers last reported them; copied into `known` every `staleness` µs.
+    fresh: Vec<u32>,
+    refreshed: Micros,
+    health: Vec<History>,
+    chooser: Chooser,
+    tickets: SortedMap<u64, Ticket>,
+    next_ticket: u64,
+    tally: Tally,
+}
+
+impl Balancer {
+    /// The balancer of a run with these settings.
+    pub fn new(s: &Settings) -> Self {
+        let servers: Vec<NodeId> = s.servers.clone().collect();
+        Balancer {
+            known: servers
+                .iter()
+                .map(|&id| Known {
+                    id,
+                    healthy: true,
+                    weight: s.weight_of(id),
+                    outstanding: 0,
+                    latency: 0.0,
+                    reported: 0,
+                })
+                .collect(),
+            fresh: vec![0; servers.len()],
+            refreshed: 0,
+            health: vec![History::expecting(s.health_every); servers.len()],
+            chooser: Chooser::default(),
+            tickets: SortedMap::new(),
+            next_ticket: 1,
+            tally: Tally::default(),
+            servers,
+            s: s.clone(),
+        }
+    }
+
+    /// What the balancer knows of each server.
+    pub fn known(&self) -> &[Known] {
+        &self.known
+    }
+
+    /// Tickets outstanding.
+    pub fn outstanding(&self) -> usize {
+        self.tickets.len()
+    }
+
+    /// How tickets ended so far.
+    pub fn tally(&self) -> Tally {
+        self.tally
+    }
+
+    fn index(&self, server: NodeId) -> Option<usize> {
+        self.servers.iter().position(|&s| s == server)
+    }
+
+    /// Starts the health checks.
+    pub fn start(&mut self, ctx: &mut Ctx<'_, LbNode>) {
+        let now = ctx.now();
+        for h in &mut self.health {
+            *h = History::expecting(self.s.health_every);
+            h.heartbeat(now);
+        }
+        self.check(ctx);
+    }
+
+    /// Health checks: ping every server, and judge each one's silence.
+    pub fn check(&mut self, ctx: &mut Ctx<'_, LbNode>) {
+        let now = ctx.now();
+        for i in 0..self.servers.len() {
+            ctx.send(self.servers[i], Msg::Ping);
+            let suspected = self.health[i].suspects(&self.s.detector, now);
+            if suspected == self.known[i].healthy {
+                self.known[i].healthy = !suspected;
+                let server = self.servers[i];
+                ctx.note(LbNote::Health { server, suspected });
+                if suspected {
+                    self.forget(server);
+                }
+            }
+        }
+        ctx.set_timer(Timer::Check, self.s.health_every);
+    }
+
+    /// Forgets the tickets held for `server`, now suspected.
+    fn forget(&mut self, server: NodeId) {
+        let before = self.tickets.len();
+        self.tickets.retain(|_, t| t.server != server);
+        self.tally.forgotten += (before - self.tickets.len()) as u64;
+        if let Some(i) = self.index(server) {
+            self.known[i].outstanding = 0;
+        }
+    }
+
+    fn heard(&mut self, server: NodeId, load: u32, now: Micros) {
+        if let Some(i) = self.index(server) {
+            self.health[i].heartbeat(now);
+            self.fresh[i] = load;
+        }
+    }
+
+    /// Handles a message from `from`.
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_, LbNode>, from: NodeId, msg: Msg) {
+        let now = ctx.now();
+        match msg {
+            Msg::Request(r) => self.route(ctx, from, r.id, r.command),
+            Msg::Pong { load } => self.heard(from, load, now),
+            Msg::Served { ticket, load } => {
+                self.heard(from, load, now);
+                self.answer(ctx, ticket, Answer::Done);
+            }
+            Msg::Shed { ticket, load } => {
+                self.heard(from, load, now);
+                self.answer(ctx, ticket, Answer::Dropped);
+            }
+            _ => {}
+        }
+    }
+
+    /// Picks a server for request `request` of `client` and forwards it.
+    fn route(&mut self, ctx: &mut Ctx<'_, LbNode>, client: NodeId, request: u64, command: u64) {
+        let now = ctx.now();
+        let ticket = self.next_ticket;
+        self.next_ticket += 1;
+        self.tally.issued += 1;
+        if now >= self.refreshed + self.s.staleness {
+            for (k, &load) in self.known.iter_mut().zip(&self.fresh) {
+                k.reported = load;
+            }
+            self.refreshed = now;
+        }
+        let key = key_of(command, self.s.keys);
+        let chosen = self
+            .chooser
+            .choose(self.s.policy, self.s.hashing, &self.known, key, |n| {
+                ctx.random_range(0, n - 1)
+            });
+        let Some(server) = chosen else {
+            self.tally.no_server += 1;
+            ctx.note(LbNote::NoServer { ticket });
+            ctx.send(
+                client,
+                Msg::Response(Response {
+                    id: request,
+                    answer: Answer::Dropped,
+                }),
+            );
+            return;
+        };
+        if let Some(i) = self.index(server) {
+            self.known[i].outstanding += 1;
+        }
+        self.tickets.insert(
+            ticket,
+            Ticket {
+                client,
+                request,
+                server,
+                sent: now,
+            },
+        );
+        ctx.note(LbNote::Route { ticket, server });
+        ctx.send(
+            server,
+            Msg::Forward {
+                ticket,
+                cost: self.s.cost_of(command),
+            },
+        );
+    }
+
+    /// A server answered `ticket`: relay the answer and learn its latency.
+    fn answer(&mut self, ctx: &mut Ctx<'_, LbNode>, ticket: u64, answer: Answer) {
+        let Some(t) = self.tickets.remove(&ticket) else {
+            return; // forgotten when its server was suspected
+        };
+        if let Some(i) = self.index(t.server) {
+            let k = &mut self.known[i];
+            k.outstanding = k.outstanding.saturating_sub(1);
+            if answer == Answer::Done {
+                let latency = (ctx.now() - t.sent) as f64;
+                k.latency = if k.latency == 0.0 {
+                    latency
+                } else {
+                    k.latency + EWMA_WEIGHT * (latency - k.latency)
+                };
+            }
+        }
+        match answer {
+            Answer::Done => self.tally.served += 1,
+            _ => self.tally.shed += 1,
+        }
+        ctx.send(
+            t.client,
+            Msg::Response(Response {
+                id: t.request,
+                answer,
+            }),
+        );
+    }
+
+    /// A crash: the balancer forgets its tickets and what it learnt about the servers.
+    pub fn crash(&mut self) {
+        self.tally.forgotten += self.tickets.len() as u64;
+        self.tickets.clear();
+        for k in &mut self.known {
+            (k.outstanding, k.latency, k.reported, k.healthy) = (0, 0.0, 0, true);
+        }
+        self.fresh.iter_mut().for_each(|l| *l = 0);
+        self.chooser = Chooser::default();
+    }
+
+    /// The balancer's fields for the inspector.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        let healthy = self.known.iter().filter(|k| k.healthy).count();
+        vec![
+            (
+                "Policy",
+                super::policy::POLICIES[self.s.policy as usize].to_string(),
+            ),
+            (
+                "Healthy servers",
+                format!("{healthy} of {}", self.known.len()),
+            ),
+            ("Outstanding", self.tickets.len().to_string()),
+            ("Served", self.tally.served.to_string()),
+            (
+                "Dropped",
+                (self.tally.shed + self.tally.no_server).to_string(),
+            ),
+            ("Forgotten", self.tally.forgotten.to_string()),
+        ]
+    }
+}
+
+/// Weight of the newest latency in the moving average (as Finagle's decay, roughly the last
+/// five answers).
+const EWMA_WEIGHT: f64 = 0.2;
+
+/// The work a request takes, from its command: spread evenly over `min..=max`, the same for every
+/// retry of the request.
+pub fn cost(command: u64, min: Micros, max: Micros) -> Micros {
+    min + mix(command ^ 0x5bd1_e995) % (max.saturating_sub(min) + 1)
+}

@@ -1,0 +1,181 @@
+//! A server: a number of workers, a bounded queue and a speed. A request forwarded while every
+//! worker is busy waits in the queue; one forwarded while the queue is full is dropped (shed)
+//! and the balancer is told at once. Everything is volatile: a crash loses the queue and the
+//! requests in service.
+
+use std::collections::VecDeque;
+
+use super::msg::{LbNote, Msg};
+use super::node::{LbNode, Settings, Timer};
+use super::series;
+use crate::sim::{Ctx, Micros, NodeId};
+
+/// One request at a server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Job {
+    /// The balancer's ticket.
+    pub ticket: u64,
+    /// Work at normal speed (µs).
+    pub cost: Micros,
+    /// When it arrived at the server.
+    pub arrived: Micros,
+}
+
+/// A server's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Server {
+    me: NodeId,
+    balancer: NodeId,
+    workers: usize,
+    capacity: usize,
+    /// Speed in percent of normal: a job of cost c takes c × 100 / speed.
+    speed: u64,
+    busy: Vec<Job>,
+    queue: VecDeque<Job>,
+    served: u64,
+    dropped: u64,
+    /// Work done (µs of service) since the last utilisation sample, and when that was.
+    worked: Micros,
+}
+
+impl Server {
+    /// Server `me` of a run with these settings.
+    pub fn new(me: NodeId, s: &Settings) -> Self {
+        Server {
+            me,
+            balancer: s.balancer,
+            workers: s.workers,
+            capacity: s.queue,
+            speed: s.speed_of(me),
+            busy: Vec::new(),
+            queue: VecDeque::new(),
+            served: 0,
+            dropped: 0,
+            worked: 0,
+        }
+    }
+
+    /// Requests in service or waiting.
+    pub fn load(&self) -> u32 {
+        (self.busy.len() + self.queue.len()) as u32
+    }
+
+    /// Requests waiting (not in service).
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Requests served since the start.
+    pub fn served(&self) -> u64 {
+        self.served
+    }
+
+    /// Requests dropped by a full queue since the start.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Speed in percent of normal.
+    pub fn speed(&self) -> u64 {
+        self.speed
+    }
+
+    fn service_time(&self, job: &Job) -> Micros {
+        (job.cost * 100 / self.speed.max(1)).max(1)
+    }
+
+    fn start(&mut self, ctx: &mut Ctx<'_, LbNode>, job: Job) {
+        ctx.set_timer(Timer::Finish(job.ticket), self.service_time(&job));
+        self.busy.push(job);
+    }
+
+    /// Samples the queue length and how busy the workers are (percent of worker time used
+    /// since the last sample, over `window` µs).
+    pub fn sample(&mut self, ctx: &mut Ctx<'_, LbNode>, window: Micros) {
+        ctx.record(series::QUEUE, self.queue.len() as i64);
+        let capacity = window * self.workers as Micros;
+        let used = (self.worked * 100).checked_div(capacity).unwrap_or(0);
+        ctx.record(series::UTILISATION, used.min(100) as i64);
+        self.worked = 0;
+    }
+
+    /// Handles a message from `from`.
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_, LbNode>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Forward { ticket, cost } => {
+                let job = Job {
+                    ticket,
+                    cost,
+                    arrived: ctx.now(),
+                };
+                if self.busy.len() < self.workers {
+                    self.start(ctx, job);
+                } else if self.queue.len() < self.capacity {
+                    self.queue.push_back(job);
+                } else {
+                    self.dropped += 1;
+                    ctx.record(series::DROPPED, 1);
+                    ctx.note(LbNote::Drop { ticket });
+                    ctx.send(
+                        from,
+                        Msg::Shed {
+                            ticket,
+                            load: self.load(),
+                        },
+                    );
+                }
+            }
+            Msg::Ping => ctx.send(from, Msg::Pong { load: self.load() }),
+            _ => {}
+        }
+    }
+
+    /// A job finished: answer the balancer and start the next waiting one.
+    pub fn finish(&mut self, ctx: &mut Ctx<'_, LbNode>, ticket: u64) {
+        let Some(i) = self.busy.iter().position(|j| j.ticket == ticket) else {
+            return;
+        };
+        let job = self.busy.swap_remove(i);
+        self.worked += self.service_time(&job);
+        self.served += 1;
+        if let Some(next) = self.queue.pop_front() {
+            self.start(ctx, next);
+        }
+        ctx.send(
+            self.balancer,
+            Msg::Served {
+                ticket,
+                load: self.load(),
+            },
+        );
+    }
+
+    /// A crash: the queue and the requests in service are lost.
+    pub fn crash(&mut self) {
+        self.busy.clear();
+        self.queue.clear();
+        self.worked = 0;
+    }
+
+    /// The server's fields for the inspector.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "In service",
+                format!("{} of {}", self.busy.len(), self.workers),
+            ),
+            (
+                "Queued",
+                format!("{} of {}", self.queue.len(), self.capacity),
+            ),
+            ("Speed", format!("{} %", self.speed)),
+            ("Served", self.served.to_string()),
+            ("Dropped", self.dropped.to_string()),
+        ]
+    }
+
+    /// This server's id.
+    pub fn id(&self) -> NodeId {
+        self.me
+    }
+}
