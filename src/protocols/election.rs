@@ -2,26 +2,40 @@
 //! it with heartbeats (Raft, Multi-Paxos): the same three parameters, checked the same way.
 
 use crate::sim::ParamSpec;
+use crate::sim::param::Unit;
+
+/// The election and heartbeat parameters, with their defaults and bounds (a constant table:
+/// cheaper in the page than a vector built in code).
+const PARAMS: [ParamSpec; 3] = [
+    ParamSpec {
+        key: "election_min",
+        label: "Election timeout, minimum",
+        unit: Unit::Micros,
+        default: 100_000,
+        min: 10_000,
+        max: 10_000_000,
+    },
+    ParamSpec {
+        key: "election_max",
+        label: "Election timeout, maximum",
+        unit: Unit::Micros,
+        default: 200_000,
+        min: 10_000,
+        max: 20_000_000,
+    },
+    ParamSpec {
+        key: "heartbeat",
+        label: "Heartbeat interval",
+        unit: Unit::Micros,
+        default: 50_000,
+        min: 1_000,
+        max: 5_000_000,
+    },
+];
 
 /// The election and heartbeat parameters, with their defaults and bounds.
 pub fn params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::micros(
-            "election_min",
-            "Election timeout, minimum",
-            100_000,
-            10_000,
-            10_000_000,
-        ),
-        ParamSpec::micros(
-            "election_max",
-            "Election timeout, maximum",
-            200_000,
-            10_000,
-            20_000_000,
-        ),
-        ParamSpec::micros("heartbeat", "Heartbeat interval", 50_000, 1_000, 5_000_000),
-    ]
+    Vec::from(PARAMS)
 }
 
 /// Refuses timings that cannot work: a minimum election timeout above its maximum, or heartbeats

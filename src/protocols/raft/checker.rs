@@ -51,22 +51,16 @@ struct Mark {
     applied: u64,
 }
 
-/// An `(index, term)` seen in some log: what it carries and what precedes it.
+/// An entry some node held at some index, with one more term that places it. One type for
+/// both tables (entries seen, entries applied): each table type costs the page its own code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Seen {
+struct Sighting {
     term: u64,
     command: u64,
-    prev_term: u64,
-    node: NodeId,
-}
-
-/// The entry first applied at some index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Applied {
-    term: u64,
-    command: u64,
-    /// The applying node's term at that moment: the term in which the entry was committed.
-    in_term: u64,
+    /// Entries seen: the term of the entry before it in that log (`prev_term`). Entries
+    /// applied: the applying node's term at that moment, the term in which the entry was
+    /// committed (`in_term`).
+    context_term: u64,
     node: NodeId,
 }
 
@@ -77,11 +71,11 @@ pub struct RaftChecker {
     /// `leaders[t]`: the leader of term `t`, 0 if none seen.
     leaders: Vec<NodeId>,
     /// `seen[i - 1]`: the first `(index i, term)` seen (term 0: none yet).
-    seen: ChunkedVec<Seen>,
+    seen: ChunkedVec<Sighting>,
     /// Further terms seen at an index, sorted by (index, term): rare, from failed leaders.
-    seen_more: Vec<(u64, Seen)>,
+    seen_more: Vec<(u64, Sighting)>,
     /// `applied[i - 1]`: the entry first applied at index `i`.
-    applied: ChunkedVec<Applied>,
+    applied: ChunkedVec<Sighting>,
     /// Bit `k` set once invariant `ALL[k]` has been reported.
     reported: u8,
 }
@@ -96,18 +90,29 @@ impl RaftChecker {
         }
     }
 
+    /// Reports `invariant` broken, unless it was already: the detail is only written the
+    /// first time (one non-generic function for every report, so no copy per call site).
     fn report(
         &mut self,
         found: &mut Vec<Finding>,
         invariant: &'static str,
-        detail: impl FnOnce() -> String,
+        detail: std::fmt::Arguments<'_>,
     ) {
-        let bit = 1 << ALL.iter().position(|&n| n == invariant).unwrap_or(0);
+        let mut bit = 1;
+        for name in ALL {
+            if name == invariant {
+                break;
+            }
+            bit <<= 1;
+        }
+        if bit > 1 << (ALL.len() - 1) {
+            bit = 1;
+        }
         if self.reported & bit == 0 {
             self.reported |= bit;
             found.push(Finding {
                 invariant,
-                detail: detail(),
+                detail: detail.to_string(),
             });
         }
     }
@@ -119,12 +124,14 @@ impl RaftChecker {
         }
         match self.leaders[t] {
             0 => self.leaders[t] = node.id,
-            other if other != node.id => self.report(found, ELECTION_SAFETY, || {
-                format!(
+            other if other != node.id => self.report(
+                found,
+                ELECTION_SAFETY,
+                format_args!(
                     "Node {other} and Node {} were both leader for term {t}",
                     node.id
-                )
-            }),
+                ),
+            ),
             _ => {}
         }
     }
@@ -132,20 +139,20 @@ impl RaftChecker {
     /// Registers entry `index` of `node`'s log, comparing it with what other logs held there.
     fn log_matching(&mut self, node: &RaftNode, index: u64, found: &mut Vec<Finding>) {
         let Some(e) = node.log.get(index) else { return };
-        let mine = Seen {
+        let mine = Sighting {
             term: e.term,
             command: e.command,
-            prev_term: node.log.term_at(index - 1).unwrap_or(0),
+            context_term: node.log.term_at(index - 1).unwrap_or(0),
             node: node.id,
         };
         let i = index as usize - 1;
         if self.seen.len() <= i {
             self.seen.grow(
                 i + 1,
-                Seen {
+                Sighting {
                     term: 0,
                     command: 0,
-                    prev_term: 0,
+                    context_term: 0,
                     node: 0,
                 },
             );
@@ -169,49 +176,38 @@ impl RaftChecker {
             }
         };
         if other.command != mine.command {
-            self.report(found, LOG_MATCHING, || {
-                format!(
-                    "Node {} has command {} at index {index} in term {}, but Node {} had command {} there in the same term",
-                    node.id, mine.command, mine.term, other.node, other.command
-                )
-            });
-        } else if other.prev_term != mine.prev_term {
-            self.report(found, LOG_MATCHING, || {
-                format!(
-                    "Node {} and Node {} share index {index} of term {} but differ before it: term {} vs {} at index {}",
-                    node.id,
-                    other.node,
-                    mine.term,
-                    mine.prev_term,
-                    other.prev_term,
-                    index - 1
-                )
-            });
+            self.report(found, LOG_MATCHING, format_args!(
+                "Node {} has command {} at index {index} in term {}, but Node {} had command {} there in the same term",
+                node.id, mine.command, mine.term, other.node, other.command
+            ));
+        } else if other.context_term != mine.context_term {
+            self.report(found, LOG_MATCHING, format_args!(
+                "Node {} and Node {} share index {index} of term {} but differ before it: term {} vs {} at index {}",
+                node.id,
+                other.node,
+                mine.term,
+                mine.context_term,
+                other.context_term,
+                index - 1
+            ));
         }
     }
 
     /// `leader` (leading term `leader.term`) must hold every entry committed in an earlier term.
     fn completeness(&mut self, leader: &RaftNode, found: &mut Vec<Finding>) {
-        let missing = self.applied.iter().enumerate().find(|(i, a)| {
-            a.in_term < leader.term
-                && leader
-                    .log
-                    .get(*i as u64 + 1)
-                    .is_none_or(|e| (e.term, e.command) != (a.term, a.command))
-        });
-        if let Some((i, a)) = missing {
-            let a = *a;
-            self.report(found, LEADER_COMPLETENESS, || {
-                format!(
-                    "Node {} leads term {} without the entry at index {} (term {}, command {}) committed in term {}",
-                    leader.id,
-                    leader.term,
-                    i + 1,
-                    a.term,
-                    a.command,
-                    a.in_term
-                )
-            });
+        for i in 0..self.applied.len() {
+            let Some(&a) = self.applied.get(i) else { break };
+            let index = i as u64 + 1;
+            let held = leader.log.get(index);
+            if a.context_term < leader.term
+                && held.is_none_or(|e| (e.term, e.command) != (a.term, a.command))
+            {
+                self.report(found, LEADER_COMPLETENESS, format_args!(
+                    "Node {} leads term {} without the entry at index {index} (term {}, command {}) committed in term {}",
+                    leader.id, leader.term, a.term, a.command, a.context_term
+                ));
+                return;
+            }
         }
     }
 
@@ -230,50 +226,45 @@ impl RaftChecker {
             mark.applied += 1;
             let index = mark.applied;
             let Some(e) = node.log.get(index) else {
-                self.report(found, STATE_MACHINE_SAFETY, || {
-                    format!(
+                self.report(
+                    found,
+                    STATE_MACHINE_SAFETY,
+                    format_args!(
                         "Node {} applied index {index} but its log has no such entry",
                         node.id
-                    )
-                });
+                    ),
+                );
                 return;
             };
             let i = index as usize - 1;
             if i < self.applied.len() {
                 let a = *self.applied.get(i).expect("i < len");
                 if (a.term, a.command) != (e.term, e.command) {
-                    self.report(found, STATE_MACHINE_SAFETY, || {
-                        format!(
-                            "Node {} applied command {} (term {}) at index {index}, but Node {} applied command {} (term {}) there",
-                            node.id, e.command, e.term, a.node, a.command, a.term
-                        )
-                    });
+                    self.report(found, STATE_MACHINE_SAFETY, format_args!(
+                        "Node {} applied command {} (term {}) at index {index}, but Node {} applied command {} (term {}) there",
+                        node.id, e.command, e.term, a.node, a.command, a.term
+                    ));
                 }
                 continue;
             }
             // First application of this index anywhere (indexes are applied in order).
-            self.applied.push(Applied {
+            self.applied.push(Sighting {
                 term: e.term,
                 command: e.command,
-                in_term: node.term,
+                context_term: node.term,
                 node: node.id,
             });
             // Leaders of later terms elected already must hold it too.
-            for other in nodes
-                .iter()
-                .filter(|o| o.role == Role::Leader && o.term > node.term)
-            {
-                if other
-                    .log
-                    .get(index)
-                    .is_none_or(|o| (o.term, o.command) != (e.term, e.command))
+            for other in nodes {
+                if other.role == Role::Leader
+                    && other.term > node.term
+                    && (other.log.get(index))
+                        .is_none_or(|o| (o.term, o.command) != (e.term, e.command))
                 {
-                    self.report(found, LEADER_COMPLETENESS, || {
-                        format!(
-                            "Node {} leads term {} without the entry at index {index} (term {}, command {}) committed in term {}",
-                            other.id, other.term, e.term, e.command, node.term
-                        )
-                    });
+                    self.report(found, LEADER_COMPLETENESS, format_args!(
+                        "Node {} leads term {} without the entry at index {index} (term {}, command {}) committed in term {}",
+                        other.id, other.term, e.term, e.command, node.term
+                    ));
                 }
             }
         }
@@ -313,14 +304,16 @@ impl Checker<RaftNode> for RaftChecker {
 
         if node.role == Role::Leader {
             if old.lead_term == node.term && truncated {
-                self.report(found, LEADER_APPEND_ONLY, || {
-                    format!(
+                self.report(
+                    found,
+                    LEADER_APPEND_ONLY,
+                    format_args!(
                         "Node {}, leader for term {}, removed entries from index {} of its own log",
                         node.id,
                         node.term,
                         log.last_truncated_at()
-                    )
-                });
+                    ),
+                );
             }
             if old.lead_term != node.term {
                 self.election_safety(node, found);

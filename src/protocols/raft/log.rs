@@ -47,13 +47,22 @@ impl Log {
 
     /// Entries from `from` (≥ 1) to the end, at most `max` of them.
     pub fn slice_from(&self, from: u64, max: usize) -> Vec<Entry> {
-        let start = (from.max(1) - 1) as usize;
-        self.entries.iter_from(start).take(max).copied().collect()
+        // Read by index: an iterator chain over the chunks would cost the page its own copies
+        // of the flatten/take adapters.
+        let from = from.max(1);
+        let end = self.last_index().min(from - 1 + max as u64);
+        let mut out = Vec::new();
+        for index in from..=end {
+            if let Some(e) = self.get(index) {
+                out.push(*e);
+            }
+        }
+        out
     }
 
     /// Entries from index `from` (≥ 1) to the end, oldest first.
     pub fn iter_from(&self, from: u64) -> impl Iterator<Item = &Entry> {
-        self.entries.iter_from((from.max(1) - 1) as usize)
+        (from.max(1)..=self.last_index()).filter_map(|index| self.get(index))
     }
 
     /// A copy of all entries, oldest first.

@@ -74,11 +74,64 @@ impl Raft {
     }
 }
 
+/// The bug toggles, as the page lists them (a constant table: cheaper in the page than a
+/// vector built in code).
+const BUGS: [BugSpec; 2] = [
+    BugSpec {
+        key: BUG_VOTE_IGNORES_LOG,
+        description: "Voters grant their vote without checking that the candidate's log is at least as up to date as their own, so a leader can be elected without committed entries.",
+    },
+    BugSpec {
+        key: BUG_COMMIT_OLD_TERM,
+        description: "A leader commits an entry from an earlier term as soon as a majority stores it (Figure 8 of the paper): a later leader can still overwrite it.",
+    },
+];
+
+/// The five properties of Figure 3, as the page lists them.
+const INVARIANTS: [InvariantSpec; 5] = [
+    InvariantSpec {
+        name: checker::ELECTION_SAFETY,
+        statement: "At most one leader can be elected in a given term.",
+    },
+    InvariantSpec {
+        name: checker::LEADER_APPEND_ONLY,
+        statement: "A leader never overwrites or deletes entries in its log; it only appends new entries.",
+    },
+    InvariantSpec {
+        name: checker::LOG_MATCHING,
+        statement: "If two logs contain an entry with the same index and term, then the logs are identical in all entries up through that index.",
+    },
+    InvariantSpec {
+        name: checker::LEADER_COMPLETENESS,
+        statement: "If a log entry is committed in a given term, it is present in the logs of the leaders of all higher terms.",
+    },
+    InvariantSpec {
+        name: checker::STATE_MACHINE_SAFETY,
+        statement: "If a server has applied a log entry at a given index, no other server ever applies a different entry at that index.",
+    },
+];
+
+/// The metric series the nodes write: Raft's own, then the workload's.
+const SERIES: [Series; 6] = [
+    COMMIT_LATENCY,
+    COMMITS,
+    workload::SERIES[0],
+    workload::SERIES[1],
+    workload::SERIES[2],
+    workload::SERIES[3],
+];
+// The table above copies every workload series: it must change if their number does.
+const _: () = assert!(workload::SERIES.len() == 4);
+
 impl Protocol for Raft {
     type Node = RaftNode;
     type Checker = RaftChecker;
 
     fn info() -> ProtocolInfo {
+        let mut params = super::election::params();
+        params.append(&mut workload::params());
+        let mut charts = workload::charts();
+        charts.push(ChartSpec::of("Entries committed per second", &["commits"]).when(CLIENT));
         ProtocolInfo {
             name: "raft",
             title: "Raft",
@@ -86,51 +139,17 @@ impl Protocol for Raft {
             max_nodes: 25,
             default_nodes: 5,
             default_latency: (10_000, 15_000),
-            params: [super::election::params(), workload::params()].concat(),
-            bugs: vec![
-                BugSpec {
-                    key: BUG_VOTE_IGNORES_LOG,
-                    description: "Voters grant their vote without checking that the candidate's log is at least as up to date as their own, so a leader can be elected without committed entries.",
-                },
-                BugSpec {
-                    key: BUG_COMMIT_OLD_TERM,
-                    description: "A leader commits an entry from an earlier term as soon as a majority stores it (Figure 8 of the paper): a later leader can still overwrite it.",
-                },
-            ],
-            invariants: vec![
-                InvariantSpec {
-                    name: checker::ELECTION_SAFETY,
-                    statement: "At most one leader can be elected in a given term.",
-                },
-                InvariantSpec {
-                    name: checker::LEADER_APPEND_ONLY,
-                    statement: "A leader never overwrites or deletes entries in its log; it only appends new entries.",
-                },
-                InvariantSpec {
-                    name: checker::LOG_MATCHING,
-                    statement: "If two logs contain an entry with the same index and term, then the logs are identical in all entries up through that index.",
-                },
-                InvariantSpec {
-                    name: checker::LEADER_COMPLETENESS,
-                    statement: "If a log entry is committed in a given term, it is present in the logs of the leaders of all higher terms.",
-                },
-                InvariantSpec {
-                    name: checker::STATE_MACHINE_SAFETY,
-                    statement: "If a server has applied a log entry at a given index, no other server ever applies a different entry at that index.",
-                },
-            ],
+            params,
+            bugs: Vec::from(BUGS),
+            invariants: Vec::from(INVARIANTS),
             roles: vec!["follower", "candidate", "leader"],
             epoch_name: "term",
             client_label: "Client request",
             timeout_label: "Time out",
-            series: [&[COMMIT_LATENCY, COMMITS][..], &workload::SERIES].concat(),
+            series: Vec::from(SERIES),
             kinds: vec![workload::kind()],
             picture: Picture {
-                charts: [
-                    workload::charts(),
-                    vec![ChartSpec::of("Entries committed per second", &["commits"]).when(CLIENT)],
-                ]
-                .concat(),
+                charts,
                 ..Picture::default()
             },
         }

@@ -1,6 +1,7 @@
 //! What Raft nodes say to each other (messages) and to the trace (notes).
 
-use crate::sim::node::with_article;
+use std::fmt::Write;
+
 use crate::sim::workload::{Request, Response, describe_command};
 use crate::sim::{JsonFields, JsonObject, Marker, Message, MsgView, NodeId, Note};
 
@@ -273,16 +274,20 @@ impl Message for Msg {
                 kind: "AppendEntries",
                 reply: false,
                 success: None,
-                detail: match entries.len() {
-                    0 => format!(
-                        "term {term}, heartbeat after index {prev_log_index} (term {prev_log_term}), commit {leader_commit}"
-                    ),
-                    1 => format!(
-                        "term {term}, 1 entry after index {prev_log_index} (term {prev_log_term}), commit {leader_commit}"
-                    ),
-                    k => format!(
-                        "term {term}, {k} entries after index {prev_log_index} (term {prev_log_term}), commit {leader_commit}"
-                    ),
+                detail: {
+                    let mut detail = format!("term {term}, ");
+                    match entries.len() {
+                        0 => detail.push_str("heartbeat"),
+                        1 => detail.push_str("1 entry"),
+                        k => {
+                            let _ = write!(detail, "{k} entries");
+                        }
+                    }
+                    let _ = write!(
+                        detail,
+                        " after index {prev_log_index} (term {prev_log_term}), commit {leader_commit}"
+                    );
+                    detail
                 },
             },
             Msg::AppendEntriesReply {
@@ -444,7 +449,8 @@ impl Note for RaftNote {
     fn describe(&self, node: NodeId) -> String {
         match self {
             RaftNote::Role { role, term } => {
-                format!("Node {node} is now {} in term {term}", with_article(role))
+                // Every Raft role (follower, candidate, leader) takes "a".
+                format!("Node {node} is now a {role} in term {term}")
             }
             RaftNote::Commit {
                 index,

@@ -1,68 +1,88 @@
 //! How a Raft node looks in the page: its role, term, log and every field of Figure 2.
 
+use std::fmt::Write;
+
 use crate::sim::workload::describe_command;
 use crate::sim::{EntryView, NodeId, NodeView};
 
-use super::node::{Progress, RaftNode, Role};
+use super::node::{RaftNode, Role};
+
+/// `Node {id}`, or `none`.
+fn node_or_none(id: Option<NodeId>) -> String {
+    match id {
+        Some(id) => format!("Node {id}"),
+        None => "none".to_string(),
+    }
+}
 
 impl RaftNode {
+    /// `peer:value` for every other node (a leader's `nextIndex` or `matchIndex`), `—` when
+    /// not leading. Plain loops: iterator chains would cost the page their own adapter copies.
+    fn per_peer(&self, matched: bool) -> String {
+        if self.progress.is_empty() {
+            return "—".to_string();
+        }
+        let mut out = String::new();
+        for (p, progress) in (1..).zip(&self.progress) {
+            if p != self.id {
+                let sep = if out.is_empty() { "" } else { " " };
+                let value = if matched {
+                    progress.matched
+                } else {
+                    progress.next
+                };
+                let _ = write!(out, "{sep}{p}:{value}");
+            }
+        }
+        out
+    }
+
+    /// The candidate's tally: `granted of needed needed: ids`, `—` when not a candidate.
+    fn votes_granted(&self) -> String {
+        if self.role != Role::Candidate {
+            return "—".to_string();
+        }
+        let (mut ids, mut count) = (String::new(), 0usize);
+        for p in 1..=self.n as NodeId {
+            if self.votes & Self::bit(p) != 0 {
+                let sep = if count == 0 { "" } else { ", " };
+                let _ = write!(ids, "{sep}{p}");
+                count += 1;
+            }
+        }
+        format!("{count} of {} needed: {ids}", self.quorum())
+    }
+
     /// Everything the page shows about this node: role, term, log and every state field.
     pub(super) fn node_view(&self) -> NodeView {
-        let opt =
-            |v: Option<NodeId>| v.map_or_else(|| "none".to_string(), |id| format!("Node {id}"));
-        let per_peer = |f: fn(&Progress) -> u64| {
-            if self.progress.is_empty() {
-                return "—".to_string();
-            }
-            let items: Vec<String> = (1..=self.n as NodeId)
-                .filter(|&p| p != self.id)
-                .map(|p| format!("{p}:{}", f(&self.progress[p as usize - 1])))
-                .collect();
-            items.join(" ")
-        };
-        let votes: Vec<String> = (1..=self.n as NodeId)
-            .filter(|&p| self.votes & Self::bit(p) != 0)
-            .map(|p| p.to_string())
-            .collect();
-        let first = self
-            .log
-            .last_index()
-            .saturating_sub(NodeView::LOG_TAIL as u64)
-            + 1;
-        NodeView {
-            role: self.role.name(),
-            epoch: self.term,
-            log: (self.log.iter_from(first).zip(first..))
-                .map(|(e, index)| EntryView {
+        let last = self.log.last_index();
+        let first = last.saturating_sub(NodeView::LOG_TAIL as u64) + 1;
+        let mut log = Vec::new();
+        for index in first..=last {
+            if let Some(e) = self.log.get(index) {
+                log.push(EntryView {
                     epoch: e.term,
                     command: describe_command(e.command),
                     committed: index <= self.commit,
-                })
-                .collect(),
-            log_len: self.log.last_index(),
+                });
+            }
+        }
+        NodeView {
+            role: self.role.name(),
+            epoch: self.term,
+            log,
+            log_len: last,
             log_committed: self.commit,
             fields: vec![
                 ("currentTerm", self.term.to_string()),
-                ("votedFor", opt(self.voted_for)),
-                ("log length", self.log.last_index().to_string()),
+                ("votedFor", node_or_none(self.voted_for)),
+                ("log length", last.to_string()),
                 ("commitIndex", self.commit.to_string()),
                 ("lastApplied", self.applied.to_string()),
-                ("leader", opt(self.leader)),
-                (
-                    "votes granted",
-                    if self.role == Role::Candidate {
-                        format!(
-                            "{} of {} needed: {}",
-                            votes.len(),
-                            self.quorum(),
-                            votes.join(", ")
-                        )
-                    } else {
-                        "—".to_string()
-                    },
-                ),
-                ("nextIndex", per_peer(|p| p.next)),
-                ("matchIndex", per_peer(|p| p.matched)),
+                ("leader", node_or_none(self.leader)),
+                ("votes granted", self.votes_granted()),
+                ("nextIndex", self.per_peer(false)),
+                ("matchIndex", self.per_peer(true)),
                 (
                     "election timeout",
                     if self.election_timeout == 0 {
