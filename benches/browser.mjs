@@ -13,7 +13,8 @@
 //   ONLY=heavy    runs only the cases whose label contains that word (weight, busy, gaps, heavy);
 //   PROFILE=1     also prints where the busy and heavy cases' main-thread time goes (CDP sampling profiler;
 //                 names are readable when dist/ holds a wasm with its name section), and for the busy
-//                 case the time by rendering phase with frames and layouts per second (a trace).
+//                 case the time by rendering phase with frames and layouts per second (a trace) and
+//                 how often the page changed (renders per second).
 import { chromium } from 'playwright-core';
 import { startServer } from '../tests/e2e/server.mjs';
 import { firstLoadWeight } from '../tests/e2e/weight.mjs';
@@ -117,6 +118,7 @@ if (wanted('busy')) {
   if (process.env.PROFILE) {
     printProfile((await cdp.send('Profiler.stop')).profile);
     await printPhases(page, 5000);
+    console.log(`  renders ${(await rendersPerSecond(page, 5000)).toFixed(1)}/s (tasks that changed the page)`);
   }
   await page.close();
 }
@@ -220,6 +222,26 @@ async function printPhases(page, ms) {
   for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
     console.log(`  ${(perSecond(us) / 1000).toFixed(1).padStart(6)} ms/s  ${String(count.get(name)).padStart(5)}x  ${name}`);
   }
+}
+
+/** How many times a second the page's DOM changed over `ms` (one batch of mutation records per
+ * task that changed it: about the app's renders). The app paces its renders by how late frames
+ * come, so this can differ between builds even where the drawing code is the same. */
+async function rendersPerSecond(page, ms) {
+  const batches = await page.evaluate(
+    (ms) =>
+      new Promise((resolve) => {
+        let n = 0;
+        const watch = new MutationObserver(() => n++);
+        watch.observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
+        setTimeout(() => {
+          watch.disconnect();
+          resolve(n);
+        }, ms);
+      }),
+    ms,
+  );
+  return (batches * 1000) / ms;
 }
 
 /** Prints the functions with the most self time, and with the most time including what they
