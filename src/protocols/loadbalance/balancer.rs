@@ -77,7 +77,7 @@ impl Balancer {
                 .collect(),
             fresh: vec![0; servers.len()],
             refreshed: 0,
-            health: vec![History::expecting(s.health_every); servers.len()],
+            health: Vec::new(),
             chooser: Chooser::default(),
             tickets: SortedMap::new(),
             next_ticket: 1,
@@ -106,13 +106,17 @@ impl Balancer {
         self.servers.iter().position(|&s| s == server)
     }
 
-    /// Starts the health checks.
+    /// Starts the health checks (at boot and after every restart), as if every server had just
+    /// answered.
     pub fn start(&mut self, ctx: &mut Ctx<'_, LbNode>) {
-        let now = ctx.now();
-        for h in &mut self.health {
-            *h = History::expecting(self.s.health_every);
-            h.heartbeat(now);
-        }
+        let (now, every) = (ctx.now(), self.s.health_every);
+        self.health = (self.servers.iter())
+            .map(|_| {
+                let mut h = History::expecting(every);
+                h.heartbeat(now);
+                h
+            })
+            .collect();
         self.check(ctx);
     }
 
@@ -251,7 +255,9 @@ impl Balancer {
         );
     }
 
-    /// A crash: the balancer forgets its tickets and what it learnt about the servers.
+    /// A crash: the balancer forgets its tickets and what it learnt about the servers. It keeps
+    /// counting tickets on from where it was, so a late answer to a ticket from before the crash
+    /// never matches a new one; the tally is the checker's bookkeeping and survives too.
     pub fn crash(&mut self) {
         self.tally.forgotten += self.tickets.len() as u64;
         self.tickets.clear();

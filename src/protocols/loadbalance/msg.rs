@@ -2,7 +2,7 @@
 //! (notes).
 
 use crate::sim::workload::{Request, Response};
-use crate::sim::{JsonFields, JsonObject, Marker, Message, Micros, MsgView, NodeId, Note};
+use crate::sim::{JsonFields, JsonObject, Message, Micros, MsgView, NodeId, Note};
 
 /// A message of a load-balancing run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,9 +197,5 @@ impl Note for LbNote {
             LbNote::Health { .. } => Some(self.describe(node)),
             _ => None,
         }
-    }
-
-    fn marker(&self) -> Option<Marker> {
-        None
     }
 }

@@ -159,7 +159,7 @@ impl Node for LbNode {
     fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
         match self {
             LbNode::Balancer(b) => b.start(ctx),
-            LbNode::Server(_) => ctx.set_timer(Timer::Sample, 100 * MS),
+            LbNode::Server(s) => s.start(ctx),
         }
     }
 
@@ -174,10 +174,7 @@ impl Node for LbNode {
         match (self, timer) {
             (LbNode::Balancer(b), Timer::Check) => b.check(ctx),
             (LbNode::Server(s), Timer::Finish(ticket)) => s.finish(ctx, ticket),
-            (LbNode::Server(s), Timer::Sample) => {
-                s.sample(ctx, 100 * MS);
-                ctx.set_timer(Timer::Sample, 100 * MS);
-            }
+            (LbNode::Server(s), Timer::Sample) => s.sample(ctx),
             _ => {}
         }
     }

@@ -17,14 +17,11 @@ pub struct Job {
     pub ticket: u64,
     /// Work at normal speed (µs).
     pub cost: Micros,
-    /// When it arrived at the server.
-    pub arrived: Micros,
 }
 
 /// A server's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Server {
-    me: NodeId,
     balancer: NodeId,
     workers: usize,
     capacity: usize,
@@ -34,7 +31,9 @@ pub struct Server {
     queue: VecDeque<Job>,
     served: u64,
     dropped: u64,
-    /// Work done (µs of service) since the last utilisation sample, and when that was.
+    /// How often the server samples its queue and utilisation.
+    sample_every: Micros,
+    /// Work done (µs of service) since the last utilisation sample.
     worked: Micros,
 }
 
@@ -42,7 +41,6 @@ impl Server {
     /// Server `me` of a run with these settings.
     pub fn new(me: NodeId, s: &Settings) -> Self {
         Server {
-            me,
             balancer: s.balancer,
             workers: s.workers,
             capacity: s.queue,
@@ -51,6 +49,7 @@ impl Server {
             queue: VecDeque::new(),
             served: 0,
             dropped: 0,
+            sample_every: s.sample_every,
             worked: 0,
         }
     }
@@ -84,32 +83,34 @@ impl Server {
         (job.cost * 100 / self.speed.max(1)).max(1)
     }
 
-    fn start(&mut self, ctx: &mut Ctx<'_, LbNode>, job: Job) {
+    fn serve(&mut self, ctx: &mut Ctx<'_, LbNode>, job: Job) {
         ctx.set_timer(Timer::Finish(job.ticket), self.service_time(&job));
         self.busy.push(job);
     }
 
-    /// Samples the queue length and how busy the workers are (percent of worker time used
-    /// since the last sample, over `window` µs).
-    pub fn sample(&mut self, ctx: &mut Ctx<'_, LbNode>, window: Micros) {
+    /// Starts sampling (at boot and after every restart).
+    pub fn start(&mut self, ctx: &mut Ctx<'_, LbNode>) {
+        ctx.set_timer(Timer::Sample, self.sample_every);
+    }
+
+    /// Samples the queue length and how busy the workers were (percent of worker time used
+    /// since the last sample), and sets the next sample.
+    pub fn sample(&mut self, ctx: &mut Ctx<'_, LbNode>) {
         ctx.record(series::QUEUE, self.queue.len() as i64);
-        let capacity = window * self.workers as Micros;
+        let capacity = self.sample_every * self.workers as Micros;
         let used = (self.worked * 100).checked_div(capacity).unwrap_or(0);
         ctx.record(series::UTILISATION, used.min(100) as i64);
         self.worked = 0;
+        ctx.set_timer(Timer::Sample, self.sample_every);
     }
 
     /// Handles a message from `from`.
     pub fn on_message(&mut self, ctx: &mut Ctx<'_, LbNode>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Forward { ticket, cost } => {
-                let job = Job {
-                    ticket,
-                    cost,
-                    arrived: ctx.now(),
-                };
+                let job = Job { ticket, cost };
                 if self.busy.len() < self.workers {
-                    self.start(ctx, job);
+                    self.serve(ctx, job);
                 } else if self.queue.len() < self.capacity {
                     self.queue.push_back(job);
                 } else {
@@ -139,7 +140,7 @@ impl Server {
         self.worked += self.service_time(&job);
         self.served += 1;
         if let Some(next) = self.queue.pop_front() {
-            self.start(ctx, next);
+            self.serve(ctx, next);
         }
         ctx.send(
             self.balancer,
@@ -172,10 +173,5 @@ impl Server {
             ("Served", self.served.to_string()),
             ("Dropped", self.dropped.to_string()),
         ]
-    }
-
-    /// This server's id.
-    pub fn id(&self) -> NodeId {
-        self.me
     }
 }
