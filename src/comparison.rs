@@ -308,7 +308,12 @@ impl Trial {
     pub fn new(scenario: &Scenario, until: Micros) -> Result<Trial, String> {
         // Traced, because the untraced mode keeps no metric samples either.
         let lab = protocols::create(scenario)?;
-        let faults = fault_schedule(scenario.seed, lab.setup().nodes, lab.now(), until);
+        let info = protocols::info(&scenario.protocol).expect("the run started, so it is known");
+        let targets = match info.compare.crashes {
+            Some(kind) => lab.setup().ids_of(kind),
+            None => 1..=lab.setup().nodes as NodeId,
+        };
+        let faults = fault_schedule(scenario.seed, targets, lab.now(), until);
         Ok(Trial {
             lab,
             faults,
@@ -490,22 +495,26 @@ impl Measurement {
 }
 
 /// The gentle fault schedule of every comparison run, fixed by `seed`, from `start` to
-/// `until` in time order: after a quiet while ([`CRASH_GAP`]) one of the main-kind nodes (ids
-/// `1..=nodes`) crashes, stays down for [`DOWNTIME`] and restarts; and so on. One node at most
-/// is down at a time, so any protocol that tolerates one crash keeps working.
+/// `until` in time order: after a quiet while ([`CRASH_GAP`]) one of the `targets` (the
+/// main kind's nodes, or the kind the protocol names in [`crate::sim::CompareSpec::crashes`])
+/// crashes, stays down for [`DOWNTIME`] and restarts; and so on. One node at most is down at a
+/// time, so any protocol that tolerates one crash keeps working.
 fn fault_schedule(
     seed: u64,
-    nodes: usize,
+    targets: RangeInclusive<NodeId>,
     start: Micros,
     until: Micros,
 ) -> Vec<(Micros, ActionKind)> {
+    if targets.is_empty() {
+        return Vec::new();
+    }
     let mut rng = Rng::new(seed ^ 0xC0FF_EE00_C0FF_EE00);
     let draw = |rng: &mut Rng, r: &RangeInclusive<Micros>| rng.range(*r.start(), *r.end());
     let mut schedule = Vec::new();
     let mut t = start;
     loop {
         t += draw(&mut rng, &CRASH_GAP);
-        let node = rng.range(1, nodes as u64) as NodeId;
+        let node = rng.range((*targets.start()).into(), (*targets.end()).into()) as NodeId;
         let back = t + draw(&mut rng, &DOWNTIME);
         if t >= until {
             break;

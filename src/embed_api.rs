@@ -94,6 +94,15 @@ pub enum EmbedCommand {
         /// Faults per 1,000 virtual seconds, at most [`MAX_CHAOS_RATE`].
         rate: u32,
     },
+    /// Change a setting mid-run (see [`crate::sim::LiveSpec`]).
+    SetParam {
+        /// The node whose knob changes, or `None` for a run-wide parameter.
+        node: Option<NodeId>,
+        /// The setting's key, e.g. `policy`.
+        key: String,
+        /// Its new value as a link writes it, e.g. `p2c` or `25`.
+        value: String,
+    },
     /// Replace the run with a link's run.
     Load {
         /// A QuorumScope link or query string.
@@ -197,6 +206,31 @@ pub fn parse_command(cmd: &Value, nodes: usize) -> Result<EmbedCommand, String> 
                 .ok_or("setChaos needs rate, faults per virtual second from 0 (off) to 1000")?;
             EmbedCommand::SetChaos {
                 rate: (rate * 1000.0).round() as u32,
+            }
+        }
+        "setParam" => {
+            let key = cmd.get("key").and_then(Value::as_str);
+            let value = match cmd.get("value") {
+                Some(Value::String(v)) => Some(v.clone()),
+                Some(v @ Value::Number(_)) => Some(v.to_json()),
+                _ => None,
+            };
+            let (Some(key), Some(value)) = (key, value) else {
+                return Err(
+                    "setParam needs key (e.g. \"policy\") and value (e.g. \"p2c\" or 25)".into(),
+                );
+            };
+            let node = match cmd.get("node") {
+                None | Some(Value::Null) => None,
+                Some(_) => match node()? {
+                    NodeRef::Id(id) => Some(id),
+                    NodeRef::Leader => return Err("setParam's node is a node number".into()),
+                },
+            };
+            EmbedCommand::SetParam {
+                node,
+                key: key.to_string(),
+                value,
             }
         }
         "load" => EmbedCommand::Load {
@@ -370,6 +404,38 @@ mod tests {
             ),
         ] {
             let e = parse(bad.clone()).expect_err("refused");
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn setting_changes_carry_their_value_as_a_link_writes_it() {
+        let set = |node, key: &str, value: &str| EmbedCommand::SetParam {
+            node,
+            key: key.into(),
+            value: value.into(),
+        };
+        assert_eq!(
+            parse(cmd("setParam", json!({"key": "policy", "value": "p2c"}))),
+            Ok(set(None, "policy", "p2c"))
+        );
+        assert_eq!(
+            parse(cmd(
+                "setParam",
+                json!({"key": "speed", "value": 25, "node": 3})
+            )),
+            Ok(set(Some(3), "speed", "25"))
+        );
+        for (bad, says) in [
+            (json!({"value": 1}), "needs key"),
+            (json!({"key": "policy"}), "and value"),
+            (json!({"key": "speed", "value": 1, "node": 9}), "1 to 5"),
+            (
+                json!({"key": "speed", "value": 1, "node": "leader"}),
+                "node number",
+            ),
+        ] {
+            let e = parse(cmd("setParam", bad.clone())).unwrap_err();
             assert!(e.contains(says), "{bad}: {e}");
         }
     }

@@ -383,8 +383,15 @@ impl Scenario {
         }
         if let Some(v) = get("a") {
             // Actions may name any node of the run, clients included.
-            let total = s.setup(&info).map_or(s.nodes, |setup| setup.total());
-            let (actions, problem) = decode_actions(v, total);
+            let setup = s.setup(&info);
+            let total = setup.as_ref().map_or(s.nodes, |setup| setup.total());
+            let check = |kind: &ActionKind| match (kind, &setup) {
+                (ActionKind::SetParam { node, key, value }, Ok(setup)) => {
+                    info.check_change(setup, *node, key, *value).map(|_| ())
+                }
+                _ => Ok(()),
+            };
+            let (actions, problem) = decode_actions(v, total, &check);
             s.actions = actions;
             problems.extend(problem);
         }
@@ -474,7 +481,8 @@ fn un36(s: &str) -> Option<u64> {
 /// `n`etwork (lat min µs - lat max µs - loss ppm - dup ppm); `p`artition (one side digit per
 /// node); cut link `x` and restore `y` (a-b); `h`eal; pau`z`e (node-duration µs); `o`ne-way cut
 /// (from-to); `l`ink latency (from-to-min µs-max µs, or from-to for the network's again);
-/// chaos `k` (faults per 1,000 virtual seconds, 0 for off).
+/// chaos `k` (faults per 1,000 virtual seconds, 0 for off); `s`etting (key-value, or
+/// key-value-node for one node's knob).
 pub fn encode_actions(actions: &[Action]) -> String {
     actions
         .iter()
@@ -516,6 +524,10 @@ pub fn encode_actions(actions: &[Action]) -> String {
                     format!("l{}-{}{range}", b36(*from as u64), b36(*to as u64))
                 }
                 ActionKind::SetChaos { rate } => format!("k{}", b36(*rate as u64)),
+                ActionKind::SetParam { node, key, value } => {
+                    let node = node.map_or(String::new(), |n| format!("-{}", b36(n as u64)));
+                    format!("s{key}-{}{node}", b36(*value))
+                }
             };
             format!("{}.{}.{body}", b36(a.at_event), b36(a.t))
         })
@@ -524,10 +536,16 @@ pub fn encode_actions(actions: &[Action]) -> String {
 }
 
 /// Decodes an action list; on the first damaged action, keeps what came before and says so.
-pub fn decode_actions(text: &str, nodes: usize) -> (Vec<Action>, Option<LinkProblem>) {
+/// `check` refuses what the protocol does not take (a setting that cannot change mid-run).
+pub fn decode_actions(
+    text: &str,
+    nodes: usize,
+    check: &dyn Fn(&ActionKind) -> Result<(), String>,
+) -> (Vec<Action>, Option<LinkProblem>) {
     let mut out: Vec<Action> = Vec::new();
     for (i, part) in text.split('~').enumerate() {
         let action = decode_action(part, nodes).and_then(|a| {
+            check(&a.kind)?;
             let ordered = out
                 .last()
                 .is_none_or(|p| (p.at_event, p.t) <= (a.at_event, a.t));
@@ -664,6 +682,23 @@ fn decode_action(part: &str, nodes: usize) -> Result<Action, String> {
             }
             _ => return Err("bad chaos rate".into()),
         },
+        's' => {
+            let parts: Vec<&str> = args.split('-').collect();
+            let (key, value, about) = match parts[..] {
+                [key, value] => (key, value, None),
+                [key, value, n] => (key, value, Some(node(n)?)),
+                _ => return Err("expected key-value or key-value-node".into()),
+            };
+            let plain = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
+            if key.is_empty() || !key.chars().all(plain) {
+                return Err("bad setting name".into());
+            }
+            ActionKind::SetParam {
+                node: about,
+                key: key.to_string(),
+                value: un36(value).ok_or("bad setting value")?,
+            }
+        }
         _ => return Err(format!("unknown action '{body}'")),
     };
     Ok(Action { at_event, t, kind })
@@ -672,6 +707,48 @@ fn decode_action(part: &str, nodes: usize) -> Result<Action, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn setting_changes_round_trip_and_damaged_ones_are_named() {
+        let mut s = Scenario::defaults("loadbalance");
+        s.actions = vec![
+            Action {
+                at_event: 10,
+                t: 1_000,
+                kind: ActionKind::SetParam {
+                    node: None,
+                    key: "policy".into(),
+                    value: 4,
+                },
+            },
+            Action {
+                at_event: 11,
+                t: 2_000,
+                kind: ActionKind::SetParam {
+                    node: Some(3),
+                    key: "speed".into(),
+                    value: 25,
+                },
+            },
+        ];
+        let q = s.to_query();
+        assert!(q.contains("a=a.rs.spolicy-4~b.1jk.sspeed-p-3"), "{q}");
+        let (back, problems) = Scenario::from_query(&q);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(back, s);
+        for (action, why) in [
+            ("1.1.s", "expected key-value or key-value-node"),
+            ("1.1.sPolicy-1", "bad setting name"),
+            ("1.1.spolicy-!", "bad setting value"),
+            ("1.1.sspeed-p-z", "there is no node 'z'"),
+            ("1.1.spolicy-9", "policy takes 0 to 5, not 9"),
+            ("1.1.sspeed-p-1", "Node 1 has no setting 'speed'"),
+        ] {
+            let (_, problems) = Scenario::from_query(&format!("protocol=loadbalance&a={action}"));
+            assert_eq!(problems.len(), 1, "{action}");
+            assert!(problems[0].contains(why), "{action}: {problems:?}");
+        }
+    }
 
     #[test]
     fn link_round_trips() {
@@ -798,14 +875,14 @@ mod tests {
                 Scenario::read_strict(&format!("protocol=raft&seed=1&chaos={bad}")).unwrap_err();
             assert!(e.contains("not a fault rate"), "{e}");
         }
-        let (actions, problem) = decode_actions("1.a.k0~2.b.kzzzzz", 5);
+        let (actions, problem) = decode_actions("1.a.k0~2.b.kzzzzz", 5, &|_| Ok(()));
         assert_eq!(actions[0].kind, ActionKind::SetChaos { rate: 0 });
         assert!(problem.unwrap().what.contains("bad chaos rate"));
     }
 
     #[test]
     fn damaged_actions_keep_the_valid_prefix() {
-        let (actions, problem) = decode_actions("1.a.c1~2.b.c9~3.c.h", 5);
+        let (actions, problem) = decode_actions("1.a.c1~2.b.c9~3.c.h", 5, &|_| Ok(()));
         assert_eq!(actions.len(), 1);
         assert!(problem.unwrap().what.contains("no node '9'"));
     }
@@ -890,7 +967,7 @@ mod tests {
         let e = parse_at("999999999999").unwrap_err();
         assert!(e.contains("24 hours"), "{e}");
         assert!(parse_at("-1").is_err() && parse_at("1e6").is_err());
-        let (actions, problem) = decode_actions("1.a.c1~2.zzzzzzzz.c2", 5);
+        let (actions, problem) = decode_actions("1.a.c1~2.zzzzzzzz.c2", 5, &|_| Ok(()));
         assert_eq!(actions.len(), 1);
         assert!(problem.unwrap().what.contains("beyond 24 hours"));
     }

@@ -341,6 +341,8 @@ fn valid_commands() -> Vec<Value> {
         ),
         base("load", json!({"link": "?protocol=paxos&seed=4&at=2000000"})),
         base("setChaos", json!({"rate": 2.5})),
+        base("setParam", json!({"key": "policy", "value": "p2c"})),
+        base("setParam", json!({"key": "speed", "value": 25, "node": 3})),
     ]
 }
 
@@ -387,6 +389,13 @@ fn check_command(v: &Value, nodes: usize, lab: &mut dyn Lab) {
         EmbedCommand::SetChaos { rate } => {
             assert!(rate <= 1_000_000);
             act(ActionKind::SetChaos { rate }, lab);
+        }
+        EmbedCommand::SetParam { node, key, value } => {
+            assert!(node.is_none_or(|n| id_ok(&NodeRef::Id(n))));
+            // Whatever the key and value, the run refuses or applies it without a panic.
+            if let Ok(value) = value.parse::<u64>() {
+                act(ActionKind::SetParam { node, key, value }, lab);
+            }
         }
         EmbedCommand::PauseNode { node, duration } => {
             assert!(id_ok(&node) && (1..=600_000_000).contains(&duration));

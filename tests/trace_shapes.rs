@@ -2,8 +2,9 @@
 //! its whole exported trace pinned by digest. The runs cover every line kind, chaos and its
 //! actions, workload clients (answers with and without a leader hint, reads), violations, and
 //! each protocol's messages and notes (Raft's vote refusals, Paxos' `null` and absent fields,
-//! Multi-Paxos' no-ops, failover's configurations with and without a primary). The digests were
-//! taken from the build that still wrote the trace with serde_json's derives; the trace is
+//! Multi-Paxos' no-ops, failover's configurations with and without a primary, load balancing's
+//! mid-run setting changes). The digests were taken from the build that still wrote the trace
+//! with serde_json's derives (load balancing's, which came later, from the build that added it); the trace is
 //! now written by hand (`sim::json`), and links, imports and the README's format rely on it.
 
 use quorumscope::export::TraceExport;
@@ -33,6 +34,11 @@ const RUNS: &[(&str, Micros, u64)] = &[
         "protocol=failover&nodes=3&seed=4&chaos=4&clients=2&reads=50&read_from=any",
         60 * SEC,
         0x06e3_320f_3334_c8ad,
+    ),
+    (
+        "protocol=loadbalance&nodes=1&seed=6&chaos=3&policy=p2c&queue=2&staleness=50&bugs=relay_late_answers&a=4ny.2z60w.spolicy-5~4ny.2z60w.sspeed-u-3",
+        30 * SEC,
+        0xec60_c7b0_6bcd_829b,
     ),
 ];
 

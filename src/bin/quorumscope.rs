@@ -178,7 +178,9 @@ USAGE:
 
   --sweep KEY=V1,…  one row per value of a protocol parameter (a named choice by its names, e.g.
                     --sweep detector=timeout,phi, or by its key alone for all its choices:
-                    --sweep detector); without it, one row for the scenario as given
+                    --sweep detector); without it, the protocol's own comparison
+                    (loadbalance: every policy) unless --param sets that parameter,
+                    else one row for the scenario as given
   --seeds N         seeded runs per row (default 20), from --first-seed (default 1)
   --seed S          just the one run of seed S per row
   --until TIME      virtual time of each run (default 10m)
@@ -495,19 +497,12 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
             .setup()
             .extra
             .iter()
-            .map(|k| {
-                format!(
-                    " + {} {}{}",
-                    k.count,
-                    k.name,
-                    if k.count == 1 { "" } else { "s" }
-                )
-            })
+            .map(|k| format!(" + {}", counted(k.count, k.name)))
             .collect();
         say!(
-            "{} · {} nodes{extra} · seed {} · {} simulated",
+            "{} · {}{extra} · seed {} · {} simulated",
             info.title,
-            s.nodes,
+            main_nodes(info, s.nodes),
             s.seed,
             format_time(lab.now())
         );
@@ -518,8 +513,9 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
             digest(trace)
         );
         for n in lab.nodes() {
-            if lab.setup().kind_of(n.id).is_some() {
-                // A node of another kind (a client): its own fields.
+            if lab.setup().kind_of(n.id).is_some() || !n.view.has_log {
+                // A node of another kind (a client), or one without a log (a balancer): its
+                // own fields.
                 let fields: Vec<String> = n
                     .view
                     .fields
@@ -695,10 +691,10 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
             String::new()
         };
         say!(
-            "{}{shard_words} seeds of {} ({} nodes, {} each{}) in {secs:.1} s: {} with violations; {:.0} events/s",
+            "{}{shard_words} seeds of {} ({}, {} each{}) in {secs:.1} s: {} with violations; {:.0} events/s",
             last - first,
             info.title,
-            opts.nodes,
+            main_nodes(&info, opts.nodes),
             format_time(until),
             if opts.bugs.is_empty() {
                 String::new()
@@ -768,13 +764,21 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
             base.net.latency_min = lo;
             base.net.latency_max = hi;
         }
-        let sweep = match flags.get("sweep") {
-            None => None,
-            Some(text) => Some(compare::Sweep::parse(text, &info).map_err(|e| flags.usage(e))?),
+        let params = flags.all("param");
+        let sets =
+            |key: &str| (params.iter()).find(|p| p.split_once('=').is_some_and(|(k, _)| k == key));
+        let sweep = match (flags.get("sweep"), info.compare.sweep) {
+            (Some(text), _) => {
+                Some(compare::Sweep::parse(text, &info).map_err(|e| flags.usage(e))?)
+            }
+            // The protocol's own comparison, unless --param fixes that parameter.
+            (None, Some(key)) if sets(key).is_none() => {
+                Some(compare::Sweep::parse(key, &info).map_err(|e| flags.usage(e))?)
+            }
+            (None, _) => None,
         };
         if let Some(sweep) = &sweep
-            && let Some(p) = (flags.all("param").iter())
-                .find(|p| p.split_once('=').is_some_and(|(k, _)| k == sweep.key))
+            && let Some(p) = sets(sweep.key)
         {
             return Err(flags.usage(format!(
                 "--param {p} and --sweep {} set the same parameter; drop one",
@@ -811,7 +815,7 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
         } else {
             let given = flags.all("param");
             say!(
-                "{}: {} ({} to {}) × {} of virtual time, {} nodes, latency {}–{} ms{}",
+                "{}: {} ({} to {}) × {} of virtual time, {}, latency {}–{} ms{}",
                 info.title,
                 match seeds.end - seeds.start {
                     1 => "1 seed".to_string(),
@@ -820,7 +824,7 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
                 seeds.start,
                 seeds.end - 1,
                 duration_words(until),
-                opts.base.nodes,
+                main_nodes(&info, opts.base.nodes),
                 millis(opts.base.net.latency_min),
                 millis(opts.base.net.latency_max),
                 if given.is_empty() {
@@ -830,7 +834,8 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
                 }
             );
             say!(
-                "Faults: one main node at a time crashes {}–{} s after the last restart and stays down {}–{} s.",
+                "Faults: one {} at a time crashes {}–{} s after the last restart and stays down {}–{} s.",
+                info.compare.crashes.unwrap_or("main node"),
                 compare::CRASH_GAP.start() / SEC,
                 compare::CRASH_GAP.end() / SEC,
                 compare::DOWNTIME.start() / SEC,
@@ -847,6 +852,20 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
         eprintln!("quorumscope: {runs} runs, {events} events in {secs:.1} s");
         let violated = comparison.rows.iter().any(|r| r.violated_runs > 0);
         Ok(if violated { 1 } else { 0 })
+    }
+
+    /// `1 server`, `4 servers`.
+    fn counted(count: usize, name: &str) -> String {
+        format!("{count} {name}{}", if count == 1 { "" } else { "s" })
+    }
+
+    /// The main kind's count for people: `5 nodes`, or, for a protocol with one node of its
+    /// main kind, that node's role (`1 balancer`).
+    fn main_nodes(info: &ProtocolInfo, nodes: usize) -> String {
+        match info.roles.first() {
+            Some(role) if info.max_nodes == 1 => counted(nodes, role),
+            _ => counted(nodes, "node"),
+        }
     }
 
     /// A run length for people: whole minutes as `10 min`, else as [`format_time`] writes it.

@@ -9,5 +9,6 @@
 
 pub mod axis;
 pub mod model;
+pub mod ring;
 pub mod svg;
 pub mod tradeoff;

@@ -21,6 +21,7 @@ pub const REGISTRY: &[Definition] = &[
     Definition::of::<paxos::Paxos>(),
     Definition::of::<multipaxos::MultiPaxos>(),
     Definition::of::<failover::Failover>(),
+    Definition::of::<loadbalance::LoadBalance>(),
 ];
 
 fn find(name: &str) -> Option<&'static Definition> {

@@ -85,6 +85,17 @@ pub enum ActionKind {
     /// crashes, restarts, pauses, partitions, one-way cuts and latency spikes, drawn from the
     /// run's seed (see `sim::chaos`).
     SetChaos { rate: u32 },
+    /// Change a setting while the run goes on: a live parameter of the whole run (`node`
+    /// `None`, e.g. the balancing policy) or a knob of one node (e.g. a server's speed); see
+    /// [`super::LiveSpec`]. Choices are stored by position, as in links.
+    SetParam {
+        /// The node whose knob changes, or `None` for a run-wide parameter.
+        node: Option<NodeId>,
+        /// The setting's key.
+        key: String,
+        /// Its new value.
+        value: u64,
+    },
 }
 
 /// An action pinned to the exact point of the run where it happened: after `at_event` events,
@@ -152,6 +163,14 @@ impl JsonFields for ActionKind {
             }
             ActionKind::SetChaos { rate } => {
                 o.str("action", "set_chaos").u64("rate", (*rate).into())
+            }
+            ActionKind::SetParam { node, key, value } => {
+                o.str("action", "set_param");
+                match node {
+                    Some(node) => o.u64("node", (*node).into()),
+                    None => o.null("node"),
+                };
+                o.str("key", key).u64("value", *value)
             }
         };
     }
@@ -227,6 +246,16 @@ impl ActionKind {
                 "Chaos on: {} faults per virtual second",
                 super::chaos::format_rate(*rate)
             ),
+            ActionKind::SetParam {
+                node: None,
+                key,
+                value,
+            } => format!("Set {key} to {value}"),
+            ActionKind::SetParam {
+                node: Some(node),
+                key,
+                value,
+            } => format!("Set Node {node}'s {key} to {value}"),
         }
     }
 
@@ -242,6 +271,9 @@ impl ActionKind {
             ActionKind::CutOneWay { from, to } | ActionKind::LinkLatency { from, to, .. } => {
                 vec![*from, *to]
             }
+            ActionKind::SetParam {
+                node: Some(node), ..
+            } => vec![*node],
             _ => Vec::new(),
         }
     }

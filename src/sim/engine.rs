@@ -487,6 +487,15 @@ impl Sim {
                 self.set_chaos(rate);
                 None
             }
+            ActionKind::SetParam {
+                node,
+                ref key,
+                value,
+            } => {
+                self.setup.change(node, key, value);
+                self.cluster.on_param(node, key, value);
+                node
+            }
         }
     }
 
@@ -529,6 +538,11 @@ impl Sim {
                 latency: Some((lo, hi)),
                 ..
             } => NetConfig::validate_latency(*lo, *hi),
+            ActionKind::SetParam {
+                node: None, key, ..
+            } if !self.setup.params.contains_key(key) => {
+                Err(format!("this protocol has no parameter '{key}'"))
+            }
             ActionKind::DropMessage { id } if !self.flights.contains_key(id) => {
                 Err(format!("message #{id} is no longer in flight"))
             }

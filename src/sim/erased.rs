@@ -18,6 +18,7 @@ use super::node::{
     Checker, Ctx, Finding, Host, Marker, Message, MsgView, Node, NodeId, NodeView, Note, Outbox,
     Protocol, ProtocolInfo, Setup, TimerOp,
 };
+use super::picture::Diagram;
 use super::rng::Rng;
 use super::time::Micros;
 use super::workload::{Client, ClientMsg, Request, Response, Wire};
@@ -210,6 +211,8 @@ pub trait Cluster {
     fn handle(&mut self, id: NodeId, input: Input, now: Micros, rng: &mut Rng, out: &mut Outputs);
     /// Node `id` crashed: it forgets its volatile state.
     fn crash(&mut self, id: NodeId);
+    /// A setting changed mid-run: every protocol node hears it (see [`Node::on_param`]).
+    fn on_param(&mut self, about: Option<NodeId>, key: &str, value: u64);
     /// Whether steady client load should go to node `id`.
     fn accepts_clients(&self, id: NodeId) -> bool;
     /// Everything the page shows about node `id`.
@@ -218,6 +221,8 @@ pub trait Cluster {
     fn check(&mut self, now: Micros, up: &[bool], touched: NodeId, found: &mut Vec<Finding>);
     /// Cluster-wide facts for the page.
     fn summary(&self, up: &[bool]) -> Vec<(String, String)>;
+    /// The protocol's diagram, if it has one (see [`Protocol::diagram`]).
+    fn diagram(&self) -> Option<Diagram>;
     /// The checker's typed figures (see [`Checker::figures`]).
     fn figures(&self) -> Vec<Figure>;
     /// Node `id`'s typed state machine, for protocol tests (see [`super::Session::node`]).
@@ -428,6 +433,12 @@ impl<P: Protocol> Cluster for Typed<P> {
         }
     }
 
+    fn on_param(&mut self, about: Option<NodeId>, key: &str, value: u64) {
+        for node in &mut self.nodes {
+            node.on_param(about, key, value);
+        }
+    }
+
     fn accepts_clients(&self, id: NodeId) -> bool {
         self.nodes
             .get(id as usize - 1)
@@ -453,6 +464,10 @@ impl<P: Protocol> Cluster for Typed<P> {
         let mut lines = P::summary(&self.nodes, &up[..self.nodes.len()]);
         lines.extend(self.checker.summary());
         lines
+    }
+
+    fn diagram(&self) -> Option<Diagram> {
+        P::diagram(&self.nodes)
     }
 
     fn figures(&self) -> Vec<Figure> {

@@ -290,6 +290,8 @@ pub trait Lab {
     fn network(&self) -> NetworkView;
     /// Cluster-wide facts no single node knows (see `Protocol::summary`).
     fn summary(&self) -> Vec<(String, String)>;
+    /// The protocol's diagram now, if it has one (see `Protocol::diagram`).
+    fn diagram(&self) -> Option<super::picture::Diagram>;
     /// The checker's typed figures up to now (see [`super::Checker::figures`]).
     fn figures(&self) -> Vec<Figure>;
     /// Each invariant and its first violation up to now.

@@ -42,10 +42,10 @@ pub use lab::{
     SpanView, TraceKind, TraceView,
 };
 pub use node::{
-    BugSpec, ChartSpec, Checker, Ctx, EntryView, Finding, Host, InvariantSpec, KindCount, KindSpec,
-    LeadClaim, LeadStage, Marker, Message, MsgView, Node, NodeId, NodeView, Note, Outbox, Panel,
-    ParamSpec, Picture, Placement, Protocol, ProtocolInfo, Setup, TradeoffSpec, TradeoffSweep,
-    Unit,
+    BugSpec, ChartSpec, Checker, CompareSpec, Ctx, Diagram, EntryView, Finding, HashRingView, Host,
+    InvariantSpec, KindCount, KindSpec, Knob, LeadClaim, LeadStage, LiveSpec, Marker, Message,
+    MovedKeys, MsgView, Node, NodeId, NodeView, Note, Outbox, Panel, ParamSpec, Picture, Placement,
+    Protocol, ProtocolInfo, Setup, TradeoffSpec, TradeoffSweep, Unit,
 };
 pub use rng::Rng;
 pub use scenario::Scenario;

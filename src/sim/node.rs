@@ -14,7 +14,8 @@ use super::json::JsonFields;
 use super::metrics::Series;
 pub use super::param::{ParamSpec, Unit};
 pub use super::picture::{
-    ChartSpec, Host, KindSpec, Panel, Picture, Placement, TradeoffSpec, TradeoffSweep,
+    ChartSpec, Diagram, HashRingView, Host, KindSpec, MovedKeys, Panel, Picture, Placement,
+    TradeoffSpec, TradeoffSweep,
 };
 use super::rng::Rng;
 use super::time::Micros;
@@ -86,6 +87,14 @@ pub trait Node: Clone + Debug + 'static {
     /// The node crashed: forget volatile state, keep what the protocol persists to disk.
     /// Pending timers are cleared by the simulator.
     fn crash(&mut self);
+    /// A setting changed mid-run (a recorded [`super::ActionKind::SetParam`]): a live
+    /// parameter of the whole run (`about` is `None`, e.g. load balancing's `policy`) or a
+    /// [`Knob`] of node `about` (e.g. a server's speed). Every node of the protocol hears every
+    /// change, running or not, and takes what concerns it (the balancer keeps the weights of
+    /// its servers); nothing is sent, as an operator's change to a configuration file.
+    fn on_param(&mut self, about: Option<NodeId>, key: &str, value: u64) {
+        let _ = (about, key, value);
+    }
     /// Whether steady client load should be sent to this node (e.g. it believes it leads).
     fn accepts_clients(&self) -> bool;
     /// Whether `timer` is the countdown the page draws as an arc around the node.
@@ -158,6 +167,12 @@ pub trait Protocol: 'static {
         let _ = (nodes, up);
         Vec::new()
     }
+    /// A picture of the run's state beyond nodes and charts (load balancing's hashing ring),
+    /// if the protocol has one.
+    fn diagram(nodes: &[Self::Node]) -> Option<super::picture::Diagram> {
+        let _ = nodes;
+        None
+    }
 }
 
 /// Static description of a protocol, used by the page, the CLI and links.
@@ -197,6 +212,122 @@ pub struct ProtocolInfo {
     pub kinds: Vec<KindSpec>,
     /// How the page draws a run: placement, panels, charts.
     pub picture: Picture,
+    /// What `quorumscope compare` (and the page's trade-off panel) does by default.
+    pub compare: CompareSpec,
+    /// What a visitor can change while the run goes on.
+    pub live: LiveSpec,
+}
+
+/// Settings a visitor can change while a run goes on, each change a recorded action
+/// ([`super::ActionKind::SetParam`]) so that links replay it; every other parameter starts a
+/// new run when changed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LiveSpec {
+    /// Keys of run-wide parameters (of [`ProtocolInfo::params`]), e.g. `policy`.
+    pub params: &'static [&'static str],
+    /// Settings of single nodes, e.g. a server's speed.
+    pub knobs: &'static [Knob],
+}
+
+/// A setting of each node of one kind, changed from the node's menu: a count between `min`
+/// and `max`, starting from a value the run's parameters decide.
+#[derive(Clone, Copy, Debug)]
+pub struct Knob {
+    /// The kind whose nodes have it (the main kind by its first role).
+    pub kind: &'static str,
+    /// Key in links and actions, e.g. `speed`.
+    pub key: &'static str,
+    /// Label for people, e.g. `Speed`.
+    pub label: &'static str,
+    /// What follows a value, e.g. ` %` (empty for a plain number).
+    pub unit: &'static str,
+    /// Smallest accepted value.
+    pub min: u64,
+    /// Largest accepted value.
+    pub max: u64,
+    /// Node `id`'s value before any change (e.g. a straggler's speed from `straggler_speed`).
+    pub initial: fn(&Setup, NodeId) -> u64,
+    /// The values its menu offers (any value from `min` to `max` can come from a link or the
+    /// embedding API).
+    pub presets: &'static [u64],
+}
+
+impl ProtocolInfo {
+    /// The kind name of node `id` (the main kind by its first role), for knobs.
+    pub fn kind_name(&self, setup: &Setup, id: NodeId) -> &'static str {
+        match setup.kind_of(id) {
+            Some(kind) => kind.name,
+            None => self.roles.first().copied().unwrap_or(""),
+        }
+    }
+
+    /// The knobs of node `id`.
+    pub fn knobs_of(&self, setup: &Setup, id: NodeId) -> impl Iterator<Item = &'static Knob> {
+        let kind = self.kind_name(setup, id);
+        self.live.knobs.iter().filter(move |k| k.kind == kind)
+    }
+
+    /// A mid-run change in words: `Set the balancing policy to p2c`, `Set Node 3's speed to
+    /// 25 %`.
+    pub fn describe_change(&self, about: Option<NodeId>, key: &str, value: u64) -> String {
+        match about {
+            None => match self.params.iter().find(|p| p.key == key) {
+                Some(spec) => format!(
+                    "Set the {} to {}",
+                    spec.label.to_ascii_lowercase(),
+                    spec.format(value)
+                ),
+                None => format!("Set {key} to {value}"),
+            },
+            Some(id) => match self.live.knobs.iter().find(|k| k.key == key) {
+                Some(k) => format!(
+                    "Set Node {id}'s {} to {value}{}",
+                    k.label.to_ascii_lowercase(),
+                    k.unit
+                ),
+                None => format!("Set Node {id}'s {key} to {value}"),
+            },
+        }
+    }
+
+    /// Checks a mid-run change of `key` to `value` (for node `about`, or the whole run):
+    /// the setting must be live and the value in its range. Returns the key as declared.
+    pub fn check_change(
+        &self,
+        setup: &Setup,
+        about: Option<NodeId>,
+        key: &str,
+        value: u64,
+    ) -> Result<&'static str, String> {
+        let (declared, min, max) = match about {
+            None => {
+                let spec = (self.params.iter())
+                    .find(|p| p.key == key && self.live.params.contains(&p.key))
+                    .ok_or_else(|| format!("{} cannot change '{key}' mid-run", self.title))?;
+                (spec.key, spec.min, spec.max)
+            }
+            Some(id) => {
+                let knob = (self.knobs_of(setup, id).find(|k| k.key == key))
+                    .ok_or_else(|| format!("Node {id} has no setting '{key}'"))?;
+                (knob.key, knob.min, knob.max)
+            }
+        };
+        if !(min..=max).contains(&value) {
+            return Err(format!("{key} takes {min} to {max}, not {value}"));
+        }
+        Ok(declared)
+    }
+}
+
+/// A protocol's defaults for comparisons over seeded runs (`quorumscope compare`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompareSpec {
+    /// The parameter swept when the command names none: load balancing's `policy` gives one
+    /// row per policy. `None`: one row, the scenario as given.
+    pub sweep: Option<&'static str>,
+    /// The kind whose nodes the gentle crash schedule picks from: load balancing crashes its
+    /// servers, not its one balancer. `None`: the main kind (the protocol's peers).
+    pub crashes: Option<&'static str>,
 }
 
 /// A deliberate protocol bug that can be switched on.
@@ -229,6 +360,9 @@ pub struct Setup {
     pub params: std::collections::BTreeMap<String, u64>,
     /// Enabled bug toggles by key.
     pub bugs: BTreeSet<String>,
+    /// Knob values changed mid-run, by node and key (see [`Knob`]); a knob not listed has
+    /// its initial value.
+    pub tuned: Vec<(NodeId, String, u64)>,
 }
 
 impl Setup {
@@ -243,6 +377,24 @@ impl Setup {
     /// shared by protocols that opt into a parameter or not, like the clients' reads).
     pub fn param_or(&self, key: &str, default: u64) -> u64 {
         self.params.get(key).copied().unwrap_or(default)
+    }
+    /// Node `id`'s value of `knob` now.
+    pub fn knob(&self, knob: &Knob, id: NodeId) -> u64 {
+        (self.tuned.iter())
+            .find(|(node, key, _)| *node == id && key == knob.key)
+            .map_or_else(|| (knob.initial)(self, id), |&(_, _, value)| value)
+    }
+    /// Records a mid-run change (checked by [`ProtocolInfo::check_change`]).
+    pub fn change(&mut self, about: Option<NodeId>, key: &str, value: u64) {
+        match about {
+            None => {
+                self.params.insert(key.to_string(), value);
+            }
+            Some(id) => {
+                self.tuned.retain(|(node, k, _)| !(*node == id && k == key));
+                self.tuned.push((id, key.to_string(), value));
+            }
+        }
     }
     /// Whether bug toggle `key` is on.
     pub fn bug(&self, key: &str) -> bool {
@@ -550,6 +702,7 @@ mod tests {
                 .collect(),
             params: Default::default(),
             bugs: Default::default(),
+            tuned: Vec::new(),
         }
     }
 

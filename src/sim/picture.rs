@@ -5,6 +5,7 @@
 //! around a hub), what each kind's panel shows (a log strip, a key–value table, a clock reading,
 //! a queue) and which charts of its metric series the page draws. Everything else follows.
 
+use super::node::NodeId;
 use super::time::{Micros, SEC};
 
 /// A kind of node besides the protocol's main one (its peers, counted by `nodes=`).
@@ -181,5 +182,75 @@ impl ChartSpec {
             needs: Some(kind),
             ..self
         }
+    }
+}
+
+/// A picture of a run's state that is neither a node nor a chart, drawn by the page when the
+/// protocol gives one (see [`super::Protocol::diagram`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Diagram {
+    /// Keys placed on servers by consistent hashing.
+    HashRing(HashRingView),
+}
+
+/// Consistent hashing as the page draws it: the ring with each server's virtual nodes, what
+/// share of the keys each owns, and what the last change of membership moved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HashRingView {
+    /// The placement scheme's name (`ring`, `rendezvous`, `jump`, `mod-n`).
+    pub scheme: &'static str,
+    /// Every server, and whether it is on the ring now (the balancer trusts it).
+    pub members: Vec<(NodeId, bool)>,
+    /// The virtual nodes of the servers on the ring: (position in millionths of the ring,
+    /// server), in ring order; at most [`HashRingView::MAX_POINTS`] (evenly thinned beyond).
+    pub points: Vec<(u32, NodeId)>,
+    /// Virtual nodes per server.
+    pub vnodes: u32,
+    /// Distinct keys.
+    pub keys: u64,
+    /// The share of the keys each member owns now, in thousandths, in `members` order.
+    pub shares: Vec<u32>,
+    /// The last change of membership, if any.
+    pub moved: Option<MovedKeys>,
+    /// How evenly a ring spreads the keys over the servers on it, against the number of
+    /// virtual nodes per server: (virtual nodes, largest share ÷ mean share, standard deviation
+    /// ÷ mean), both ratios in thousandths.
+    pub spread: Vec<(u32, u32, u32)>,
+}
+
+impl HashRingView {
+    /// Most virtual nodes drawn.
+    pub const MAX_POINTS: usize = 800;
+}
+
+/// What one change of membership moved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MovedKeys {
+    /// The server that left or joined.
+    pub server: NodeId,
+    /// Joined (true) or left (false).
+    pub joined: bool,
+    /// When.
+    pub at: Micros,
+    /// Keys that changed server under the run's scheme.
+    pub moved: u64,
+    /// Keys that would have changed server under mod-N hashing.
+    pub moved_mod_n: u64,
+}
+
+impl MovedKeys {
+    /// The change and what it moved, in words: `Node 3 left: 262 of 1000 keys moved (26 %);
+    /// mod-N hashing would move 751 (75 %)`, counted over `keys` keys.
+    pub fn sentence(&self, keys: u64) -> String {
+        let pct = |n: u64| (n * 100 + keys / 2).checked_div(keys).unwrap_or(0);
+        format!(
+            "Node {} {}: {} of {keys} keys moved ({} %); mod-N hashing would move {} ({} %)",
+            self.server,
+            if self.joined { "joined" } else { "left" },
+            self.moved,
+            pct(self.moved),
+            self.moved_mod_n,
+            pct(self.moved_mod_n)
+        )
     }
 }

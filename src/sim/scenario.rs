@@ -78,6 +78,7 @@ impl Scenario {
             extra,
             params,
             bugs: self.bugs.clone(),
+            tuned: Vec::new(),
         })
     }
 }

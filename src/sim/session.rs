@@ -50,7 +50,7 @@ impl Session {
         let setup = scenario.setup(&info)?;
         (protocol.validate)(&setup)?;
         scenario.net.validate()?;
-        validate_actions(&scenario.actions, setup.total())?;
+        validate_actions(&scenario.actions, &info, &setup)?;
         Ok(Self::build(protocol, info, scenario, setup, true))
     }
 
@@ -218,7 +218,22 @@ impl Session {
     }
 }
 
-fn validate_actions(actions: &[Action], nodes: usize) -> Result<(), String> {
+impl Session {
+    /// Trace record `i` as the page shows it; a changed setting is said in the protocol's
+    /// words (`Set the balancing policy to p2c`), which the record alone does not know.
+    fn record_view(&self, i: usize) -> TraceView {
+        let mut view = self.trace[i].view();
+        if let RecordKind::Action(kind) = &self.trace[i].kind
+            && let ActionKind::SetParam { node, key, value } = kind
+        {
+            view.text = self.info.describe_change(*node, key, *value);
+        }
+        view
+    }
+}
+
+fn validate_actions(actions: &[Action], info: &ProtocolInfo, setup: &Setup) -> Result<(), String> {
+    let nodes = setup.total();
     let mut prev = (0, 0);
     for (i, a) in actions.iter().enumerate() {
         if (a.at_event, a.t) < prev {
@@ -232,6 +247,10 @@ fn validate_actions(actions: &[Action], nodes: usize) -> Result<(), String> {
                     i + 1
                 ));
             }
+        }
+        if let ActionKind::SetParam { node, key, value } = &a.kind {
+            (info.check_change(setup, *node, key, *value))
+                .map_err(|why| format!("action {}: {why}", i + 1))?;
         }
         if let ActionKind::Partition { groups } = &a.kind
             && groups.len() != nodes
@@ -323,6 +342,9 @@ impl Lab for Session {
             self.apply_recorded(&a);
         }
         self.sim.validate(&kind)?;
+        if let ActionKind::SetParam { node, key, value } = &kind {
+            (self.info).check_change(self.sim.setup(), *node, key, *value)?;
+        }
         if self.in_past() {
             self.fork();
         }
@@ -431,6 +453,10 @@ impl Lab for Session {
         self.sim.cluster().summary(self.sim.up_flags())
     }
 
+    fn diagram(&self) -> Option<super::picture::Diagram> {
+        self.sim.cluster().diagram()
+    }
+
     fn figures(&self) -> Vec<Figure> {
         self.sim.cluster().figures()
     }
@@ -494,7 +520,7 @@ impl Lab for Session {
         m[start..]
             .iter()
             .take_while(|&&p| p < limit && self.trace[p].t <= t1)
-            .map(|&p| self.trace[p].view())
+            .map(|&p| self.record_view(p))
             .collect()
     }
 
@@ -503,7 +529,7 @@ impl Lab for Session {
     }
 
     fn trace_line(&self, i: usize) -> TraceView {
-        self.trace[i].view()
+        self.record_view(i)
     }
 
     fn trace_kind(&self, i: usize) -> TraceKind {

@@ -188,6 +188,8 @@ impl Protocol for Ping {
             series: vec![PONGS],
             kinds: Vec::new(),
             picture: super::Picture::default(),
+            compare: super::CompareSpec::default(),
+            live: super::LiveSpec::default(),
         }
     }
     fn new_node(_: NodeId, setup: &Setup) -> PingNode {

@@ -11,10 +11,12 @@ use super::charts::Charts;
 use super::controls::{ControlsProps, controls};
 use super::events_log::EventLog;
 use super::geometry::leading_role;
+use super::hashring::diagram_panel;
 use super::help::{Announcer, Help, watch_reduced_motion};
 use super::inspector::Inspector;
 use super::invariants::{InvariantsProps, invariants};
 use super::kinds::{KindTablesProps, kind_tables};
+use super::live::live_settings;
 use super::logs::Logs;
 use super::network::{NetworkProps, network};
 use super::notices::{alarm, import_failed, notices};
@@ -214,8 +216,10 @@ pub fn App() -> Html {
                             }
                             { kind_tables(&KindTablesProps { nodes: frame.nodes.clone(), peers: frame.peers,
                                 info: store.info.clone(), selected: store.selected, dispatch: dispatch.clone() }) }
+                            { live_settings(&store.info, &frame.setup, &dispatch) }
                             <Charts lab={LabRef(store.lab.clone())} now={store.clock.0} horizon={store.clock.1}
                                 playing={store.playing} actions={frame.actions} dispatch={dispatch.clone()} />
+                            { diagram_panel((*frame.diagram).as_ref()) }
                             <Tradeoff key={store.run} scenario={store.scenario.clone()} info={store.info.clone()} />
                         </>
                     }

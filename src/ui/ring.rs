@@ -722,6 +722,7 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
                     up && n.paused_until.is_none(),
                 ),
             ];
+            items.extend(super::live::knob_items(&p.info, &frame.setup, id));
             if layout.n > 1 {
                 let groups = (1..=layout.n as NodeId)
                     .map(|k| u8::from(k == id))

@@ -18,7 +18,7 @@ use crate::sim::action::ActionKind;
 use crate::sim::lab::{
     ChaosView, DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState,
 };
-use crate::sim::node::{NodeId, ProtocolInfo};
+use crate::sim::node::{Diagram, NodeId, ProtocolInfo, Setup};
 use crate::sim::time::{MS, Micros, format_time};
 
 use super::geometry::{DEFAULT_SPEED, Layout, SPEEDS, flight_frac};
@@ -96,6 +96,10 @@ pub struct Frame {
     pub summary: Snap<Vec<(String, String)>>,
     /// The event count at which `summary` was read (see `summary::refresh`).
     pub summary_events: u64,
+    /// The protocol's diagram (load balancing's hashing ring), read with `summary`.
+    pub diagram: Snap<Option<Diagram>>,
+    /// The run's setup now: the live parameters' and the nodes' knobs' current values.
+    pub setup: Snap<Setup>,
     /// Messages on the wire.
     pub flights: Snap<Vec<FlightView>>,
     /// Names, tooltips and classes of `flights`, in the same order (made once per message).
@@ -870,6 +874,11 @@ fn snapshot(
         nodes_events,
         summary,
         summary_events: prev.map_or(events, |p| p.summary_events),
+        diagram: prev.map_or_else(|| Snap::new(lab.diagram()), |p| p.diagram.clone()),
+        setup: match prev {
+            Some(p) if *p.setup == *lab.setup() => p.setup.clone(),
+            _ => Snap::new(lab.setup().clone()),
+        },
         flights,
         labels,
         lost: Snap::new(lost),

@@ -32,10 +32,17 @@ pub fn refresh(lab: &dyn Lab, frame: &mut Frame, old: &Frame, age: &Cell<f64>, n
     {
         frame.summary = Snap::new(lab.summary());
         frame.summary_events = frame.events;
+        frame.diagram = Snap::new(lab.diagram());
+    } else if frame.setup != old.setup {
+        // A setting changed (a new policy draws or hides the ring) without an event.
+        frame.diagram = Snap::new(lab.diagram());
         age.set(0.0);
     }
     if frame.summary != old.summary && *frame.summary == *old.summary {
         frame.summary = old.summary.clone();
+    }
+    if frame.diagram != old.diagram && *frame.diagram == *old.diagram {
+        frame.diagram = old.diagram.clone();
     }
 }
 

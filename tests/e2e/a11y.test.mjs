@@ -68,6 +68,18 @@ describe('accessibility audit (axe-core)', () => {
     }
   });
 
+  it('load balancing with its hashing ring, live settings and a server menu: no serious or critical violations, light and dark', async () => {
+    for (const scheme of ['light', 'dark']) {
+      const page = await openPage(env, '?protocol=loadbalance&seed=3&policy=consistent-hashing&at=2000000', scheme);
+      await page.locator('.hashring .ring-svg').waitFor();
+      assert.deepEqual(await audit(page), [], `violations with the ring drawn, ${scheme}`);
+      await page.locator('#node-3').click();
+      await page.getByRole('menu').waitFor();
+      assert.deepEqual(await audit(page), [], `violations with a server's menu open, ${scheme}`);
+      assertClean(page);
+    }
+  });
+
   it('a failover page with its trade-off measured: no serious or critical violations, light and dark', async () => {
     for (const scheme of ['light', 'dark']) {
       const page = await openPage(env, '?protocol=failover&seed=3', scheme);

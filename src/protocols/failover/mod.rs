@@ -200,6 +200,8 @@ impl Protocol for Failover {
                 charts,
                 tradeoff: Some(TRADEOFF),
             },
+            compare: crate::sim::CompareSpec::default(),
+            live: crate::sim::LiveSpec::default(),
         }
     }
 

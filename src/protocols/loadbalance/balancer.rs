@@ -6,14 +6,15 @@
 //! crashed before the detector noticed are lost with it (their clients time out and retry).
 //! When a server becomes suspected the balancer forgets the tickets it holds for it.
 
-use super::hashing::mix;
+use super::KNOB_WEIGHT;
+use super::hashing::{Scheme, mix, moved_keys};
 use super::msg::{LbNote, Msg};
 use super::node::{LbNode, Settings, Timer};
-use super::policy::{Chooser, Known, key_of};
+use super::policy::{Chooser, Known, Policy, key_of};
 use crate::protocols::detector::History;
 use crate::sim::sorted_map::SortedMap;
 use crate::sim::workload::{Answer, Response};
-use crate::sim::{Ctx, Micros, NodeId};
+use crate::sim::{Ctx, Micros, MovedKeys, NodeId};
 
 /// A request the balancer forwarded and has not yet answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,11 +53,18 @@ pub struct Balancer {
     /// Loads as the servers last reported them; copied into `known` every `staleness` µs.
     fresh: Vec<u32>,
     refreshed: Micros,
+    /// When each server's latency average was last brought up to date (aged or refreshed).
+    aged: Vec<Micros>,
     health: Vec<History>,
     chooser: Chooser,
     tickets: SortedMap<u64, Ticket>,
+    /// With the `relay_late_answers` bug only: tickets failed with a suspected server, whose
+    /// late answers the bug relays.
+    failed: SortedMap<u64, Ticket>,
     next_ticket: u64,
     tally: Tally,
+    /// The last change of membership (a server suspected or trusted again) and what it moved.
+    moved: Option<MovedKeys>,
 }
 
 impl Balancer {
@@ -77,13 +85,31 @@ impl Balancer {
                 .collect(),
             fresh: vec![0; servers.len()],
             refreshed: 0,
+            aged: vec![0; servers.len()],
             health: Vec::new(),
             chooser: Chooser::default(),
             tickets: SortedMap::new(),
+            failed: SortedMap::new(),
             next_ticket: 1,
             tally: Tally::default(),
+            moved: None,
             servers,
             s: s.clone(),
+        }
+    }
+
+    /// A setting changed mid-run: the policy or the staleness of load information (run-wide),
+    /// or a server's weight. The policy's state (round-robin's turn, smooth weights) carries on.
+    pub fn on_param(&mut self, about: Option<NodeId>, key: &str, value: u64) {
+        match (about, key) {
+            (None, "policy") => self.s.policy = Policy::from_index(value),
+            (None, "staleness") => self.s.staleness = value,
+            (Some(server), KNOB_WEIGHT) => {
+                if let Some(i) = self.index(server) {
+                    self.known[i].weight = value as u32;
+                }
+            }
+            _ => {}
         }
     }
 
@@ -127,25 +153,87 @@ impl Balancer {
             ctx.send(self.servers[i], Msg::Ping);
             let suspected = self.health[i].suspects(&self.s.detector, now);
             if suspected == self.known[i].healthy {
+                let before = self.healthy_ids();
                 self.known[i].healthy = !suspected;
                 let server = self.servers[i];
-                ctx.note(LbNote::Health { server, suspected });
-                if suspected {
-                    self.forget(server);
-                }
+                self.moved = Some(self.moved_by(server, &before, now));
+                let failed = if suspected {
+                    self.forget(ctx, server)
+                } else {
+                    0
+                };
+                ctx.note(LbNote::Health {
+                    server,
+                    suspected,
+                    failed,
+                });
             }
         }
         ctx.set_timer(Timer::Check, self.s.health_every);
     }
 
-    /// Forgets the tickets held for `server`, now suspected.
-    fn forget(&mut self, server: NodeId) {
-        let before = self.tickets.len();
-        self.tickets.retain(|_, t| t.server != server);
-        self.tally.forgotten += (before - self.tickets.len()) as u64;
+    /// The servers the balancer trusts now, in id order.
+    pub fn healthy_ids(&self) -> Vec<NodeId> {
+        (self.known.iter().filter(|k| k.healthy))
+            .map(|k| k.id)
+            .collect()
+    }
+
+    /// What the change of membership from `before` to the healthy servers now (`server` left
+    /// or joined) moves: keys that change server under the run's scheme and under mod-N, over
+    /// the first [`MOVED_SAMPLE`] keys at most.
+    fn moved_by(&self, server: NodeId, before: &[NodeId], at: Micros) -> MovedKeys {
+        let after = self.healthy_ids();
+        let keys = || 0..self.s.keys.min(MOVED_SAMPLE);
+        let h = self.s.hashing;
+        MovedKeys {
+            server,
+            joined: after.len() > before.len(),
+            at,
+            moved: moved_keys(h.scheme, keys(), before, &after, h.vnodes),
+            moved_mod_n: moved_keys(Scheme::ModN, keys(), before, &after, h.vnodes),
+        }
+    }
+
+    /// The last change of membership and what it moved.
+    pub fn moved(&self) -> Option<MovedKeys> {
+        self.moved
+    }
+
+    /// The run's settings as the balancer holds them now (the policy may have changed).
+    pub fn settings(&self) -> &Settings {
+        &self.s
+    }
+
+    /// Gives up the requests held by `server`, now suspected: each client is told its request
+    /// failed (as a proxy answers 502 when a backend is marked down), so requests sent in the
+    /// detection gap fail and count rather than wait for the client's own timeout.
+    /// Returns how many failed.
+    fn forget(&mut self, ctx: &mut Ctx<'_, LbNode>, server: NodeId) -> u32 {
+        let mut lost = Vec::new();
+        self.tickets.retain(|&ticket, t| {
+            let keep = t.server != server;
+            if !keep {
+                lost.push((ticket, *t));
+            }
+            keep
+        });
         if let Some(i) = self.index(server) {
             self.known[i].outstanding = 0;
         }
+        if self.s.bugs.forget_silently {
+            return 0; // the bug: they vanish
+        }
+        self.tally.forgotten += lost.len() as u64;
+        let failed = lost.len() as u32;
+        for (ticket, t) in lost {
+            let (id, answer) = (t.request, Answer::Dropped);
+            ctx.send(t.client, Msg::Response(Response { id, answer }));
+            if self.s.bugs.relay_late_answers {
+                self.failed.insert(ticket, t);
+            }
+        }
+        failed
     }
 
     fn heard(&mut self, server: NodeId, load: u32, now: Micros) {
@@ -185,6 +273,7 @@ impl Balancer {
             }
             self.refreshed = now;
         }
+        self.age_latencies(now);
         let key = key_of(command, self.s.keys);
         let chosen = self
             .chooser
@@ -227,8 +316,14 @@ impl Balancer {
 
     /// A server answered `ticket`: relay the answer and learn its latency.
     fn answer(&mut self, ctx: &mut Ctx<'_, LbNode>, ticket: u64, answer: Answer) {
-        let Some(t) = self.tickets.remove(&ticket) else {
-            return; // forgotten when its server was suspected
+        // A ticket not outstanding was failed when its server was suspected: its late answer
+        // is ignored (the bug relays it).
+        let Some(t) = self
+            .tickets
+            .remove(&ticket)
+            .or_else(|| self.failed.remove(&ticket))
+        else {
+            return;
         };
         if let Some(i) = self.index(t.server) {
             let k = &mut self.known[i];
@@ -241,6 +336,7 @@ impl Balancer {
                     k.latency + EWMA_WEIGHT * (latency - k.latency)
                 };
             }
+            self.aged[i] = ctx.now();
         }
         match answer {
             Answer::Done => self.tally.served += 1,
@@ -255,12 +351,26 @@ impl Balancer {
         );
     }
 
+    /// Lets each server's latency average decay towards zero while no answer refreshes it
+    /// (by a factor e every [`LATENCY_DECAY`]), as Finagle's peak EWMA does: a server that was slow
+    /// once and then got no more requests is tried again, instead of being shunned for good
+    /// while the others' queues overflow.
+    fn age_latencies(&mut self, now: Micros) {
+        for (k, aged) in self.known.iter_mut().zip(&mut self.aged) {
+            if k.latency > 0.0 && now > *aged {
+                k.latency *= libm::exp(-((now - *aged) as f64) / LATENCY_DECAY as f64);
+            }
+            *aged = now;
+        }
+    }
+
     /// A crash: the balancer forgets its tickets and what it learnt about the servers. It keeps
     /// counting tickets on from where it was, so a late answer to a ticket from before the crash
     /// never matches a new one; the tally is the checker's bookkeeping and survives too.
     pub fn crash(&mut self) {
         self.tally.forgotten += self.tickets.len() as u64;
         self.tickets.clear();
+        self.failed.clear();
         for k in &mut self.known {
             (k.outstanding, k.latency, k.reported, k.healthy) = (0, 0.0, 0, true);
         }
@@ -286,10 +396,19 @@ impl Balancer {
                 "Dropped",
                 (self.tally.shed + self.tally.no_server).to_string(),
             ),
-            ("Forgotten", self.tally.forgotten.to_string()),
+            (
+                "Failed with a suspected server",
+                self.tally.forgotten.to_string(),
+            ),
         ]
     }
 }
+
+/// Most keys counted for what a change of membership moves (a link may ask for a million).
+pub const MOVED_SAMPLE: u64 = 100_000;
+
+/// How fast an unrefreshed latency average decays (see [`Balancer::age_latencies`]).
+const LATENCY_DECAY: Micros = 1_000_000;
 
 /// Weight of the newest latency in the moving average (as Finagle's decay, roughly the last
 /// five answers).

@@ -8,8 +8,8 @@
 //! learns of failed servers through health checks judged by a failure detector, so requests sent
 //! in the detection gap are lost with their server and their clients time out.
 //!
-//! Not registered yet: the page's pieces for it (the hashing ring, side-by-side comparison,
-//! per-server queue panels) come next; the protocol runs natively and is tested.
+//! The policy and p2c's staleness can change mid-run, and each server's speed and weight (see
+//! [`LIVE`]); `quorumscope compare` sweeps every policy by default with servers crashing.
 
 #![warn(missing_docs)]
 
@@ -26,14 +26,70 @@ pub use node::{LbNode, Settings};
 
 use crate::sim::workload::{self, CLIENTS, Wire};
 use crate::sim::{
-    ChartSpec, Host, InvariantSpec, KindSpec, MS, NodeId, Panel, ParamSpec, Picture, Placement,
-    Protocol, ProtocolInfo, SEC, Setup,
+    BugSpec, ChartSpec, CompareSpec, Diagram, HashRingView, Host, InvariantSpec, KindSpec, Knob,
+    LiveSpec, MS, NodeId, Panel, ParamSpec, Picture, Placement, Protocol, ProtocolInfo, SEC, Setup,
 };
 
 /// The server kind's name.
 pub const SERVER: &str = "server";
 /// The count parameter of servers: `servers=4` in links.
 pub const SERVERS: &str = "servers";
+
+/// The knob of a server's speed, in percent of normal (its menu can slow it down).
+pub const KNOB_SPEED: &str = "speed";
+/// The knob of a server's weight for the weighted policy.
+pub const KNOB_WEIGHT: &str = "weight";
+
+/// What a visitor changes mid-run: the policy and p2c's staleness for the whole run; each
+/// server's speed and weight from its menu.
+const LIVE: LiveSpec = LiveSpec {
+    params: &["policy", "staleness"],
+    knobs: &[
+        Knob {
+            kind: SERVER,
+            key: KNOB_SPEED,
+            label: "Speed",
+            unit: " %",
+            min: 1,
+            max: 400,
+            initial: |setup, id| Settings::of(setup).speed_of(id),
+            presets: &[100, 50, 25, 10],
+        },
+        Knob {
+            kind: SERVER,
+            key: KNOB_WEIGHT,
+            label: "Weight",
+            unit: "",
+            min: 1,
+            max: 100,
+            initial: |setup, id| Settings::of(setup).weight_of(id).into(),
+            presets: &[1, 2, 3, 5],
+        },
+    ],
+};
+
+/// Bug key: a suspected server's requests vanish.
+pub const BUG_FORGET_SILENTLY: &str = "forget_silently";
+/// Bug key: a late answer from a suspected server is relayed after its request failed.
+pub const BUG_RELAY_LATE_ANSWERS: &str = "relay_late_answers";
+/// Bug key: a server's queue holds one more than its places.
+pub const BUG_QUEUE_OFF_BY_ONE: &str = "queue_off_by_one";
+
+/// The deliberate bugs, each caught by an invariant of [`checker`].
+const BUGS: [BugSpec; 3] = [
+    BugSpec {
+        key: BUG_FORGET_SILENTLY,
+        description: "When the balancer suspects a server, it drops the requests that server held without failing them to their clients or counting them: they vanish (Every Request Accounted For).",
+    },
+    BugSpec {
+        key: BUG_RELAY_LATE_ANSWERS,
+        description: "The balancer keeps the requests it failed with a suspected server and relays the server's late answers too, so a falsely suspected server's requests end twice (Every Request Accounted For).",
+    },
+    BugSpec {
+        key: BUG_QUEUE_OFF_BY_ONE,
+        description: "A server checks its queue with <= instead of <, so a full queue takes one request more than it has places (Bounded Servers).",
+    },
+];
 
 /// The metric series servers write.
 pub mod series {
@@ -143,7 +199,7 @@ impl Protocol for LoadBalance {
             default_nodes: 1,
             default_latency: (1_000, 2_000),
             params,
-            bugs: Vec::new(),
+            bugs: Vec::from(BUGS),
             invariants: vec![
                 InvariantSpec {
                     name: checker::ACCOUNTED,
@@ -189,6 +245,11 @@ impl Protocol for LoadBalance {
                 .concat(),
                 ..Picture::default()
             },
+            compare: CompareSpec {
+                sweep: Some("policy"),
+                crashes: Some(SERVER),
+            },
+            live: LIVE,
         }
     }
 
@@ -224,8 +285,69 @@ impl Protocol for LoadBalance {
         }
     }
 
+    fn diagram(nodes: &[LbNode]) -> Option<Diagram> {
+        let b = nodes.iter().find_map(LbNode::balancer)?;
+        let s = b.settings();
+        (s.policy == policy::Policy::ConsistentHashing).then(|| Diagram::HashRing(ring_view(b)))
+    }
+
     fn new_checker(setup: &Setup) -> LbChecker {
         let s = Settings::of(setup);
         LbChecker::new(s.workers, s.queue)
     }
 }
+
+/// The hashing ring as the page draws it, from what the balancer knows now.
+fn ring_view(b: &balancer::Balancer) -> HashRingView {
+    let s = b.settings();
+    let members: Vec<(NodeId, bool)> = b.known().iter().map(|k| (k.id, k.healthy)).collect();
+    let all: Vec<NodeId> = members.iter().map(|m| m.0).collect();
+    let ring = hashing::Ring::new(&b.healthy_ids(), s.hashing.vnodes);
+    let points = ring.points();
+    let step = points.len().div_ceil(HashRingView::MAX_POINTS).max(1);
+    // The key space's shares: the ring's arcs, or for the other schemes the keys counted.
+    let shares: Vec<u32> = if s.hashing.scheme == hashing::Scheme::Ring {
+        (ring.shares(&all).iter())
+            .map(|f| (f * 1000.0).round() as u32)
+            .collect()
+    } else {
+        let keys = s.keys.min(balancer::MOVED_SAMPLE);
+        let mut counts = vec![0u64; all.len()];
+        let healthy = b.healthy_ids();
+        for k in 0..keys {
+            let owner = hashing::place(s.hashing.scheme, k, &healthy, &ring);
+            if let Some(i) = owner.and_then(|o| all.iter().position(|&x| x == o)) {
+                counts[i] += 1;
+            }
+        }
+        (counts.iter())
+            .map(|&c| ((c * 1000 + keys / 2) / keys.max(1)) as u32)
+            .collect()
+    };
+    HashRingView {
+        scheme: hashing::SCHEMES[s.hashing.scheme as usize],
+        members,
+        // Only the ring scheme has virtual nodes to draw.
+        points: (points.iter().step_by(step))
+            .filter(|_| s.hashing.scheme == hashing::Scheme::Ring)
+            .map(|&(p, id)| (((u128::from(p) * 1_000_000) >> 64) as u32, id))
+            .collect(),
+        vnodes: s.hashing.vnodes,
+        keys: s.keys.min(balancer::MOVED_SAMPLE),
+        shares,
+        moved: b.moved(),
+        spread: (SPREAD_VNODES.iter())
+            .map(|&v| {
+                let keys = 0..s.keys.min(SPREAD_SAMPLE);
+                let spread = hashing::ring_spread(keys, &all, v);
+                let milli = |x: f64| (x * 1000.0).round() as u32;
+                (v, milli(spread.max_over_mean), milli(spread.relative_std))
+            })
+            .collect(),
+    }
+}
+
+/// The numbers of virtual nodes the spread chart compares.
+const SPREAD_VNODES: [u32; 8] = [1, 2, 5, 10, 20, 50, 100, 200];
+/// Most keys placed for the spread chart.
+const SPREAD_SAMPLE: u64 = 10_000;

@@ -142,6 +142,8 @@ pub enum LbNote {
         server: NodeId,
         /// Suspected (true) or trusted again (false).
         suspected: bool,
+        /// The requests it held that failed with it (on suspicion; 0 when trusted again).
+        failed: u32,
     },
 }
 
@@ -154,8 +156,14 @@ impl JsonFields for LbNote {
             LbNote::NoServer { ticket } | LbNote::Drop { ticket } => {
                 o.u64("ticket", ticket);
             }
-            LbNote::Health { server, suspected } => {
-                o.u64("server", server.into()).bool("suspected", suspected);
+            LbNote::Health {
+                server,
+                suspected,
+                failed,
+            } => {
+                o.u64("server", server.into())
+                    .bool("suspected", suspected)
+                    .u64("failed", failed.into());
             }
         }
     }
@@ -185,7 +193,16 @@ impl Note for LbNote {
             LbNote::Health {
                 server,
                 suspected: true,
+                failed: 0,
             } => format!("Node {node} suspects Node {server}: no more requests go there"),
+            LbNote::Health {
+                server,
+                suspected: true,
+                failed,
+            } => format!(
+                "Node {node} suspects Node {server}: the {failed} {} it held failed, no more go there",
+                if failed == 1 { "request" } else { "requests" }
+            ),
             LbNote::Health { server, .. } => {
                 format!("Node {node} trusts Node {server} again")
             }

@@ -43,6 +43,19 @@ pub struct Settings {
     pub detector: Detector,
     /// How often servers sample their queue and utilisation.
     pub sample_every: Micros,
+    /// The deliberate bugs switched on.
+    pub bugs: Bugs,
+}
+
+/// The deliberate bugs of load balancing (see [`super::BUGS`]), each caught by the checker.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bugs {
+    /// The balancer drops a suspected server's requests without answering or counting them.
+    pub forget_silently: bool,
+    /// The balancer relays a suspected server's late answers to requests it already failed.
+    pub relay_late_answers: bool,
+    /// A server's queue takes one request more than it has places.
+    pub queue_off_by_one: bool,
 }
 
 impl Settings {
@@ -86,6 +99,11 @@ impl Settings {
                 },
             },
             sample_every: 100 * MS,
+            bugs: Bugs {
+                forget_silently: setup.bug(super::BUG_FORGET_SILENTLY),
+                relay_late_answers: setup.bug(super::BUG_RELAY_LATE_ANSWERS),
+                queue_off_by_one: setup.bug(super::BUG_QUEUE_OFF_BY_ONE),
+            },
         }
     }
 
@@ -193,6 +211,14 @@ impl Node for LbNode {
         match self {
             LbNode::Balancer(b) => b.crash(),
             LbNode::Server(s) => s.crash(),
+        }
+    }
+
+    fn on_param(&mut self, about: Option<NodeId>, key: &str, value: u64) {
+        match self {
+            LbNode::Balancer(b) => b.on_param(about, key, value),
+            LbNode::Server(s) if about == Some(s.id()) => s.on_param(key, value),
+            LbNode::Server(_) => {}
         }
     }
 

@@ -6,8 +6,8 @@
 use std::collections::VecDeque;
 
 use super::msg::{LbNote, Msg};
-use super::node::{LbNode, Settings, Timer};
-use super::series;
+use super::node::{Bugs, LbNode, Settings, Timer};
+use super::{KNOB_SPEED, KNOB_WEIGHT, series};
 use crate::sim::{Ctx, Micros, NodeId};
 
 /// One request at a server.
@@ -22,11 +22,14 @@ pub struct Job {
 /// A server's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Server {
+    me: NodeId,
     balancer: NodeId,
     workers: usize,
     capacity: usize,
     /// Speed in percent of normal: a job of cost c takes c × 100 / speed.
     speed: u64,
+    /// Its weight at the balancer (shown here; the balancer keeps its own copy).
+    weight: u64,
     busy: Vec<Job>,
     queue: VecDeque<Job>,
     served: u64,
@@ -35,23 +38,32 @@ pub struct Server {
     sample_every: Micros,
     /// Work done (µs of service) since the last utilisation sample.
     worked: Micros,
+    bugs: Bugs,
 }
 
 impl Server {
     /// Server `me` of a run with these settings.
     pub fn new(me: NodeId, s: &Settings) -> Self {
         Server {
+            me,
             balancer: s.balancer,
             workers: s.workers,
             capacity: s.queue,
             speed: s.speed_of(me),
+            weight: s.weight_of(me).into(),
             busy: Vec::new(),
             queue: VecDeque::new(),
             served: 0,
             dropped: 0,
             sample_every: s.sample_every,
             worked: 0,
+            bugs: s.bugs,
         }
+    }
+
+    /// Its node id.
+    pub fn id(&self) -> NodeId {
+        self.me
     }
 
     /// Requests in service or waiting.
@@ -111,7 +123,9 @@ impl Server {
                 let job = Job { ticket, cost };
                 if self.busy.len() < self.workers {
                     self.serve(ctx, job);
-                } else if self.queue.len() < self.capacity {
+                } else if self.queue.len() < self.capacity
+                    || (self.bugs.queue_off_by_one && self.queue.len() == self.capacity)
+                {
                     self.queue.push_back(job);
                 } else {
                     self.dropped += 1;
@@ -158,6 +172,16 @@ impl Server {
         self.worked = 0;
     }
 
+    /// A knob of this server changed (see [`super::KNOBS`]): a new speed applies to the
+    /// requests it starts from now on.
+    pub fn on_param(&mut self, key: &str, value: u64) {
+        match key {
+            KNOB_SPEED => self.speed = value.max(1),
+            KNOB_WEIGHT => self.weight = value,
+            _ => {}
+        }
+    }
+
     /// The server's fields for the inspector.
     pub fn fields(&self) -> Vec<(&'static str, String)> {
         vec![
@@ -170,6 +194,7 @@ impl Server {
                 format!("{} of {}", self.queue.len(), self.capacity),
             ),
             ("Speed", format!("{} %", self.speed)),
+            ("Weight", self.weight.to_string()),
             ("Served", self.served.to_string()),
             ("Dropped", self.dropped.to_string()),
         ]

@@ -125,6 +125,8 @@ impl Protocol for MultiPaxos {
                 charts: workload::charts(),
                 ..Picture::default()
             },
+            compare: crate::sim::CompareSpec::default(),
+            live: crate::sim::LiveSpec::default(),
         }
     }
 

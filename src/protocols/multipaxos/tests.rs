@@ -513,6 +513,7 @@ fn setup(params: &[(&str, u64)]) -> Setup {
             .map(|p| (p.key.to_string(), p.default))
             .collect(),
         bugs: Default::default(),
+        tuned: Vec::new(),
     };
     for (k, v) in params {
         s.params.insert(k.to_string(), *v);

@@ -155,6 +155,8 @@ impl Protocol for Paxos {
             series: Vec::new(),
             kinds: Vec::new(),
             picture: crate::sim::Picture::default(),
+            compare: crate::sim::CompareSpec::default(),
+            live: crate::sim::LiveSpec::default(),
         }
     }
 

@@ -470,6 +470,7 @@ fn setup(nodes: usize, params: &[(&str, u64)]) -> Setup {
             .map(|p| (p.key.to_string(), p.default))
             .collect(),
         bugs: Default::default(),
+        tuned: Vec::new(),
     };
     for (k, v) in params {
         s.params.insert(k.to_string(), *v);

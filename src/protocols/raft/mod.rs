@@ -152,6 +152,8 @@ impl Protocol for Raft {
                 charts,
                 ..Picture::default()
             },
+            compare: crate::sim::CompareSpec::default(),
+            live: crate::sim::LiveSpec::default(),
         }
     }
 
