@@ -132,8 +132,10 @@ impl Replica {
     fn members(&self) -> Vec<NodeId> {
         let mut members = Vec::new();
         for list in [&self.config.in_sync, &self.config.joining] {
-            for &n in list.iter().filter(|&&n| n != self.me) {
-                members.push(n);
+            for &n in list {
+                if n != self.me {
+                    members.push(n);
+                }
             }
         }
         members
@@ -411,10 +413,14 @@ impl Replica {
         };
         let next = p.next.min(len + 1);
         let end = (next - 1 + BATCH as u64).min(len);
+        let mut entries = Vec::new();
+        for i in next..=end {
+            entries.push(self.entry(i));
+        }
         let msg = Msg::Append {
             epoch: self.epoch,
             prev: self.pos(next - 1),
-            entries: (next..=end).map(|i| self.entry(i)).collect(),
+            entries,
             durable: self.durable,
         };
         ctx.send(to, msg);
@@ -510,16 +516,15 @@ impl Replica {
 
     pub(super) fn view(&self) -> NodeView {
         let first = self.len().saturating_sub(NodeView::LOG_TAIL as u64);
-        let log = (first..self.len())
-            .map(|i| {
-                let e = self.entry(i + 1);
-                EntryView {
-                    epoch: e.epoch,
-                    command: describe_command(e.value),
-                    committed: i < self.durable,
-                }
-            })
-            .collect();
+        let mut log = Vec::new();
+        for i in first..self.len() {
+            let e = self.entry(i + 1);
+            log.push(EntryView {
+                epoch: e.epoch,
+                command: describe_command(e.value),
+                committed: i < self.durable,
+            });
+        }
         let mut fields = vec![
             ("configuration", self.config.version.to_string()),
             (

@@ -76,8 +76,10 @@ impl Watch {
     /// The components suspected at the last check.
     pub fn suspects(&self) -> Vec<NodeId> {
         let mut suspects = Vec::new();
-        for w in self.watched.iter().filter(|w| w.suspected) {
-            suspects.push(w.node);
+        for w in &self.watched {
+            if w.suspected {
+                suspects.push(w.node);
+            }
         }
         suspects
     }
