@@ -391,34 +391,47 @@ fn run_client(
     let client = &mut around.clients[id as usize - 1 - around.own];
     let outbox = &mut around.client_outbox;
     run(client, Ctx::of_kind(now, id, span, rng, outbox), input);
-    for (to, msg) in outbox.sends.drain(..) {
-        if let ClientMsg::Request(request) = msg {
-            out.sends.push((to, (wire.request)(request)));
+    for (to, msg) in outbox.out.sends.drain(..) {
+        if let ClientMsg::Request(request) = typed::<ClientMsg>(msg.as_any()) {
+            out.sends.push((to, (wire.request)(*request)));
         }
     }
-    erase_effects(outbox, out);
+    out.take_effects(&mut outbox.out);
 }
 
-/// Moves a typed outbox's contents into the engine's erased outputs.
-fn erase<N: Node>(outbox: &mut Outbox<N>, out: &mut Outputs) {
-    for (to, msg) in outbox.sends.drain(..) {
-        out.sends.push((to, Rc::new(msg)));
-    }
-    erase_effects(outbox, out);
+/// A node type's timer, erased (for [`Ctx::set_timer`] and [`Ctx::cancel_timer`]).
+pub(crate) fn timer<N: Node>(timer: N::Timer) -> TimerRef {
+    Rc::new(TimerOf::<N>(timer))
 }
 
-/// Moves a typed outbox's notes, timers and samples into the engine's erased outputs.
-fn erase_effects<N: Node>(outbox: &mut Outbox<N>, out: &mut Outputs) {
-    for note in outbox.notes.drain(..) {
-        out.notes.push(Box::new(note));
+/// The node type's timer behind an erased one (for protocol unit tests).
+pub(crate) fn timer_of<N: Node>(timer: &dyn AnyTimer) -> &N::Timer {
+    &typed::<TimerOf<N>>(timer.as_any()).0
+}
+
+/// The typed value behind an erased one whose type the caller knows.
+pub(crate) fn typed<T: 'static>(value: &dyn Any) -> &T {
+    value
+        .downcast_ref()
+        .expect("a value of the caller's own type")
+}
+
+impl Outputs {
+    /// Moves everything `from` holds to the end of these outputs (one piece of code for every
+    /// protocol: nodes' outboxes hold erased values already).
+    #[inline(never)]
+    fn take(&mut self, from: &mut Outputs) {
+        self.sends.append(&mut from.sends);
+        self.take_effects(from);
     }
-    for op in outbox.timers.drain(..) {
-        out.timers.push(match op {
-            TimerOp::Set(t, after) => TimerOp::Set(Rc::new(TimerOf::<N>(t)), after),
-            TimerOp::Cancel(t) => TimerOp::Cancel(Rc::new(TimerOf::<N>(t))),
-        });
+
+    /// Moves the notes, timers and samples `from` holds to the end of these outputs.
+    #[inline(never)]
+    fn take_effects(&mut self, from: &mut Outputs) {
+        self.timers.append(&mut from.timers);
+        self.notes.append(&mut from.notes);
+        self.samples.append(&mut from.samples);
     }
-    out.samples.append(&mut outbox.samples);
 }
 
 impl<P: Protocol> Cluster for Typed<P> {
@@ -436,7 +449,7 @@ impl<P: Protocol> Cluster for Typed<P> {
             let span = self.around.spans[id as usize - 1];
             let ctx = Ctx::of_kind(now, id, span, rng, &mut self.outbox);
             run(node, ctx, input);
-            erase(&mut self.outbox, out);
+            out.take(&mut self.outbox.out);
         } else {
             let wire = wire_of::<P>();
             run_client(&mut self.around, (id, now), rng, input, out, &wire);
