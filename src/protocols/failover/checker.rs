@@ -11,6 +11,7 @@
 
 use crate::sim::{Checker, Figure, Finding, Measure, Micros, NodeId, workload::describe_command};
 
+use super::fact;
 use super::manager::Manager;
 use super::msg::Entry;
 use super::node::FailoverNode;
@@ -241,13 +242,13 @@ impl Checker<FailoverNode> for FailoverChecker {
 
     fn summary(&self) -> Vec<(String, String)> {
         let s = &self.suspicions;
-        let mut lines = vec![(
-            "Suspicions".to_string(),
+        let mut lines = vec![fact(
+            "Suspicions",
             format!("{} true, {} false", s.true_ones, s.false_ones),
         )];
         if let Some(mean) = s.mean_detection() {
-            lines.push((
-                "Crash detection".to_string(),
+            lines.push(fact(
+                "Crash detection",
                 format!(
                     "{} ms on average ({} {})",
                     crate::sim::param::millis(mean),
@@ -261,8 +262,8 @@ impl Checker<FailoverNode> for FailoverChecker {
             ));
         }
         if self.reads.0 > 0 {
-            lines.push((
-                "Reads".to_string(),
+            lines.push(fact(
+                "Reads",
                 format!(
                     "{} answered, {} stale (missing an acknowledged write)",
                     self.reads.0, self.reads.1

@@ -31,8 +31,8 @@ struct Heard {
     reports: u64,
     /// Its last write, from its heartbeat.
     last: Pos,
-    /// Whether the manager holds it failed.
-    failed: bool,
+    /// Why the manager holds it failed, if it does.
+    failed: Option<Reason>,
 }
 
 /// The manager node.
@@ -73,7 +73,7 @@ impl Manager {
 
     /// Whether the manager holds replica `r` failed.
     pub fn holds_failed(&self, r: NodeId) -> bool {
-        self.heard[r as usize - 1].failed
+        self.heard[r as usize - 1].failed.is_some()
     }
 
     fn replicas(&self) -> impl Iterator<Item = NodeId> + use<> {
@@ -182,14 +182,11 @@ impl Manager {
 
     /// Brings the configuration in line with what the manager now believes.
     fn decide(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
-        let mut why = Vec::new();
         for r in self.replicas() {
-            why.push(self.why_failed(r));
+            self.heard[r as usize - 1].failed = self.why_failed(r);
         }
-        let failed = |r: NodeId| why[r as usize - 1];
-        for (h, w) in self.heard.iter_mut().zip(&why) {
-            h.failed = w.is_some();
-        }
+        let heard = &self.heard;
+        let failed = |r: NodeId| heard[r as usize - 1].failed;
         let mut changed = false;
         let c = &mut self.config;
         if let Some(p) = c.primary
@@ -199,8 +196,8 @@ impl Manager {
             // (Position first, then the lowest id.)
             let rank = |b: NodeId| (self.heard[b as usize - 1].last, std::cmp::Reverse(b));
             let mut best: Option<NodeId> = None;
-            for &b in c.in_sync.iter().filter(|&&b| failed(b).is_none()) {
-                if best.is_none_or(|x| rank(b) > rank(x)) {
+            for &b in &c.in_sync {
+                if failed(b).is_none() && best.is_none_or(|x| rank(b) > rank(x)) {
                     best = Some(b);
                 }
             }

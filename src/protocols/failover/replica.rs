@@ -219,14 +219,22 @@ impl Replica {
             Role::Removed
         };
         self.config = c;
+        // The configuration stays as it is from here on, and so do its members.
+        let members = self.members();
         if role == Role::Primary {
             if was_primary {
                 // Still primary: count the backups the manager counts, plus the joining ones
                 // this primary already counts (the manager hears of them next).
-                let c = &self.config;
-                self.counted
-                    .retain(|b| c.joining.contains(b) || c.in_sync.contains(b));
-                for &b in &c.in_sync {
+                let mut k = 0;
+                while k < self.counted.len() {
+                    let (b, c) = (self.counted[k], &self.config);
+                    if c.joining.contains(&b) || c.in_sync.contains(&b) {
+                        k += 1;
+                    } else {
+                        self.counted.remove(k);
+                    }
+                }
+                for &b in &self.config.in_sync {
                     if !self.counted.contains(&b) {
                         self.counted.push(b);
                     }
@@ -234,11 +242,11 @@ impl Replica {
             } else {
                 // A new primary counts every member until the manager removes it: a backup it
                 // has not heard of may already count in the manager's eyes.
-                self.counted = self.members();
+                self.counted = members.clone();
                 self.progress.clear();
             }
             let next = self.len() + 1;
-            for b in self.members() {
+            for &b in &members {
                 if self.progress_of(b).is_none() {
                     self.progress.push(Progress {
                         node: b,
@@ -247,7 +255,14 @@ impl Replica {
                     });
                 }
             }
-            self.progress.retain(|p| self.config.has(p.node));
+            let mut k = 0;
+            while k < self.progress.len() {
+                if self.config.has(self.progress[k].node) {
+                    k += 1;
+                } else {
+                    self.progress.remove(k);
+                }
+            }
         } else if was_primary {
             let hint = self.config.primary;
             self.demote(ctx, hint);
@@ -259,7 +274,7 @@ impl Replica {
                 epoch: self.epoch,
             });
         }
-        let (primary, members) = (self.config.primary, self.members());
+        let primary = self.config.primary;
         let watched = match role {
             Role::Primary => &members[..],
             Role::Backup | Role::Joining => primary.as_slice(),
@@ -268,7 +283,7 @@ impl Replica {
         self.watch.set(watched, ctx.now(), self.s.heartbeat);
         if role == Role::Primary {
             self.advance(ctx);
-            for b in self.members() {
+            for &b in &members {
                 self.send_append(ctx, b);
             }
         }

@@ -27,7 +27,14 @@ impl Watch {
     /// Watch exactly `nodes` from `now` on: components watched already keep their history; new
     /// ones start as if heard at `now`, expecting a heartbeat every `interval`.
     pub fn set(&mut self, nodes: &[NodeId], now: Micros, interval: Micros) {
-        self.watched.retain(|w| nodes.contains(&w.node));
+        let mut k = 0;
+        while k < self.watched.len() {
+            if nodes.contains(&self.watched[k].node) {
+                k += 1;
+            } else {
+                self.watched.remove(k);
+            }
+        }
         for &node in nodes {
             if !self.watched.iter().any(|w| w.node == node) {
                 let mut history = History::expecting(interval);
