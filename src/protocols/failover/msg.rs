@@ -3,6 +3,8 @@
 use crate::sim::workload::{Request, Response, describe_command};
 use crate::sim::{JsonFields, JsonObject, Marker, Message, MsgView, NodeId, Note};
 
+use super::replica::Role;
+
 /// One write in a replica's history: the value a client wrote, stamped with the epoch of the
 /// primary that first appended it. Writes are identified by their position (from 1) and epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -362,7 +364,7 @@ pub enum FailoverNote {
     /// A replica took a role.
     Role {
         /// The role.
-        role: &'static str,
+        role: Role,
         /// Its epoch.
         epoch: u64,
     },
@@ -407,7 +409,7 @@ impl JsonFields for FailoverNote {
                 o.u64("primary", primary.into());
             }
             FailoverNote::Role { role, epoch } => {
-                o.str("role", role).u64("epoch", epoch);
+                o.str("role", role.name()).u64("epoch", epoch);
             }
             FailoverNote::Truncate { from } => {
                 o.u64("from", from);
@@ -462,11 +464,11 @@ impl Note for FailoverNote {
                 "Node {node} suspects primary Node {primary} but has no backup in sync to promote"
             ),
             FailoverNote::Role {
-                role: "removed",
+                role: Role::Removed,
                 epoch,
             } => format!("Node {node} is out of the configuration (epoch {epoch})"),
             FailoverNote::Role { role, epoch } => {
-                format!("Node {node} became {role} in epoch {epoch}")
+                format!("Node {node} became {} in epoch {epoch}", role.name())
             }
             FailoverNote::Truncate { from } => {
                 format!("Node {node} dropped its writes from position {from} on")
@@ -492,7 +494,8 @@ impl Note for FailoverNote {
     fn marker(&self) -> Option<Marker> {
         match self {
             FailoverNote::Role {
-                role: "primary", ..
+                role: Role::Primary,
+                ..
             } => Some(Marker::Leader),
             FailoverNote::Durable { .. } => Some(Marker::Commit),
             _ => None,

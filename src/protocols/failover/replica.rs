@@ -270,7 +270,7 @@ impl Replica {
         if role != self.role {
             self.role = role;
             ctx.note(FailoverNote::Role {
-                role: role.name(),
+                role,
                 epoch: self.epoch,
             });
         }
@@ -301,7 +301,7 @@ impl Replica {
             self.role = Role::Removed;
             self.watch.clear();
             ctx.note(FailoverNote::Role {
-                role: Role::Removed.name(),
+                role: Role::Removed,
                 epoch: self.epoch,
             });
         }
