@@ -235,58 +235,92 @@ pub trait Cluster {
 /// clients that talk to them (numbered after the protocol's own nodes).
 struct Typed<P: Protocol> {
     nodes: Vec<P::Node>,
-    /// The clients: one piece of code for every protocol, speaking [`ClientMsg`] (the
-    /// protocol's [`Wire`] translates).
-    clients: Vec<Client>,
     checker: P::Checker,
-    /// Per node (id − 1): the first id and the size of its kind, for [`Ctx::peers`].
-    spans: Vec<(NodeId, usize)>,
-    /// Reused typed output buffers; always empty between inputs.
+    /// Reused typed output buffer; always empty between inputs.
     outbox: Outbox<P::Node>,
-    client_outbox: Outbox<Client>,
+    /// The clients and every node's kind span: the same for every protocol, so building and
+    /// copying them is one piece of code, not one per protocol.
+    around: Around,
 }
 
 /// Protocol `P`'s message type.
 type Msg<P> = <<P as Protocol>::Node as Node>::Msg;
 
-impl<P: Protocol> Typed<P> {
+/// What a cluster holds besides its protocol's nodes and checker (not generic).
+struct Around {
+    /// How many nodes the protocol itself runs (ids `1..=own`); the clients come after.
+    own: usize,
+    /// The clients: one piece of code for every protocol, speaking [`ClientMsg`] (the
+    /// protocol's [`Wire`] translates).
+    clients: Vec<Client>,
+    /// Per node (id − 1): the first id and the size of its kind, for [`Ctx::peers`].
+    spans: Vec<(NodeId, usize)>,
+    /// Reused client output buffer; always empty between inputs.
+    client_outbox: Outbox<Client>,
+}
+
+impl Around {
+    /// The clients and spans of a run described by `setup`.
+    #[inline(never)]
     fn build(setup: &Setup) -> Self {
-        let own = setup.nodes
-            + (setup.extra.iter())
-                .filter(|k| k.host == Host::Protocol)
-                .map(|k| k.count)
-                .sum::<usize>();
-        let nodes = (1..=own as NodeId)
-            .map(|id| P::new_node(id, setup))
-            .collect();
-        let clients: Vec<Client> = (own as NodeId + 1..=setup.total() as NodeId)
-            .map(|id| Client::new(id, setup.nodes, setup))
-            .collect();
-        assert!(
-            clients.is_empty() || P::wire().is_some(),
-            "a protocol with client nodes gives its wire"
-        );
-        Typed {
-            nodes,
+        let mut own = setup.nodes;
+        for k in setup.extra.iter().filter(|k| k.host == Host::Protocol) {
+            own += k.count;
+        }
+        let (mut clients, mut spans) = (Vec::new(), Vec::new());
+        for id in 1..=setup.total() as NodeId {
+            if id as usize > own {
+                clients.push(Client::new(id, setup.nodes, setup));
+            }
+            spans.push(setup.kind_span(id));
+        }
+        Around {
+            own,
             clients,
-            checker: P::new_checker(setup),
-            spans: (1..=setup.total() as NodeId)
-                .map(|id| setup.kind_span(id))
-                .collect(),
-            outbox: Outbox::default(),
+            spans,
+            client_outbox: Outbox::default(),
+        }
+    }
+
+    /// A copy for a checkpoint (the output buffer starts empty).
+    #[inline(never)]
+    fn copy(&self) -> Self {
+        Around {
+            own: self.own,
+            clients: self.clients.clone(),
+            spans: self.spans.clone(),
             client_outbox: Outbox::default(),
         }
     }
 
     /// The client with node id `id` (clients are numbered after the protocol's own nodes).
     fn client(&self, id: NodeId) -> &Client {
-        &self.clients[id as usize - 1 - self.nodes.len()]
+        &self.clients[id as usize - 1 - self.own]
     }
 
     /// The client with node id `id`, to run.
     fn client_mut(&mut self, id: NodeId) -> &mut Client {
-        let own = self.nodes.len();
-        &mut self.clients[id as usize - 1 - own]
+        &mut self.clients[id as usize - 1 - self.own]
+    }
+}
+
+impl<P: Protocol> Typed<P> {
+    fn build(setup: &Setup) -> Self {
+        let around = Around::build(setup);
+        assert!(
+            around.clients.is_empty() || P::wire().is_some(),
+            "a protocol with client nodes gives its wire"
+        );
+        let mut nodes = Vec::with_capacity(around.own);
+        for id in 1..=around.own as NodeId {
+            nodes.push(P::new_node(id, setup));
+        }
+        Typed {
+            nodes,
+            checker: P::new_checker(setup),
+            outbox: Outbox::default(),
+            around,
+        }
     }
 }
 
@@ -337,16 +371,12 @@ fn wire_of<P: Protocol>() -> ErasedWire {
     }
 }
 
-/// Where and when a client runs: its id, its kind's span (see [`Ctx::of_kind`]), the time.
-type ClientAt = (NodeId, (NodeId, usize), Micros);
-
-/// Runs one input on a client. A client speaks its own messages: the protocol's answers come
-/// in as responses, its requests go out as the protocol's messages.
+/// Runs one input on client `id`. A client speaks its own messages: the protocol's answers
+/// come in as responses, its requests go out as the protocol's messages.
 #[inline(never)]
 fn run_client(
-    client: &mut Client,
-    outbox: &mut Outbox<Client>,
-    (id, span, now): ClientAt,
+    around: &mut Around,
+    (id, now): (NodeId, Micros),
     rng: &mut Rng,
     input: Input,
     out: &mut Outputs,
@@ -362,74 +392,79 @@ fn run_client(
         },
         input => input,
     };
+    let span = around.spans[id as usize - 1];
+    let client = &mut around.clients[id as usize - 1 - around.own];
+    let outbox = &mut around.client_outbox;
     run(client, Ctx::of_kind(now, id, span, rng, outbox), input);
-    for (to, msg) in outbox.sends.drain(..) {
-        if let ClientMsg::Request(request) = msg {
-            out.sends.push((to, (wire.request)(request)));
+    for (to, msg) in outbox.out.sends.drain(..) {
+        if let ClientMsg::Request(request) = typed::<ClientMsg>(msg.as_any()) {
+            out.sends.push((to, (wire.request)(*request)));
         }
     }
-    erase_effects(outbox, out);
+    out.take_effects(&mut outbox.out);
 }
 
-/// Moves a typed outbox's contents into the engine's erased outputs.
-fn erase<N: Node>(outbox: &mut Outbox<N>, out: &mut Outputs) {
-    for (to, msg) in outbox.sends.drain(..) {
-        out.sends.push((to, Rc::new(msg)));
-    }
-    erase_effects(outbox, out);
+/// A node type's timer, erased (for [`Ctx::set_timer`] and [`Ctx::cancel_timer`]).
+pub(crate) fn timer<N: Node>(timer: N::Timer) -> TimerRef {
+    Rc::new(TimerOf::<N>(timer))
 }
 
-/// Moves a typed outbox's notes, timers and samples into the engine's erased outputs.
-fn erase_effects<N: Node>(outbox: &mut Outbox<N>, out: &mut Outputs) {
-    for note in outbox.notes.drain(..) {
-        out.notes.push(Box::new(note));
+/// The node type's timer behind an erased one (for protocol unit tests).
+pub(crate) fn timer_of<N: Node>(timer: &dyn AnyTimer) -> &N::Timer {
+    &typed::<TimerOf<N>>(timer.as_any()).0
+}
+
+/// The typed value behind an erased one whose type the caller knows.
+pub(crate) fn typed<T: 'static>(value: &dyn Any) -> &T {
+    value
+        .downcast_ref()
+        .expect("a value of the caller's own type")
+}
+
+impl Outputs {
+    /// Moves everything `from` holds to the end of these outputs (one piece of code for every
+    /// protocol: nodes' outboxes hold erased values already).
+    #[inline(never)]
+    fn take(&mut self, from: &mut Outputs) {
+        self.sends.append(&mut from.sends);
+        self.take_effects(from);
     }
-    for op in outbox.timers.drain(..) {
-        out.timers.push(match op {
-            TimerOp::Set(t, after) => TimerOp::Set(Rc::new(TimerOf::<N>(t)), after),
-            TimerOp::Cancel(t) => TimerOp::Cancel(Rc::new(TimerOf::<N>(t))),
-        });
+
+    /// Moves the notes, timers and samples `from` holds to the end of these outputs.
+    #[inline(never)]
+    fn take_effects(&mut self, from: &mut Outputs) {
+        self.timers.append(&mut from.timers);
+        self.notes.append(&mut from.notes);
+        self.samples.append(&mut from.samples);
     }
-    out.samples.append(&mut outbox.samples);
 }
 
 impl<P: Protocol> Cluster for Typed<P> {
     fn clone_box(&self) -> Box<dyn Cluster> {
         Box::new(Typed::<P> {
             nodes: self.nodes.clone(),
-            clients: self.clients.clone(),
             checker: self.checker.clone(),
-            spans: self.spans.clone(),
             outbox: Outbox::default(),
-            client_outbox: Outbox::default(),
+            around: self.around.copy(),
         })
     }
 
     fn handle(&mut self, id: NodeId, input: Input, now: Micros, rng: &mut Rng, out: &mut Outputs) {
-        let span = self.spans[id as usize - 1];
         if let Some(node) = self.nodes.get_mut(id as usize - 1) {
+            let span = self.around.spans[id as usize - 1];
             let ctx = Ctx::of_kind(now, id, span, rng, &mut self.outbox);
             run(node, ctx, input);
-            erase(&mut self.outbox, out);
+            out.take(&mut self.outbox.out);
         } else {
-            let client = &mut self.clients[id as usize - 1 - self.nodes.len()];
-            let outbox = &mut self.client_outbox;
-            run_client(
-                client,
-                outbox,
-                (id, span, now),
-                rng,
-                input,
-                out,
-                &wire_of::<P>(),
-            );
+            let wire = wire_of::<P>();
+            run_client(&mut self.around, (id, now), rng, input, out, &wire);
         }
     }
 
     fn crash(&mut self, id: NodeId) {
         match self.nodes.get_mut(id as usize - 1) {
             Some(node) => node.crash(),
-            None => self.client_mut(id).crash(),
+            None => self.around.client_mut(id).crash(),
         }
     }
 
@@ -448,7 +483,7 @@ impl<P: Protocol> Cluster for Typed<P> {
     fn view(&self, id: NodeId) -> NodeView {
         match self.nodes.get(id as usize - 1) {
             Some(node) => node.view(),
-            None => self.client(id).view(),
+            None => self.around.client(id).view(),
         }
     }
 
@@ -481,7 +516,7 @@ impl<P: Protocol> Cluster for Typed<P> {
     fn node_any(&self, id: NodeId) -> &dyn Any {
         match self.nodes.get(id as usize - 1) {
             Some(node) => node,
-            None => self.client(id),
+            None => self.around.client(id),
         }
     }
 }

@@ -8,7 +8,10 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Debug;
+use std::marker::PhantomData;
+use std::rc::Rc;
 
+use super::erased::{self, Outputs};
 use super::figure::Figure;
 use super::json::JsonFields;
 use super::metrics::Series;
@@ -545,23 +548,19 @@ pub struct Ctx<'a, N: Node> {
     pub(crate) out: &'a mut Outbox<N>,
 }
 
-/// What a node asked for while handling one input; drained by the simulator.
-#[derive(Debug)]
+/// What a node asked for while handling one input; drained by the simulator. The types are
+/// erased as the node asks (each message, note and timer boxed for the engine), so that handing
+/// it all to the engine is one piece of code for every protocol, not one per node type.
 pub struct Outbox<N: Node> {
-    pub(crate) sends: Vec<(NodeId, N::Msg)>,
-    pub(crate) timers: Vec<TimerOp<N::Timer>>,
-    pub(crate) notes: Vec<N::Note>,
-    /// (series, the node the sample is about, value).
-    pub(crate) samples: Vec<(Series, NodeId, i64)>,
+    pub(crate) out: Outputs,
+    node: PhantomData<fn() -> N>,
 }
 
 impl<N: Node> Default for Outbox<N> {
     fn default() -> Self {
         Outbox {
-            sends: Vec::new(),
-            timers: Vec::new(),
-            notes: Vec::new(),
-            samples: Vec::new(),
+            out: Outputs::default(),
+            node: PhantomData,
         }
     }
 }
@@ -630,28 +629,30 @@ impl<'a, N: Node> Ctx<'a, N> {
     }
     /// Sends `msg` to `to` over the simulated network.
     pub fn send(&mut self, to: NodeId, msg: N::Msg) {
-        self.out.sends.push((to, msg));
+        self.out.out.sends.push((to, Rc::new(msg)));
     }
     /// Sets (or re-sets) `timer` to fire `after` microseconds from now.
     pub fn set_timer(&mut self, timer: N::Timer, after: Micros) {
-        self.out.timers.push(TimerOp::Set(timer, after));
+        let timer = erased::timer::<N>(timer);
+        self.out.out.timers.push(TimerOp::Set(timer, after));
     }
     /// Cancels `timer` if pending.
     pub fn cancel_timer(&mut self, timer: N::Timer) {
-        self.out.timers.push(TimerOp::Cancel(timer));
+        let timer = erased::timer::<N>(timer);
+        self.out.out.timers.push(TimerOp::Cancel(timer));
     }
     /// Records a protocol note in the trace.
     pub fn note(&mut self, note: N::Note) {
-        self.out.notes.push(note);
+        self.out.out.notes.push(Box::new(note));
     }
     /// Writes a sample to a metric series the protocol declared in [`ProtocolInfo::series`].
     pub fn record(&mut self, series: Series, value: i64) {
-        self.out.samples.push((series, self.me, value));
+        self.out.out.samples.push((series, self.me, value));
     }
     /// Writes a sample about another node `about` (e.g. how suspicious a watched node's
     /// silence is): a gauge's line is then `about`'s, not the writer's.
     pub fn record_about(&mut self, series: Series, about: NodeId, value: i64) {
-        self.out.samples.push((series, about, value));
+        self.out.out.samples.push((series, about, value));
     }
     /// A uniform random integer in `lo..=hi` from the simulation's one PRNG.
     pub fn random_range(&mut self, lo: u64, hi: u64) -> u64 {
@@ -661,23 +662,28 @@ impl<'a, N: Node> Ctx<'a, N> {
 
 impl<N: Node> Outbox<N> {
     /// Messages queued so far (for protocol unit tests).
-    pub fn sends(&self) -> &[(NodeId, N::Msg)] {
-        &self.sends
+    pub fn sends(&self) -> Vec<(NodeId, N::Msg)> {
+        (self.out.sends.iter())
+            .map(|(to, msg)| (*to, erased::typed::<N::Msg>(msg.as_any()).clone()))
+            .collect()
     }
     /// Notes queued so far (for protocol unit tests).
-    pub fn notes(&self) -> &[N::Note] {
-        &self.notes
+    pub fn notes(&self) -> Vec<N::Note> {
+        (self.out.notes.iter())
+            .map(|note| erased::typed::<N::Note>(note.as_any()).clone())
+            .collect()
     }
     /// Metric samples queued so far (for protocol unit tests).
     pub fn samples(&self) -> &[(Series, NodeId, i64)] {
-        &self.samples
+        &self.out.samples
     }
     /// Timers set so far with their delays (for protocol unit tests).
     pub fn timers_set(&self) -> Vec<(N::Timer, Micros)> {
-        self.timers
+        self.out
+            .timers
             .iter()
             .filter_map(|op| match op {
-                TimerOp::Set(t, d) => Some((t.clone(), *d)),
+                TimerOp::Set(t, d) => Some((erased::timer_of::<N>(&**t).clone(), *d)),
                 TimerOp::Cancel(_) => None,
             })
             .collect()

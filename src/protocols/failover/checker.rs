@@ -11,6 +11,8 @@
 
 use crate::sim::{Checker, Figure, Finding, Measure, Micros, NodeId, workload::describe_command};
 
+use super::fact;
+use super::manager::Manager;
 use super::msg::Entry;
 use super::node::FailoverNode;
 use super::replica::Role;
@@ -107,8 +109,9 @@ impl FailoverChecker {
         self.acked.len()
     }
 
-    fn tally(&mut self, now: Micros, failed: &[bool]) {
-        for (r, &f) in self.replicas.iter_mut().zip(failed) {
+    fn tally(&mut self, now: Micros, manager: &Manager) {
+        for (k, r) in self.replicas.iter_mut().enumerate() {
+            let f = manager.holds_failed(k as NodeId + 1);
             if f && !r.declared {
                 match r.down_since {
                     // One detection per crash: the manager may let go of a down node (a report
@@ -145,7 +148,7 @@ impl Checker<FailoverNode> for FailoverChecker {
         }
         if touched == self.manager {
             if let Some(m) = nodes[touched as usize - 1].manager() {
-                self.tally(now, &m.failed);
+                self.tally(now, m);
             }
             return;
         }
@@ -177,19 +180,22 @@ impl Checker<FailoverNode> for FailoverChecker {
             };
             // A primary of a new epoch must hold every write acknowledged in earlier epochs (a
             // stale primary that wakes up is not a new one: fencing stops it).
-            if let Some((k, lost)) = (0..self.acked.len()).find_map(|k| {
-                let &(e, epoch) = self.acked.get(k)?;
-                (epoch < r.epoch && r.log.get(k) != Some(&e)).then_some((k, e))
-            }) {
-                found.push(Finding {
-                    invariant: DURABILITY,
-                    detail: format!(
-                        "Node {touched} became primary of epoch {} without the acknowledged write {} at position {}",
-                        r.epoch,
-                        describe_command(lost.value),
-                        k + 1
-                    ),
-                });
+            for k in 0..self.acked.len() {
+                let Some(&(lost, epoch)) = self.acked.get(k) else {
+                    break;
+                };
+                if epoch < r.epoch && r.log.get(k) != Some(&lost) {
+                    found.push(Finding {
+                        invariant: DURABILITY,
+                        detail: format!(
+                            "Node {touched} became primary of epoch {} without the acknowledged write {} at position {}",
+                            r.epoch,
+                            describe_command(lost.value),
+                            k + 1
+                        ),
+                    });
+                    break;
+                }
             }
         }
         let from = self.replicas[i].stint.durable;
@@ -216,11 +222,11 @@ impl Checker<FailoverNode> for FailoverChecker {
         }
         self.replicas[i].stint.durable = durable;
         self.replicas[i].stint.acted = true;
-        let rival = (self.replicas.iter().enumerate()).find(|&(q, f)| {
+        for (q, f) in self.replicas.iter().enumerate() {
             let s = f.stint;
-            q != i && up[q] && s.primary && s.acted && s.epoch == r.epoch
-        });
-        if let Some((q, _)) = rival {
+            if q == i || !up[q] || !s.primary || !s.acted || s.epoch != r.epoch {
+                continue;
+            }
             found.push(Finding {
                 invariant: SINGLE_PRIMARY,
                 detail: format!(
@@ -230,18 +236,19 @@ impl Checker<FailoverNode> for FailoverChecker {
                     q + 1
                 ),
             });
+            break;
         }
     }
 
     fn summary(&self) -> Vec<(String, String)> {
         let s = &self.suspicions;
-        let mut lines = vec![(
-            "Suspicions".to_string(),
+        let mut lines = vec![fact(
+            "Suspicions",
             format!("{} true, {} false", s.true_ones, s.false_ones),
         )];
         if let Some(mean) = s.mean_detection() {
-            lines.push((
-                "Crash detection".to_string(),
+            lines.push(fact(
+                "Crash detection",
                 format!(
                     "{} ms on average ({} {})",
                     crate::sim::param::millis(mean),
@@ -255,8 +262,8 @@ impl Checker<FailoverNode> for FailoverChecker {
             ));
         }
         if self.reads.0 > 0 {
-            lines.push((
-                "Reads".to_string(),
+            lines.push(fact(
+                "Reads",
                 format!(
                     "{} answered, {} stale (missing an acknowledged write)",
                     self.reads.0, self.reads.1

@@ -23,6 +23,18 @@ fn remove(list: &mut Vec<NodeId>, node: NodeId) {
     list.retain(|&n| n != node);
 }
 
+/// What the manager knows of one replica (one vector of these rather than one per field: each
+/// vector type costs the page its own code).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Heard {
+    /// The peers its checker last reported suspected, as a bit set (bit `r` for replica `r`).
+    reports: u64,
+    /// Its last write, from its heartbeat.
+    last: Pos,
+    /// Why the manager holds it failed, if it does.
+    failed: Option<Reason>,
+}
+
 /// The manager node.
 #[derive(Clone, Debug)]
 pub struct Manager {
@@ -30,13 +42,8 @@ pub struct Manager {
     /// The configuration (on disk).
     pub config: Config,
     watch: Watch,
-    /// Per replica (id − 1): the peers its checker last reported suspected, as a bit set
-    /// (bit `r` for replica `r`).
-    reports: Vec<u64>,
-    /// Per replica: its last write, from its heartbeat.
-    last: Vec<Pos>,
-    /// Per replica: whether the manager holds it failed.
-    pub failed: Vec<bool>,
+    /// Per replica (id − 1).
+    heard: Vec<Heard>,
     /// Whether a failover without a candidate was reported already.
     stuck: bool,
 }
@@ -45,21 +52,28 @@ impl Manager {
     /// The manager of a run configured by `s`: replica 1 primary, every other one a backup.
     pub fn new(s: Settings) -> Self {
         let n = s.replicas;
+        let mut in_sync = Vec::new();
+        for r in 2..=n as NodeId {
+            in_sync.push(r);
+        }
         Manager {
             s,
             config: Config {
                 version: 1,
                 epoch: 1,
                 primary: Some(PREFERRED),
-                in_sync: (2..=n as NodeId).collect(),
+                in_sync,
                 joining: Vec::new(),
             },
             watch: Watch::default(),
-            reports: vec![0; n],
-            last: vec![Pos::default(); n],
-            failed: vec![false; n],
+            heard: vec![Heard::default(); n],
             stuck: false,
         }
+    }
+
+    /// Whether the manager holds replica `r` failed.
+    pub fn holds_failed(&self, r: NodeId) -> bool {
+        self.heard[r as usize - 1].failed.is_some()
     }
 
     fn replicas(&self) -> impl Iterator<Item = NodeId> + use<> {
@@ -67,7 +81,10 @@ impl Manager {
     }
 
     pub(super) fn start(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
-        let all: Vec<NodeId> = self.replicas().collect();
+        let mut all = Vec::new();
+        for r in self.replicas() {
+            all.push(r);
+        }
         self.watch.set(&all, ctx.now(), self.s.heartbeat);
         self.broadcast(ctx);
         ctx.set_timer(Timer::Check, self.s.check_every());
@@ -78,12 +95,14 @@ impl Manager {
     /// (so a deposed primary that is in fact alive keeps believing it is primary: what fencing
     /// is for).
     fn told(&self, r: NodeId) -> bool {
-        !self.failed[r as usize - 1] || self.config.has(r)
+        !self.holds_failed(r) || self.config.has(r)
     }
 
     fn broadcast(&self, ctx: &mut Ctx<'_, FailoverNode>) {
-        for r in self.replicas().filter(|&r| self.told(r)) {
-            ctx.send(r, Msg::Config(self.config.clone()));
+        for r in self.replicas() {
+            if self.told(r) {
+                ctx.send(r, Msg::Config(self.config.clone()));
+            }
         }
     }
 
@@ -101,8 +120,12 @@ impl Manager {
                 suspects,
             } => {
                 self.watch.heard(from, ctx.now());
-                self.last[i] = last;
-                self.reports[i] = suspects.iter().fold(0, |set, &r| set | 1 << r);
+                let mut set = 0;
+                for r in suspects {
+                    set |= 1 << r;
+                }
+                self.heard[i].last = last;
+                self.heard[i].reports = set;
                 if version < self.config.version && self.told(from) {
                     ctx.send(from, Msg::Config(self.config.clone()));
                 }
@@ -146,22 +169,24 @@ impl Manager {
         if self.watch.suspected(r) {
             return Some(Reason::Silent);
         }
-        let reported = self.replicas().any(|q| {
-            q != r && !self.watch.suspected(q) && self.reports[q as usize - 1] & 1 << r != 0
-        });
-        reported.then_some(Reason::Reported)
+        for q in self.replicas() {
+            if q != r
+                && !self.watch.suspected(q)
+                && self.heard[q as usize - 1].reports & 1 << r != 0
+            {
+                return Some(Reason::Reported);
+            }
+        }
+        None
     }
 
     /// Brings the configuration in line with what the manager now believes.
     fn decide(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
-        let mut why = Vec::new();
         for r in self.replicas() {
-            why.push(self.why_failed(r));
+            self.heard[r as usize - 1].failed = self.why_failed(r);
         }
-        let failed = |r: NodeId| why[r as usize - 1];
-        for (f, w) in self.failed.iter_mut().zip(&why) {
-            *f = w.is_some();
-        }
+        let heard = &self.heard;
+        let failed = |r: NodeId| heard[r as usize - 1].failed;
         let mut changed = false;
         let c = &mut self.config;
         if let Some(p) = c.primary
@@ -169,10 +194,10 @@ impl Manager {
         {
             // The most up-to-date backup that holds every acknowledged write.
             // (Position first, then the lowest id.)
-            let rank = |b: NodeId| (self.last[b as usize - 1], std::cmp::Reverse(b));
+            let rank = |b: NodeId| (self.heard[b as usize - 1].last, std::cmp::Reverse(b));
             let mut best: Option<NodeId> = None;
-            for &b in c.in_sync.iter().filter(|&&b| failed(b).is_none()) {
-                if best.is_none_or(|x| rank(b) > rank(x)) {
+            for &b in &c.in_sync {
+                if failed(b).is_none() && best.is_none_or(|x| rank(b) > rank(x)) {
                     best = Some(b);
                 }
             }
@@ -247,17 +272,17 @@ impl Manager {
     /// A crash: the configuration survives, what was heard does not.
     pub(super) fn crash(&mut self) {
         self.watch.clear();
-        self.reports.fill(0);
-        self.last.fill(Pos::default());
-        self.failed.fill(false);
+        self.heard.fill(Heard::default());
         self.stuck = false;
     }
 
     pub(super) fn view(&self) -> NodeView {
         let c = &self.config;
         let mut failed = Vec::new();
-        for r in self.replicas().filter(|&r| self.failed[r as usize - 1]) {
-            failed.push(r);
+        for r in self.replicas() {
+            if self.holds_failed(r) {
+                failed.push(r);
+            }
         }
         NodeView {
             role: "manager",

@@ -3,6 +3,8 @@
 use crate::sim::workload::{Request, Response, describe_command};
 use crate::sim::{JsonFields, JsonObject, Marker, Message, MsgView, NodeId, Note};
 
+use super::replica::Role;
+
 /// One write in a replica's history: the value a client wrote, stamped with the epoch of the
 /// primary that first appended it. Writes are identified by their position (from 1) and epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,20 +150,34 @@ impl Msg {
             _ => None,
         }
     }
+
+    /// The variant's name: the trace's `type` tag and the page's label.
+    fn name(&self) -> &'static str {
+        match self {
+            Msg::Heartbeat { .. } => "Heartbeat",
+            Msg::Append { .. } => "Append",
+            Msg::AppendOk { .. } => "AppendOk",
+            Msg::AppendGap { .. } => "AppendGap",
+            Msg::Fenced { .. } => "Fenced",
+            Msg::CaughtUp { .. } => "CaughtUp",
+            Msg::Config(_) => "Config",
+            Msg::Request(_) => "Request",
+            Msg::Response(_) => "Response",
+        }
+    }
 }
 
 /// A message is an object tagged by `type` (the variant's name), then its fields.
 impl JsonFields for Msg {
     fn json_fields(&self, o: &mut JsonObject<'_>) {
+        o.str("type", self.name());
         match self {
             Msg::Heartbeat {
                 version,
                 last,
                 suspects,
             } => {
-                o.str("type", "Heartbeat")
-                    .u64("version", *version)
-                    .object("last", last);
+                o.u64("version", *version).object("last", last);
                 write_nodes(o, "suspects", suspects);
             }
             Msg::Append {
@@ -170,123 +186,98 @@ impl JsonFields for Msg {
                 entries,
                 durable,
             } => {
-                o.str("type", "Append")
-                    .u64("epoch", *epoch)
+                o.u64("epoch", *epoch)
                     .object("prev", prev)
-                    .array("entries", &mut |a| entries.iter().for_each(|e| a.object(e)))
+                    .array("entries", &mut |a| {
+                        for e in entries {
+                            a.object(e);
+                        }
+                    })
                     .u64("durable", *durable);
             }
             Msg::AppendOk { epoch, matched } => {
-                o.str("type", "AppendOk")
-                    .u64("epoch", *epoch)
-                    .u64("matched", *matched);
+                o.u64("epoch", *epoch).u64("matched", *matched);
             }
             Msg::AppendGap { epoch, len } => {
-                o.str("type", "AppendGap")
-                    .u64("epoch", *epoch)
-                    .u64("len", *len);
+                o.u64("epoch", *epoch).u64("len", *len);
             }
             Msg::Fenced { epoch, primary } => {
-                o.str("type", "Fenced").u64("epoch", *epoch);
+                o.u64("epoch", *epoch);
                 write_primary(o, *primary);
             }
             Msg::CaughtUp { version, backup } => {
-                o.str("type", "CaughtUp")
-                    .u64("version", *version)
-                    .u64("backup", (*backup).into());
+                o.u64("version", *version).u64("backup", (*backup).into());
             }
-            Msg::Config(c) => c.json_fields(o.str("type", "Config")),
-            Msg::Request(r) => r.json_fields(o.str("type", "Request")),
-            Msg::Response(r) => r.json_fields(o.str("type", "Response")),
+            Msg::Config(c) => c.json_fields(o),
+            Msg::Request(r) => r.json_fields(o),
+            Msg::Response(r) => r.json_fields(o),
         }
     }
 }
 
 /// Nodes as people read them: "Node 2, 3", or "none".
 pub fn names(nodes: &[NodeId]) -> String {
-    if nodes.is_empty() {
-        return "none".into();
+    let mut out = String::from("none");
+    for (k, n) in nodes.iter().enumerate() {
+        if k == 0 {
+            out.clear();
+            out.push_str("Node ");
+        } else {
+            out.push_str(", ");
+        }
+        out.push_str(&n.to_string());
     }
-    let names: Vec<String> = nodes.iter().map(|n| n.to_string()).collect();
-    format!("Node {}", names.join(", "))
+    out
 }
 
 impl Message for Msg {
     fn view(&self) -> MsgView {
-        let (kind, reply, success, detail) = match self {
+        let (reply, success) = match self {
+            Msg::AppendOk { .. } => (true, Some(true)),
+            Msg::AppendGap { .. } | Msg::Fenced { .. } => (true, Some(false)),
+            _ => (false, None),
+        };
+        let detail = match self {
             Msg::Heartbeat {
                 version,
                 last,
                 suspects,
-            } => (
-                "Heartbeat",
-                false,
-                None,
-                format!(
-                    "at {}/{}, configuration {version}, suspects {}",
-                    last.index,
-                    last.epoch,
-                    names(suspects)
-                ),
+            } => format!(
+                "at {}/{}, configuration {version}, suspects {}",
+                last.index,
+                last.epoch,
+                names(suspects)
             ),
             Msg::Append {
                 epoch,
                 prev,
                 entries,
                 durable,
-            } => (
-                "Append",
-                false,
-                None,
-                format!(
-                    "epoch {epoch}, {} writes after {}/{}, acknowledged up to {durable}",
-                    entries.len(),
-                    prev.index,
-                    prev.epoch
-                ),
+            } => format!(
+                "epoch {epoch}, {} writes after {}/{}, acknowledged up to {durable}",
+                entries.len(),
+                prev.index,
+                prev.epoch
             ),
-            Msg::AppendOk { epoch, matched } => (
-                "AppendOk",
-                true,
-                Some(true),
-                format!("epoch {epoch}, matches up to {matched}"),
-            ),
-            Msg::AppendGap { epoch, len } => (
-                "AppendGap",
-                true,
-                Some(false),
-                format!("epoch {epoch}, holds only {len} writes"),
-            ),
-            Msg::Fenced { epoch, .. } => (
-                "Fenced",
-                true,
-                Some(false),
-                format!("epoch {epoch} has begun: refused"),
-            ),
-            Msg::CaughtUp { version, backup } => (
-                "CaughtUp",
-                false,
-                None,
-                format!("configuration {version}: Node {backup} caught up"),
-            ),
-            Msg::Config(c) => (
-                "Config",
-                false,
-                None,
-                format!(
-                    "version {}, epoch {}, primary {}, backups {}, joining {}",
-                    c.version,
-                    c.epoch,
-                    c.primary.map_or("none".into(), |p| format!("Node {p}")),
-                    names(&c.in_sync),
-                    names(&c.joining)
-                ),
+            Msg::AppendOk { epoch, matched } => format!("epoch {epoch}, matches up to {matched}"),
+            Msg::AppendGap { epoch, len } => format!("epoch {epoch}, holds only {len} writes"),
+            Msg::Fenced { epoch, .. } => format!("epoch {epoch} has begun: refused"),
+            Msg::CaughtUp { version, backup } => {
+                format!("configuration {version}: Node {backup} caught up")
+            }
+            Msg::Config(c) => format!(
+                "version {}, epoch {}, primary {}, backups {}, joining {}",
+                c.version,
+                c.epoch,
+                names(c.primary.as_slice()),
+                names(&c.in_sync),
+                names(&c.joining)
             ),
             Msg::Request(r) => return r.view(),
             Msg::Response(r) => return r.view(),
         };
         MsgView {
-            kind,
+            kind: self.name(),
             reply,
             success,
             detail,
@@ -373,7 +364,7 @@ pub enum FailoverNote {
     /// A replica took a role.
     Role {
         /// The role.
-        role: &'static str,
+        role: Role,
         /// Its epoch.
         epoch: u64,
     },
@@ -418,7 +409,7 @@ impl JsonFields for FailoverNote {
                 o.u64("primary", primary.into());
             }
             FailoverNote::Role { role, epoch } => {
-                o.str("role", role).u64("epoch", epoch);
+                o.str("role", role.name()).u64("epoch", epoch);
             }
             FailoverNote::Truncate { from } => {
                 o.u64("from", from);
@@ -473,11 +464,11 @@ impl Note for FailoverNote {
                 "Node {node} suspects primary Node {primary} but has no backup in sync to promote"
             ),
             FailoverNote::Role {
-                role: "removed",
+                role: Role::Removed,
                 epoch,
             } => format!("Node {node} is out of the configuration (epoch {epoch})"),
             FailoverNote::Role { role, epoch } => {
-                format!("Node {node} became {role} in epoch {epoch}")
+                format!("Node {node} became {} in epoch {epoch}", role.name())
             }
             FailoverNote::Truncate { from } => {
                 format!("Node {node} dropped its writes from position {from} on")
@@ -503,7 +494,8 @@ impl Note for FailoverNote {
     fn marker(&self) -> Option<Marker> {
         match self {
             FailoverNote::Role {
-                role: "primary", ..
+                role: Role::Primary,
+                ..
             } => Some(Marker::Leader),
             FailoverNote::Durable { .. } => Some(Marker::Commit),
             _ => None,

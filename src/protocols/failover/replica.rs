@@ -132,8 +132,10 @@ impl Replica {
     fn members(&self) -> Vec<NodeId> {
         let mut members = Vec::new();
         for list in [&self.config.in_sync, &self.config.joining] {
-            for &n in list.iter().filter(|&&n| n != self.me) {
-                members.push(n);
+            for &n in list {
+                if n != self.me {
+                    members.push(n);
+                }
             }
         }
         members
@@ -217,14 +219,22 @@ impl Replica {
             Role::Removed
         };
         self.config = c;
+        // The configuration stays as it is from here on, and so do its members.
+        let members = self.members();
         if role == Role::Primary {
             if was_primary {
                 // Still primary: count the backups the manager counts, plus the joining ones
                 // this primary already counts (the manager hears of them next).
-                let c = &self.config;
-                self.counted
-                    .retain(|b| c.joining.contains(b) || c.in_sync.contains(b));
-                for &b in &c.in_sync {
+                let mut k = 0;
+                while k < self.counted.len() {
+                    let (b, c) = (self.counted[k], &self.config);
+                    if c.joining.contains(&b) || c.in_sync.contains(&b) {
+                        k += 1;
+                    } else {
+                        self.counted.remove(k);
+                    }
+                }
+                for &b in &self.config.in_sync {
                     if !self.counted.contains(&b) {
                         self.counted.push(b);
                     }
@@ -232,11 +242,11 @@ impl Replica {
             } else {
                 // A new primary counts every member until the manager removes it: a backup it
                 // has not heard of may already count in the manager's eyes.
-                self.counted = self.members();
+                self.counted = members.clone();
                 self.progress.clear();
             }
             let next = self.len() + 1;
-            for b in self.members() {
+            for &b in &members {
                 if self.progress_of(b).is_none() {
                     self.progress.push(Progress {
                         node: b,
@@ -245,7 +255,14 @@ impl Replica {
                     });
                 }
             }
-            self.progress.retain(|p| self.config.has(p.node));
+            let mut k = 0;
+            while k < self.progress.len() {
+                if self.config.has(self.progress[k].node) {
+                    k += 1;
+                } else {
+                    self.progress.remove(k);
+                }
+            }
         } else if was_primary {
             let hint = self.config.primary;
             self.demote(ctx, hint);
@@ -253,11 +270,11 @@ impl Replica {
         if role != self.role {
             self.role = role;
             ctx.note(FailoverNote::Role {
-                role: role.name(),
+                role,
                 epoch: self.epoch,
             });
         }
-        let (primary, members) = (self.config.primary, self.members());
+        let primary = self.config.primary;
         let watched = match role {
             Role::Primary => &members[..],
             Role::Backup | Role::Joining => primary.as_slice(),
@@ -266,7 +283,7 @@ impl Replica {
         self.watch.set(watched, ctx.now(), self.s.heartbeat);
         if role == Role::Primary {
             self.advance(ctx);
-            for b in self.members() {
+            for &b in &members {
                 self.send_append(ctx, b);
             }
         }
@@ -284,7 +301,7 @@ impl Replica {
             self.role = Role::Removed;
             self.watch.clear();
             ctx.note(FailoverNote::Role {
-                role: Role::Removed.name(),
+                role: Role::Removed,
                 epoch: self.epoch,
             });
         }
@@ -411,10 +428,14 @@ impl Replica {
         };
         let next = p.next.min(len + 1);
         let end = (next - 1 + BATCH as u64).min(len);
+        let mut entries = Vec::new();
+        for i in next..=end {
+            entries.push(self.entry(i));
+        }
         let msg = Msg::Append {
             epoch: self.epoch,
             prev: self.pos(next - 1),
-            entries: (next..=end).map(|i| self.entry(i)).collect(),
+            entries,
             durable: self.durable,
         };
         ctx.send(to, msg);
@@ -510,16 +531,15 @@ impl Replica {
 
     pub(super) fn view(&self) -> NodeView {
         let first = self.len().saturating_sub(NodeView::LOG_TAIL as u64);
-        let log = (first..self.len())
-            .map(|i| {
-                let e = self.entry(i + 1);
-                EntryView {
-                    epoch: e.epoch,
-                    command: describe_command(e.value),
-                    committed: i < self.durable,
-                }
-            })
-            .collect();
+        let mut log = Vec::new();
+        for i in first..self.len() {
+            let e = self.entry(i + 1);
+            log.push(EntryView {
+                epoch: e.epoch,
+                command: describe_command(e.value),
+                committed: i < self.durable,
+            });
+        }
         let mut fields = vec![
             ("configuration", self.config.version.to_string()),
             (

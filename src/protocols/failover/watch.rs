@@ -27,7 +27,14 @@ impl Watch {
     /// Watch exactly `nodes` from `now` on: components watched already keep their history; new
     /// ones start as if heard at `now`, expecting a heartbeat every `interval`.
     pub fn set(&mut self, nodes: &[NodeId], now: Micros, interval: Micros) {
-        self.watched.retain(|w| nodes.contains(&w.node));
+        let mut k = 0;
+        while k < self.watched.len() {
+            if nodes.contains(&self.watched[k].node) {
+                k += 1;
+            } else {
+                self.watched.remove(k);
+            }
+        }
         for &node in nodes {
             if !self.watched.iter().any(|w| w.node == node) {
                 let mut history = History::expecting(interval);
@@ -76,8 +83,10 @@ impl Watch {
     /// The components suspected at the last check.
     pub fn suspects(&self) -> Vec<NodeId> {
         let mut suspects = Vec::new();
-        for w in self.watched.iter().filter(|w| w.suspected) {
-            suspects.push(w.node);
+        for w in &self.watched {
+            if w.suspected {
+                suspects.push(w.node);
+            }
         }
         suspects
     }

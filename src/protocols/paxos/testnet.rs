@@ -61,10 +61,10 @@ impl<N: Node, C: Checker<N>> Net<N, C> {
             let mut ctx = Ctx::new(self.now, id, n, &mut self.rng, &mut out);
             f(&mut self.nodes[id as usize - 1], &mut ctx);
         }
-        for (to, msg) in out.sends() {
+        for (to, msg) in &out.sends() {
             self.pending.push((id, *to, msg.clone()));
         }
-        for note in out.notes() {
+        for note in &out.notes() {
             self.notes.push((id, note.clone()));
         }
         for (t, d) in out.timers_set() {
