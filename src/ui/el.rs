@@ -1,0 +1,235 @@
+//! Elements built by a few small functions instead of `html!`'s inline code.
+//!
+//! Yew's `html!` expands every element at its call site: the tag, a node reference, a key, a
+//! boxed array of attribute values (each converted where it stands), a boxed array of listeners
+//! and the child list, about half a kilobyte of wasm per element. The page draws a few hundred
+//! elements, so that code was the biggest part of the first load. [`El`] builds the same
+//! element through calls that are compiled once, so an element costs a call per attribute or
+//! child where it is written:
+//!
+//! ```ignore
+//! El::new("circle")
+//!     .class("halo")
+//!     .attr("cx", f(cx))
+//!     .attr("r", f(r + 3.5))
+//!     .into()
+//! ```
+//!
+//! builds what `html! { <circle class="halo" cx={f(cx)} r={f(r + 3.5)} /> }` builds. Attribute
+//! values follow `html!`'s rules (an `Option` that is `None`, or an empty [`Classes`], leaves
+//! the attribute out); an optional child holds its place when absent, as `html!`'s `if` does, so
+//! the siblings after it are compared with the same siblings on the next render. The element's
+//! attributes are set in the order `html!` sets them: the others as written, then the boolean
+//! ones ([`El::flag`]), then the class.
+//!
+//! Use it for views drawn often or many times (the ring, the space-time diagram); `html!` stays
+//! fine for a view's few one-off elements and for components (`<NodeGlyph … />`).
+
+use std::rc::Rc;
+
+use yew::html::IntoPropValue;
+use yew::virtual_dom::{AttrValue, Key, Listener, VTag, VText};
+use yew::{
+    Callback, Event, FocusEvent, Html, InputEvent, KeyboardEvent, MouseEvent, NodeRef, PointerEvent,
+};
+
+/// An element being built; becomes [`Html`] with `.into()` or as another element's child.
+/// (Boxed so that each step moves one pointer rather than the whole element.)
+pub struct El(Box<Building>);
+
+/// What [`El`] holds.
+struct Building {
+    /// The element.
+    tag: VTag,
+    /// Its class, added last (see [`El::class`]).
+    class: Option<AttrValue>,
+}
+
+impl El {
+    /// An element named `tag` (`"g"`, `"circle"`, `"li"` …); HTML or SVG follows from where it
+    /// is placed, as with `html!`.
+    #[inline(never)]
+    pub fn new(tag: &'static str) -> El {
+        El(Box::new(Building {
+            tag: VTag::new(AttrValue::Static(tag)),
+            class: None,
+        }))
+    }
+
+    /// Sets attribute `key` to `value` (text, a number's text…); `None` leaves it out. (The
+    /// class goes through [`El::class`].)
+    #[inline(never)]
+    pub fn attr(self, key: &'static str, value: impl IntoPropValue<Option<AttrValue>>) -> El {
+        self.set(key, value.into_prop_value())
+    }
+
+    /// Sets a boolean attribute (`disabled`, `hidden` …): present, with its own name as the
+    /// value, when `on`; absent otherwise. (`html!` sets these after the other attributes:
+    /// write them after the others.)
+    #[inline(never)]
+    pub fn flag(self, key: &'static str, on: bool) -> El {
+        self.set(key, on.then_some(AttrValue::Static(key)))
+    }
+
+    /// Sets the class: a name, several names in one text, or [`Classes`] (`classes!`); `None`
+    /// or an empty [`Classes`] leaves it out. It is added after the other attributes, where
+    /// `html!` puts it.
+    #[inline(never)]
+    pub fn class(mut self, class: impl IntoPropValue<Option<AttrValue>>) -> El {
+        self.0.class = class.into_prop_value();
+        self
+    }
+
+    /// The one place an attribute is stored.
+    #[inline(never)]
+    fn set(mut self, key: &'static str, value: Option<AttrValue>) -> El {
+        if let Some(value) = value {
+            self.0.tag.add_attribute(key, value);
+        }
+        self
+    }
+
+    /// The value of an `input` or `textarea` (set as the element's property, as `html!` does,
+    /// so that it follows the page rather than only the first render).
+    /// `None` leaves the field's value to the visitor.
+    #[inline(never)]
+    pub fn value(mut self, value: impl IntoPropValue<Option<AttrValue>>) -> El {
+        self.0.tag.set_value(value);
+        self
+    }
+
+    /// Whether a checkbox is ticked (set as the element's property at every render, as
+    /// `html!` does).
+    #[inline(never)]
+    pub fn checked(mut self, checked: bool) -> El {
+        self.0.tag.set_checked(checked);
+        self
+    }
+
+    /// The key that tells this element apart among its keyed siblings.
+    #[inline(never)]
+    pub fn key(mut self, key: impl Into<Key>) -> El {
+        self.0.tag.key = Some(key.into());
+        self
+    }
+
+    /// A reference to the element once it is in the page.
+    #[inline(never)]
+    pub fn node_ref(mut self, node_ref: NodeRef) -> El {
+        self.0.tag.node_ref = node_ref;
+        self
+    }
+
+    /// Appends text (a `&'static str` is used as it is, without a copy).
+    #[inline(never)]
+    pub fn text(self, text: impl Into<AttrValue>) -> El {
+        self.push(VText::new(text).into())
+    }
+
+    /// Appends a child: another element, [`Html`] (a component, a list), or text.
+    #[inline(never)]
+    pub fn child(self, child: impl Into<Html>) -> El {
+        self.push(child.into())
+    }
+
+    /// Appends a child that may be absent; an absent one keeps its place (an empty list), as
+    /// `html!`'s `if` does.
+    #[inline(never)]
+    pub fn maybe(self, child: Option<impl Into<Html>>) -> El {
+        self.push(child.map(Into::into).unwrap_or_default())
+    }
+
+    /// Appends every child `children` yields, each a child of its own (`{ for … }` in
+    /// `html!`): keyed children stay keyed among their siblings.
+    pub fn children<C: Into<Html>>(mut self, children: impl IntoIterator<Item = C>) -> El {
+        self.0
+            .tag
+            .add_children(children.into_iter().map(Into::into));
+        self
+    }
+
+    /// The one place a child is added.
+    #[inline(never)]
+    fn push(mut self, child: Html) -> El {
+        self.0.tag.add_child(child);
+        self
+    }
+
+    /// Listens to clicks.
+    #[inline(never)]
+    pub fn on_click(self, callback: Callback<MouseEvent>) -> El {
+        self.listen(Rc::new(yew::html::onclick::Wrapper::new(callback)))
+    }
+
+    /// Listens to input (each change of a field or slider as it happens).
+    #[inline(never)]
+    pub fn on_input(self, callback: Callback<InputEvent>) -> El {
+        self.listen(Rc::new(yew::html::oninput::Wrapper::new(callback)))
+    }
+
+    /// Listens to committed changes (a select's choice, a checkbox, a file chosen).
+    #[inline(never)]
+    pub fn on_change(self, callback: Callback<Event>) -> El {
+        self.listen(Rc::new(yew::html::onchange::Wrapper::new(callback)))
+    }
+
+    /// Listens to focus leaving the element.
+    #[inline(never)]
+    pub fn on_blur(self, callback: Callback<FocusEvent>) -> El {
+        self.listen(Rc::new(yew::html::onblur::Wrapper::new(callback)))
+    }
+
+    /// Listens to key presses.
+    #[inline(never)]
+    pub fn on_keydown(self, callback: Callback<KeyboardEvent>) -> El {
+        self.listen(Rc::new(yew::html::onkeydown::Wrapper::new(callback)))
+    }
+
+    /// Listens to pointer presses.
+    #[inline(never)]
+    pub fn on_pointerdown(self, callback: Callback<PointerEvent>) -> El {
+        self.listen(Rc::new(yew::html::onpointerdown::Wrapper::new(callback)))
+    }
+
+    /// Listens to pointer moves.
+    #[inline(never)]
+    pub fn on_pointermove(self, callback: Callback<PointerEvent>) -> El {
+        self.listen(Rc::new(yew::html::onpointermove::Wrapper::new(callback)))
+    }
+
+    /// Listens to pointer releases.
+    #[inline(never)]
+    pub fn on_pointerup(self, callback: Callback<PointerEvent>) -> El {
+        self.listen(Rc::new(yew::html::onpointerup::Wrapper::new(callback)))
+    }
+
+    /// Listens to cancelled pointers.
+    #[inline(never)]
+    pub fn on_pointercancel(self, callback: Callback<PointerEvent>) -> El {
+        self.listen(Rc::new(yew::html::onpointercancel::Wrapper::new(callback)))
+    }
+
+    /// The one place a listener is added.
+    #[inline(never)]
+    fn listen(mut self, listener: Rc<dyn Listener>) -> El {
+        self.0.tag.add_listener(listener);
+        self
+    }
+}
+
+impl From<El> for Html {
+    #[inline(never)]
+    fn from(el: El) -> Html {
+        let Building { mut tag, class } = *el.0;
+        if let Some(class) = class {
+            tag.add_attribute("class", class);
+        }
+        Html::VTag(Rc::new(tag))
+    }
+}
+
+/// Siblings without an element around them (`<>…</>` in `html!`).
+#[inline(never)]
+pub fn fragment(children: Vec<Html>) -> Html {
+    Html::from_iter(children)
+}
