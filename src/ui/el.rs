@@ -173,6 +173,12 @@ impl El {
         self.listen(Rc::new(yew::html::onchange::Wrapper::new(callback)))
     }
 
+    /// Listens to the element taking focus.
+    #[inline(never)]
+    pub fn on_focus(self, callback: Callback<FocusEvent>) -> El {
+        self.listen(Rc::new(yew::html::onfocus::Wrapper::new(callback)))
+    }
+
     /// Listens to focus leaving the element.
     #[inline(never)]
     pub fn on_blur(self, callback: Callback<FocusEvent>) -> El {
@@ -226,6 +232,12 @@ impl From<El> for Html {
         }
         Html::VTag(Rc::new(tag))
     }
+}
+
+/// A button that acts on the page when clicked (`type="button"`: it never submits a form).
+#[inline(never)]
+pub fn button(onclick: Callback<MouseEvent>) -> El {
+    El::new("button").attr("type", "button").on_click(onclick)
 }
 
 /// Siblings without an element around them (`<>…</>` in `html!`).
