@@ -30,7 +30,8 @@ use std::rc::Rc;
 use yew::html::IntoPropValue;
 use yew::virtual_dom::{AttrValue, Key, Listener, VTag, VText};
 use yew::{
-    Callback, Event, FocusEvent, Html, InputEvent, KeyboardEvent, MouseEvent, NodeRef, PointerEvent,
+    Callback, Event, FocusEvent, Html, InputEvent, KeyboardEvent, MouseEvent, NodeRef,
+    PointerEvent, SubmitEvent,
 };
 
 /// An element being built; becomes [`Html`] with `.into()` or as another element's child.
@@ -90,7 +91,8 @@ impl El {
     }
 
     /// The value of an `input` or `textarea` (set as the element's property, as `html!` does,
-    /// so that it follows the page rather than only the first render).
+    /// so that it follows the page rather than only the first render). Other elements (an
+    /// `option`) take `value` as an ordinary attribute, with [`El::attr`].
     /// `None` leaves the field's value to the visitor.
     #[inline(never)]
     pub fn value(mut self, value: impl IntoPropValue<Option<AttrValue>>) -> El {
@@ -136,7 +138,7 @@ impl El {
     /// `html!`'s `if` does.
     #[inline(never)]
     pub fn maybe(self, child: Option<impl Into<Html>>) -> El {
-        self.push(child.map(Into::into).unwrap_or_default())
+        self.push(optional(child))
     }
 
     /// Appends every child `children` yields, each a child of its own (`{ for … }` in
@@ -183,6 +185,12 @@ impl El {
     #[inline(never)]
     pub fn on_blur(self, callback: Callback<FocusEvent>) -> El {
         self.listen(Rc::new(yew::html::onblur::Wrapper::new(callback)))
+    }
+
+    /// Listens to a form being submitted.
+    #[inline(never)]
+    pub fn on_submit(self, callback: Callback<SubmitEvent>) -> El {
+        self.listen(Rc::new(yew::html::onsubmit::Wrapper::new(callback)))
     }
 
     /// Listens to key presses.
@@ -238,6 +246,12 @@ impl From<El> for Html {
 #[inline(never)]
 pub fn button(onclick: Callback<MouseEvent>) -> El {
     El::new("button").attr("type", "button").on_click(onclick)
+}
+
+/// A node that may be absent: when it is, an empty list holds its place (as `html!`'s `if`
+/// does), so that the siblings after it keep theirs.
+pub fn optional(node: Option<impl Into<Html>>) -> Html {
+    node.map(Into::into).unwrap_or_default()
 }
 
 /// Siblings without an element around them (`<>…</>` in `html!`).
