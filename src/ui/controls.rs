@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::sim::time::{Micros, format_time};
 
-use super::el::{El, button};
+use super::el::{self, El, button};
 use super::geometry::{SPEEDS, speed_label};
 use super::store::{Msg, on_click};
 use super::timeline::PAST_NOTE_ID;
@@ -190,14 +190,7 @@ const BACK: &str = "M13.5 2.5v11l-8-5.5zM2.5 2.5H5v11H2.5z";
 
 /// A decorative icon (hidden from assistive technology: the button has its own name).
 fn icon(path: &'static str) -> El {
-    El::new("svg")
-        .attr("viewBox", "0 0 16 16")
-        .attr("width", "16")
-        .attr("height", "16")
-        .attr("aria-hidden", "true")
-        .attr("focusable", "false")
-        .class("ic")
-        .child(El::new("path").attr("d", path))
+    el::icon("0 0 16 16", "16", path)
 }
 
 #[cfg(test)]

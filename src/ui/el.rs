@@ -248,6 +248,20 @@ pub fn button(onclick: Callback<MouseEvent>) -> El {
     El::new("button").attr("type", "button").on_click(onclick)
 }
 
+/// A decorative icon: one path `d` in a `view_box`, drawn `size` pixels square and hidden from
+/// assistive technology (what it stands for is said by the control around it).
+#[inline(never)]
+pub fn icon(view_box: &'static str, size: &'static str, d: impl Into<AttrValue>) -> El {
+    El::new("svg")
+        .attr("viewBox", view_box)
+        .attr("width", size)
+        .attr("height", size)
+        .attr("aria-hidden", "true")
+        .attr("focusable", "false")
+        .class("ic")
+        .child(El::new("path").attr("d", d.into()))
+}
+
 /// A node that may be absent: when it is, an empty list holds its place (as `html!`'s `if`
 /// does), so that the siblings after it keep theirs.
 pub fn optional(node: Option<impl Into<Html>>) -> Html {

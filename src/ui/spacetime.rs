@@ -40,7 +40,7 @@ use crate::sim::lab::{FlightView, Lab, Milestone, NodeState, SpanView, TraceKind
 use crate::sim::node::{NodeId, ProtocolInfo};
 use crate::sim::time::{MS, Micros, format_time};
 
-use super::el::El;
+use super::el::{El, icon};
 use super::geometry::{SPEEDS, Shape, kind_class, shape};
 use super::message::message_title;
 use super::node_glyph::{f, node_name};
@@ -720,14 +720,7 @@ fn lane_labels(
     });
     let lanes = nodes.iter().map(|n| {
         let tip_id = format!("st-why-{}", n.id);
-        let icon = El::new("svg")
-            .attr("viewBox", "-6 -6 12 12")
-            .attr("width", "10")
-            .attr("height", "10")
-            .attr("aria-hidden", "true")
-            .attr("focusable", "false")
-            .class("ic")
-            .child(El::new("path").attr("d", role_icon(n, info)));
+        let icon = icon("-6 -6 12 12", "10", role_icon(n, info));
         El::new("li")
             .key(n.id)
             .class(classes!(
