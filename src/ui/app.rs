@@ -7,27 +7,27 @@ use yew::prelude::*;
 
 use crate::sim::node::Panel;
 
-use super::charts::Charts;
+use super::charts::{Charts, ChartsProps};
 use super::controls::{ControlsProps, controls};
-use super::el::{El, button};
-use super::events_log::EventLog;
+use super::el::{El, button, component, fragment, optional};
+use super::events_log::{EventLog, EventLogProps};
 use super::geometry::leading_role;
-use super::help::{Announcer, Help, watch_reduced_motion};
-use super::inspector::Inspector;
+use super::help::{Announcer, AnnouncerProps, Help, HelpProps, watch_reduced_motion};
+use super::inspector::{Inspector, InspectorProps};
 use super::invariants::{InvariantsProps, invariants};
 use super::kinds::{KindTablesProps, kind_tables};
-use super::logs::Logs;
+use super::logs::{Logs, LogsProps};
 use super::network::{NetworkProps, network};
 use super::notices::{alarm, import_failed, notices};
 use super::raf::RafLoop;
 use super::ring::{RingHandlers, RingProps, ring};
-use super::settings::Settings;
-use super::share::{FilesProps, Share, files_panel, full_page_link};
-use super::spacetime::{LabRef, SpaceTime};
+use super::settings::{Settings, SettingsProps};
+use super::share::{FilesProps, Share, ShareProps, files_panel, full_page_link};
+use super::spacetime::{LabRef, SpaceTime, SpaceTimeProps};
 use super::store::{Msg, Store, on_click};
-use super::summary::ClusterSummary;
-use super::timeline::Timeline;
-use super::tradeoff::Tradeoff;
+use super::summary::{ClusterSummary, SummaryProps};
+use super::timeline::{Timeline, TimelineProps};
+use super::tradeoff::{Tradeoff, TradeoffProps};
 
 /// The whole page.
 #[component]
@@ -176,7 +176,14 @@ pub fn App() -> Html {
                         .class("button")
                         .text("Open full page")
                 }))
-                .child(html! { <Share share={store.share.clone()} embed={embed} dispatch={dispatch.clone()} /> })
+                .child(component::<Share>(
+                    None,
+                    ShareProps {
+                        share: store.share.clone(),
+                        embed,
+                        dispatch: dispatch.clone(),
+                    },
+                ))
                 .child(
                     button(help_button)
                         .attr("id", "help-button")
@@ -207,23 +214,69 @@ pub fn App() -> Html {
         ring
     };
     let below_ring = (!embed).then(|| {
-        html! {
-            <>
-                <Timeline marks={store.milestones.clone()} leader={leading_role(&store.info)} now={store.clock.0} horizon={store.clock.1}
-                    dispatch={dispatch.clone()} />
-                <SpaceTime lab={LabRef(store.lab.clone())} frame={frame.clone()} info={store.info.clone()}
-                    speed={store.speed} selected={store.selected} reduced_motion={store.reduced_motion}
-                    playing={store.playing} dispatch={dispatch.clone()} />
-                if store.info.picture.panel == Panel::Log {
-                    <Logs nodes={frame.nodes.clone()} peers={frame.peers} info={store.info.clone()} selected={store.selected} />
-                }
-                { kind_tables(&KindTablesProps { nodes: frame.nodes.clone(), peers: frame.peers,
-                    info: store.info.clone(), selected: store.selected, dispatch: dispatch.clone() }) }
-                <Charts lab={LabRef(store.lab.clone())} now={store.clock.0} horizon={store.clock.1}
-                    playing={store.playing} actions={frame.actions} dispatch={dispatch.clone()} />
-                <Tradeoff key={store.run} scenario={store.scenario.clone()} info={store.info.clone()} />
-            </>
-        }
+        let lab = || LabRef(store.lab.clone());
+        let logs = (store.info.picture.panel == Panel::Log).then(|| {
+            component::<Logs>(
+                None,
+                LogsProps {
+                    nodes: frame.nodes.clone(),
+                    peers: frame.peers,
+                    info: store.info.clone(),
+                    selected: store.selected,
+                },
+            )
+        });
+        fragment(vec![
+            component::<Timeline>(
+                None,
+                TimelineProps {
+                    marks: store.milestones.clone(),
+                    leader: leading_role(&store.info),
+                    now: store.clock.0,
+                    horizon: store.clock.1,
+                    dispatch: dispatch.clone(),
+                },
+            ),
+            component::<SpaceTime>(
+                None,
+                SpaceTimeProps {
+                    lab: lab(),
+                    frame: frame.clone(),
+                    info: store.info.clone(),
+                    speed: store.speed,
+                    selected: store.selected,
+                    reduced_motion: store.reduced_motion,
+                    playing: store.playing,
+                    dispatch: dispatch.clone(),
+                },
+            ),
+            optional(logs),
+            kind_tables(&KindTablesProps {
+                nodes: frame.nodes.clone(),
+                peers: frame.peers,
+                info: store.info.clone(),
+                selected: store.selected,
+                dispatch: dispatch.clone(),
+            }),
+            component::<Charts>(
+                None,
+                ChartsProps {
+                    lab: lab(),
+                    now: store.clock.0,
+                    horizon: store.clock.1,
+                    playing: store.playing,
+                    actions: frame.actions,
+                    dispatch: dispatch.clone(),
+                },
+            ),
+            component::<Tradeoff>(
+                Some(store.run.into()),
+                TradeoffProps {
+                    scenario: store.scenario.clone(),
+                    info: store.info.clone(),
+                },
+            ),
+        ])
     });
     let stage = El::new("section")
         .attr("aria-label", "Cluster")
@@ -245,37 +298,81 @@ pub fn App() -> Html {
         }))
         .maybe(below_ring);
     let side = (!embed).then(|| {
-        html! {
-            <aside class="side" aria-label="Panels">
-                <ClusterSummary summary={frame.summary.clone()} />
-                <Inspector nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} dispatch={dispatch.clone()} prev={store.prev_selected.clone()} />
-                { invariants(&InvariantsProps { invariants: frame.invariants.clone(), chaos: frame.chaos }) }
-                { network(&NetworkProps { network: frame.network.clone(), nodes: frame.nodes.len(), draft: store.partition.clone(), chaos: frame.chaos.rate, dispatch: dispatch.clone() }) }
-                { files_panel(&FilesProps { stem: picture_stem(&store), dispatch: dispatch.clone() }) }
-                <EventLog lab={LabRef(store.lab.clone())} now={store.clock.0}
-                    paused_events={if store.playing { 0 } else { frame.events }} actions={frame.actions} playing={store.playing}
-                    nodes={frame.nodes.len()} dispatch={dispatch.clone()} />
-                <Settings
-                    key={store.run}
-                    scenario={store.scenario.clone()}
-                    info={store.info.clone()}
-                    protocols={store.protocols.clone()}
-                    dispatch={dispatch.clone()}
-                />
-            </aside>
-        }
+        El::new("aside")
+            .attr("aria-label", "Panels")
+            .class("side")
+            .child(component::<ClusterSummary>(
+                None,
+                SummaryProps {
+                    summary: frame.summary.clone(),
+                },
+            ))
+            .child(component::<Inspector>(
+                None,
+                InspectorProps {
+                    nodes: frame.nodes.clone(),
+                    info: store.info.clone(),
+                    selected: store.selected,
+                    dispatch: dispatch.clone(),
+                    prev: store.prev_selected.clone(),
+                },
+            ))
+            .child(invariants(&InvariantsProps {
+                invariants: frame.invariants.clone(),
+                chaos: frame.chaos,
+            }))
+            .child(network(&NetworkProps {
+                network: frame.network.clone(),
+                nodes: frame.nodes.len(),
+                draft: store.partition.clone(),
+                chaos: frame.chaos.rate,
+                dispatch: dispatch.clone(),
+            }))
+            .child(files_panel(&FilesProps {
+                stem: picture_stem(&store),
+                dispatch: dispatch.clone(),
+            }))
+            .child(component::<EventLog>(
+                None,
+                EventLogProps {
+                    lab: LabRef(store.lab.clone()),
+                    now: store.clock.0,
+                    paused_events: if store.playing { 0 } else { frame.events },
+                    actions: frame.actions,
+                    playing: store.playing,
+                    nodes: frame.nodes.len(),
+                    dispatch: dispatch.clone(),
+                },
+            ))
+            .child(component::<Settings>(
+                Some(store.run.into()),
+                SettingsProps {
+                    scenario: store.scenario.clone(),
+                    info: store.info.clone(),
+                    protocols: store.protocols.clone(),
+                    dispatch: dispatch.clone(),
+                },
+            ))
     });
     El::new("div")
         .class(classes!("app", embed.then_some("embed")))
         .child(bar)
         .child(messages)
         .child(El::new("main").class("layout").child(stage).maybe(side))
-        .child(html! { <Announcer text={AttrValue::from(store.announce.clone())} /> })
-        .maybe(
-            store
-                .help
-                .then(|| html! { <Help dispatch={dispatch.clone()} /> }),
-        )
+        .child(component::<Announcer>(
+            None,
+            AnnouncerProps {
+                text: AttrValue::from(store.announce.clone()),
+            },
+        ))
+        .maybe(store.help.then(|| {
+            component::<Help>(
+                None,
+                HelpProps {
+                    dispatch: dispatch.clone(),
+                },
+            )
+        }))
         .into()
 }
 

@@ -27,8 +27,8 @@
 
 use std::rc::Rc;
 
-use yew::html::IntoPropValue;
-use yew::virtual_dom::{AttrValue, Key, Listener, VTag, VText};
+use yew::html::{BaseComponent, IntoPropValue};
+use yew::virtual_dom::{AttrValue, Key, Listener, VChild, VTag, VText};
 use yew::{
     Callback, Event, FocusEvent, Html, InputEvent, KeyboardEvent, MouseEvent, NodeRef,
     PointerEvent, SubmitEvent,
@@ -262,6 +262,13 @@ pub fn icon(view_box: &'static str, size: &'static str, d: impl Into<AttrValue>)
         .child(El::new("path").attr("d", d.into()))
 }
 
+/// Component `C` with its properties `props`, told apart from keyed siblings by `key`: what
+/// `html! { <C … /> }` builds, without the macro's property builder (which holds each property
+/// in an `Option` and unwraps it again, in code at every place a component is drawn).
+pub fn component<C: BaseComponent>(key: Option<Key>, props: C::Properties) -> Html {
+    VChild::<C>::new(props, key).into()
+}
+
 /// A node that may be absent: when it is, an empty list holds its place (as `html!`'s `if`
 /// does), so that the siblings after it keep theirs.
 pub fn optional(node: Option<impl Into<Html>>) -> Html {
@@ -272,4 +279,141 @@ pub fn optional(node: Option<impl Into<Html>>) -> Html {
 #[inline(never)]
 pub fn fragment(children: Vec<Html>) -> Html {
     Html::from_iter(children)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use yew::{classes, html};
+
+    /// What the page would build from `node`, as text: elements with their key, attributes in
+    /// the order they are set, value and checked state, and children, with lists flattened (an
+    /// empty list, a placeholder, shows as `∅`).
+    fn shape(node: &Html) -> String {
+        let mut out = String::new();
+        write(node, &mut out);
+        out
+    }
+
+    fn write(node: &Html, out: &mut String) {
+        match node {
+            Html::VTag(tag) => {
+                out.push('<');
+                out.push_str(tag.tag());
+                if let Some(key) = &tag.key {
+                    out.push_str(&format!(" key={key}"));
+                }
+                for (k, v) in tag.attributes.iter() {
+                    out.push_str(&format!(" {k}={v:?}"));
+                }
+                if let Some(value) = tag.value() {
+                    out.push_str(&format!(" .value={:?}", value.as_str()));
+                }
+                if let Some(checked) = tag.checked() {
+                    out.push_str(&format!(" .checked={checked}"));
+                }
+                out.push('>');
+                match tag.children() {
+                    Some(Html::VList(list)) if list.is_empty() => {} // no children
+                    Some(children) => write_children(children, out),
+                    None => {}
+                }
+                out.push_str("</>");
+            }
+            Html::VText(text) => out.push_str(&format!("{:?}", text.text.as_str())),
+            Html::VList(_) => write_children(node, out),
+            other => out.push_str(&format!("{other:?}")),
+        }
+    }
+
+    fn write_children(node: &Html, out: &mut String) {
+        match node {
+            Html::VList(list) if list.is_empty() => out.push('∅'),
+            Html::VList(list) => list.iter().for_each(|child| write_children(child, out)),
+            other => write(other, out),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn an_element_with_attributes_class_and_key_is_what_html_builds() {
+        let (cx, open) = ("12.5".to_string(), false);
+        let built: Html = El::new("g")
+            .key(3_u32)
+            .class(classes!("node", open.then_some("open"), "e1"))
+            .attr("id", format!("node-{}", 3))
+            .attr("role", "button")
+            .attr("aria-expanded", open.then_some("true"))
+            .attr("aria-pressed", Some("false"))
+            .child(El::new("circle").class("body").attr("cx", cx.clone()))
+            .text("3 · leader")
+            .into();
+        let expected = html! {
+            <g key={3_u32} class={classes!("node", open.then_some("open"), "e1")} id={format!("node-{}", 3)}
+                role="button" aria-expanded={open.then_some("true")} aria-pressed={Some("false")}>
+                <circle class="body" cx={cx} />
+                { "3 · leader" }
+            </g>
+        };
+        assert_eq!(shape(&built), shape(&expected));
+        assert_eq!(
+            shape(&built),
+            r#"<g key=3 id="node-3" role="button" aria-pressed="false" class="node e1"><circle cx="12.5" class="body"></>"3 · leader"</>"#
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn fields_flags_and_options_are_what_html_builds() {
+        let on = true;
+        let built: Html = El::new("label")
+            .child(
+                El::new("input")
+                    .attr("type", "checkbox")
+                    .value("2")
+                    .checked(on),
+            )
+            .child(
+                El::new("select").child(
+                    El::new("option")
+                        .attr("value", "raft")
+                        .flag("selected", on)
+                        .text("Raft"),
+                ),
+            )
+            .child(button(Callback::noop()).flag("disabled", !on).text("Go"))
+            .into();
+        let expected = html! {
+            <label>
+                <input type="checkbox" value="2" checked={on} />
+                <select><option value="raft" selected={on}>{ "Raft" }</option></select>
+                <button type="button" onclick={Callback::noop()} disabled={!on}>{ "Go" }</button>
+            </label>
+        };
+        assert_eq!(shape(&built), shape(&expected));
+    }
+
+    #[wasm_bindgen_test]
+    fn absent_children_hold_their_place_and_listed_ones_stay_keyed() {
+        let ids = [1_u32, 2];
+        let built: Html = El::new("ul")
+            .maybe(None::<El>)
+            .children(
+                ids.iter()
+                    .map(|id| El::new("li").key(*id).text(id.to_string())),
+            )
+            .maybe(Some(El::new("li").text("last")))
+            .into();
+        let expected = html! {
+            <ul>
+                if false { <li /> }
+                { for ids.iter().map(|id| html! { <li key={*id}>{ id.to_string() }</li> }) }
+                if true { <li>{ "last" }</li> }
+            </ul>
+        };
+        assert_eq!(shape(&built), shape(&expected));
+        assert_eq!(
+            shape(&built),
+            r#"<ul>∅<li key=1>"1"</><li key=2>"2"</><li>"last"</></>"#
+        );
+    }
 }

@@ -21,7 +21,7 @@ use crate::sim::lab::{Lab, Milestone, TraceView};
 use crate::sim::node::NodeId;
 use crate::sim::time::{Micros, format_time};
 
-use super::el::{El, button};
+use super::el::{El, button, component};
 use super::spacetime::LabRef;
 use super::store::{Msg, Snap, on_click};
 
@@ -316,7 +316,13 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                 )),
         )
         .child(El::new("p").attr("id", "ev-hint").class("hint").text(hint))
-        .child(html! { <EntryList lines={shown} dispatch={p.dispatch.clone()} /> })
+        .child(component::<EntryList>(
+            None,
+            EntryListProps {
+                lines: shown,
+                dispatch: p.dispatch.clone(),
+            },
+        ))
         .child(button(download).text("Download trace (JSON Lines)"))
         .into()
 }

@@ -17,7 +17,7 @@ use crate::sim::lab::NetworkView;
 
 use super::chaos::chaos_switch;
 use super::dom;
-use super::el::{El, button};
+use super::el::{El, button, component};
 use super::store::{Msg, Snap, on_click};
 
 /// Pause in key presses on a slider after which the value is recorded, in ms.
@@ -192,7 +192,13 @@ pub fn network(p: &NetworkProps) -> Html {
     });
 
     let shape: Html = if let Some(d) = &p.draft {
-        html! { <PartitionEditor draft={d.clone()} dispatch={p.dispatch.clone()} /> }
+        component::<PartitionEditor>(
+            None,
+            EditorProps {
+                draft: d.clone(),
+                dispatch: p.dispatch.clone(),
+            },
+        )
     } else {
         El::new("div")
             .class("row")
@@ -207,10 +213,18 @@ pub fn network(p: &NetworkProps) -> Html {
             .into()
     };
     let sliders = sliders.into_iter().map(|(name, label, value, max, unit)| {
-        html! {
-            <NetSlider key={name} {name} {label} value={AttrValue::from(value)} max={AttrValue::from(max)}
-                {unit} config={cfg} dispatch={p.dispatch.clone()} />
-        }
+        component::<NetSlider>(
+            Some(name.into()),
+            SliderProps {
+                name,
+                label,
+                value: value.into(),
+                max: max.into(),
+                unit,
+                config: cfg,
+                dispatch: p.dispatch.clone(),
+            },
+        )
     });
     let changed =
         !(net.cut_links.is_empty() && net.one_way.is_empty() && net.slow_links.is_empty());

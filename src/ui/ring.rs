@@ -14,12 +14,12 @@ use crate::sim::action::{ActionKind, NetConfig};
 use crate::sim::lab::{DropReason, NetworkView};
 use crate::sim::node::{NodeId, Placement, ProtocolInfo};
 
-use super::el::{El, fragment};
-use super::flights::MessageLayer;
+use super::el::{El, component, fragment};
+use super::flights::{MessageLayer, MessageLayerProps};
 use super::geometry::{CENTER, LabelText, Layout, Shape, VIEW, countdown_left, shape};
-use super::menu::{MenuItem, PopupMenu};
+use super::menu::{MenuItem, MenuProps, PopupMenu};
 use super::message::message_name;
-use super::node_glyph::{NodeGlyph, crowned, f, leading_claim, node_name, term_text};
+use super::node_glyph::{NodeGlyph, NodeProps, crowned, f, leading_claim, node_name, term_text};
 use super::store::{Frame, Menu, Msg, Snap, on_click};
 
 /// Inputs of [`ring`].
@@ -602,13 +602,22 @@ pub fn ring(p: &RingProps) -> Html {
         let Some(place) = labels.places.get(id as usize - 1).copied() else {
             return Html::default();
         };
-        html! {
-            <NodeGlyph key={id} node={n.clone()} info={p.info.clone()} layout={layout}
-                label={place} label_text={labels.text} label_font={labels.font}
-                crowned={crowned(n, &p.info, leading)}
-                selected={p.selected == Some(id)} open={p.menu == Some(Menu::Node(id))}
-                drafting={drafting} dispatch={p.dispatch.clone()} />
-        }
+        component::<NodeGlyph>(
+            Some(id.into()),
+            NodeProps {
+                node: n.clone(),
+                info: p.info.clone(),
+                layout,
+                label: place,
+                label_text: labels.text,
+                label_font: labels.font,
+                crowned: crowned(n, &p.info, leading),
+                selected: p.selected == Some(id),
+                open: p.menu == Some(Menu::Node(id)),
+                drafting,
+                dispatch: p.dispatch.clone(),
+            },
+        )
     });
 
     let lost = frame.lost.iter().map(|m| {
@@ -691,13 +700,23 @@ pub fn ring(p: &RingProps) -> Html {
         .child(El::new("g").class("nodes").children(nodes))
         .child(layer("terms").children(frame.nodes.iter().map(|n| term_text(n, &layout))))
         .child(layer("losts").children(lost))
-        .child(html! {
-            <MessageLayer flights={frame.flights.clone()} labels={frame.labels.clone()}
-                network={frame.network.clone()} now={now} layout={layout}
-                reduced_motion={p.reduced_motion} playing={p.playing}
-                open={match p.menu { Some(Menu::Message(id)) => Some(id), _ => None }}
-                dispatch={p.dispatch.clone()} />
-        })
+        .child(component::<MessageLayer>(
+            None,
+            MessageLayerProps {
+                flights: frame.flights.clone(),
+                labels: frame.labels.clone(),
+                network: frame.network.clone(),
+                now,
+                layout,
+                reduced_motion: p.reduced_motion,
+                playing: p.playing,
+                open: match p.menu {
+                    Some(Menu::Message(id)) => Some(id),
+                    _ => None,
+                },
+                dispatch: p.dispatch.clone(),
+            },
+        ))
         .maybe(drafting.then(|| {
             El::new("path")
                 .attr("id", "lasso")
@@ -993,10 +1012,17 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
             )
         }
     };
-    Some(html! {
-        <PopupMenu key={format!("{menu:?}")} title={title} detail={detail} items={items}
-            return_to={return_to} after={after} dispatch={p.dispatch.clone()} />
-    })
+    Some(component::<PopupMenu>(
+        Some(format!("{menu:?}").into()),
+        MenuProps {
+            title: title.into(),
+            detail: detail.into(),
+            items,
+            return_to: return_to.into(),
+            after: after.into(),
+            dispatch: p.dispatch.clone(),
+        },
+    ))
 }
 
 /// How long the node menu's pause lasts: longer than any default election timeout, so a paused
