@@ -16,19 +16,26 @@
 //! ```
 //!
 //! builds what `html! { <circle class="halo" cx={f(cx)} r={f(r + 3.5)} /> }` builds. Attribute
-//! values follow `html!`'s rules (an `Option` that is `None`, or an empty [`Classes`], leaves
+//! values follow `html!`'s rules (an `Option` that is `None`, or an empty [`Classes`](yew::Classes), leaves
 //! the attribute out); an optional child holds its place when absent, as `html!`'s `if` does, so
 //! the siblings after it are compared with the same siblings on the next render. The element's
 //! attributes are set in the order `html!` sets them: the others as written, then the boolean
-//! ones ([`El::flag`]), then the class.
+//! ones ([`El::flag`]), then the class. They are stored as `html!` stores them (yew's
+//! `Attributes::Dynamic`: a list of names and one of values, an absent one keeping its place),
+//! with one list of names per place in the code (see `interned`), so that a new render
+//! compares values only.
 //!
-//! Use it for views drawn often or many times (the ring, the space-time diagram); `html!` stays
-//! fine for a view's few one-off elements and for components (`<NodeGlyph … />`).
+//! Components are drawn with [`component`], from their properties struct. The page's views use
+//! these rather than `html!`, whose code per element is what this module exists to avoid.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use yew::html::{BaseComponent, IntoPropValue};
-use yew::virtual_dom::{AttrValue, Key, Listener, VChild, VTag, VText};
+use yew::virtual_dom::{
+    AttrValue, AttributeOrProperty, Attributes, Key, Listener, VChild, VTag, VText,
+};
 use yew::{
     Callback, Event, FocusEvent, Html, InputEvent, KeyboardEvent, MouseEvent, NodeRef,
     PointerEvent, SubmitEvent,
@@ -42,6 +49,10 @@ pub struct El(Box<Building>);
 struct Building {
     /// The element.
     tag: VTag,
+    /// The attributes' names, in the order they are set.
+    names: Vec<&'static str>,
+    /// Their values (`None`: left out, its place kept, as `html!` keeps it).
+    values: Vec<Option<AttributeOrProperty>>,
     /// Its class, added last (see [`El::class`]).
     class: Option<AttrValue>,
 }
@@ -53,6 +64,8 @@ impl El {
     pub fn new(tag: &'static str) -> El {
         El(Box::new(Building {
             tag: VTag::new(AttrValue::Static(tag)),
+            names: Vec::new(),
+            values: Vec::new(),
             class: None,
         }))
     }
@@ -72,8 +85,8 @@ impl El {
         self.set(key, on.then_some(AttrValue::Static(key)))
     }
 
-    /// Sets the class: a name, several names in one text, or [`Classes`] (`classes!`); `None`
-    /// or an empty [`Classes`] leaves it out. It is added after the other attributes, where
+    /// Sets the class: a name, several names in one text, or [`Classes`](yew::Classes) (`classes!`); `None`
+    /// or an empty [`Classes`](yew::Classes) leaves it out. It is added after the other attributes, where
     /// `html!` puts it.
     #[inline(never)]
     pub fn class(mut self, class: impl IntoPropValue<Option<AttrValue>>) -> El {
@@ -84,9 +97,10 @@ impl El {
     /// The one place an attribute is stored.
     #[inline(never)]
     fn set(mut self, key: &'static str, value: Option<AttrValue>) -> El {
-        if let Some(value) = value {
-            self.0.tag.add_attribute(key, value);
-        }
+        self.0.names.push(key);
+        self.0
+            .values
+            .push(value.map(AttributeOrProperty::Attribute));
         self
     }
 
@@ -234,12 +248,39 @@ impl El {
 impl From<El> for Html {
     #[inline(never)]
     fn from(el: El) -> Html {
-        let Building { mut tag, class } = *el.0;
-        if let Some(class) = class {
-            tag.add_attribute("class", class);
-        }
+        let Building {
+            mut tag,
+            mut names,
+            mut values,
+            class,
+        } = *el.0;
+        names.push("class");
+        values.push(class.map(AttributeOrProperty::Attribute));
+        tag.set_attributes(Attributes::Dynamic {
+            keys: interned(&names),
+            values: values.into_boxed_slice(),
+        });
         Html::VTag(Rc::new(tag))
     }
+}
+
+/// The one copy of the attribute-name list `names`, kept for the page's lifetime: an element
+/// built at the same place names the same attributes in the same order at every render, so it
+/// gets the same list, and yew then compares its attributes' values only (its fast path for
+/// `html!`'s elements), without looking names up. The lists are as many as the places in the
+/// code that build elements, each a few names long.
+fn interned(names: &[&'static str]) -> &'static [&'static str] {
+    thread_local! {
+        static LISTS: RefCell<HashSet<&'static [&'static str]>> = RefCell::default();
+    }
+    LISTS.with_borrow_mut(|lists| match lists.get(names) {
+        Some(list) => list,
+        None => {
+            let list: &'static [&'static str] = Box::leak(names.into());
+            lists.insert(list);
+            list
+        }
+    })
 }
 
 /// A button that acts on the page when clicked (`type="button"`: it never submits a form).
@@ -390,6 +431,32 @@ mod tests {
             </label>
         };
         assert_eq!(shape(&built), shape(&expected));
+    }
+
+    #[wasm_bindgen_test]
+    fn an_element_drawn_again_names_its_attributes_with_the_same_list() {
+        // yew compares the attributes of two renders value by value, without looking names up,
+        // only when both name them with the very same list.
+        let draw = |cx: f64, open: bool| -> Html {
+            El::new("circle")
+                .attr("cx", cx.to_string())
+                .attr("aria-expanded", open.then_some("true"))
+                .class("body")
+                .into()
+        };
+        let names = |node: &Html| match node {
+            Html::VTag(tag) => match &tag.attributes {
+                Attributes::Dynamic { keys, .. } => *keys as *const [&str],
+                other => panic!("attributes built as {other:?}"),
+            },
+            other => panic!("not an element: {other:?}"),
+        };
+        let (first, again) = (draw(1.0, false), draw(2.5, true));
+        assert!(std::ptr::eq(names(&first), names(&again)));
+        assert_eq!(
+            shape(&again),
+            r#"<circle cx="2.5" aria-expanded="true" class="body"></>"#
+        );
     }
 
     #[wasm_bindgen_test]
