@@ -76,7 +76,7 @@ pub fn controls(p: &ControlsProps) -> Html {
             El::new("small")
                 .attr("id", SPEED_NOTE_ID)
                 .class("speed-note")
-                .child(text),
+                .text(text),
         )
     } else {
         behind_note.map(|text| {
@@ -84,7 +84,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                 .attr("id", SPEED_NOTE_ID)
                 .attr("title", BEHIND_TIP)
                 .class("speed-note behind")
-                .child(text)
+                .text(text)
         })
     };
     // A range input from 0 to `max` in steps of 1.
@@ -97,6 +97,14 @@ pub fn controls(p: &ControlsProps) -> Html {
             .value(value)
             .on_input(oninput)
     };
+    // A step button: its icon only, named by `name`, with its key and what it does as a tooltip.
+    let step = |msg: Msg, name: &'static str, key: &'static str, tip: &'static str, path| {
+        button(send(msg))
+            .attr("aria-label", name)
+            .attr("aria-keyshortcuts", key)
+            .attr("title", tip)
+            .child(icon(path))
+    };
     let buttons = El::new("div")
         .class("buttons")
         .child(
@@ -105,25 +113,25 @@ pub fn controls(p: &ControlsProps) -> Html {
                 .attr("aria-keyshortcuts", "Space")
                 .attr("title", format!("{play_label} (Space)"))
                 .child(icon(play_icon))
-                .child(play_label),
+                .text(play_label),
         )
-        .child(
-            button(send(Msg::StepBack))
-                .attr("aria-label", "Step back")
-                .attr("aria-keyshortcuts", ",")
-                .attr("title", "Back to the previous event (, or ←)")
-                .child(icon(BACK)),
-        )
-        .child(
-            button(send(Msg::Step))
-                .attr("aria-label", "Step")
-                .attr("aria-keyshortcuts", ".")
-                .attr("title", "Process the next event (. or →)")
-                .child(icon(STEP)),
-        );
+        .child(step(
+            Msg::StepBack,
+            "Step back",
+            ",",
+            "Back to the previous event (, or ←)",
+            BACK,
+        ))
+        .child(step(
+            Msg::Step,
+            "Step",
+            ".",
+            "Process the next event (. or →)",
+            STEP,
+        ));
     let speed = El::new("label")
         .class("speed")
-        .child(El::new("span").child("Speed"))
+        .child(El::new("span").text("Speed"))
         .child(
             range(
                 (SPEEDS.len() - 1).to_string(),
@@ -138,11 +146,11 @@ pub fn controls(p: &ControlsProps) -> Html {
             .attr("aria-keyshortcuts", "[ ]")
             .attr("title", "Speed ([ slower, ] faster)"),
         )
-        .child(El::new("output").child(speed_label(p.speed)))
+        .child(El::new("output").text(speed_label(p.speed)))
         .maybe(speed_note);
     let time = El::new("label")
         .class("time")
-        .child(El::new("span").child("Time"))
+        .child(El::new("span").text("Time"))
         .child(
             range(p.horizon.max(1).to_string(), p.now.to_string(), on_time)
                 .attr("aria-valuetext", format_time(p.now))
@@ -151,7 +159,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                     (p.now < p.horizon && !p.compact).then_some(PAST_NOTE_ID),
                 ),
         )
-        .child(El::new("output").class("clock").child(time_text));
+        .child(El::new("output").class("clock").text(time_text));
     El::new("div")
         .class(classes!("controls", p.compact.then_some("compact")))
         .attr("role", "group")

@@ -64,8 +64,9 @@ impl El {
     pub fn new(tag: &'static str) -> El {
         El(Box::new(Building {
             tag: VTag::new(AttrValue::Static(tag)),
-            names: Vec::new(),
-            values: Vec::new(),
+            // Room for most elements' attributes and the class, allocated once.
+            names: Vec::with_capacity(6),
+            values: Vec::with_capacity(6),
             class: None,
         }))
     }

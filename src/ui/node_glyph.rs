@@ -88,7 +88,7 @@ pub fn term_text(n: &NodeState, layout: &Layout) -> Html {
         .attr("x", f(cx))
         .attr("y", f(cy + font * 0.35))
         .attr("font-size", f(font))
-        .child(n.view.epoch.to_string())
+        .text(n.view.epoch.to_string())
         .into()
 }
 
@@ -301,7 +301,7 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
                 .attr("x", f(p.label.x))
                 .attr("y", f(p.label.y))
                 .attr("font-size", f(p.label_font))
-                .child(label),
+                .text(label),
         )
         .into()
 }

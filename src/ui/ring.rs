@@ -243,7 +243,7 @@ fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
                 .class("side-letter")
                 .attr("x", f(x + layout.side_r + 9.0))
                 .attr("y", f(y + 4.0))
-                .child(side_letter(groups[id as usize - 1]))
+                .text(side_letter(groups[id as usize - 1]).to_string())
         })
         .collect();
     // Their letters stand in a group of their own, drawn only when there are such nodes.
@@ -308,7 +308,7 @@ fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
                     El::new("text")
                         .attr("x", f(lx))
                         .attr("y", f(ly))
-                        .child(side_letter(g)),
+                        .text(side_letter(g).to_string()),
                 ),
         );
         let (wx, wy) = at(d1, 1.0);
@@ -503,7 +503,7 @@ fn directions_layer(layout: &Layout, net: &NetworkView) -> Html {
                     El::new("text")
                         .attr("x", f(tx))
                         .attr("y", f(ty))
-                        .child(format!("{}–{} ms", ms(lo), ms(hi))),
+                        .text(format!("{}–{} ms", ms(lo), ms(hi))),
                 )
         });
     El::new("g")
@@ -539,7 +539,7 @@ fn links_layer(p: &RingProps, layout: &Layout) -> Html {
             .attr("y1", f(y0))
             .attr("x2", f(x1))
             .attr("y2", f(y1))
-            .child(El::new("title").child(format!(
+            .child(El::new("title").text(format!(
                 "Link between Node {a} and Node {b}: click to cut or restore"
             )))
     });
@@ -636,7 +636,7 @@ pub fn ring(p: &RingProps) -> Html {
             .attr("data-reason", m.reason.as_str())
             .attr("opacity", crate::sim::decimal::fixed(opacity, 2))
             .attr("transform", format!("translate({} {})", f(x), f(y)))
-            .child(El::new("title").child(format!(
+            .child(El::new("title").text(format!(
                 "{} from Node {} to Node {} lost: {}",
                 m.kind,
                 m.from,
@@ -647,7 +647,7 @@ pub fn ring(p: &RingProps) -> Html {
                 "d",
                 format!("M{m} {m}L{p} {p}M{m} {p}L{p} {m}", m = f(-a), p = f(a)),
             ))
-            .child(El::new("text").attr("y", f(-a - 3.0)).child("lost"))
+            .child(El::new("text").attr("y", f(-a - 3.0)).text("lost"))
     });
 
     let menu = p.menu.and_then(|m| menu_for(m, p, &layout));
@@ -827,22 +827,22 @@ fn legend(info: &ProtocolInfo, text: LabelText) -> Html {
         } else {
             role.to_string()
         };
-        El::new("li").child(legend_shape(s)).child(text)
+        El::new("li").child(legend_shape(s)).text(text)
     });
     let kinds = (info.kinds.iter()).map(|k| {
         let place = whereabouts(info.picture.placement, k.name);
         El::new("li")
             .child(legend_shape(Shape::Block))
-            .child(format!("{} ({place})", k.name))
+            .text(format!("{} ({place})", k.name))
     });
     let number = El::new("li")
         .child(
             El::new("span")
                 .attr("aria-hidden", "true")
                 .class("legend-term")
-                .child("2"),
+                .text("2"),
         )
-        .child(format!("number inside: the node's {}", info.epoch_name));
+        .text(format!("number inside: the node's {}", info.epoch_name));
     El::new("div")
         .attr("id", "ring-legend")
         .class("legend")
@@ -856,7 +856,7 @@ fn legend(info: &ProtocolInfo, text: LabelText) -> Html {
         .maybe((text == LabelText::Id).then(|| {
             El::new("p")
                 .class("hint")
-                .child("Each node is labelled with its number; its shape gives its role.")
+                .text("Each node is labelled with its number; its shape gives its role.")
         }))
         .into()
 }
