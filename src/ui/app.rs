@@ -7,28 +7,29 @@ use yew::prelude::*;
 
 use crate::sim::node::Panel;
 
-use super::charts::Charts;
+use super::charts::{Charts, ChartsProps};
 use super::controls::{ControlsProps, controls};
-use super::events_log::EventLog;
+use super::el::{El, button, component, fragment, optional};
+use super::events_log::{EventLog, EventLogProps};
 use super::geometry::leading_role;
 use super::hashring::diagram_panel;
-use super::help::{Announcer, Help, watch_reduced_motion};
-use super::inspector::Inspector;
+use super::help::{Announcer, AnnouncerProps, Help, HelpProps, watch_reduced_motion};
+use super::inspector::{Inspector, InspectorProps};
 use super::invariants::{InvariantsProps, invariants};
 use super::kinds::{KindTablesProps, kind_tables};
 use super::live::live_settings;
-use super::logs::Logs;
+use super::logs::{Logs, LogsProps};
 use super::network::{NetworkProps, network};
 use super::notices::{alarm, import_failed, notices};
 use super::raf::RafLoop;
 use super::ring::{RingHandlers, RingProps, ring};
-use super::settings::Settings;
-use super::share::{FilesProps, Share, files_panel, full_page_link};
-use super::spacetime::{LabRef, SpaceTime};
+use super::settings::{Settings, SettingsProps};
+use super::share::{FilesProps, Share, ShareProps, files_panel, full_page_link};
+use super::spacetime::{LabRef, SpaceTime, SpaceTimeProps};
 use super::store::{Msg, Store, on_click};
-use super::summary::ClusterSummary;
-use super::timeline::Timeline;
-use super::tradeoff::Tradeoff;
+use super::summary::{ClusterSummary, SummaryProps};
+use super::timeline::{Timeline, TimelineProps};
+use super::tradeoff::{Tradeoff, TradeoffProps};
 
 /// The whole page.
 #[component]
@@ -158,98 +159,225 @@ pub fn App() -> Html {
         handlers: ring_handlers.clone(),
     });
 
-    html! {
-        <div class={classes!("app", embed.then_some("embed"))}>
-            <header class="bar">
-                <h1 class="title">
-                    <span class="brand">{ "QuorumScope" }</span>
-                    <span class="proto">{ title }</span>
-                </h1>
-                <div class="bar-actions">
-                    if let Some(link) = full_link {
-                        <a class="button" href={link} target="_blank" rel="noopener">{ "Open full page" }</a>
-                    }
-                    <Share share={store.share.clone()} embed={embed} dispatch={dispatch.clone()} />
-                    <button type="button" id="help-button" class="icon" onclick={help_button}
-                        aria-label="Keyboard shortcuts" aria-keyshortcuts="?" title="Keyboard shortcuts (?)">
-                        { "?" }
-                    </button>
-                </div>
-            </header>
-            <div class="messages" id={MESSAGES_ID}>
-                { notices(&store.notices, &dispatch) }
-                { import_failed(store.import_error.as_deref(), &dispatch) }
-                { alarm(&frame.invariants) }
-                if let Some(status) = &store.status {
-                    <p class="status" role="status">{ status }</p>
-                }
-            </div>
-            <main class="layout">
-                <section class="stage" aria-label="Cluster">
-                    if store.intro.hint { { super::intro::hint() } }
-                    if embed {
-                        // The ring takes the height the bar and the controls leave (see the
-                        // embed rules in the style sheet).
-                        <div class="ring-fit">{ ring }</div>
-                    } else {
-                        { ring }
-                    }
-                    { controls(&ControlsProps {
-                        playing: store.playing,
-                        speed: store.speed,
-                        now: store.clock.0,
-                        horizon: store.clock.1,
-                        compact: embed,
-                        fast_start: store.intro.fast_start.then(|| super::intro::awaited(&store.info)),
-                        behind: store.behind.filter(|_| store.playing),
+    let bar = El::new("header")
+        .class("bar")
+        .child(
+            El::new("h1")
+                .class("title")
+                .child(El::new("span").class("brand").text("QuorumScope"))
+                .child(El::new("span").class("proto").text(title)),
+        )
+        .child(
+            El::new("div")
+                .class("bar-actions")
+                .maybe(full_link.map(|link| {
+                    El::new("a")
+                        .attr("href", link)
+                        .attr("target", "_blank")
+                        .attr("rel", "noopener")
+                        .class("button")
+                        .text("Open full page")
+                }))
+                .child(component::<Share>(
+                    None,
+                    ShareProps {
+                        share: store.share.clone(),
+                        embed,
                         dispatch: dispatch.clone(),
-                    }) }
-                    if !embed {
-                        <>
-                            <Timeline marks={store.milestones.clone()} leader={leading_role(&store.info)} now={store.clock.0} horizon={store.clock.1}
-                                dispatch={dispatch.clone()} />
-                            <SpaceTime lab={LabRef(store.lab.clone())} frame={frame.clone()} info={store.info.clone()}
-                                speed={store.speed} selected={store.selected} reduced_motion={store.reduced_motion}
-                                playing={store.playing} dispatch={dispatch.clone()} />
-                            if store.info.picture.panel == Panel::Log {
-                                <Logs nodes={frame.nodes.clone()} peers={frame.peers} info={store.info.clone()} selected={store.selected} />
-                            }
-                            { kind_tables(&KindTablesProps { nodes: frame.nodes.clone(), peers: frame.peers,
-                                info: store.info.clone(), selected: store.selected, dispatch: dispatch.clone() }) }
-                            { live_settings(&store.info, &frame.setup, &dispatch) }
-                            <Charts lab={LabRef(store.lab.clone())} now={store.clock.0} horizon={store.clock.1}
-                                playing={store.playing} actions={frame.actions} dispatch={dispatch.clone()} />
-                            { diagram_panel((*frame.diagram).as_ref()) }
-                            <Tradeoff key={store.run} scenario={store.scenario.clone()} info={store.info.clone()} />
-                        </>
-                    }
-                </section>
-                if !embed {
-                    <aside class="side" aria-label="Panels">
-                        <ClusterSummary summary={frame.summary.clone()} />
-                        <Inspector nodes={frame.nodes.clone()} info={store.info.clone()} selected={store.selected} dispatch={dispatch.clone()} prev={store.prev_selected.clone()} />
-                        { invariants(&InvariantsProps { invariants: frame.invariants.clone(), chaos: frame.chaos }) }
-                        { network(&NetworkProps { network: frame.network.clone(), nodes: frame.nodes.len(), draft: store.partition.clone(), chaos: frame.chaos.rate, dispatch: dispatch.clone() }) }
-                        { files_panel(&FilesProps { stem: picture_stem(&store), dispatch: dispatch.clone() }) }
-                        <EventLog lab={LabRef(store.lab.clone())} now={store.clock.0}
-                            paused_events={if store.playing { 0 } else { frame.events }} actions={frame.actions} playing={store.playing}
-                            nodes={frame.nodes.len()} dispatch={dispatch.clone()} />
-                        <Settings
-                            key={store.run}
-                            scenario={store.scenario.clone()}
-                            info={store.info.clone()}
-                            protocols={store.protocols.clone()}
-                            dispatch={dispatch.clone()}
-                        />
-                    </aside>
-                }
-            </main>
-            <Announcer text={AttrValue::from(store.announce.clone())} />
-            if store.help {
-                <Help dispatch={dispatch.clone()} />
-            }
-        </div>
-    }
+                    },
+                ))
+                .child(
+                    button(help_button)
+                        .attr("id", "help-button")
+                        .attr("aria-label", "Keyboard shortcuts")
+                        .attr("aria-keyshortcuts", "?")
+                        .attr("title", "Keyboard shortcuts (?)")
+                        .class("icon")
+                        .text("?"),
+                ),
+        );
+    let messages = El::new("div")
+        .attr("id", MESSAGES_ID)
+        .class("messages")
+        .child(notices(&store.notices, &dispatch))
+        .child(import_failed(store.import_error.as_deref(), &dispatch))
+        .child(alarm(&frame.invariants))
+        .maybe(store.status.as_ref().map(|status| {
+            El::new("p")
+                .attr("role", "status")
+                .class("status")
+                .text(status.clone())
+        }));
+    // The ring takes the height the bar and the controls leave in an embed (see the embed rules
+    // in the style sheet).
+    let ring = if embed {
+        El::new("div").class("ring-fit").child(ring).into()
+    } else {
+        ring
+    };
+    let below_ring = (!embed).then(|| {
+        let lab = || LabRef(store.lab.clone());
+        let logs = (store.info.picture.panel == Panel::Log).then(|| {
+            component::<Logs>(
+                None,
+                LogsProps {
+                    nodes: frame.nodes.clone(),
+                    peers: frame.peers,
+                    info: store.info.clone(),
+                    selected: store.selected,
+                },
+            )
+        });
+        fragment(vec![
+            component::<Timeline>(
+                None,
+                TimelineProps {
+                    marks: store.milestones.clone(),
+                    leader: leading_role(&store.info),
+                    now: store.clock.0,
+                    horizon: store.clock.1,
+                    dispatch: dispatch.clone(),
+                },
+            ),
+            component::<SpaceTime>(
+                None,
+                SpaceTimeProps {
+                    lab: lab(),
+                    frame: frame.clone(),
+                    info: store.info.clone(),
+                    speed: store.speed,
+                    selected: store.selected,
+                    reduced_motion: store.reduced_motion,
+                    playing: store.playing,
+                    dispatch: dispatch.clone(),
+                },
+            ),
+            optional(logs),
+            kind_tables(&KindTablesProps {
+                nodes: frame.nodes.clone(),
+                peers: frame.peers,
+                info: store.info.clone(),
+                selected: store.selected,
+                dispatch: dispatch.clone(),
+            }),
+            live_settings(&store.info, &frame.setup, &dispatch),
+            component::<Charts>(
+                None,
+                ChartsProps {
+                    lab: lab(),
+                    now: store.clock.0,
+                    horizon: store.clock.1,
+                    playing: store.playing,
+                    actions: frame.actions,
+                    dispatch: dispatch.clone(),
+                },
+            ),
+            diagram_panel((*frame.diagram).as_ref()),
+            component::<Tradeoff>(
+                Some(store.run.into()),
+                TradeoffProps {
+                    scenario: store.scenario.clone(),
+                    info: store.info.clone(),
+                },
+            ),
+        ])
+    });
+    let stage = El::new("section")
+        .attr("aria-label", "Cluster")
+        .class("stage")
+        .maybe(store.intro.hint.then(super::intro::hint))
+        .child(ring)
+        .child(controls(&ControlsProps {
+            playing: store.playing,
+            speed: store.speed,
+            now: store.clock.0,
+            horizon: store.clock.1,
+            compact: embed,
+            fast_start: store
+                .intro
+                .fast_start
+                .then(|| super::intro::awaited(&store.info)),
+            behind: store.behind.filter(|_| store.playing),
+            dispatch: dispatch.clone(),
+        }))
+        .maybe(below_ring);
+    let side = (!embed).then(|| {
+        El::new("aside")
+            .attr("aria-label", "Panels")
+            .class("side")
+            .child(component::<ClusterSummary>(
+                None,
+                SummaryProps {
+                    summary: frame.summary.clone(),
+                },
+            ))
+            .child(component::<Inspector>(
+                None,
+                InspectorProps {
+                    nodes: frame.nodes.clone(),
+                    info: store.info.clone(),
+                    selected: store.selected,
+                    dispatch: dispatch.clone(),
+                    prev: store.prev_selected.clone(),
+                },
+            ))
+            .child(invariants(&InvariantsProps {
+                invariants: frame.invariants.clone(),
+                chaos: frame.chaos,
+            }))
+            .child(network(&NetworkProps {
+                network: frame.network.clone(),
+                nodes: frame.nodes.len(),
+                draft: store.partition.clone(),
+                chaos: frame.chaos.rate,
+                dispatch: dispatch.clone(),
+            }))
+            .child(files_panel(&FilesProps {
+                stem: picture_stem(&store),
+                dispatch: dispatch.clone(),
+            }))
+            .child(component::<EventLog>(
+                None,
+                EventLogProps {
+                    lab: LabRef(store.lab.clone()),
+                    now: store.clock.0,
+                    paused_events: if store.playing { 0 } else { frame.events },
+                    actions: frame.actions,
+                    playing: store.playing,
+                    nodes: frame.nodes.len(),
+                    dispatch: dispatch.clone(),
+                },
+            ))
+            .child(component::<Settings>(
+                Some(store.run.into()),
+                SettingsProps {
+                    scenario: store.scenario.clone(),
+                    info: store.info.clone(),
+                    protocols: store.protocols.clone(),
+                    dispatch: dispatch.clone(),
+                },
+            ))
+    });
+    El::new("div")
+        .class(classes!("app", embed.then_some("embed")))
+        .child(bar)
+        .child(messages)
+        .child(El::new("main").class("layout").child(stage).maybe(side))
+        .child(component::<Announcer>(
+            None,
+            AnnouncerProps {
+                text: AttrValue::from(store.announce.clone()),
+            },
+        ))
+        .maybe(store.help.then(|| {
+            component::<Help>(
+                None,
+                HelpProps {
+                    dispatch: dispatch.clone(),
+                },
+            )
+        }))
+        .into()
 }
 
 /// The messages above the ring (brought into view when one appears).

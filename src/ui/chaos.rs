@@ -9,6 +9,7 @@ use crate::sim::action::ActionKind;
 use crate::sim::chaos::format_rate;
 
 use super::dom;
+use super::el::{El, button};
 use super::store::{Msg, on_click};
 
 /// The rate offered while chaos is off (the empty field's placeholder), in faults per virtual
@@ -68,13 +69,28 @@ pub fn chaos_switch(rate: u32, dispatch: &Callback<Msg>) -> Html {
     // The field shows the rate while chaos is on; while it is off it keeps what the visitor
     // types (a value given then would be written back over it at every frame).
     let value = on.then(|| format_rate(rate));
-    html! {
-        <div class={if on { "chaos on" } else { "chaos" }} role="group" aria-label="Chaos mode">
-            <button type="button" role="switch" aria-checked={if on { "true" } else { "false" }}
-                aria-describedby="chaos-hint" onclick={toggle}>{ "Chaos" }</button>
-            { Html::from_html_unchecked(AttrValue::Static(LABEL)) }
-            <input id={RATE_ID} type="text" inputmode="decimal" size="6" placeholder={DEFAULT_RATE} {value} {onchange} />
-            { Html::from_html_unchecked(AttrValue::Static(HINT)) }
-        </div>
-    }
+    El::new("div")
+        .attr("role", "group")
+        .attr("aria-label", "Chaos mode")
+        .class(if on { "chaos on" } else { "chaos" })
+        .child(
+            button(toggle)
+                .attr("role", "switch")
+                .attr("aria-checked", if on { "true" } else { "false" })
+                .attr("aria-describedby", "chaos-hint")
+                .text("Chaos"),
+        )
+        .child(Html::from_html_unchecked(AttrValue::Static(LABEL)))
+        .child(
+            El::new("input")
+                .attr("id", RATE_ID)
+                .attr("type", "text")
+                .attr("inputmode", "decimal")
+                .attr("size", "6")
+                .attr("placeholder", DEFAULT_RATE)
+                .value(value)
+                .on_change(onchange),
+        )
+        .child(Html::from_html_unchecked(AttrValue::Static(HINT)))
+        .into()
 }

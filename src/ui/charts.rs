@@ -20,6 +20,7 @@ use crate::sim::ChartSpec;
 use crate::sim::lab::Lab;
 use crate::sim::time::{Micros, format_time};
 
+use super::el::El;
 use super::spacetime::LabRef;
 use super::store::Msg;
 
@@ -147,16 +148,21 @@ pub fn Charts(p: &ChartsProps) -> Html {
         }
         c.charts.clone()
     };
-    html! {
-        <section class="panel charts" aria-labelledby="charts-title">
-            <h2 id="charts-title">{ "Charts " }<small>{ "click one to go to that moment" }</small></h2>
-            { for charts.iter().map(|c| chart(c, p)) }
-        </section>
-    }
+    El::new("section")
+        .attr("aria-labelledby", "charts-title")
+        .class("panel charts")
+        .child(
+            El::new("h2")
+                .attr("id", "charts-title")
+                .text("Charts ")
+                .child(El::new("small").text("click one to go to that moment")),
+        )
+        .children(charts.iter().map(|c| chart(c, p)))
+        .into()
 }
 
 /// One chart: its drawing, the seek control over its plot, its legend and latest values.
-fn chart(c: &Drawn, p: &ChartsProps) -> Html {
+fn chart(c: &Drawn, p: &ChartsProps) -> El {
     let (span, title) = (c.span, c.title);
     let step = ((span.t1 - span.t0) / BUCKETS).max(1);
     let onclick = {
@@ -203,24 +209,30 @@ fn chart(c: &Drawn, p: &ChartsProps) -> Html {
             crate::sim::decimal::fixed(span.fraction(p.horizon) * 100.0 - at, 3)
         )
     });
-    html! {
-        <div class="chart">
-            <h3>{ title }</h3>
-            <div class="chart-box">
-                { Html::from_html_unchecked(c.drawing.clone()) }
-                <div class="chart-seek" role="slider" tabindex="0" style={PLOT_BOX}
-                    aria-label={format!("Time in the chart {title}")}
-                    aria-valuemin={span.t0.to_string()} aria-valuemax={span.t1.to_string()}
-                    aria-valuenow={p.now.to_string()} aria-valuetext={format_time(p.now)}
-                    aria-keyshortcuts="ArrowLeft ArrowRight Home End"
-                    title="Click to go to that moment (← → step)" {onclick} {onkeydown}>
-                    if let Some(style) = future {
-                        <div class="chart-future" style={style}></div>
-                    }
-                    <div class="chart-cursor" style={cursor}></div>
-                </div>
-            </div>
-            { Html::from_html_unchecked(c.key.clone()) }
-        </div>
-    }
+    let seek = El::new("div")
+        .attr("role", "slider")
+        .attr("tabindex", "0")
+        .attr("style", PLOT_BOX)
+        .attr("aria-label", format!("Time in the chart {title}"))
+        .attr("aria-valuemin", span.t0.to_string())
+        .attr("aria-valuemax", span.t1.to_string())
+        .attr("aria-valuenow", p.now.to_string())
+        .attr("aria-valuetext", format_time(p.now))
+        .attr("aria-keyshortcuts", "ArrowLeft ArrowRight Home End")
+        .attr("title", "Click to go to that moment (← → step)")
+        .class("chart-seek")
+        .on_click(onclick)
+        .on_keydown(onkeydown)
+        .maybe(future.map(|style| El::new("div").attr("style", style).class("chart-future")))
+        .child(El::new("div").attr("style", cursor).class("chart-cursor"));
+    El::new("div")
+        .class("chart")
+        .child(El::new("h3").text(title))
+        .child(
+            El::new("div")
+                .class("chart-box")
+                .child(Html::from_html_unchecked(c.drawing.clone()))
+                .child(seek),
+        )
+        .child(Html::from_html_unchecked(c.key.clone()))
 }

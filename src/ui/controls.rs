@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::sim::time::{Micros, format_time};
 
+use super::el::{self, El, button};
 use super::geometry::{SPEEDS, speed_label};
 use super::store::{Msg, on_click};
 use super::timeline::PAST_NOTE_ID;
@@ -70,46 +71,103 @@ pub fn controls(p: &ControlsProps) -> Html {
         .behind
         .map(|reached| format!("behind: about {}", speed_text(reached)));
     let has_note = fast_note.is_some() || behind_note.is_some();
-    html! {
-        <div class={classes!("controls", p.compact.then_some("compact"))} role="group" aria-label="Playback">
-            <div class="buttons">
-                <button type="button" class="play primary" onclick={send(Msg::TogglePlay)}
-                    aria-keyshortcuts="Space" title={format!("{play_label} (Space)")}>
-                    { icon(play_icon) }{ play_label }
-                </button>
-                <button type="button" onclick={send(Msg::StepBack)} aria-label="Step back"
-                    aria-keyshortcuts="," title="Back to the previous event (, or ←)">
-                    { icon(BACK) }
-                </button>
-                <button type="button" onclick={send(Msg::Step)} aria-label="Step"
-                    aria-keyshortcuts="." title="Process the next event (. or →)">
-                    { icon(STEP) }
-                </button>
-            </div>
-            <label class="speed">
-                <span>{ "Speed" }</span>
-                <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} step="1"
-                    value={p.speed.to_string()} oninput={on_speed}
-                    aria-valuetext={format!("{} real time", speed_label(p.speed))}
-                    aria-describedby={has_note.then_some(SPEED_NOTE_ID)}
-                    aria-keyshortcuts="[ ]" title="Speed ([ slower, ] faster)" />
-                <output>{ speed_label(p.speed) }</output>
-                if let Some(text) = fast_note {
-                    <small id={SPEED_NOTE_ID} class="speed-note">{ text }</small>
-                } else if let Some(text) = behind_note {
-                    <small id={SPEED_NOTE_ID} class="speed-note behind" title={BEHIND_TIP}>{ text }</small>
-                }
-            </label>
-            <label class="time">
-                <span>{ "Time" }</span>
-                <input type="range" min="0" max={p.horizon.max(1).to_string()} step="1"
-                    value={p.now.to_string()} oninput={on_time}
-                    aria-valuetext={format_time(p.now)}
-                    aria-describedby={(p.now < p.horizon && !p.compact).then_some(PAST_NOTE_ID)} />
-                <output class="clock">{ time_text }</output>
-            </label>
-        </div>
-    }
+    let speed_note = if let Some(text) = fast_note {
+        Some(
+            El::new("small")
+                .attr("id", SPEED_NOTE_ID)
+                .class("speed-note")
+                .text(text),
+        )
+    } else {
+        behind_note.map(|text| {
+            El::new("small")
+                .attr("id", SPEED_NOTE_ID)
+                .attr("title", BEHIND_TIP)
+                .class("speed-note behind")
+                .text(text)
+        })
+    };
+    // A range input from 0 to `max` in steps of 1.
+    let range = |max: String, value: String, oninput: Callback<InputEvent>| {
+        El::new("input")
+            .attr("type", "range")
+            .attr("min", "0")
+            .attr("max", max)
+            .attr("step", "1")
+            .value(value)
+            .on_input(oninput)
+    };
+    // A step button: its icon only, named by `name`, with its key and what it does as a tooltip.
+    let step = |msg: Msg, name: &'static str, key: &'static str, tip: &'static str, path| {
+        button(send(msg))
+            .attr("aria-label", name)
+            .attr("aria-keyshortcuts", key)
+            .attr("title", tip)
+            .child(icon(path))
+    };
+    let buttons = El::new("div")
+        .class("buttons")
+        .child(
+            button(send(Msg::TogglePlay))
+                .class("play primary")
+                .attr("aria-keyshortcuts", "Space")
+                .attr("title", format!("{play_label} (Space)"))
+                .child(icon(play_icon))
+                .text(play_label),
+        )
+        .child(step(
+            Msg::StepBack,
+            "Step back",
+            ",",
+            "Back to the previous event (, or ←)",
+            BACK,
+        ))
+        .child(step(
+            Msg::Step,
+            "Step",
+            ".",
+            "Process the next event (. or →)",
+            STEP,
+        ));
+    let speed = El::new("label")
+        .class("speed")
+        .child(El::new("span").text("Speed"))
+        .child(
+            range(
+                (SPEEDS.len() - 1).to_string(),
+                p.speed.to_string(),
+                on_speed,
+            )
+            .attr(
+                "aria-valuetext",
+                format!("{} real time", speed_label(p.speed)),
+            )
+            .attr("aria-describedby", has_note.then_some(SPEED_NOTE_ID))
+            .attr("aria-keyshortcuts", "[ ]")
+            .attr("title", "Speed ([ slower, ] faster)"),
+        )
+        .child(El::new("output").text(speed_label(p.speed)))
+        .maybe(speed_note);
+    let time = El::new("label")
+        .class("time")
+        .child(El::new("span").text("Time"))
+        .child(
+            range(p.horizon.max(1).to_string(), p.now.to_string(), on_time)
+                .attr("aria-valuetext", format_time(p.now))
+                .attr(
+                    "aria-describedby",
+                    (p.now < p.horizon && !p.compact).then_some(PAST_NOTE_ID),
+                ),
+        )
+        .child(El::new("output").class("clock").text(time_text));
+    El::new("div")
+        .class(classes!("controls", p.compact.then_some("compact")))
+        .attr("role", "group")
+        .attr("aria-label", "Playback")
+        .child(buttons)
+        .child(speed)
+        .child(time)
+        .into()
 }
 
 /// Id of the note under the speed control (the fast start, or a run that cannot keep up).
@@ -139,12 +197,8 @@ const STEP: &str = "M2.5 2.5v11l8-5.5zM11 2.5h2.5v11H11z";
 const BACK: &str = "M13.5 2.5v11l-8-5.5zM2.5 2.5H5v11H2.5z";
 
 /// A decorative icon (hidden from assistive technology: the button has its own name).
-fn icon(path: &'static str) -> Html {
-    html! {
-        <svg class="ic" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
-            <path d={path} />
-        </svg>
-    }
+fn icon(path: &'static str) -> El {
+    el::icon("0 0 16 16", "16", path)
 }
 
 #[cfg(test)]

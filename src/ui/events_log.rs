@@ -21,6 +21,7 @@ use crate::sim::lab::{Lab, Milestone, TraceView};
 use crate::sim::node::NodeId;
 use crate::sim::time::{Micros, format_time};
 
+use super::el::{El, button, component};
 use super::spacetime::LabRef;
 use super::store::{Msg, Snap, on_click};
 
@@ -276,34 +277,75 @@ pub fn EventLog(p: &EventLogProps) -> Html {
         format!("{count} matching lines up to now. Activate one to go to its time.")
     };
 
-    html! {
-        <section class="panel events" aria-labelledby="events-title">
-            { Html::from_html_unchecked(AttrValue::Static("<h2 id=\"events-title\">Event log</h2>")) }
-            <div class="row ev-filters">
-                <label>
-                    <span>{ "Node" }</span>
-                    <select id="ev-node" onchange={on_node}>
-                        <option value="" selected={filter.node.is_none()}>{ "All nodes" }</option>
-                        { for (1..=p.nodes as NodeId).map(|n| html! {
-                            <option value={n.to_string()} selected={filter.node == Some(n)}>{ format!("Node {n}") }</option>
-                        }) }
-                    </select>
-                </label>
-                <label>
-                    <span>{ "Kind" }</span>
-                    <select id="ev-kind" onchange={on_kind}>
-                        <option value="" selected={filter.kind.is_none()}>{ "All kinds" }</option>
-                        { for BASE_KINDS.iter().copied().chain(kinds.iter().copied()).map(|k| html! {
-                            <option value={k} selected={filter.kind == Some(k)}>{ k }</option>
-                        }) }
-                    </select>
-                </label>
-            </div>
-            <p class="hint" id="ev-hint">{ hint }</p>
-            <EntryList lines={shown} dispatch={p.dispatch.clone()} />
-            <button type="button" onclick={download}>{ "Download trace (JSON Lines)" }</button>
-        </section>
-    }
+    let nodes = (1..=p.nodes as NodeId).map(|n| {
+        El::new("option")
+            .attr("value", n.to_string())
+            .flag("selected", filter.node == Some(n))
+            .text(format!("Node {n}"))
+    });
+    let kinds = BASE_KINDS
+        .iter()
+        .copied()
+        .chain(kinds.iter().copied())
+        .map(|k| {
+            El::new("option")
+                .attr("value", k)
+                .flag("selected", filter.kind == Some(k))
+                .text(k)
+        });
+    El::new("section")
+        .attr("aria-labelledby", "events-title")
+        .class("panel events")
+        .child(Html::from_html_unchecked(AttrValue::Static(
+            "<h2 id=\"events-title\">Event log</h2>",
+        )))
+        .child(
+            El::new("div")
+                .class("row ev-filters")
+                .child(filter_select(
+                    ("Node", "ev-node"),
+                    on_node,
+                    ("All nodes", filter.node.is_none()),
+                    nodes,
+                ))
+                .child(filter_select(
+                    ("Kind", "ev-kind"),
+                    on_kind,
+                    ("All kinds", filter.kind.is_none()),
+                    kinds,
+                )),
+        )
+        .child(El::new("p").attr("id", "ev-hint").class("hint").text(hint))
+        .child(component::<EntryList>(
+            None,
+            EntryListProps {
+                lines: shown,
+                dispatch: p.dispatch.clone(),
+            },
+        ))
+        .child(button(download).text("Download trace (JSON Lines)"))
+        .into()
+}
+
+/// A filter: a select labelled `label` (of id `id`) whose first choice, `all`, stands for no
+/// filter (chosen while `unfiltered`), then `choices`.
+fn filter_select(
+    (label, id): (&'static str, &'static str),
+    onchange: Callback<Event>,
+    (all, unfiltered): (&'static str, bool),
+    choices: impl Iterator<Item = El>,
+) -> El {
+    let all = El::new("option")
+        .attr("value", "")
+        .flag("selected", unfiltered)
+        .text(all);
+    El::new("label").child(El::new("span").text(label)).child(
+        El::new("select")
+            .attr("id", id)
+            .on_change(onchange)
+            .child(all)
+            .children(choices),
+    )
 }
 
 /// Props of [`EntryList`].
@@ -330,22 +372,28 @@ fn EntryList(p: &EntryListProps) -> Html {
             }
         })
     };
-    html! {
-        <ol class="ev-list" aria-describedby="ev-hint" {onclick}>
-            { for p.lines.iter().rev().map(|line| {
-                let (i, l) = &**line;
-                let nodes: Vec<String> = l.nodes.iter().map(|n| n.to_string()).collect();
-                html! {
-                    <li key={*i}>
-                        <button type="button" class={classes!("ev", l.kind.as_str(), l.marker.map(Milestone::as_str))}
-                            data-t={l.t.to_string()} data-nodes={nodes.join(",")}>
-                            <time>{ format_time(l.t) }</time>
-                            <span class="ev-kind">{ l.kind.as_str() }</span>
-                            <span class="ev-text">{ l.text.clone() }</span>
-                        </button>
-                    </li>
-                }
-            }) }
-        </ol>
-    }
+    let entries = p.lines.iter().rev().map(|line| {
+        let (i, l) = &**line;
+        let nodes: Vec<String> = l.nodes.iter().map(|n| n.to_string()).collect();
+        El::new("li").key(*i).child(
+            El::new("button")
+                .attr("type", "button")
+                .attr("data-t", l.t.to_string())
+                .attr("data-nodes", nodes.join(","))
+                .class(classes!(
+                    "ev",
+                    l.kind.as_str(),
+                    l.marker.map(Milestone::as_str)
+                ))
+                .child(El::new("time").text(format_time(l.t)))
+                .child(El::new("span").class("ev-kind").text(l.kind.as_str()))
+                .child(El::new("span").class("ev-text").text(l.text.clone())),
+        )
+    });
+    El::new("ol")
+        .attr("aria-describedby", "ev-hint")
+        .class("ev-list")
+        .on_click(onclick)
+        .children(entries)
+        .into()
 }

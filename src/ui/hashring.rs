@@ -6,6 +6,8 @@
 
 use yew::prelude::*;
 
+use super::el::El;
+
 use crate::charts::ring::{ring_drawing, ring_key, spread_drawing};
 use crate::sim::Diagram;
 
@@ -15,20 +17,29 @@ pub fn diagram_panel(diagram: Option<&Diagram>) -> Html {
         return Html::default();
     };
     let markup = |s: String| Html::from_html_unchecked(AttrValue::from(s));
-    html! {
-        <section class="panel hashring" aria-labelledby="hashring-title">
-            <h2 id="hashring-title">{ "Consistent hashing" }</h2>
-            <div class="hashring-ring">
-                { markup(ring_drawing(v)) }
-                { markup(ring_key(v)) }
-            </div>
-            <h3>{ "Load spread against virtual nodes" }</h3>
-            { markup(spread_drawing(v)) }
-            <ul class="chart-legend">
-                <li>{ "solid: largest share ÷ mean" }</li>
-                <li>{ "dashed: standard deviation ÷ mean" }</li>
-                <li>{ format!("this run: {} per server", v.vnodes) }</li>
-            </ul>
-        </section>
-    }
+    let note = |text: String| El::new("li").text(text);
+    El::new("section")
+        .attr("aria-labelledby", "hashring-title")
+        .class("panel hashring")
+        .child(
+            El::new("h2")
+                .attr("id", "hashring-title")
+                .text("Consistent hashing"),
+        )
+        .child(
+            El::new("div")
+                .class("hashring-ring")
+                .child(markup(ring_drawing(v)))
+                .child(markup(ring_key(v))),
+        )
+        .child(El::new("h3").text("Load spread against virtual nodes"))
+        .child(markup(spread_drawing(v)))
+        .child(
+            El::new("ul")
+                .class("chart-legend")
+                .child(note("solid: largest share ÷ mean".into()))
+                .child(note("dashed: standard deviation ÷ mean".into()))
+                .child(note(format!("this run: {} per server", v.vnodes))),
+        )
+        .into()
 }

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::dom;
+use super::el::{El, button};
 use super::store::{Msg, on_click};
 
 /// Props of [`Help`].
@@ -77,23 +78,32 @@ pub fn Help(p: &HelpProps) -> Html {
             trap_tab(&e);
         }
     });
-    html! {
-        <div class="overlay" onclick={backdrop}>
-            <div class="dialog" id={DIALOG_ID} role="dialog" aria-modal="true" aria-labelledby="help-title"
-                {onkeydown} onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
-                <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
-                <table>
-                    <tbody>
-                        { for SHORTCUTS.iter().map(|(k, what)| html! {
-                            <tr><th scope="row"><kbd>{ *k }</kbd></th><td>{ *what }</td></tr>
-                        }) }
-                    </tbody>
-                </table>
-                <p class="hint">{ "Click or tap a node or a moving message for its menu; focus or hover one to see why it is what it is. The time slider, the timeline, the event log and the space-time diagram all move through time; acting in the past starts a new branch." }</p>
-                <button type="button" id="help-close" onclick={close}>{ "Close" }</button>
-            </div>
-        </div>
-    }
+    let rows = SHORTCUTS.iter().map(|(k, what)| {
+        El::new("tr")
+            .child(
+                El::new("th")
+                    .attr("scope", "row")
+                    .child(El::new("kbd").text(*k)),
+            )
+            .child(El::new("td").text(*what))
+    });
+    let dialog = El::new("div")
+        .attr("id", DIALOG_ID)
+        .attr("role", "dialog")
+        .attr("aria-modal", "true")
+        .attr("aria-labelledby", "help-title")
+        .class("dialog")
+        .on_keydown(onkeydown)
+        .on_click(Callback::from(|e: MouseEvent| e.stop_propagation()))
+        .child(El::new("h2").attr("id", "help-title").text("Keyboard shortcuts"))
+        .child(El::new("table").child(El::new("tbody").children(rows)))
+        .child(El::new("p").class("hint").text("Click or tap a node or a moving message for its menu; focus or hover one to see why it is what it is. The time slider, the timeline, the event log and the space-time diagram all move through time; acting in the past starts a new branch."))
+        .child(button(close).attr("id", "help-close").text("Close"));
+    El::new("div")
+        .class("overlay")
+        .on_click(backdrop)
+        .child(dialog)
+        .into()
 }
 
 /// Keeps Tab and Shift+Tab cycling inside the dialog.
@@ -163,9 +173,13 @@ pub fn Announcer(p: &AnnouncerProps) -> Html {
             }
         });
     }
-    html! {
-        <div class="sr-only" aria-live="polite" aria-atomic="true" id="announcer">{ (*shown).clone() }</div>
-    }
+    El::new("div")
+        .attr("aria-live", "polite")
+        .attr("aria-atomic", "true")
+        .attr("id", "announcer")
+        .class("sr-only")
+        .text((*shown).clone())
+        .into()
 }
 
 fn offer(throttle: &Rc<RefCell<Throttle>>, shown: &UseStateHandle<AttrValue>, text: AttrValue) {

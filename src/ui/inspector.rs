@@ -12,6 +12,7 @@ use crate::sim::lab::NodeState;
 use crate::sim::node::{EntryView, NodeId, ProtocolInfo};
 use crate::sim::time::format_time;
 
+use super::el::{El, fragment, optional};
 use super::geometry::epoch_class;
 use super::node_glyph::node_name;
 use super::store::{Frame, Msg, Snap};
@@ -38,17 +39,23 @@ const CHANGED_NOTE: &str = "inspector-changed";
 /// A `dt`/`dd` pair, marked when `changed`.
 fn row(name: &str, value: String, changed: bool) -> Html {
     let class = changed.then_some("changed");
-    html! {
-        <>
-            <dt {class}>{ name.to_string() }</dt>
-            <dd {class} aria-describedby={changed.then_some(CHANGED_NOTE)}>
-                { value }
-                if changed {
-                    { " " }<strong class="chg">{ "changed" }</strong>
-                }
-            </dd>
-        </>
-    }
+    fragment(vec![
+        El::new("dt").class(class).text(name.to_string()).into(),
+        El::new("dd")
+            .attr("aria-describedby", changed.then_some(CHANGED_NOTE))
+            .class(class)
+            .text(value)
+            .maybe(changed.then(|| mark("changed")))
+            .into(),
+    ])
+}
+
+/// ` changed` or ` new` after a value: what a step did to it.
+fn mark(what: &'static str) -> Html {
+    fragment(vec![
+        Html::from(" "),
+        El::new("strong").class("chg").text(what).into(),
+    ])
 }
 
 /// Props of [`Inspector`].
@@ -80,23 +87,32 @@ pub fn Inspector(p: &InspectorProps) -> Html {
             dispatch.emit(Msg::Select(select.value().parse().ok()));
         })
     };
-    let picker = html! {
-        <label class="picker">
-            <span>{ "Node" }</span>
-            <select onchange={on_pick}>
-                <option value="" selected={p.selected.is_none()}>{ "—" }</option>
-                { for p.nodes.iter().map(|n| html! {
-                    <option value={n.id.to_string()} selected={p.selected == Some(n.id)}>{ format!("Node {}", n.id) }</option>
-                }) }
-            </select>
-        </label>
-    };
+    let options = p.nodes.iter().map(|n| {
+        El::new("option")
+            .attr("value", n.id.to_string())
+            .flag("selected", p.selected == Some(n.id))
+            .text(format!("Node {}", n.id))
+    });
+    let picker = El::new("label")
+        .class("picker")
+        .child(El::new("span").text("Node"))
+        .child(
+            El::new("select")
+                .on_change(on_pick)
+                .child(
+                    El::new("option")
+                        .attr("value", "")
+                        .flag("selected", p.selected.is_none())
+                        .text("—"),
+                )
+                .children(options),
+        );
     let body = match p
         .selected
         .and_then(|id| p.nodes.iter().find(|n| n.id == id))
     {
         None => {
-            html! { <p class="hint">{ "Select a node on the ring (click it, or Tab to it and press Enter) to see its whole state." }</p> }
+            hint("Select a node on the ring (click it, or Tab to it and press Enter) to see its whole state.").into()
         }
         Some(n) => {
             let epoch = p.info.epoch_name;
@@ -170,52 +186,102 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                     q.view.log_len.saturating_sub(n.view.log_len) as usize
                 });
             let changes = changes + if n.view.has_log { log_changes } else { 0 };
-            html! {
-                <>
-                    <p class={classes!("who", epoch_class(n.view.epoch))}>{ node_name(n, &p.info) }</p>
-                    if changes > 0 {
-                        <p class="hint changes" id={CHANGED_NOTE}>
-                            { format!("Marked “changed” or “new”: {changes} {} since the previous event.", if changes == 1 { "row differs" } else { "rows differ" }) }
-                        </p>
-                    }
-                    <dl class="fields">{ rows }</dl>
-                    if n.view.has_log {
-                    <h3>{ format!("Log: {} entries, {} committed", n.view.log_len, n.view.log_committed) }</h3>
-                    if n.view.log.is_empty() {
-                        <p class="hint">{ "The log is empty." }</p>
-                    } else {
-                        if n.view.log_len > (n.view.log.len() - start) as u64 {
-                            <p class="hint">{ format!("Showing the newest {}.", n.view.log.len() - start) }</p>
-                        }
-                        <div class="table-scroll">
-                            <table class="log-table">
-                                <thead><tr><th scope="col">{ "#" }</th><th scope="col">{ epoch }</th><th scope="col">{ "command" }</th><th scope="col">{ "committed" }</th></tr></thead>
-                                <tbody>
-                                    { for n.view.log.iter().enumerate().skip(start).map(|(i, e)| {
-                                        let mark = entry_mark(i, e);
-                                        html! {
-                                            <tr class={classes!(if e.committed { "committed" } else { "pending" }, mark.map(|_| "changed"))}
-                                                aria-describedby={mark.map(|_| CHANGED_NOTE)}>
-                                                <td>{ base + i as u64 }if let Some(m) = mark { <>{ " " }<strong class="chg">{ m }</strong></> }</td>
-                                                <td>{ e.epoch }</td><td>{ e.command.clone() }</td>
-                                                <td>{ if e.committed { "✓ yes" } else { "… no" } }</td>
-                                            </tr>
-                                        }
-                                    }) }
-                                </tbody>
-                            </table>
-                        </div>
-                    }
-                    }
-                </>
-            }
+            let log = n.view.has_log.then(|| {
+                let entries = if n.view.log.is_empty() {
+                    hint("The log is empty.").into()
+                } else {
+                    let shown = n.view.log.len() - start;
+                    let th = |text: &'static str| El::new("th").attr("scope", "col").text(text);
+                    let head = El::new("tr")
+                        .child(th("#"))
+                        .child(th(epoch))
+                        .child(th("command"))
+                        .child(th("committed"));
+                    let rows = n.view.log.iter().enumerate().skip(start).map(|(i, e)| {
+                        let m = entry_mark(i, e);
+                        El::new("tr")
+                            .attr("aria-describedby", m.map(|_| CHANGED_NOTE))
+                            .class(classes!(
+                                if e.committed { "committed" } else { "pending" },
+                                m.map(|_| "changed")
+                            ))
+                            .child(
+                                El::new("td")
+                                    .text((base + i as u64).to_string())
+                                    .maybe(m.map(mark)),
+                            )
+                            .child(El::new("td").text(e.epoch.to_string()))
+                            .child(El::new("td").text(e.command.clone()))
+                            .child(El::new("td").text(if e.committed {
+                                "✓ yes"
+                            } else {
+                                "… no"
+                            }))
+                    });
+                    fragment(vec![
+                        optional(
+                            (n.view.log_len > shown as u64)
+                                .then(|| hint(format!("Showing the newest {shown}."))),
+                        ),
+                        El::new("div")
+                            .class("table-scroll")
+                            .child(
+                                El::new("table")
+                                    .class("log-table")
+                                    .child(El::new("thead").child(head))
+                                    .child(El::new("tbody").children(rows)),
+                            )
+                            .into(),
+                    ])
+                };
+                fragment(vec![
+                    El::new("h3")
+                        .text(format!(
+                            "Log: {} entries, {} committed",
+                            n.view.log_len, n.view.log_committed
+                        ))
+                        .into(),
+                    entries,
+                ])
+            });
+            let changed_note = (changes > 0).then(|| {
+                let rows = if changes == 1 {
+                    "row differs"
+                } else {
+                    "rows differ"
+                };
+                El::new("p")
+                    .attr("id", CHANGED_NOTE)
+                    .class("hint changes")
+                    .text(format!(
+                        "Marked “changed” or “new”: {changes} {rows} since the previous event."
+                    ))
+            });
+            fragment(vec![
+                El::new("p")
+                    .class(classes!("who", epoch_class(n.view.epoch)))
+                    .text(node_name(n, &p.info))
+                    .into(),
+                optional(changed_note),
+                El::new("dl").class("fields").child(rows).into(),
+                optional(log),
+            ])
         }
     };
-    html! {
-        <section class="panel inspector" aria-labelledby="inspector-title">
-            <h2 id="inspector-title">{ "Inspector" }</h2>
-            { picker }
-            { body }
-        </section>
-    }
+    El::new("section")
+        .attr("aria-labelledby", "inspector-title")
+        .class("panel inspector")
+        .child(
+            El::new("h2")
+                .attr("id", "inspector-title")
+                .text("Inspector"),
+        )
+        .child(picker)
+        .child(body)
+        .into()
+}
+
+/// A paragraph of help.
+fn hint(text: impl Into<AttrValue>) -> El {
+    El::new("p").class("hint").text(text)
 }

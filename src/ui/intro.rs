@@ -14,6 +14,8 @@ use crate::sim::lab::{Lab, Milestone, TraceView};
 use crate::sim::node::ProtocolInfo;
 use crate::sim::time::{MS, Micros};
 
+use super::el::El;
+
 /// Virtual seconds per wall second during the fast start (1/10×: a first election that takes
 /// 130–170 ms of virtual time shows in under two seconds, and its messages can still be seen).
 pub const FAST_START_SPEED: f64 = 0.1;
@@ -93,11 +95,11 @@ pub fn awaited(info: &ProtocolInfo) -> &'static str {
 
 /// The hint of what to try, under the page title.
 pub fn hint() -> Html {
-    html! {
-        <p class="hint first-hint" id="first-hint">
-            { "Try this: click a node to inspect or crash it, or click a message in flight to drop it." }
-        </p>
-    }
+    El::new("p")
+        .attr("id", "first-hint")
+        .class("hint first-hint")
+        .text("Try this: click a node to inspect or crash it, or click a message in flight to drop it.")
+        .into()
 }
 
 #[cfg(test)]

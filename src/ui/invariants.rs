@@ -6,6 +6,7 @@ use yew::prelude::*;
 use crate::sim::lab::{ChaosView, InvariantStatus};
 use crate::sim::time::format_time;
 
+use super::el::El;
 use super::store::Snap;
 
 /// Inputs of [`invariants`].
@@ -31,24 +32,34 @@ pub fn invariants(p: &InvariantsProps) -> Html {
         let s = if injected == 1 { "" } else { "s" };
         summary.push_str(&format!(" under {injected} injected fault{s}"));
     }
-    html! {
-        <section class="panel invariants" aria-labelledby="invariants-title">
-            <h2 id="invariants-title">{ "Invariants " }<small>{ summary }</small></h2>
-            <ul>
-                { for p.invariants.iter().map(|inv| {
-                    let (class, badge) = if inv.violated.is_some() { ("bad", "✗ VIOLATED") } else { ("ok", "✓ OK") };
-                    html! {
-                        <li class={class}>
-                            <span class="badge">{ badge }</span>{ " " }
-                            <strong>{ inv.name }</strong>
-                            <p class="statement">{ inv.statement }</p>
-                            if let Some((t, detail)) = &inv.violated {
-                                <p class="detail">{ format!("At {}: {detail}", format_time(*t)) }</p>
-                            }
-                        </li>
-                    }
-                }) }
-            </ul>
-        </section>
-    }
+    let items = p.invariants.iter().map(|inv| {
+        let (class, badge) = if inv.violated.is_some() {
+            ("bad", "✗ VIOLATED")
+        } else {
+            ("ok", "✓ OK")
+        };
+        let detail = inv.violated.as_ref().map(|(t, detail)| {
+            El::new("p")
+                .class("detail")
+                .text(format!("At {}: {detail}", format_time(*t)))
+        });
+        El::new("li")
+            .class(class)
+            .child(El::new("span").class("badge").text(badge))
+            .text(" ")
+            .child(El::new("strong").text(inv.name))
+            .child(El::new("p").class("statement").text(inv.statement))
+            .maybe(detail)
+    });
+    El::new("section")
+        .attr("aria-labelledby", "invariants-title")
+        .class("panel invariants")
+        .child(
+            El::new("h2")
+                .attr("id", "invariants-title")
+                .text("Invariants ")
+                .child(El::new("small").text(summary)),
+        )
+        .child(El::new("ul").children(items))
+        .into()
 }

@@ -7,6 +7,7 @@ use yew::prelude::*;
 use crate::sim::lab::NodeState;
 use crate::sim::node::{NodeId, Panel, ProtocolInfo};
 
+use super::el::{El, button};
 use super::store::{Msg, Snap};
 
 /// What [`kind_tables`] draws from.
@@ -35,26 +36,29 @@ pub fn kind_tables(p: &KindTablesProps) -> Html {
             let columns: Vec<&str> = rows.first()?.view.fields.iter().map(|(k, _)| *k).collect();
             let title = format!("{}s", capitalise(kind.name));
             let id = format!("kind-{}", kind.name);
-            Some(html! {
-                <section class="panel kind-table" aria-labelledby={id.clone()}>
-                    <h2 id={id}>{ title }</h2>
-                    <table>
-                        <thead><tr>
-                            <th scope="col">{ "Node" }</th>
-                            { for columns.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }
-                        </tr></thead>
-                        <tbody>
-                            { for rows.iter().map(|n| row(n, &columns, p)) }
-                        </tbody>
-                    </table>
-                </section>
-            })
+            let head = El::new("tr")
+                .child(header_cell("col").text("Node"))
+                .children(columns.iter().map(|c| header_cell("col").text(*c)));
+            Some(
+                El::new("section")
+                    .attr("aria-labelledby", id.clone())
+                    .class("panel kind-table")
+                    .child(El::new("h2").attr("id", id).text(title))
+                    .child(El::new("table").child(El::new("thead").child(head)).child(
+                        El::new("tbody").children(rows.iter().map(|n| row(n, &columns, p))),
+                    )),
+            )
         });
-    html! { <>{ for tables }</> }
+    Html::from_iter(tables)
+}
+
+/// A header cell for a column or a row (`scope`).
+fn header_cell(scope: &'static str) -> El {
+    El::new("th").attr("scope", scope)
 }
 
 /// A node's row: a button naming it (shows it in the inspector), then its fields by column.
-fn row(n: &NodeState, columns: &[&str], p: &KindTablesProps) -> Html {
+fn row(n: &NodeState, columns: &[&str], p: &KindTablesProps) -> El {
     let id = n.id;
     let onclick = p.dispatch.reform(move |_| Msg::Select(Some(id)));
     let cell = |c: &str| {
@@ -65,16 +69,18 @@ fn row(n: &NodeState, columns: &[&str], p: &KindTablesProps) -> Html {
         (!n.up).then_some("down"),
         (p.selected == Some(id)).then_some("selected")
     );
-    html! {
-        <tr key={id} {class}>
-            <th scope="row">
-                <button type="button" class="link" {onclick}>
-                    { format!("Node {id}") }{ if n.up { "" } else { " (crashed)" } }
-                </button>
-            </th>
-            { for columns.iter().map(|c| html! { <td>{ cell(c) }</td> }) }
-        </tr>
-    }
+    El::new("tr")
+        .key(id)
+        .class(class)
+        .child(
+            header_cell("row").child(
+                button(onclick)
+                    .class("link")
+                    .text(format!("Node {id}"))
+                    .text(if n.up { "" } else { " (crashed)" }),
+            ),
+        )
+        .children(columns.iter().map(|c| El::new("td").text(cell(c))))
 }
 
 /// `client` → `Client`. Kind names are ASCII: `char::to_uppercase` would bring the Unicode case

@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use super::el::{El, fragment};
+
 use crate::sim::action::ActionKind;
 use crate::sim::node::{NodeId, ParamSpec, ProtocolInfo, Setup, Unit};
 
@@ -70,32 +72,53 @@ pub fn live_settings(info: &ProtocolInfo, setup: &Setup, dispatch: &Callback<Msg
                 dispatch.emit(change(&spec, &value));
             })
         };
+        // Keyed by the value now, so that a value changed elsewhere (a seek back before the
+        // change, a link) replaces the field rather than leave the visitor's last choice.
         let field = match spec.unit {
-            Unit::Choice(names) => html! {
-                <select id={id.clone()} name={spec.key} {onchange}>
-                    { for names.iter().enumerate().map(|(i, name)| html! {
-                        <option value={*name} selected={i as u64 == now}>{ *name }</option>
-                    }) }
-                </select>
-            },
-            _ => html! {
-                <input id={id.clone()} name={spec.key} type="text" inputmode="decimal" size="6"
-                    value={spec.format(now)} {onchange} />
-            },
+            Unit::Choice(names) => El::new("select")
+                .attr("id", id.clone())
+                .attr("name", spec.key)
+                .key(format!("{id}-{now}"))
+                .on_change(onchange)
+                .children(names.iter().enumerate().map(|(i, name)| {
+                    El::new("option")
+                        .attr("value", *name)
+                        .flag("selected", i as u64 == now)
+                        .text(*name)
+                })),
+            _ => El::new("input")
+                .attr("id", id.clone())
+                .attr("name", spec.key)
+                .attr("type", "text")
+                .attr("inputmode", "decimal")
+                .attr("size", "6")
+                .value(spec.format(now))
+                .on_change(onchange),
         };
         let unit = matches!(spec.unit, Unit::Micros).then_some(" (ms)");
-        html! {
-            <>
-                <label for={id}>{ spec.label }{ unit }</label>
-                { field }
-            </>
-        }
+        fragment(vec![
+            El::new("label")
+                .attr("for", id)
+                .text(spec.label)
+                .maybe(unit)
+                .into(),
+            field.into(),
+        ])
     });
-    html! {
-        <div class="live" role="group" aria-labelledby="live-title">
-            <strong id="live-title">{ "Change now" }</strong>
-            { for fields }
-            <span class="hint">{ "recorded in the link; the settings panel starts a new run" }</span>
-        </div>
-    }
+    El::new("div")
+        .attr("role", "group")
+        .attr("aria-labelledby", "live-title")
+        .class("live")
+        .child(
+            El::new("strong")
+                .attr("id", "live-title")
+                .text("Change now"),
+        )
+        .children(fields)
+        .child(
+            El::new("span")
+                .class("hint")
+                .text("recorded in the link; the settings panel starts a new run"),
+        )
+        .into()
 }

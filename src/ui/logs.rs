@@ -7,6 +7,7 @@ use yew::prelude::*;
 use crate::sim::lab::NodeState;
 use crate::sim::node::{NodeId, ProtocolInfo};
 
+use super::el::El;
 use super::geometry::epoch_class;
 use super::store::Snap;
 
@@ -33,34 +34,71 @@ pub fn Logs(p: &LogsProps) -> Html {
     let peers = || p.nodes.iter().take(p.peers);
     let longest = peers().map(|n| n.view.log_len).max().unwrap_or(0);
     let first = longest.saturating_sub(SHOWN as u64);
-    html! {
-        <section class="panel logs" aria-labelledby="logs-title">
-            <h2 id="logs-title">{ "Logs" }
-                <small>{ format!(" boxes show the {epoch} of each entry; solid = committed, dashed = not yet") }</small>
-            </h2>
-            if first > 0 {
-                <p class="hint">{ format!("Entries {} and later; the inspector shows whole logs.", first + 1) }</p>
-            }
-            <ol class="strips">
-                { for peers().map(|n| {
-                    let label = format!("Node {} log: {} entries, {} committed", n.id, n.view.log_len, n.view.log_committed);
-                    let base = n.view.log_first_index();
-                    html! {
-                        <li key={n.id} class={classes!("strip", (!n.up).then_some("down"), (p.selected == Some(n.id)).then_some("selected"))}
-                            aria-label={label}>
-                            <span class="who" aria-hidden="true">{ n.id }</span>
-                            <ol class="entries" aria-hidden="true">
-                                { for n.view.log.iter().zip(base..).filter(|(_, index)| *index > first).map(|(e, index)| html! {
-                                    <li key={index} class={classes!("entry", epoch_class(e.epoch), if e.committed { "committed" } else { "pending" })}
-                                        title={format!("#{index} {epoch} {} {}{}", e.epoch, e.command, if e.committed { ", committed" } else { ", not committed" })}>
-                                        { e.epoch }
-                                    </li>
-                                }) }
-                            </ol>
-                        </li>
-                    }
-                }) }
-            </ol>
-        </section>
-    }
+    let strips = peers().map(|n| {
+        let label = format!(
+            "Node {} log: {} entries, {} committed",
+            n.id, n.view.log_len, n.view.log_committed
+        );
+        let base = n.view.log_first_index();
+        let entries = (n.view.log.iter().zip(base..))
+            .filter(|(_, index)| *index > first)
+            .map(|(e, index)| {
+                let committed = if e.committed {
+                    ", committed"
+                } else {
+                    ", not committed"
+                };
+                El::new("li")
+                    .key(index)
+                    .attr(
+                        "title",
+                        format!("#{index} {epoch} {} {}{committed}", e.epoch, e.command),
+                    )
+                    .class(classes!(
+                        "entry",
+                        epoch_class(e.epoch),
+                        if e.committed { "committed" } else { "pending" }
+                    ))
+                    .text(e.epoch.to_string())
+            });
+        El::new("li")
+            .key(n.id)
+            .attr("aria-label", label)
+            .class(classes!(
+                "strip",
+                (!n.up).then_some("down"),
+                (p.selected == Some(n.id)).then_some("selected")
+            ))
+            .child(
+                El::new("span")
+                    .attr("aria-hidden", "true")
+                    .class("who")
+                    .text(n.id.to_string()),
+            )
+            .child(
+                El::new("ol")
+                    .attr("aria-hidden", "true")
+                    .class("entries")
+                    .children(entries),
+            )
+    });
+    El::new("section")
+        .attr("aria-labelledby", "logs-title")
+        .class("panel logs")
+        .child(
+            El::new("h2")
+                .attr("id", "logs-title")
+                .text("Logs")
+                .child(El::new("small").text(format!(
+                    " boxes show the {epoch} of each entry; solid = committed, dashed = not yet"
+                ))),
+        )
+        .maybe((first > 0).then(|| {
+            El::new("p").class("hint").text(format!(
+                "Entries {} and later; the inspector shows whole logs.",
+                first + 1
+            ))
+        }))
+        .child(El::new("ol").class("strips").children(strips))
+        .into()
 }

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::dom;
+use super::el::{El, button};
 use super::geometry::{Rect, beside};
 use super::store::Msg;
 
@@ -96,24 +97,42 @@ pub fn PopupMenu(p: &MenuProps) -> Html {
                 dispatch.emit(msg.clone());
             })
         };
-        html! {
-            <li role="none">
-                <button type="button" role="menuitem" disabled={!item.enabled} {onclick}>{ item.label.clone() }</button>
-            </li>
-        }
+        El::new("li").attr("role", "none").child(
+            button(onclick)
+                .attr("role", "menuitem")
+                .flag("disabled", !item.enabled)
+                .text(item.label.clone()),
+        )
     });
     let on_close = Callback::from(move |_: MouseEvent| close());
-    html! {
-        <div id={MENU_ID} class="menu"
-            {onkeydown} onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
-            <div class="menu-head">
-                <strong id="popup-menu-title">{ p.title.clone() }</strong>
-                <button type="button" class="menu-close" aria-label="Close menu" onclick={on_close}>{ "×" }</button>
-            </div>
-            <p class="menu-detail">{ p.detail.clone() }</p>
-            <ul role="menu" aria-labelledby="popup-menu-title">{ for items }</ul>
-        </div>
-    }
+    El::new("div")
+        .attr("id", MENU_ID)
+        .class("menu")
+        .on_keydown(onkeydown)
+        .on_click(Callback::from(|e: MouseEvent| e.stop_propagation()))
+        .child(
+            El::new("div")
+                .class("menu-head")
+                .child(
+                    El::new("strong")
+                        .attr("id", "popup-menu-title")
+                        .text(p.title.clone()),
+                )
+                .child(
+                    button(on_close)
+                        .attr("aria-label", "Close menu")
+                        .class("menu-close")
+                        .text("×"),
+                ),
+        )
+        .child(El::new("p").class("menu-detail").text(p.detail.clone()))
+        .child(
+            El::new("ul")
+                .attr("role", "menu")
+                .attr("aria-labelledby", "popup-menu-title")
+                .children(items),
+        )
+        .into()
 }
 
 /// Space kept between the menu and the viewport's edges, in CSS pixels.

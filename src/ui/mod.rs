@@ -21,6 +21,7 @@ pub mod chaos;
 pub mod charts;
 pub mod controls;
 pub mod dom;
+pub mod el;
 pub mod embed;
 pub mod events_log;
 pub mod flights;

@@ -17,6 +17,7 @@ use crate::sim::lab::NetworkView;
 
 use super::chaos::chaos_switch;
 use super::dom;
+use super::el::{El, button, component};
 use super::store::{Msg, Snap, on_click};
 
 /// Pause in key presses on a slider after which the value is recorded, in ms.
@@ -165,17 +166,21 @@ pub fn network(p: &NetworkProps) -> Html {
     };
     let heal = on_click(&p.dispatch, Msg::Act(ActionKind::Heal));
 
+    // An item of the list of links to restore.
+    let restore_item = |act: ActionKind, text: String| {
+        El::new("li").child(button(on_click(&p.dispatch, Msg::Act(act))).text(text))
+    };
     let restore = net.cut_links.iter().map(|&(a, b)| {
-        let click = on_click(&p.dispatch, Msg::Act(ActionKind::RestoreLink { a, b }));
-        html! {
-            <li><button type="button" onclick={click}>{ format!("Restore link {a}–{b}") }</button></li>
-        }
+        restore_item(
+            ActionKind::RestoreLink { a, b },
+            format!("Restore link {a}–{b}"),
+        )
     });
     let restore_one_way = net.one_way.iter().map(|&(a, b)| {
-        let click = on_click(&p.dispatch, Msg::Act(ActionKind::RestoreLink { a, b }));
-        html! {
-            <li><button type="button" onclick={click}>{ format!("Restore link {a} → {b}") }</button></li>
-        }
+        restore_item(
+            ActionKind::RestoreLink { a, b },
+            format!("Restore link {a} → {b}"),
+        )
     });
     let restore_speed = net.slow_links.iter().map(|&(from, to, _, _)| {
         let act = ActionKind::LinkLatency {
@@ -183,42 +188,70 @@ pub fn network(p: &NetworkProps) -> Html {
             to,
             latency: None,
         };
-        let click = on_click(&p.dispatch, Msg::Act(act));
-        html! {
-            <li><button type="button" onclick={click}>{ format!("Normal speed {from} → {to}") }</button></li>
-        }
+        restore_item(act, format!("Normal speed {from} → {to}"))
     });
 
-    let draft = p.draft.as_ref().map(|d| {
-        html! { <PartitionEditor draft={d.clone()} dispatch={p.dispatch.clone()} /> }
+    let shape: Html = if let Some(d) = &p.draft {
+        component::<PartitionEditor>(
+            None,
+            EditorProps {
+                draft: d.clone(),
+                dispatch: p.dispatch.clone(),
+            },
+        )
+    } else {
+        El::new("div")
+            .class("row")
+            .child(
+                button(start_draft)
+                    .attr("id", PARTITION_BUTTON)
+                    .flag("disabled", n < 2)
+                    .text("Partition…"),
+            )
+            .child(button(halves).flag("disabled", n < 2).text("Split in two"))
+            .child(button(heal).flag("disabled", whole).text("Heal network"))
+            .into()
+    };
+    let sliders = sliders.into_iter().map(|(name, label, value, max, unit)| {
+        component::<NetSlider>(
+            Some(name.into()),
+            SliderProps {
+                name,
+                label,
+                value: value.into(),
+                max: max.into(),
+                unit,
+                config: cfg,
+                dispatch: p.dispatch.clone(),
+            },
+        )
     });
-
-    html! {
-        <section class="panel network" aria-labelledby="network-title">
-            <h2 id="network-title">{ "Network" }</h2>
-            <p class="net-state" role="status">{ describe(net) }</p>
-            <div class="sliders">
-                { for sliders.into_iter().map(|(name, label, value, max, unit)| html! {
-                    <NetSlider key={name} {name} {label} value={AttrValue::from(value)} max={AttrValue::from(max)}
-                        {unit} config={cfg} dispatch={p.dispatch.clone()} />
-                }) }
-            </div>
-            if let Some(d) = draft {
-                { d }
-            } else {
-                <div class="row">
-                    <button type="button" id={PARTITION_BUTTON} onclick={start_draft} disabled={n < 2}>{ "Partition…" }</button>
-                    <button type="button" onclick={halves} disabled={n < 2}>{ "Split in two" }</button>
-                    <button type="button" onclick={heal} disabled={whole}>{ "Heal network" }</button>
-                </div>
-            }
-            if !(net.cut_links.is_empty() && net.one_way.is_empty() && net.slow_links.is_empty()) {
-                <ul class="cut-list">{ for restore }{ for restore_one_way }{ for restore_speed }</ul>
-            }
-            <p class="hint">{ "Cut single links from a node's menu, or select a node and click one of its links." }</p>
-            { chaos_switch(p.chaos, &p.dispatch) }
-        </section>
-    }
+    let changed =
+        !(net.cut_links.is_empty() && net.one_way.is_empty() && net.slow_links.is_empty());
+    El::new("section")
+        .attr("aria-labelledby", "network-title")
+        .class("panel network")
+        .child(El::new("h2").attr("id", "network-title").text("Network"))
+        .child(
+            El::new("p")
+                .attr("role", "status")
+                .class("net-state")
+                .text(describe(net)),
+        )
+        .child(El::new("div").class("sliders").children(sliders))
+        .child(shape)
+        .maybe(changed.then(|| {
+            El::new("ul")
+                .class("cut-list")
+                .children(restore)
+                .children(restore_one_way)
+                .children(restore_speed)
+        }))
+        .child(El::new("p").class("hint").text(
+            "Cut single links from a node's menu, or select a node and click one of its links.",
+        ))
+        .child(chaos_switch(p.chaos, &p.dispatch))
+        .into()
 }
 
 /// Props of [`NetSlider`].
@@ -324,15 +357,26 @@ fn NetSlider(p: &SliderProps) -> Html {
             }
         })
     };
-    html! {
-        <label>
-            <span>{ p.label }</span>
-            <input ref={input} type="range" name={name} min="0" max={p.max.clone()} step="1"
-                value={p.value.clone()} aria-valuetext={text.clone()} data-unit={p.unit}
-                {oninput} {onchange} {onkeydown} {onblur} />
-            <output>{ text }</output>
-        </label>
-    }
+    El::new("label")
+        .child(El::new("span").text(p.label))
+        .child(
+            El::new("input")
+                .node_ref(input)
+                .attr("type", "range")
+                .attr("name", name)
+                .attr("min", "0")
+                .attr("max", p.max.clone())
+                .attr("step", "1")
+                .value(p.value.clone())
+                .attr("aria-valuetext", text.clone())
+                .attr("data-unit", p.unit)
+                .on_input(oninput)
+                .on_change(onchange)
+                .on_keydown(onkeydown)
+                .on_blur(onblur),
+        )
+        .child(El::new("output").text(text))
+        .into()
 }
 
 /// Props of [`PartitionEditor`].
@@ -403,26 +447,44 @@ fn PartitionEditor(p: &EditorProps) -> Html {
             }
         })
     };
-    html! {
-        <div class="draft" id={EDITOR_ID} role="group" aria-labelledby="draft-title" {onkeydown}>
-            <h3 id="draft-title">{ "Draw a partition" }</h3>
-            <p class="hint">{ "Tick the nodes for side B, or on the ring click nodes or drag a loop around them (Shift adds to side B). Escape cancels." }</p>
-            <fieldset class="sides">
-                <legend>{ "Side B" }</legend>
-                { for d.iter().enumerate().map(|(i, side)| html! {
-                    <label class="check">
-                        <input type="checkbox" value={(i + 1).to_string()} checked={*side == 1} onchange={on_tick.clone()} />
-                        <span>{ format!("Node {}", i + 1) }</span>
-                    </label>
-                }) }
-            </fieldset>
-            <div class="row">
-                <button type="button" class="primary" onclick={apply} disabled={!both}>{ "Apply partition" }</button>
-                <button type="button" onclick={cancel}>{ "Cancel" }</button>
-            </div>
-            if !both {
-                <p class="hint">{ "Put at least one node on each side." }</p>
-            }
-        </div>
-    }
+    let ticks = d.iter().enumerate().map(|(i, side)| {
+        El::new("label")
+            .class("check")
+            .child(
+                El::new("input")
+                    .attr("type", "checkbox")
+                    .value((i + 1).to_string())
+                    .checked(*side == 1)
+                    .on_change(on_tick.clone()),
+            )
+            .child(El::new("span").text(format!("Node {}", i + 1)))
+    });
+    let hint = |text: &'static str| El::new("p").class("hint").text(text);
+    El::new("div")
+        .attr("id", EDITOR_ID)
+        .attr("role", "group")
+        .attr("aria-labelledby", "draft-title")
+        .class("draft")
+        .on_keydown(onkeydown)
+        .child(El::new("h3").attr("id", "draft-title").text("Draw a partition"))
+        .child(hint("Tick the nodes for side B, or on the ring click nodes or drag a loop around them (Shift adds to side B). Escape cancels."))
+        .child(
+            El::new("fieldset")
+                .class("sides")
+                .child(El::new("legend").text("Side B"))
+                .children(ticks),
+        )
+        .child(
+            El::new("div")
+                .class("row")
+                .child(
+                    button(apply)
+                        .flag("disabled", !both)
+                        .class("primary")
+                        .text("Apply partition"),
+                )
+                .child(button(cancel).text("Cancel")),
+        )
+        .maybe((!both).then(|| hint("Put at least one node on each side.")))
+        .into()
 }

@@ -15,6 +15,7 @@ use yew::prelude::*;
 use crate::sim::lab::NodeState;
 use crate::sim::node::{LeadClaim, LeadStage, ProtocolInfo};
 
+use super::el::{El, fragment};
 use super::geometry::{LabelPlace, LabelText, Layout, Shape, epoch_class, shape};
 use super::store::{Menu, Msg, Snap};
 
@@ -77,10 +78,18 @@ pub fn term_text(n: &NodeState, layout: &Layout) -> Html {
     }
     let (cx, cy) = layout.pos(n.id);
     let font = (layout.radius(n.id) * 0.85).clamp(8.0, 20.0);
-    let class = classes!("term", epoch_class(n.view.epoch), (!n.up).then_some("down"));
-    html! {
-        <text key={n.id} {class} x={f(cx)} y={f(cy + font * 0.35)} font-size={f(font)}>{ n.view.epoch }</text>
-    }
+    El::new("text")
+        .key(n.id)
+        .class(classes!(
+            "term",
+            epoch_class(n.view.epoch),
+            (!n.up).then_some("down")
+        ))
+        .attr("x", f(cx))
+        .attr("y", f(cy + font * 0.35))
+        .attr("font-size", f(font))
+        .text(n.view.epoch.to_string())
+        .into()
 }
 
 /// Props of [`NodeGlyph`].
@@ -153,14 +162,21 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
         })
     };
 
+    // A circle centred on the node, of radius `r`.
+    let ring = |class: &'static str, r: f64| {
+        El::new("circle")
+            .class(class)
+            .attr("cx", f(cx))
+            .attr("cy", f(cy))
+            .attr("r", f(r))
+    };
+    let path = |class: &'static str, d: String| El::new("path").attr("d", d).class(class);
     let body = match shape {
-        Shape::Circle => html! { <circle class="body" cx={f(cx)} cy={f(cy)} r={f(r)} /> },
-        Shape::Crown if !p.crowned => html! {
-            <>
-                <circle class="halo" cx={f(cx)} cy={f(cy)} r={f(r + 3.5)} />
-                <circle class="body thick" cx={f(cx)} cy={f(cy)} r={f(r)} />
-            </>
-        },
+        Shape::Circle => ring("body", r).into(),
+        Shape::Crown if !p.crowned => fragment(vec![
+            ring("halo", r + 3.5).into(),
+            ring("body thick", r).into(),
+        ]),
         Shape::Crown => {
             let w = p.layout.crown_half_width(id);
             let top = cy - r - 3.0;
@@ -181,17 +197,15 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
                 f(cx + w),
                 f(top)
             );
-            html! {
-                <>
-                    <circle class="halo" cx={f(cx)} cy={f(cy)} r={f(r + 3.5)} />
-                    <circle class="body thick" cx={f(cx)} cy={f(cy)} r={f(r)} />
-                    <path class="crown" d={crown} />
-                </>
-            }
+            fragment(vec![
+                ring("halo", r + 3.5).into(),
+                ring("body thick", r).into(),
+                path("crown", crown).into(),
+            ])
         }
         Shape::Diamond => {
             let d = r * 1.15;
-            let path = format!(
+            let outline = format!(
                 "M{} {}L{} {}L{} {}L{} {}Z",
                 f(cx),
                 f(cy - d),
@@ -202,7 +216,7 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
                 f(cx - d),
                 f(cy)
             );
-            html! { <path class="body dashed" d={path} /> }
+            path("body dashed", outline).into()
         }
         Shape::Square | Shape::Block => {
             // A block (a client …) is a rounded square: its corners come from the style sheet.
@@ -212,7 +226,13 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
                 "body dotted"
             };
             let s = r * 0.9;
-            html! { <rect {class} x={f(cx - s)} y={f(cy - s)} width={f(2.0 * s)} height={f(2.0 * s)} /> }
+            El::new("rect")
+                .class(class)
+                .attr("x", f(cx - s))
+                .attr("y", f(cy - s))
+                .attr("width", f(2.0 * s))
+                .attr("height", f(2.0 * s))
+                .into()
         }
     };
     let label = label_text(n, p.label_text);
@@ -224,34 +244,66 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
         p.selected.then_some("selected"),
         p.open.then_some("open")
     );
-    html! {
-        <g class={class} id={format!("node-{id}")} role="button" tabindex="0" aria-label={name}
-            aria-haspopup={p.drafting.is_none().then_some("menu")}
-            aria-expanded={p.drafting.is_none().then_some(if p.open { "true" } else { "false" })}
-            aria-pressed={p.drafting.map(|b| if b { "true" } else { "false" })}
-            {onclick} {onkeydown}>
-            if p.selected {
-                <circle class="select-ring" cx={f(cx)} cy={f(cy)} r={f(r + 9.0)} />
-            }
-            if p.drafting == Some(true) {
-                <circle class="draft-mark" cx={f(cx)} cy={f(cy)} r={f(r + 5.0)} />
-            }
-            { body }
-            if !n.up {
-                <path class="xmark" d={format!("M{} {}L{} {}M{} {}L{} {}",
-                    f(cx - r * 0.7), f(cy - r * 0.7), f(cx + r * 0.7), f(cy + r * 0.7),
-                    f(cx - r * 0.7), f(cy + r * 0.7), f(cx + r * 0.7), f(cy - r * 0.7))} />
-            }
-            if n.paused_until.is_some() {
-                // Two bars inside the node, either side of its number: the usual "paused" sign
-                // (above the node is the crown's place).
-                <path class="pause-mark" aria-hidden="true" d={format!("M{} {}v{}M{} {}v{}",
-                    f(cx - r * 0.58), f(cy - r * 0.45), f(r * 0.9),
-                    f(cx + r * 0.58), f(cy - r * 0.45), f(r * 0.9))} />
-            }
-            <text class="label" x={f(p.label.x)} y={f(p.label.y)} font-size={f(p.label_font)}>{ label }</text>
-        </g>
-    }
+    let true_false = |b: bool| if b { "true" } else { "false" };
+    let xmark = || {
+        let d = format!(
+            "M{} {}L{} {}M{} {}L{} {}",
+            f(cx - r * 0.7),
+            f(cy - r * 0.7),
+            f(cx + r * 0.7),
+            f(cy + r * 0.7),
+            f(cx - r * 0.7),
+            f(cy + r * 0.7),
+            f(cx + r * 0.7),
+            f(cy - r * 0.7)
+        );
+        path("xmark", d)
+    };
+    // Two bars inside the node, either side of its number: the usual "paused" sign (above the
+    // node is the crown's place).
+    let pause_mark = || {
+        let d = format!(
+            "M{} {}v{}M{} {}v{}",
+            f(cx - r * 0.58),
+            f(cy - r * 0.45),
+            f(r * 0.9),
+            f(cx + r * 0.58),
+            f(cy - r * 0.45),
+            f(r * 0.9)
+        );
+        El::new("path")
+            .attr("aria-hidden", "true")
+            .attr("d", d)
+            .class("pause-mark")
+    };
+    El::new("g")
+        .class(class)
+        .attr("id", format!("node-{id}"))
+        .attr("role", "button")
+        .attr("tabindex", "0")
+        .attr("aria-label", name)
+        .attr("aria-haspopup", p.drafting.is_none().then_some("menu"))
+        .attr(
+            "aria-expanded",
+            p.drafting.is_none().then_some(true_false(p.open)),
+        )
+        .attr("aria-pressed", p.drafting.map(true_false))
+        .on_click(onclick)
+        .on_keydown(onkeydown)
+        .maybe(p.selected.then(|| ring("select-ring", r + 9.0)))
+        .maybe((p.drafting == Some(true)).then(|| ring("draft-mark", r + 5.0)))
+        .child(body)
+        .maybe((!n.up).then(xmark))
+        .maybe(n.paused_until.is_some().then(pause_mark))
+        .child(
+            El::new("text")
+                .class("label")
+                .attr("x", f(p.label.x))
+                .attr("y", f(p.label.y))
+                .attr("font-size", f(p.label_font))
+                .text(label),
+        )
+        .into()
 }
 
 /// A coordinate rounded for SVG attributes.

@@ -14,11 +14,12 @@ use crate::sim::action::{ActionKind, NetConfig};
 use crate::sim::lab::{DropReason, NetworkView};
 use crate::sim::node::{NodeId, Placement, ProtocolInfo};
 
-use super::flights::MessageLayer;
+use super::el::{El, component, fragment};
+use super::flights::{MessageLayer, MessageLayerProps};
 use super::geometry::{CENTER, LabelText, Layout, Shape, VIEW, countdown_left, shape};
-use super::menu::{MenuItem, PopupMenu};
+use super::menu::{MenuItem, MenuProps, PopupMenu};
 use super::message::message_name;
-use super::node_glyph::{NodeGlyph, crowned, f, leading_claim, node_name, term_text};
+use super::node_glyph::{NodeGlyph, NodeProps, crowned, f, leading_claim, node_name, term_text};
 use super::store::{Frame, Menu, Msg, Snap, on_click};
 
 /// Inputs of [`ring`].
@@ -234,22 +235,26 @@ fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
     if groups.len() != layout.n || groups.windows(2).all(|w| w[0] == w[1]) {
         return Html::default();
     }
-    let letters: Vec<Html> = (1..=layout.n as NodeId)
+    let letters: Vec<El> = (1..=layout.n as NodeId)
         .filter(|&id| !layout.on_ring(id))
         .map(|id| {
             let (x, y) = layout.pos(id);
-            html! {
-                <text class="side-letter" x={f(x + layout.side_r + 9.0)} y={f(y + 4.0)}>
-                    { side_letter(groups[id as usize - 1]) }
-                </text>
-            }
+            El::new("text")
+                .class("side-letter")
+                .attr("x", f(x + layout.side_r + 9.0))
+                .attr("y", f(y + 4.0))
+                .text(side_letter(groups[id as usize - 1]).to_string())
         })
         .collect();
     // Their letters stand in a group of their own, drawn only when there are such nodes.
     let off_ring = if letters.is_empty() {
         Html::default()
     } else {
-        html! { <g class={classes!("side-letters", class)} aria-hidden="true">{ for letters }</g> }
+        El::new("g")
+            .class(classes!("side-letters", class))
+            .attr("aria-hidden", "true")
+            .children(letters)
+            .into()
     };
     let ring: Vec<NodeId> = layout.ring_ids().collect();
     let n = ring.len();
@@ -291,25 +296,40 @@ fn sides_layer(layout: &Layout, groups: &[u8], class: &'static str) -> Html {
         // The side's letter, inside the wedge near its middle node.
         let (mx, my) = layout.pos(ring[(start + (len - 1) / 2) % n]);
         let (lx, ly) = (CENTER + (mx - CENTER) * 0.42, CENTER + (my - CENTER) * 0.42);
-        wedges.push(html! {
-            <g class={classes!("side", if g % 2 == 0 { "tint" } else { "hatch" })}>
-                <path d={path} />
-                <text x={f(lx)} y={f(ly)}>{ side_letter(g) }</text>
-            </g>
-        });
+        wedges.push(
+            El::new("g")
+                .class(if g % 2 == 0 {
+                    "side tint"
+                } else {
+                    "side hatch"
+                })
+                .child(El::new("path").attr("d", path))
+                .child(
+                    El::new("text")
+                        .attr("x", f(lx))
+                        .attr("y", f(ly))
+                        .text(side_letter(g).to_string()),
+                ),
+        );
         let (wx, wy) = at(d1, 1.0);
-        walls.push(html! {
-            <line class="wall" x1={f(CENTER)} y1={f(CENTER)} x2={f(wx)} y2={f(wy)} />
-        });
+        walls.push(
+            El::new("line")
+                .class("wall")
+                .attr("x1", f(CENTER))
+                .attr("y1", f(CENTER))
+                .attr("x2", f(wx))
+                .attr("y2", f(wy)),
+        );
     }
-    html! {
-        <>
-            <g class={classes!("sides", class)} aria-hidden="true">
-                { for wedges }{ for walls }
-            </g>
-            { off_ring }
-        </>
-    }
+    fragment(vec![
+        El::new("g")
+            .class(classes!("sides", class))
+            .attr("aria-hidden", "true")
+            .children(wedges)
+            .children(walls)
+            .into(),
+        off_ring,
+    ])
 }
 
 /// `x y` for path data.
@@ -352,14 +372,20 @@ pub fn cut_frac(layout: &Layout, net: &NetworkView, a: NodeId, b: NodeId) -> f64
 
 /// Scissors drawn at (`x`, `y`) on a cut link.
 fn scissors(x: f64, y: f64) -> Html {
-    html! {
-        <g class="scissors" transform={format!("translate({} {})", f(x), f(y))}>
-            <circle class="gap" r="8" />
-            <circle cx="-3" cy="4" r="2.3" />
-            <circle cx="3" cy="4" r="2.3" />
-            <path d="M-1.8 2.2L4 -6M1.8 2.2L-4 -6" />
-        </g>
-    }
+    let blade = |cx: &'static str| {
+        El::new("circle")
+            .attr("cx", cx)
+            .attr("cy", "4")
+            .attr("r", "2.3")
+    };
+    El::new("g")
+        .class("scissors")
+        .attr("transform", format!("translate({} {})", f(x), f(y)))
+        .child(El::new("circle").attr("r", "8").class("gap"))
+        .child(blade("-3"))
+        .child(blade("3"))
+        .child(El::new("path").attr("d", "M-1.8 2.2L4 -6M1.8 2.2L-4 -6"))
+        .into()
 }
 
 /// Cut links: a dashed line with a gap where the cut is (scissors on a link cut by itself).
@@ -399,14 +425,17 @@ fn cuts_layer(layout: &Layout, net: &NetworkView) -> Html {
                 xy(bx, by),
                 xy(x1, y1)
             );
-            html! {
-                <g class={classes!("cut", own.then_some("own"))} data-cut={format!("{a}-{b}")}>
-                    <path d={d} />
-                    if own { { scissors(cx, cy) } }
-                </g>
-            }
+            El::new("g")
+                .class(if own { "cut own" } else { "cut" })
+                .attr("data-cut", format!("{a}-{b}"))
+                .child(El::new("path").attr("d", d))
+                .maybe(own.then(|| scissors(cx, cy)))
         });
-    html! { <g class="cuts" aria-hidden="true">{ for lines }</g> }
+    El::new("g")
+        .class("cuts")
+        .attr("aria-hidden", "true")
+        .children(lines)
+        .into()
 }
 
 /// Directions cut alone and slow directions, each drawn beside the straight line between its
@@ -452,13 +481,12 @@ fn directions_layer(layout: &Layout, net: &NetworkView) -> Html {
             let (ax, ay) = offset(from, to, 0.8, 5.0 - 6.0);
             let (bx, by) = offset(from, to, 0.8, 5.0 + 6.0);
             let bar = format!("M{}L{}", xy(ax, ay), xy(bx, by));
-            html! {
-                <g class="oneway" data-oneway={format!("{from}-{to}")}>
-                    <path class="line" d={line} />
-                    <path class="head" d={head} />
-                    <path class="bar" d={bar} />
-                </g>
-            }
+            El::new("g")
+                .class("oneway")
+                .attr("data-oneway", format!("{from}-{to}"))
+                .child(path("line", line))
+                .child(path("head", head))
+                .child(path("bar", bar))
         });
     let slow = (net.slow_links.iter())
         .filter(|&&(a, b, _, _)| within(a, b))
@@ -466,15 +494,29 @@ fn directions_layer(layout: &Layout, net: &NetworkView) -> Html {
             let (line, head) = arrow(from, to, 0.85);
             let (tx, ty) = beside(from, to, 0.5);
             let ms = |us: u64| crate::sim::param::millis(us);
-            html! {
-                <g class="slow" data-slow={format!("{from}-{to}")}>
-                    <path class="line" d={line} />
-                    <path class="head" d={head} />
-                    <text x={f(tx)} y={f(ty)}>{ format!("{}–{} ms", ms(lo), ms(hi)) }</text>
-                </g>
-            }
+            El::new("g")
+                .class("slow")
+                .attr("data-slow", format!("{from}-{to}"))
+                .child(path("line", line))
+                .child(path("head", head))
+                .child(
+                    El::new("text")
+                        .attr("x", f(tx))
+                        .attr("y", f(ty))
+                        .text(format!("{}–{} ms", ms(lo), ms(hi))),
+                )
         });
-    html! { <g class="directions" aria-hidden="true">{ for deaf }{ for slow }</g> }
+    El::new("g")
+        .class("directions")
+        .attr("aria-hidden", "true")
+        .children(deaf)
+        .children(slow)
+        .into()
+}
+
+/// A path with a class.
+fn path(class: &'static str, d: String) -> El {
+    El::new("path").attr("d", d).class(class)
 }
 
 /// The selected node's links, faint, each clickable for its menu (the node menu's "Links…"
@@ -490,13 +532,22 @@ fn links_layer(p: &RingProps, layout: &Layout) -> Html {
         let (x0, y0) = layout.pos(sel);
         let (x1, y1) = layout.pos(k);
         let (a, b) = (sel.min(k), sel.max(k));
-        html! {
-            <line class="link" data-link={format!("{a}-{b}")} x1={f(x0)} y1={f(y0)} x2={f(x1)} y2={f(y1)}>
-                <title>{ format!("Link between Node {a} and Node {b}: click to cut or restore") }</title>
-            </line>
-        }
+        El::new("line")
+            .class("link")
+            .attr("data-link", format!("{a}-{b}"))
+            .attr("x1", f(x0))
+            .attr("y1", f(y0))
+            .attr("x2", f(x1))
+            .attr("y2", f(y1))
+            .child(El::new("title").text(format!(
+                "Link between Node {a} and Node {b}: click to cut or restore"
+            )))
     });
-    html! { <g class="links" onclick={p.handlers.link_click.clone()}>{ for lines }</g> }
+    El::new("g")
+        .class("links")
+        .on_click(p.handlers.link_click.clone())
+        .children(lines)
+        .into()
 }
 
 /// The ring.
@@ -519,11 +570,20 @@ pub fn ring(p: &RingProps) -> Html {
         let (set, fires) = n.countdown?;
         let left = countdown_left(now, set, fires);
         let (cx, cy) = layout.pos(n.id);
-        Some(html! {
-            <circle key={n.id} class="timer" cx={f(cx)} cy={f(cy)} r={f(layout.radius(n.id) + 5.5)} pathLength="100"
-                stroke-dasharray={format!("{} 100", crate::sim::decimal::fixed(left * 100.0, 2))}
-                transform={format!("rotate(-90 {} {})", f(cx), f(cy))} />
-        })
+        Some(
+            El::new("circle")
+                .key(n.id)
+                .class("timer")
+                .attr("cx", f(cx))
+                .attr("cy", f(cy))
+                .attr("r", f(layout.radius(n.id) + 5.5))
+                .attr("pathLength", "100")
+                .attr(
+                    "stroke-dasharray",
+                    format!("{} 100", crate::sim::decimal::fixed(left * 100.0, 2)),
+                )
+                .attr("transform", format!("rotate(-90 {} {})", f(cx), f(cy))),
+        )
     });
 
     let longest_role = p
@@ -542,13 +602,22 @@ pub fn ring(p: &RingProps) -> Html {
         let Some(place) = labels.places.get(id as usize - 1).copied() else {
             return Html::default();
         };
-        html! {
-            <NodeGlyph key={id} node={n.clone()} info={p.info.clone()} layout={layout}
-                label={place} label_text={labels.text} label_font={labels.font}
-                crowned={crowned(n, &p.info, leading)}
-                selected={p.selected == Some(id)} open={p.menu == Some(Menu::Node(id))}
-                drafting={drafting} dispatch={p.dispatch.clone()} />
-        }
+        component::<NodeGlyph>(
+            Some(id.into()),
+            NodeProps {
+                node: n.clone(),
+                info: p.info.clone(),
+                layout,
+                label: place,
+                label_text: labels.text,
+                label_font: labels.font,
+                crowned: crowned(n, &p.info, leading),
+                selected: p.selected == Some(id),
+                open: p.menu == Some(Menu::Node(id)),
+                drafting,
+                dispatch: p.dispatch.clone(),
+            },
+        )
     });
 
     let lost = frame.lost.iter().map(|m| {
@@ -561,13 +630,24 @@ pub fn ring(p: &RingProps) -> Html {
         let age = now.saturating_sub(m.at) as f64 / frame.lost_window.max(1) as f64;
         let opacity = (1.0 - age * 0.8).clamp(0.2, 1.0);
         let a = layout.msg_r;
-        html! {
-            <g key={m.id} class="lost" data-reason={m.reason.as_str()} opacity={crate::sim::decimal::fixed(opacity, 2)} transform={format!("translate({} {})", f(x), f(y))}>
-                <title>{ format!("{} from Node {} to Node {} lost: {}", m.kind, m.from, m.to, m.reason.as_str()) }</title>
-                <path d={format!("M{m} {m}L{p} {p}M{m} {p}L{p} {m}", m = f(-a), p = f(a))} />
-                <text y={f(-a - 3.0)}>{ "lost" }</text>
-            </g>
-        }
+        El::new("g")
+            .key(m.id)
+            .class("lost")
+            .attr("data-reason", m.reason.as_str())
+            .attr("opacity", crate::sim::decimal::fixed(opacity, 2))
+            .attr("transform", format!("translate({} {})", f(x), f(y)))
+            .child(El::new("title").text(format!(
+                "{} from Node {} to Node {} lost: {}",
+                m.kind,
+                m.from,
+                m.to,
+                m.reason.as_str()
+            )))
+            .child(El::new("path").attr(
+                "d",
+                format!("M{m} {m}L{p} {p}M{m} {p}L{p} {m}", m = f(-a), p = f(a)),
+            ))
+            .child(El::new("text").attr("y", f(-a - 3.0)).text("lost"))
     });
 
     let menu = p.menu.and_then(|m| menu_for(m, p, &layout));
@@ -579,77 +659,152 @@ pub fn ring(p: &RingProps) -> Html {
         frame.flights.len()
     );
 
-    html! {
-        <>
-        <div class="ring-wrap">
-            <svg class={classes!("ring", drafting.then_some("drafting"))} viewBox={format!("0 0 {v} {v}", v = crate::sim::decimal::shortest(VIEW))} role="group"
-                aria-label={label}
-                onpointerdown={p.handlers.lasso.clone()} onpointermove={p.handlers.lasso.clone()}
-                onpointerup={p.handlers.lasso.clone()} onpointercancel={p.handlers.lasso.clone()}>
-                <defs>
-                    <pattern id="hatch" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <rect class="hatch-bg" width="8" height="8" />
-                        <line class="hatch-line" x1="0" y1="0" x2="0" y2="8" />
-                    </pattern>
-                </defs>
-                <rect class="bg" x="0" y="0" width={f(VIEW)} height={f(VIEW)} onclick={p.handlers.background.clone()} />
-                { sides_layer(&layout, &net.groups, "now") }
-                if let Some(d) = &p.draft {
-                    { sides_layer(&layout, d, "draft") }
-                }
-                if layout.n > 1 {
-                    <circle class="track" cx={f(CENTER)} cy={f(CENTER)} r={f(layout.ring_r)} />
-                }
-                { links_layer(p, &layout) }
-                { cuts_layer(&layout, net) }
-                { directions_layer(&layout, net) }
-                <g class="timers" aria-hidden="true">{ for arcs }</g>
-                <g class="nodes">{ for nodes }</g>
-                <g class="terms" aria-hidden="true">{ for frame.nodes.iter().map(|n| term_text(n, &layout)) }</g>
-                <g class="losts" aria-hidden="true">{ for lost }</g>
-                <MessageLayer flights={frame.flights.clone()} labels={frame.labels.clone()}
-                    network={frame.network.clone()} now={now} layout={layout}
-                    reduced_motion={p.reduced_motion} playing={p.playing}
-                    open={match p.menu { Some(Menu::Message(id)) => Some(id), _ => None }}
-                    dispatch={p.dispatch.clone()} />
-                if drafting {
-                    <path id="lasso" class="lasso" d="" />
-                }
-            </svg>
-            <canvas class="flights" aria-hidden="true"></canvas>
-            { menu.unwrap_or_default() }
-        </div>
-        { legend(&p.info, labels.text) }
-        </>
-    }
+    let handlers = &p.handlers;
+    // A group of one layer's drawings.
+    let layer = |class: &'static str| El::new("g").class(class).attr("aria-hidden", "true");
+    let svg = El::new("svg")
+        .class(classes!("ring", drafting.then_some("drafting")))
+        .attr(
+            "viewBox",
+            format!("0 0 {v} {v}", v = crate::sim::decimal::shortest(VIEW)),
+        )
+        .attr("role", "group")
+        .attr("aria-label", label)
+        .on_pointerdown(handlers.lasso.clone())
+        .on_pointermove(handlers.lasso.clone())
+        .on_pointerup(handlers.lasso.clone())
+        .on_pointercancel(handlers.lasso.clone())
+        .child(hatch_pattern())
+        .child(
+            El::new("rect")
+                .class("bg")
+                .attr("x", "0")
+                .attr("y", "0")
+                .attr("width", f(VIEW))
+                .attr("height", f(VIEW))
+                .on_click(handlers.background.clone()),
+        )
+        .child(sides_layer(&layout, &net.groups, "now"))
+        .maybe(p.draft.as_ref().map(|d| sides_layer(&layout, d, "draft")))
+        .maybe((layout.n > 1).then(|| {
+            El::new("circle")
+                .class("track")
+                .attr("cx", f(CENTER))
+                .attr("cy", f(CENTER))
+                .attr("r", f(layout.ring_r))
+        }))
+        .child(links_layer(p, &layout))
+        .child(cuts_layer(&layout, net))
+        .child(directions_layer(&layout, net))
+        .child(layer("timers").children(arcs))
+        .child(El::new("g").class("nodes").children(nodes))
+        .child(layer("terms").children(frame.nodes.iter().map(|n| term_text(n, &layout))))
+        .child(layer("losts").children(lost))
+        .child(component::<MessageLayer>(
+            None,
+            MessageLayerProps {
+                flights: frame.flights.clone(),
+                labels: frame.labels.clone(),
+                network: frame.network.clone(),
+                now,
+                layout,
+                reduced_motion: p.reduced_motion,
+                playing: p.playing,
+                open: match p.menu {
+                    Some(Menu::Message(id)) => Some(id),
+                    _ => None,
+                },
+                dispatch: p.dispatch.clone(),
+            },
+        ))
+        .maybe(drafting.then(|| {
+            El::new("path")
+                .attr("id", "lasso")
+                .attr("d", "")
+                .class("lasso")
+        }));
+    fragment(vec![
+        El::new("div")
+            .class("ring-wrap")
+            .child(svg)
+            .child(
+                El::new("canvas")
+                    .class("flights")
+                    .attr("aria-hidden", "true"),
+            )
+            .child(menu.unwrap_or_default())
+            .into(),
+        legend(&p.info, labels.text),
+    ])
+}
+
+/// The hatching that fills every other partition side.
+fn hatch_pattern() -> El {
+    El::new("defs").child(
+        El::new("pattern")
+            .attr("id", "hatch")
+            .attr("width", "8")
+            .attr("height", "8")
+            .attr("patternUnits", "userSpaceOnUse")
+            .attr("patternTransform", "rotate(45)")
+            .child(
+                El::new("rect")
+                    .attr("width", "8")
+                    .attr("height", "8")
+                    .class("hatch-bg"),
+            )
+            .child(
+                El::new("line")
+                    .attr("x1", "0")
+                    .attr("y1", "0")
+                    .attr("x2", "0")
+                    .attr("y2", "8")
+                    .class("hatch-line"),
+            ),
+    )
 }
 
 /// A small drawing of `shape` for the legend.
-fn legend_shape(shape: Shape) -> Html {
-    let body = match shape {
-        Shape::Circle => html! { <circle class="body" cx="10" cy="12" r="6" /> },
-        Shape::Crown => html! {
-            <>
-                <circle class="halo" cx="10" cy="12" r="7.5" />
-                <circle class="body thick" cx="10" cy="12" r="5.5" />
-                <path class="crown" d="M6 3.5L6 0.5L8 2L10 0L12 2L14 0.5L14 3.5Z" />
-            </>
-        },
-        Shape::Diamond => {
-            html! { <path class="body dashed" d="M10 4.5L17.5 12L10 19.5L2.5 12Z" /> }
-        }
+fn legend_shape(shape: Shape) -> El {
+    let circle = |class: &'static str, r: &'static str| {
+        El::new("circle")
+            .attr("cx", "10")
+            .attr("cy", "12")
+            .attr("r", r)
+            .class(class)
+    };
+    let path = |class: &'static str, d: &'static str| El::new("path").attr("d", d).class(class);
+    let body: Html = match shape {
+        Shape::Circle => circle("body", "6").into(),
+        Shape::Crown => fragment(vec![
+            circle("halo", "7.5").into(),
+            circle("body thick", "5.5").into(),
+            path("crown", "M6 3.5L6 0.5L8 2L10 0L12 2L14 0.5L14 3.5Z").into(),
+        ]),
+        Shape::Diamond => path("body dashed", "M10 4.5L17.5 12L10 19.5L2.5 12Z").into(),
         Shape::Square | Shape::Block => {
             let class = if shape == Shape::Block {
                 "body block"
             } else {
                 "body dotted"
             };
-            html! { <rect {class} x="4" y="6" width="12" height="12" /> }
+            El::new("rect")
+                .attr("x", "4")
+                .attr("y", "6")
+                .attr("width", "12")
+                .attr("height", "12")
+                .class(class)
+                .into()
         }
     };
-    html! {
-        <svg class="e0" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false">{ body }</svg>
-    }
+    El::new("svg")
+        .attr("viewBox", "0 0 20 20")
+        .attr("width", "20")
+        .attr("height", "20")
+        .attr("aria-hidden", "true")
+        .attr("focusable", "false")
+        .class("e0")
+        .child(body)
 }
 
 /// Where the nodes of kind `kind` stand, for the key.
@@ -672,24 +827,38 @@ fn legend(info: &ProtocolInfo, text: LabelText) -> Html {
         } else {
             role.to_string()
         };
-        html! { <li>{ legend_shape(s) }{ text }</li> }
+        El::new("li").child(legend_shape(s)).text(text)
     });
     let kinds = (info.kinds.iter()).map(|k| {
         let place = whereabouts(info.picture.placement, k.name);
-        html! { <li>{ legend_shape(Shape::Block) }{ format!("{} ({place})", k.name) }</li> }
+        El::new("li")
+            .child(legend_shape(Shape::Block))
+            .text(format!("{} ({place})", k.name))
     });
-    html! {
-        <div class="legend" id="ring-legend">
-            <ul aria-label="Key to the ring">
-                { for roles }
-                { for kinds }
-                <li><span class="legend-term" aria-hidden="true">{ "2" }</span>{ format!("number inside: the node's {}", info.epoch_name) }</li>
-            </ul>
-            if text == LabelText::Id {
-                <p class="hint">{ "Each node is labelled with its number; its shape gives its role." }</p>
-            }
-        </div>
-    }
+    let number = El::new("li")
+        .child(
+            El::new("span")
+                .attr("aria-hidden", "true")
+                .class("legend-term")
+                .text("2"),
+        )
+        .text(format!("number inside: the node's {}", info.epoch_name));
+    El::new("div")
+        .attr("id", "ring-legend")
+        .class("legend")
+        .child(
+            El::new("ul")
+                .attr("aria-label", "Key to the ring")
+                .children(roles)
+                .children(kinds)
+                .child(number),
+        )
+        .maybe((text == LabelText::Id).then(|| {
+            El::new("p")
+                .class("hint")
+                .text("Each node is labelled with its number; its shape gives its role.")
+        }))
+        .into()
 }
 
 /// The menu for a node, a message or a link, placed in the middle of the ring.
@@ -844,10 +1013,17 @@ fn menu_for(menu: Menu, p: &RingProps, layout: &Layout) -> Option<Html> {
             )
         }
     };
-    Some(html! {
-        <PopupMenu key={format!("{menu:?}")} title={title} detail={detail} items={items}
-            return_to={return_to} after={after} dispatch={p.dispatch.clone()} />
-    })
+    Some(component::<PopupMenu>(
+        Some(format!("{menu:?}").into()),
+        MenuProps {
+            title: title.into(),
+            detail: detail.into(),
+            items,
+            return_to: return_to.into(),
+            after: after.into(),
+            dispatch: p.dispatch.clone(),
+        },
+    ))
 }
 
 /// How long the node menu's pause lasts: longer than any default election timeout, so a paused

@@ -12,6 +12,7 @@ use crate::scenario::{MAX_CLIENT_RATE, Scenario};
 use crate::sim::node::{ParamSpec, ProtocolInfo, Unit};
 use crate::sim::param::millis;
 
+use super::el::{El, button};
 use super::store::{Msg, Snap, on_click};
 
 /// Props of [`Settings`].
@@ -151,55 +152,98 @@ pub fn Settings(p: &SettingsProps) -> Html {
             spec.format(spec.max),
         ));
     }
-    html! {
-        <section class="panel settings" aria-labelledby="settings-title">
-            <h2 id="settings-title">{ "Run settings" }</h2>
-            <p class="hint">{ "Each change starts a new run and updates the link." }</p>
-            <form class="grid" {onchange} onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-                <label>
-                    <span>{ "Protocol" }</span>
-                    <select name="protocol">
-                        { for p.protocols.iter().map(|pi| html! {
-                            <option value={pi.name} selected={pi.name == s.protocol}>{ pi.title }</option>
-                        }) }
-                    </select>
-                </label>
-                { for fields.into_iter().map(|(key, label, value, min, max)| html! {
-                    <label key={key}>
-                        <span>{ label }</span>
-                        <input name={key} type={if key == "lat" { "text" } else { "number" }} value={value}
-                            min={(!min.is_empty()).then_some(min)} max={(!max.is_empty()).then_some(max)} step="any" />
-                    </label>
-                }) }
-                { for choices.into_iter().map(|spec| {
-                    let v = s.params.get(spec.key).copied().unwrap_or(spec.default);
-                    html! {
-                        <label key={spec.key}>
-                            <span>{ spec.label }</span>
-                            <select name={spec.key}>
-                                { for spec.choices().iter().enumerate().map(|(i, name)| html! {
-                                    <option value={*name} selected={i as u64 == v}>{ *name }</option>
-                                }) }
-                            </select>
-                        </label>
-                    }
-                }) }
-                if !info.bugs.is_empty() {
-                    <fieldset class="bugs">
-                        <legend>{ "Deliberate bugs (watch the checker catch them)" }</legend>
-                        { for info.bugs.iter().map(|bug| html! {
-                            <label key={bug.key} class="check">
-                                <input type="checkbox" name="bug" value={bug.key} checked={s.bugs.contains(bug.key)} />
-                                <span><code>{ bug.key }</code>{ " — " }{ bug.description }</span>
-                            </label>
-                        }) }
-                    </fieldset>
-                }
-            </form>
-            <div class="row">
-                <button type="button" onclick={new_seed}>{ "New seed" }</button>
-                <button type="button" onclick={restart}>{ "Restart run" }</button>
-            </div>
-        </section>
-    }
+    let protocols = p.protocols.iter().map(|pi| {
+        El::new("option")
+            .attr("value", pi.name)
+            .flag("selected", pi.name == s.protocol)
+            .text(pi.title)
+    });
+    let fields = fields.into_iter().map(|(key, label, value, min, max)| {
+        El::new("label")
+            .key(key)
+            .child(El::new("span").text(label))
+            .child(
+                El::new("input")
+                    .attr("name", key)
+                    .attr("type", if key == "lat" { "text" } else { "number" })
+                    .value(value)
+                    .attr("min", (!min.is_empty()).then_some(min))
+                    .attr("max", (!max.is_empty()).then_some(max))
+                    .attr("step", "any"),
+            )
+    });
+    let choices = choices.into_iter().map(|spec| {
+        let v = s.params.get(spec.key).copied().unwrap_or(spec.default);
+        let options = spec.choices().iter().enumerate().map(|(i, name)| {
+            El::new("option")
+                .attr("value", *name)
+                .flag("selected", i as u64 == v)
+                .text(*name)
+        });
+        El::new("label")
+            .key(spec.key)
+            .child(El::new("span").text(spec.label))
+            .child(El::new("select").attr("name", spec.key).children(options))
+    });
+    let bugs = (!info.bugs.is_empty()).then(|| {
+        let bugs = info.bugs.iter().map(|bug| {
+            El::new("label")
+                .key(bug.key)
+                .class("check")
+                .child(
+                    El::new("input")
+                        .attr("type", "checkbox")
+                        .attr("name", "bug")
+                        .value(bug.key)
+                        .checked(s.bugs.contains(bug.key)),
+                )
+                .child(
+                    El::new("span")
+                        .child(El::new("code").text(bug.key))
+                        .text(" — ")
+                        .text(bug.description),
+                )
+        });
+        El::new("fieldset")
+            .class("bugs")
+            .child(El::new("legend").text("Deliberate bugs (watch the checker catch them)"))
+            .children(bugs)
+    });
+    let form = El::new("form")
+        .class("grid")
+        .on_change(onchange)
+        .on_submit(Callback::from(|e: SubmitEvent| e.prevent_default()))
+        .child(
+            El::new("label")
+                .child(El::new("span").text("Protocol"))
+                .child(
+                    El::new("select")
+                        .attr("name", "protocol")
+                        .children(protocols),
+                ),
+        )
+        .children(fields)
+        .children(choices)
+        .maybe(bugs);
+    El::new("section")
+        .attr("aria-labelledby", "settings-title")
+        .class("panel settings")
+        .child(
+            El::new("h2")
+                .attr("id", "settings-title")
+                .text("Run settings"),
+        )
+        .child(
+            El::new("p")
+                .class("hint")
+                .text("Each change starts a new run and updates the link."),
+        )
+        .child(form)
+        .child(
+            El::new("div")
+                .class("row")
+                .child(button(new_seed).text("New seed"))
+                .child(button(restart).text("Restart run")),
+        )
+        .into()
 }

@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use super::dom;
+use super::el::{El, button};
 use super::store::{Msg, ShareState, Store, on_click};
 
 /// Props of [`Share`].
@@ -48,32 +49,66 @@ pub fn Share(p: &ShareProps) -> Html {
     let code = on_click(&p.dispatch, Msg::EmbedCode);
     let close = on_click(&p.dispatch, Msg::CloseShare);
     let select = Callback::from(|_: FocusEvent| select_text("share-link"));
-    html! {
-        <div class="share">
-            <button type="button" onclick={open} aria-keyshortcuts="s" title="Copy a link to this moment (S)">{ "Share" }</button>
-            if !p.embed {
-                <button type="button" onclick={code} title="Copy an <iframe> snippet that shows this run in another page">{ "Copy embed code" }</button>
-            }
-            if let Some(s) = &p.share {
-                <div class="share-box" role="group" aria-label={if s.code { "Embed this run" } else { "Share this run" }}>
-                    <p class="share-status" role="status">{
-                        match (s.copied, s.code) {
-                            (None, _) => "Copying…",
-                            (Some(true), false) => "Link copied",
-                            (Some(true), true) => "Embed code copied",
-                            (Some(false), _) => "Could not copy automatically: select the text and copy it.",
-                        }
-                    }</p>
-                    if s.code {
-                        <textarea id="share-link" readonly=true rows="4" value={s.link.clone()} aria-label="Embed code" onfocus={select} />
-                    } else {
-                        <input id="share-link" type="text" readonly=true value={s.link.clone()} aria-label="Link to this moment" onfocus={select} />
-                    }
-                    <button type="button" onclick={close}>{ "Done" }</button>
-                </div>
-            }
-        </div>
-    }
+    let share_box = p.share.as_ref().map(|s| {
+        let status = match (s.copied, s.code) {
+            (None, _) => "Copying…",
+            (Some(true), false) => "Link copied",
+            (Some(true), true) => "Embed code copied",
+            (Some(false), _) => "Could not copy automatically: select the text and copy it.",
+        };
+        let field = if s.code {
+            El::new("textarea")
+                .attr("id", "share-link")
+                .attr("rows", "4")
+                .value(s.link.clone())
+                .attr("aria-label", "Embed code")
+                .flag("readonly", true)
+        } else {
+            El::new("input")
+                .attr("id", "share-link")
+                .attr("type", "text")
+                .value(s.link.clone())
+                .attr("aria-label", "Link to this moment")
+                .flag("readonly", true)
+        };
+        El::new("div")
+            .attr("role", "group")
+            .attr(
+                "aria-label",
+                if s.code {
+                    "Embed this run"
+                } else {
+                    "Share this run"
+                },
+            )
+            .class("share-box")
+            .child(
+                El::new("p")
+                    .attr("role", "status")
+                    .class("share-status")
+                    .text(status),
+            )
+            .child(field.on_focus(select))
+            .child(button(close).text("Done"))
+    });
+    El::new("div")
+        .class("share")
+        .child(
+            button(open)
+                .attr("aria-keyshortcuts", "s")
+                .attr("title", "Copy a link to this moment (S)")
+                .text("Share"),
+        )
+        .maybe((!p.embed).then(|| {
+            button(code)
+                .attr(
+                    "title",
+                    "Copy an <iframe> snippet that shows this run in another page",
+                )
+                .text("Copy embed code")
+        }))
+        .maybe(share_box)
+        .into()
 }
 
 /// Selects the whole text of the input or text area with `id` (the manual-copy fallback).
@@ -161,18 +196,31 @@ pub fn files_panel(p: &FilesProps) -> Html {
             }
         })
     };
-    html! {
-        <section class="panel files" aria-labelledby="files-title">
-            <h2 id="files-title">{ "Files" }</h2>
-            <label class="file">
-                <span>{ "Import a trace (JSON Lines)" }</span>
-                <input id="import-trace" type="file" accept=".jsonl,.json,.txt,application/jsonl,application/json,text/plain" onchange={on_file} />
-            </label>
-            <div class="row">
-                <button type="button" onclick={save}>{ "Save picture (SVG)" }</button>
-            </div>
-        </section>
-    }
+    El::new("section")
+        .attr("aria-labelledby", "files-title")
+        .class("panel files")
+        .child(El::new("h2").attr("id", "files-title").text("Files"))
+        .child(
+            El::new("label")
+                .class("file")
+                .child(El::new("span").text("Import a trace (JSON Lines)"))
+                .child(
+                    El::new("input")
+                        .attr("id", "import-trace")
+                        .attr("type", "file")
+                        .attr(
+                            "accept",
+                            ".jsonl,.json,.txt,application/jsonl,application/json,text/plain",
+                        )
+                        .on_change(on_file),
+                ),
+        )
+        .child(
+            El::new("div")
+                .class("row")
+                .child(button(save).text("Save picture (SVG)")),
+        )
+        .into()
 }
 
 /// Styles copied from the page onto every element of the saved picture, so that it renders the

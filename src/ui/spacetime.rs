@@ -40,6 +40,7 @@ use crate::sim::lab::{FlightView, Lab, Milestone, NodeState, SpanView, TraceKind
 use crate::sim::node::{NodeId, ProtocolInfo};
 use crate::sim::time::{MS, Micros, format_time};
 
+use super::el::{El, icon};
 use super::geometry::{SPEEDS, Shape, kind_class, shape};
 use super::message::message_title;
 use super::node_glyph::{f, node_name};
@@ -717,27 +718,44 @@ fn lane_labels(
             .and_then(|v| v.parse().ok());
         Msg::Select(id)
     });
-    html! {
-        <ul class="st-lanes" style={format!("padding-top:{}px", crate::sim::decimal::shortest(AXIS))} aria-label="Lanes" {onclick}>
-            { for nodes.iter().map(|n| {
-                let tip_id = format!("st-why-{}", n.id);
-                html! {
-                    <li key={n.id} class={classes!("st-lane", (!n.up).then_some("down"), (selected == Some(n.id)).then_some("selected"))}
-                        style={height.clone()}>
-                        <button type="button" data-node={n.id.to_string()}
-                            aria-label={format!("Inspect {}", node_name(n, info))}
-                            aria-describedby={tip_id.clone()}>
-                            <svg class="ic" viewBox="-6 -6 12 12" width="10" height="10" aria-hidden="true" focusable="false">
-                                <path d={role_icon(n, info)} />
-                            </svg>
-                            { n.id }
-                        </button>
-                        <span class="tip" role="tooltip" id={tip_id}>{ role_why(n, info) }</span>
-                    </li>
-                }
-            }) }
-        </ul>
-    }
+    let lanes = nodes.iter().map(|n| {
+        let tip_id = format!("st-why-{}", n.id);
+        let icon = icon("-6 -6 12 12", "10", role_icon(n, info));
+        El::new("li")
+            .key(n.id)
+            .class(classes!(
+                "st-lane",
+                (!n.up).then_some("down"),
+                (selected == Some(n.id)).then_some("selected")
+            ))
+            .attr("style", height.clone())
+            .child(
+                El::new("button")
+                    .attr("type", "button")
+                    .attr("data-node", n.id.to_string())
+                    .attr("aria-label", format!("Inspect {}", node_name(n, info)))
+                    .attr("aria-describedby", tip_id.clone())
+                    .child(icon)
+                    .text(n.id.to_string()),
+            )
+            .child(
+                El::new("span")
+                    .attr("role", "tooltip")
+                    .attr("id", tip_id)
+                    .class("tip")
+                    .text(role_why(n, info)),
+            )
+    });
+    El::new("ul")
+        .attr(
+            "style",
+            format!("padding-top:{}px", crate::sim::decimal::shortest(AXIS)),
+        )
+        .attr("aria-label", "Lanes")
+        .class("st-lanes")
+        .on_click(onclick)
+        .children(lanes)
+        .into()
 }
 
 /// Props of [`SpaceTime`].
@@ -1044,9 +1062,12 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     // The moving part: lanes of nodes that are down, in the layers' coordinates.
     let down_lines = downs.iter().map(|&(node, from, to)| {
         let y = px(geom.y(node));
-        html! {
-            <line class="down" x1={px(geom.x(from, c0))} x2={px(geom.x(to.unwrap_or(now), c0))} y1={y.clone()} y2={y} />
-        }
+        El::new("line")
+            .class("down")
+            .attr("x1", px(geom.x(from, c0)))
+            .attr("x2", px(geom.x(to.unwrap_or(now), c0)))
+            .attr("y1", y.clone())
+            .attr("y2", y)
     });
     // The parts that change in every frame are drawn in the plot's own coordinates, in a small
     // SVG over the moving box, as attributes rather than markup: changing them then lays out
@@ -1055,29 +1076,50 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let future = (now < horizon).then(|| {
         let x0 = px_of(now);
         let x1 = px_of(horizon).min(px_of(a + span));
-        html! {
-            <g class="future">
-                <rect x={px(x0)} y={f(AXIS)} width={px((x1 - x0).max(0.0))} height={f(h - AXIS)} />
-                <text x={px(x0 + 4.0)} y={f(h - 5.0)}>{ "recorded future" }</text>
-            </g>
-        }
+        El::new("g")
+            .class("future")
+            .child(
+                El::new("rect")
+                    .attr("x", px(x0))
+                    .attr("y", f(AXIS))
+                    .attr("width", px((x1 - x0).max(0.0)))
+                    .attr("height", f(h - AXIS)),
+            )
+            .child(
+                El::new("text")
+                    .attr("x", px(x0 + 4.0))
+                    .attr("y", f(h - 5.0))
+                    .text("recorded future"),
+            )
     });
     let pick = cursor.map(|c| {
         let x = px(px_of(c).round());
-        html! {
-            <g class="cursor">
-                <line x1={x.clone()} x2={x.clone()} y1="0" y2={f(h)} />
-                <text x={px(px_of(c).round() + 3.0)} y="10">{ format_time(c) }</text>
-            </g>
-        }
+        El::new("g")
+            .class("cursor")
+            .child(
+                El::new("line")
+                    .attr("x1", x.clone())
+                    .attr("x2", x)
+                    .attr("y1", "0")
+                    .attr("y2", f(h)),
+            )
+            .child(
+                El::new("text")
+                    .attr("x", px(px_of(c).round() + 3.0))
+                    .attr("y", "10")
+                    .text(format_time(c)),
+            )
     });
     let now_x = px(px_of(now));
     // Messages in flight are drawn to their arrival: a cover (blank lanes) hides what is after
     // the current time.
     let cover_x = px_of(now).max(0.0);
-    let cover = html! {
-        <rect class="st-cover" x={px(cover_x)} y={f(AXIS)} width={px((geom.w - cover_x).max(0.0))} height={f(h - AXIS)} />
-    };
+    let cover = El::new("rect")
+        .class("st-cover")
+        .attr("x", px(cover_x))
+        .attr("y", f(AXIS))
+        .attr("width", px((geom.w - cover_x).max(0.0)))
+        .attr("height", f(h - AXIS));
 
     let readout = match *cursor {
         None => None,
@@ -1119,46 +1161,107 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         }
     };
 
-    let out = html! {
-        <section class="panel st" aria-labelledby="st-title">
-            { Html::from_html_unchecked(AttrValue::Static(HEADING)) }
-            <div class="st-body">
-                { labels }
-                <div class="st-scroll" ref={scroll}>
-                    <div class={classes!("st-plot", p.reduced_motion.then_some("reduced"))} ref={plot} tabindex="0" role="slider"
-                        aria-label="Moment on the space-time diagram"
-                        aria-valuemin="0" aria-valuemax={max.to_string()} aria-valuenow={value.to_string()}
-                        aria-valuetext={format_time(value)} aria-describedby="st-readout"
-                        aria-keyshortcuts="Enter ArrowLeft ArrowRight"
-                        data-t0={hooks.as_ref().map(|h| h.0.clone())} data-us-per-px={hooks.map(|h| h.1)}
-                        style={format!("width:{}px;height:{}px", crate::sim::decimal::shortest(geom.w), crate::sim::decimal::shortest(h))}
-                        {onclick} {onkeydown} {onblur}>
-                        <div class="st-move" style={format!("transform:translateX({}px)", crate::sim::decimal::shortest(-shift))}>
-                            <svg class="st-layer" width={f(settled.width)} height={f(h)} aria-hidden="true">
-                                { Html::from_html_unchecked(lanes) }
-                                { Html::from_html_unchecked(settled.markup.clone()) }
-                                <g class="chunks" ref={chunk_host} />
-                                <g class="downs">{ for down_lines }</g>
-                            </svg>
-                        </div>
-                        <svg class="st-fg" width={f(geom.w)} height={f(h)} aria-hidden="true">
-                            <defs>
-                                <pattern id="st-lanes" patternUnits="userSpaceOnUse" x="0" y={f(AXIS)} width="8" height={f(geom.lane)}>
-                                    <rect width="8" height={f(geom.lane)} />
-                                    <line x1="0" x2="8" y1={f(geom.lane / 2.0)} y2={f(geom.lane / 2.0)} />
-                                </pattern>
-                            </defs>
-                            { cover }
-                            { future }
-                            <line class="now" x1={now_x.clone()} x2={now_x} y1="0" y2={px(h)} />
-                            { pick }
-                        </svg>
-                    </div>
-                </div>
-            </div>
-            { Html::from_html_unchecked(note) }
-        </section>
-    };
+    let moving = El::new("div")
+        .class("st-move")
+        .attr(
+            "style",
+            format!(
+                "transform:translateX({}px)",
+                crate::sim::decimal::shortest(-shift)
+            ),
+        )
+        .child(
+            El::new("svg")
+                .class("st-layer")
+                .attr("width", f(settled.width))
+                .attr("height", f(h))
+                .attr("aria-hidden", "true")
+                .child(Html::from_html_unchecked(lanes))
+                .child(Html::from_html_unchecked(settled.markup.clone()))
+                .child(El::new("g").node_ref(chunk_host).class("chunks"))
+                .child(El::new("g").class("downs").children(down_lines)),
+        );
+    let lane_y = f(geom.lane / 2.0);
+    let overlay = El::new("svg")
+        .class("st-fg")
+        .attr("width", f(geom.w))
+        .attr("height", f(h))
+        .attr("aria-hidden", "true")
+        .child(
+            El::new("defs").child(
+                El::new("pattern")
+                    .attr("id", "st-lanes")
+                    .attr("patternUnits", "userSpaceOnUse")
+                    .attr("x", "0")
+                    .attr("y", f(AXIS))
+                    .attr("width", "8")
+                    .attr("height", f(geom.lane))
+                    .child(
+                        El::new("rect")
+                            .attr("width", "8")
+                            .attr("height", f(geom.lane)),
+                    )
+                    .child(
+                        El::new("line")
+                            .attr("x1", "0")
+                            .attr("x2", "8")
+                            .attr("y1", lane_y.clone())
+                            .attr("y2", lane_y),
+                    ),
+            ),
+        )
+        .child(cover)
+        .maybe(future)
+        .child(
+            El::new("line")
+                .class("now")
+                .attr("x1", now_x.clone())
+                .attr("x2", now_x)
+                .attr("y1", "0")
+                .attr("y2", px(h)),
+        )
+        .maybe(pick);
+    let plot = El::new("div")
+        .class(classes!("st-plot", p.reduced_motion.then_some("reduced")))
+        .node_ref(plot)
+        .attr("tabindex", "0")
+        .attr("role", "slider")
+        .attr("aria-label", "Moment on the space-time diagram")
+        .attr("aria-valuemin", "0")
+        .attr("aria-valuemax", max.to_string())
+        .attr("aria-valuenow", value.to_string())
+        .attr("aria-valuetext", format_time(value))
+        .attr("aria-describedby", "st-readout")
+        .attr("aria-keyshortcuts", "Enter ArrowLeft ArrowRight")
+        .attr("data-t0", hooks.as_ref().map(|h| h.0.clone()))
+        .attr("data-us-per-px", hooks.map(|h| h.1))
+        .attr(
+            "style",
+            format!(
+                "width:{}px;height:{}px",
+                crate::sim::decimal::shortest(geom.w),
+                crate::sim::decimal::shortest(h)
+            ),
+        )
+        .on_click(onclick)
+        .on_keydown(onkeydown)
+        .on_blur(onblur)
+        .child(moving)
+        .child(overlay);
+    let out: Html = El::new("section")
+        .attr("aria-labelledby", "st-title")
+        .class("panel st")
+        .child(Html::from_html_unchecked(AttrValue::Static(HEADING)))
+        .child(
+            El::new("div").class("st-body").child(labels).child(
+                El::new("div")
+                    .class("st-scroll")
+                    .node_ref(scroll)
+                    .child(plot),
+            ),
+        )
+        .child(Html::from_html_unchecked(note))
+        .into();
     cache.borrow_mut().step = stepped.then(|| (step_key, wall, now, out.clone()));
     out
 }

@@ -16,6 +16,7 @@ use yew::prelude::*;
 
 use crate::sim::lab::Lab;
 
+use super::el::{El, fragment};
 use super::store::{Frame, Snap};
 
 /// Wall-clock milliseconds between two readings of the summary while playing.
@@ -96,22 +97,24 @@ pub fn ClusterSummary(p: &SummaryProps) -> Html {
     if p.summary.is_empty() {
         return Html::default();
     }
-    html! {
-        <section class="panel summary" aria-labelledby="summary-title">
-            <h2 id="summary-title">{ "Cluster" }<small>{ " what no single node knows" }</small></h2>
-            <dl class="summary-facts">
-                { for p.summary.iter().map(|(label, value)| html! {
-                    <>
-                        <dt>{ label.clone() }</dt>
-                        <dd>
-                            <span class="fact">{ value.clone() }</span>
-                            if let Some(why) = explain(label) {
-                                <span class="why">{ why }</span>
-                            }
-                        </dd>
-                    </>
-                }) }
-            </dl>
-        </section>
-    }
+    let facts = p.summary.iter().map(|(label, value)| {
+        fragment(vec![
+            El::new("dt").text(label.clone()).into(),
+            El::new("dd")
+                .child(El::new("span").class("fact").text(value.clone()))
+                .maybe(explain(label).map(|why| El::new("span").class("why").text(why)))
+                .into(),
+        ])
+    });
+    El::new("section")
+        .attr("aria-labelledby", "summary-title")
+        .class("panel summary")
+        .child(
+            El::new("h2")
+                .attr("id", "summary-title")
+                .text("Cluster")
+                .child(El::new("small").text(" what no single node knows")),
+        )
+        .child(El::new("dl").class("summary-facts").children(facts))
+        .into()
 }

@@ -15,6 +15,7 @@ use yew::prelude::*;
 use crate::sim::lab::{Lab, Milestone, TraceView};
 use crate::sim::time::{Micros, format_time};
 
+use super::el::{El, icon};
 use super::spacetime::glyph;
 use super::store::{Msg, Snap};
 
@@ -203,9 +204,9 @@ pub fn Timeline(p: &TimelineProps) -> Html {
             Milestone::Chaos,
             Milestone::Leader,
         ]
-            .into_iter()
-            .find(|k| g.iter().any(|m| m.kind == *k))
-            .unwrap_or(Milestone::Leader);
+        .into_iter()
+        .find(|k| g.iter().any(|m| m.kind == *k))
+        .unwrap_or(Milestone::Leader);
         let (name, d) = kind_info(kind, p.leader);
         let future = first.t > p.now;
         // Keep the tooltip inside the timeline.
@@ -235,17 +236,24 @@ pub fn Timeline(p: &TimelineProps) -> Html {
         if future {
             label.push_str(" (recorded future)");
         }
-        html! {
-            <button key={first.t.to_string() + kind.as_str()} type="button"
-                class={classes!("tl-mark", kind.as_str(), future.then_some("future"), side)}
-                style={format!("left:{}%", crate::sim::decimal::fixed(at, 1))}
-                data-t={first.t.to_string()} tabindex={if i == 0 { "0" } else { "-1" }}
-                aria-label={label.clone()} data-tip={label}>
-                <svg class="ic" viewBox="-6 -6 12 12" width="12" height="12" aria-hidden="true" focusable="false">
-                    <path d={d} />
-                </svg>
-            </button>
-        }
+        El::new("button")
+            .key(first.t.to_string() + kind.as_str())
+            .attr("type", "button")
+            .attr(
+                "style",
+                format!("left:{}%", crate::sim::decimal::fixed(at, 1)),
+            )
+            .attr("data-t", first.t.to_string())
+            .attr("tabindex", if i == 0 { "0" } else { "-1" })
+            .attr("aria-label", label.clone())
+            .attr("data-tip", label)
+            .class(classes!(
+                "tl-mark",
+                kind.as_str(),
+                future.then_some("future"),
+                side
+            ))
+            .child(icon("-6 -6 12 12", "12", d))
     });
 
     let onclick = {
@@ -265,22 +273,43 @@ pub fn Timeline(p: &TimelineProps) -> Html {
         }
     });
 
-    html! {
-        <div class="timeline">
-            <div class="tl-track" role="toolbar" aria-label={format!("Milestones: {} changes, your actions, chaos faults and violations (← → to move between them)", p.leader)}
-                {onclick} {onkeydown}>
-                <div class="tl-past" style={format!("width:{}%", crate::sim::decimal::fixed(past, 2))}></div>
-                if in_past {
-                    <div class="tl-future" style={format!("left:{}%;width:{}%", crate::sim::decimal::fixed(past, 2), crate::sim::decimal::fixed(100.0 - past, 2))}></div>
-                }
-                { for buttons }
-            </div>
-            <p class="tl-legend hint">{ legend(p.leader, marks.is_empty()) }</p>
-            if in_past {
-                { Html::from_html_unchecked(AttrValue::Static(PAST_NOTE)) }
-            }
-        </div>
-    }
+    let fixed = |v: f64| crate::sim::decimal::fixed(v, 2);
+    let track = El::new("div")
+        .attr("role", "toolbar")
+        .attr(
+            "aria-label",
+            format!(
+                "Milestones: {} changes, your actions, chaos faults and violations (← → to move between them)",
+                p.leader
+            ),
+        )
+        .class("tl-track")
+        .on_click(onclick)
+        .on_keydown(onkeydown)
+        .child(
+            El::new("div")
+                .attr("style", format!("width:{}%", fixed(past)))
+                .class("tl-past"),
+        )
+        .maybe(in_past.then(|| {
+            El::new("div")
+                .attr(
+                    "style",
+                    format!("left:{}%;width:{}%", fixed(past), fixed(100.0 - past)),
+                )
+                .class("tl-future")
+        }))
+        .children(buttons);
+    El::new("div")
+        .class("timeline")
+        .child(track)
+        .child(
+            El::new("p")
+                .class("tl-legend hint")
+                .text(legend(p.leader, marks.is_empty())),
+        )
+        .maybe(in_past.then(|| Html::from_html_unchecked(AttrValue::Static(PAST_NOTE))))
+        .into()
 }
 
 /// The time a marker stands for, from the element an event happened in.

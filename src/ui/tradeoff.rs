@@ -20,6 +20,7 @@ use crate::sim::node::ProtocolInfo;
 use crate::sim::time::{Micros, SEC};
 use crate::tradeoff;
 
+use super::el::{self, El, fragment, optional};
 use super::raf::now_ms;
 use super::store::Snap;
 
@@ -146,37 +147,65 @@ pub fn Tradeoff(p: &TradeoffProps) -> Html {
             .forget();
         })
     };
+    let status = || El::new("p").class("tradeoff-status");
     let body = match &*phase {
-        Phase::Idle(note) => html! {
-            if let Some(note) = note { <p class="tradeoff-status" role="status">{ *note }</p> }
-        },
+        Phase::Idle(note) => optional(note.map(|note| status().attr("role", "status").text(note))),
         // Not a live region: it changes every few milliseconds.
-        Phase::Running(done, runs, at) => html! {
-            <p class="tradeoff-status">
-                <progress max={runs.to_string()} value={done.to_string()} aria-label="Runs done"></progress>
-                { format!(" Run {} of {runs} ({} {at})…", done + 1, plan.sweep.key) }
-                <button type="button" onclick={cancel}>{ "Cancel" }</button>
-            </p>
-        },
-        Phase::Failed(e) => html! {
-            <p class="tradeoff-status bad" role="alert">{ format!("Cannot measure at these settings: {e}") }</p>
-        },
-        Phase::Done(c) => html! {
-            <>
-                <p class="tradeoff-status" role="status">{ "Measured: the charts and the numbers follow." }</p>
-                { Html::from_html_unchecked(plan.markup(c).into()) }
-            </>
-        },
+        Phase::Running(done, runs, at) => status()
+            .child(
+                El::new("progress")
+                    .attr("max", runs.to_string())
+                    .attr("aria-label", "Runs done")
+                    .attr("value", done.to_string()),
+            )
+            .text(format!(
+                " Run {} of {runs} ({} {at})…",
+                done + 1,
+                plan.sweep.key
+            ))
+            .child(el::button(cancel).text("Cancel"))
+            .into(),
+        Phase::Failed(e) => El::new("p")
+            .attr("role", "alert")
+            .class("tradeoff-status bad")
+            .text(format!("Cannot measure at these settings: {e}"))
+            .into(),
+        Phase::Done(c) => fragment(vec![
+            status()
+                .attr("role", "status")
+                .text("Measured: the charts and the numbers follow.")
+                .into(),
+            Html::from_html_unchecked(plan.markup(c).into()),
+        ]),
     };
-    html! {
-        <section class="panel tradeoff" aria-labelledby="tradeoff-title">
-            <h2 id="tradeoff-title">{ "Trade-off " }<small>{ format!("{} swept", plan.label) }</small></h2>
-            <p class="tradeoff-about">
-                { format!("Sample: {}, one node at a time crashing and restarting. The same numbers on the command line: ", plan.sample()) }
-                <code class="tradeoff-command">{ plan.command(&p.scenario) }</code>
-            </p>
-            <button type="button" class="tradeoff-run" ref={button} onclick={start}>{ "Measure the trade-off" }</button>
-            { body }
-        </section>
-    }
+    El::new("section")
+        .attr("aria-labelledby", "tradeoff-title")
+        .class("panel tradeoff")
+        .child(
+            El::new("h2")
+                .attr("id", "tradeoff-title")
+                .text("Trade-off ")
+                .child(El::new("small").text(format!("{} swept", plan.label))),
+        )
+        .child(
+            El::new("p")
+                .class("tradeoff-about")
+                .text(format!(
+                    "Sample: {}, one node at a time crashing and restarting. The same numbers on the command line: ",
+                    plan.sample()
+                ))
+                .child(
+                    El::new("code")
+                        .class("tradeoff-command")
+                        .text(plan.command(&p.scenario)),
+                ),
+        )
+        .child(
+            el::button(start)
+                .class("tradeoff-run")
+                .node_ref(button)
+                .text("Measure the trade-off"),
+        )
+        .child(body)
+        .into()
 }
