@@ -202,7 +202,8 @@ pub struct ProtocolInfo {
     /// Roles a node can have, least prominent first (the page gives each its own shape and
     /// crowns the last one, e.g. Raft's `["follower", "candidate", "leader"]`).
     pub roles: Vec<&'static str>,
-    /// What the protocol calls its epoch number ("term", "ballot", …).
+    /// What the protocol calls its epoch number ("term", "ballot", …); empty for a protocol
+    /// without epochs (load balancing), whose nodes then show no number.
     pub epoch_name: &'static str,
     /// The node-menu label of a client request (Raft: "Client request"; Paxos: "Propose a value").
     pub client_label: &'static str,

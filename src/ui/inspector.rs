@@ -138,6 +138,9 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 ),
                 ("countdown", countdown, prev.map(|q| countdown_text(q))),
             ];
+            if epoch.is_empty() {
+                rows.remove(2); // a protocol without epochs
+            }
             // A field that repeats the epoch row (the manager's, say) is shown once.
             let repeats_epoch = |k: &str, v: &str| k == epoch && v == n.view.epoch.to_string();
             for (k, v) in n.view.fields.iter().filter(|(k, v)| !repeats_epoch(k, v)) {

@@ -20,8 +20,8 @@ use super::geometry::{LabelPlace, LabelText, Layout, Shape, epoch_class, shape};
 use super::store::{Menu, Msg, Snap};
 
 /// The accessible name of a node: `Node 3, leader, term 2` (or `Node 3, crashed, term 2`).
-/// A node of another kind (a client) has no epoch: its first two fields stand instead
-/// (`Node 6, client, sends to Node 3, in flight 2`).
+/// A node of another kind (a client), or of a protocol without epochs (a balancer), has no
+/// epoch: its first two fields stand instead (`Node 6, client, sends to Node 3, in flight 2`).
 pub fn node_name(n: &NodeState, info: &ProtocolInfo) -> String {
     let role = if n.up { n.view.role } else { "crashed" };
     let paused = if n.paused_until.is_some() {
@@ -29,7 +29,7 @@ pub fn node_name(n: &NodeState, info: &ProtocolInfo) -> String {
     } else {
         ""
     };
-    if shape(info, n.view.role) == Shape::Block {
+    if shape(info, n.view.role) == Shape::Block || info.epoch_name.is_empty() {
         let fields: Vec<String> = (n.view.fields.iter().take(2))
             .map(|(k, v)| format!(", {k} {v}"))
             .collect();

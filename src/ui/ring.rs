@@ -698,7 +698,13 @@ pub fn ring(p: &RingProps) -> Html {
         .child(directions_layer(&layout, net))
         .child(layer("timers").children(arcs))
         .child(El::new("g").class("nodes").children(nodes))
-        .child(layer("terms").children(frame.nodes.iter().map(|n| term_text(n, &layout))))
+        .child(
+            layer("terms").children(
+                (frame.nodes.iter())
+                    .filter(|_| !p.info.epoch_name.is_empty())
+                    .map(|n| term_text(n, &layout)),
+            ),
+        )
         .child(layer("losts").children(lost))
         .child(component::<MessageLayer>(
             None,
@@ -851,7 +857,7 @@ fn legend(info: &ProtocolInfo, text: LabelText) -> Html {
                 .attr("aria-label", "Key to the ring")
                 .children(roles)
                 .children(kinds)
-                .child(number),
+                .maybe((!info.epoch_name.is_empty()).then_some(number)),
         )
         .maybe((text == LabelText::Id).then(|| {
             El::new("p")

@@ -38,15 +38,21 @@ async function leaderChanges(page) {
 /** The seek control of the first chart, its span and the cursor's place in it (0 to 1). */
 async function cursor(page) {
   const seek = page.locator('.chart-seek').first();
-  const [box, line] = [await seek.boundingBox(), await seek.locator('.chart-cursor').boundingBox()];
-  return {
-    seek,
-    box,
-    t0: Number(await seek.getAttribute('aria-valuemin')),
-    t1: Number(await seek.getAttribute('aria-valuemax')),
-    now: Number(await seek.getAttribute('aria-valuenow')),
-    at: (line.x + line.width / 2 - box.x) / box.width,
-  };
+  // Read in one step: while the run plays, a render between separate reads could move the
+  // cursor after its time was read.
+  const c = await seek.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const l = el.querySelector('.chart-cursor').getBoundingClientRect();
+    const attr = (name) => Number(el.getAttribute(name));
+    return {
+      box: { x: r.x, y: r.y, width: r.width, height: r.height },
+      t0: attr('aria-valuemin'),
+      t1: attr('aria-valuemax'),
+      now: attr('aria-valuenow'),
+      at: (l.x + l.width / 2 - r.x) / r.width,
+    };
+  });
+  return { seek, ...c };
 }
 
 describe('charts', () => {

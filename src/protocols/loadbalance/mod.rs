@@ -211,7 +211,7 @@ impl Protocol for LoadBalance {
                 },
             ],
             roles: vec!["balancer"],
-            epoch_name: "epoch",
+            epoch_name: "",
             client_label: "Request",
             timeout_label: "Check health now",
             series: [
