@@ -886,13 +886,17 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
         let mut s = Scenario::defaults(info.name);
         s.seed = 7;
         s.client_rate = 100;
+        let mut lab = protocols::create_untraced(&s)?;
+        let extra: String = (lab.setup().extra.iter())
+            .map(|k| format!(" + {}", counted(k.count, k.name)))
+            .collect();
         say!(
-            "{} benchmark (5 nodes, steady client load {} req/s, checker on)",
+            "{} benchmark ({}{extra}, steady client load {} req/s, checker on)",
             info.title,
+            main_nodes(&info, s.nodes),
             s.client_rate
         );
 
-        let mut lab = protocols::create_untraced(&s)?;
         let started = Instant::now();
         lab.advance_to(600 * SEC);
         let secs = started.elapsed().as_secs_f64();
