@@ -113,21 +113,21 @@ fn arcs(v: &HashRingView) -> Vec<(usize, String)> {
 /// What the ring shows, for its accessible name: `Hashing ring (ring scheme, 100 virtual nodes
 /// per server): Node 2 24.6 %, Node 3 25.3 %, Node 4 off the ring, Node 5 …`.
 pub fn ring_description(v: &HashRingView) -> String {
-    let owners: Vec<String> = (v.members.iter().zip(&v.shares))
-        .map(|(&(id, on), &share)| {
-            if on {
-                format!("Node {id} {}", percent(share))
-            } else {
-                format!("Node {id} off the ring")
-            }
-        })
-        .collect();
-    let how = if v.points.is_empty() {
-        format!("{} scheme", v.scheme)
+    let mut s = String::from("Hashing ring (");
+    if v.points.is_empty() {
+        let _ = write!(s, "{} scheme): ", v.scheme);
     } else {
-        format!("ring scheme, {} virtual nodes per server", v.vnodes)
-    };
-    format!("Hashing ring ({how}): {}", owners.join(", "))
+        let _ = write!(s, "ring scheme, {} virtual nodes per server): ", v.vnodes);
+    }
+    for (i, (&(id, on), &share)) in v.members.iter().zip(&v.shares).enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        if on {
+            let _ = write!(s, "{sep}Node {id} {}", percent(share));
+        } else {
+            let _ = write!(s, "{sep}Node {id} off the ring");
+        }
+    }
+    s
 }
 
 /// The ring: a faint full circle, each server's arcs in its colour, and a tick at every
@@ -196,19 +196,19 @@ const BOTTOM: f64 = 30.0;
 /// The chart's accessible name, with every value: `Load spread against virtual nodes per
 /// server (largest share ÷ mean, standard deviation ÷ mean): 1: 1.93, 0.61; 2: …`.
 pub fn spread_description(v: &HashRingView) -> String {
-    let values: Vec<String> = (v.spread.iter())
-        .map(|&(n, max, std)| {
-            format!(
-                "{n}: {}, {}",
-                fixed(f64::from(max) / 1000.0, 2),
-                fixed(f64::from(std) / 1000.0, 2)
-            )
-        })
-        .collect();
-    format!(
-        "Load spread against virtual nodes per server (largest share ÷ mean, standard deviation ÷ mean): {}",
-        values.join("; ")
-    )
+    let mut s = String::from(
+        "Load spread against virtual nodes per server (largest share ÷ mean, standard deviation ÷ mean): ",
+    );
+    for (i, &(n, max, std)) in v.spread.iter().enumerate() {
+        let _ = write!(
+            s,
+            "{}{n}: {}, {}",
+            if i == 0 { "" } else { "; " },
+            fixed(f64::from(max) / 1000.0, 2),
+            fixed(f64::from(std) / 1000.0, 2)
+        );
+    }
+    s
 }
 
 /// Load spread against the number of virtual nodes: the largest share over the mean and the
