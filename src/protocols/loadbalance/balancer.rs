@@ -73,19 +73,20 @@ pub struct Balancer {
 impl Balancer {
     /// The balancer of a run with these settings.
     pub fn new(s: &Settings) -> Self {
-        let servers: Vec<NodeId> = s.servers.clone().collect();
+        let (mut servers, mut known) = (Vec::new(), Vec::new());
+        for id in s.servers.clone() {
+            servers.push(id);
+            known.push(Known {
+                id,
+                healthy: true,
+                weight: s.weight_of(id),
+                outstanding: 0,
+                latency: 0.0,
+                reported: 0,
+            });
+        }
         Balancer {
-            known: servers
-                .iter()
-                .map(|&id| Known {
-                    id,
-                    healthy: true,
-                    weight: s.weight_of(id),
-                    outstanding: 0,
-                    latency: 0.0,
-                    reported: 0,
-                })
-                .collect(),
+            known,
             fresh: vec![0; servers.len()],
             refreshed: 0,
             aged: vec![0; servers.len()],

@@ -128,7 +128,11 @@ impl Ring {
             }
         }
         let whole = (1u128 << 64) as f64;
-        owned.iter().map(|&a| a as f64 / whole).collect()
+        let mut shares = Vec::with_capacity(owned.len());
+        for a in owned {
+            shares.push(a as f64 / whole);
+        }
+        shares
     }
 }
 
@@ -227,19 +231,24 @@ impl Spread {
     /// The spread of `counts` (one per server).
     pub fn of(counts: &[u64]) -> Spread {
         let n = counts.len() as f64;
-        let mean = counts.iter().sum::<u64>() as f64 / n;
+        let (mut sum, mut max) = (0, 0);
+        for &c in counts {
+            sum += c;
+            max = max.max(c);
+        }
+        let mean = sum as f64 / n;
         if counts.is_empty() || mean == 0.0 {
             return Spread {
                 max_over_mean: 0.0,
                 relative_std: 0.0,
             };
         }
-        let max = counts.iter().copied().max().unwrap_or(0) as f64;
-        let var = counts
-            .iter()
-            .map(|&c| (c as f64 - mean) * (c as f64 - mean))
-            .sum::<f64>()
-            / n;
+        let max = max as f64;
+        let mut squares = 0.0;
+        for &c in counts {
+            squares += (c as f64 - mean) * (c as f64 - mean);
+        }
+        let var = squares / n;
         Spread {
             max_over_mean: max / mean,
             relative_std: var.sqrt() / mean,
