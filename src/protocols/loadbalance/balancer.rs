@@ -49,7 +49,6 @@ pub struct Tally {
 #[derive(Clone, Debug)]
 pub struct Balancer {
     s: Settings,
-    servers: Vec<NodeId>,
     known: Vec<Known>,
     /// Loads as the servers last reported them; copied into `known` every `staleness` µs.
     fresh: Vec<u32>,
@@ -73,9 +72,8 @@ pub struct Balancer {
 impl Balancer {
     /// The balancer of a run with these settings.
     pub fn new(s: &Settings) -> Self {
-        let (mut servers, mut known) = (Vec::new(), Vec::new());
+        let mut known = Vec::new();
         for id in s.servers.clone() {
-            servers.push(id);
             known.push(Known {
                 id,
                 healthy: true,
@@ -85,11 +83,12 @@ impl Balancer {
                 reported: 0,
             });
         }
+        let n = known.len();
         Balancer {
             known,
-            fresh: vec![0; servers.len()],
+            fresh: vec![0; n],
             refreshed: 0,
-            aged: vec![0; servers.len()],
+            aged: vec![0; n],
             health: Vec::new(),
             chooser: Chooser::default(),
             tickets: Vec::new(),
@@ -97,7 +96,6 @@ impl Balancer {
             next_ticket: 1,
             tally: Tally::default(),
             moved: None,
-            servers,
             s: s.clone(),
         }
     }
@@ -133,14 +131,14 @@ impl Balancer {
     }
 
     fn index(&self, server: NodeId) -> Option<usize> {
-        self.servers.iter().position(|&s| s == server)
+        self.known.iter().position(|k| k.id == server)
     }
 
     /// Starts the health checks (at boot and after every restart), as if every server had just
     /// answered.
     pub fn start(&mut self, ctx: &mut Ctx<'_, LbNode>) {
         let (now, every) = (ctx.now(), self.s.health_every);
-        self.health = (self.servers.iter())
+        self.health = (self.known.iter())
             .map(|_| {
                 let mut h = History::expecting(every);
                 h.heartbeat(now);
@@ -153,13 +151,13 @@ impl Balancer {
     /// Health checks: ping every server, and judge each one's silence.
     pub fn check(&mut self, ctx: &mut Ctx<'_, LbNode>) {
         let now = ctx.now();
-        for i in 0..self.servers.len() {
-            ctx.send(self.servers[i], Msg::Ping);
+        for i in 0..self.known.len() {
+            let server = self.known[i].id;
+            ctx.send(server, Msg::Ping);
             let suspected = self.health[i].suspects(&self.s.detector, now);
             if suspected == self.known[i].healthy {
                 let before = self.healthy_ids();
                 self.known[i].healthy = !suspected;
-                let server = self.servers[i];
                 self.moved = Some(self.moved_by(server, &before, now));
                 let failed = if suspected {
                     self.forget(ctx, server)
