@@ -12,13 +12,14 @@ use super::msg::{LbNote, Msg};
 use super::node::{LbNode, Settings, Timer};
 use super::policy::{Chooser, Known, Policy, key_of};
 use crate::protocols::detector::History;
-use crate::sim::sorted_map::SortedMap;
 use crate::sim::workload::{Answer, Response};
 use crate::sim::{Ctx, Micros, MovedKeys, NodeId};
 
 /// A request the balancer forwarded and has not yet answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ticket {
+    /// The balancer's number for it.
+    pub ticket: u64,
     /// The client that sent it.
     pub client: NodeId,
     /// The client's number for it.
@@ -48,7 +49,6 @@ pub struct Tally {
 #[derive(Clone, Debug)]
 pub struct Balancer {
     s: Settings,
-    servers: Vec<NodeId>,
     known: Vec<Known>,
     /// Loads as the servers last reported them; copied into `known` every `staleness` µs.
     fresh: Vec<u32>,
@@ -57,10 +57,12 @@ pub struct Balancer {
     aged: Vec<Micros>,
     health: Vec<History>,
     chooser: Chooser,
-    tickets: SortedMap<u64, Ticket>,
+    /// Outstanding tickets, by number (a plain list: a map type of its own would add code
+    /// to the web build for the few hundred tickets a run holds at most).
+    tickets: Vec<Ticket>,
     /// With the `relay_late_answers` bug only: tickets failed with a suspected server, whose
     /// late answers the bug relays.
-    failed: SortedMap<u64, Ticket>,
+    failed: Vec<Ticket>,
     next_ticket: u64,
     tally: Tally,
     /// The last change of membership (a server suspected or trusted again) and what it moved.
@@ -70,30 +72,30 @@ pub struct Balancer {
 impl Balancer {
     /// The balancer of a run with these settings.
     pub fn new(s: &Settings) -> Self {
-        let servers: Vec<NodeId> = s.servers.clone().collect();
+        let mut known = Vec::new();
+        for id in s.servers.clone() {
+            known.push(Known {
+                id,
+                healthy: true,
+                weight: s.weight_of(id),
+                outstanding: 0,
+                latency: 0.0,
+                reported: 0,
+            });
+        }
+        let n = known.len();
         Balancer {
-            known: servers
-                .iter()
-                .map(|&id| Known {
-                    id,
-                    healthy: true,
-                    weight: s.weight_of(id),
-                    outstanding: 0,
-                    latency: 0.0,
-                    reported: 0,
-                })
-                .collect(),
-            fresh: vec![0; servers.len()],
+            known,
+            fresh: vec![0; n],
             refreshed: 0,
-            aged: vec![0; servers.len()],
+            aged: vec![0; n],
             health: Vec::new(),
             chooser: Chooser::default(),
-            tickets: SortedMap::new(),
-            failed: SortedMap::new(),
+            tickets: Vec::new(),
+            failed: Vec::new(),
             next_ticket: 1,
             tally: Tally::default(),
             moved: None,
-            servers,
             s: s.clone(),
         }
     }
@@ -129,14 +131,14 @@ impl Balancer {
     }
 
     fn index(&self, server: NodeId) -> Option<usize> {
-        self.servers.iter().position(|&s| s == server)
+        self.known.iter().position(|k| k.id == server)
     }
 
     /// Starts the health checks (at boot and after every restart), as if every server had just
     /// answered.
     pub fn start(&mut self, ctx: &mut Ctx<'_, LbNode>) {
         let (now, every) = (ctx.now(), self.s.health_every);
-        self.health = (self.servers.iter())
+        self.health = (self.known.iter())
             .map(|_| {
                 let mut h = History::expecting(every);
                 h.heartbeat(now);
@@ -149,13 +151,13 @@ impl Balancer {
     /// Health checks: ping every server, and judge each one's silence.
     pub fn check(&mut self, ctx: &mut Ctx<'_, LbNode>) {
         let now = ctx.now();
-        for i in 0..self.servers.len() {
-            ctx.send(self.servers[i], Msg::Ping);
+        for i in 0..self.known.len() {
+            let server = self.known[i].id;
+            ctx.send(server, Msg::Ping);
             let suspected = self.health[i].suspects(&self.s.detector, now);
             if suspected == self.known[i].healthy {
                 let before = self.healthy_ids();
                 self.known[i].healthy = !suspected;
-                let server = self.servers[i];
                 self.moved = Some(self.moved_by(server, &before, now));
                 let failed = if suspected {
                     self.forget(ctx, server)
@@ -174,9 +176,13 @@ impl Balancer {
 
     /// The servers the balancer trusts now, in id order.
     pub fn healthy_ids(&self) -> Vec<NodeId> {
-        (self.known.iter().filter(|k| k.healthy))
-            .map(|k| k.id)
-            .collect()
+        let mut ids = Vec::new();
+        for k in &self.known {
+            if k.healthy {
+                ids.push(k.id);
+            }
+        }
+        ids
     }
 
     /// What the change of membership from `before` to the healthy servers now (`server` left
@@ -211,13 +217,14 @@ impl Balancer {
     /// Returns how many failed.
     fn forget(&mut self, ctx: &mut Ctx<'_, LbNode>, server: NodeId) -> u32 {
         let mut lost = Vec::new();
-        self.tickets.retain(|&ticket, t| {
-            let keep = t.server != server;
-            if !keep {
-                lost.push((ticket, *t));
+        let mut i = 0;
+        while i < self.tickets.len() {
+            if self.tickets[i].server == server {
+                lost.push(self.tickets.remove(i));
+            } else {
+                i += 1;
             }
-            keep
-        });
+        }
         if let Some(i) = self.index(server) {
             self.known[i].outstanding = 0;
         }
@@ -226,11 +233,11 @@ impl Balancer {
         }
         self.tally.forgotten += lost.len() as u64;
         let failed = lost.len() as u32;
-        for (ticket, t) in lost {
+        for t in lost {
             let (id, answer) = (t.request, Answer::Dropped);
             ctx.send(t.client, Msg::Response(Response { id, answer }));
             if self.s.bugs.relay_late_answers {
-                self.failed.insert(ticket, t);
+                self.failed.push(t);
             }
         }
         failed
@@ -295,15 +302,14 @@ impl Balancer {
         if let Some(i) = self.index(server) {
             self.known[i].outstanding += 1;
         }
-        self.tickets.insert(
+        // Ticket numbers only grow, so pushing keeps the list in order.
+        self.tickets.push(Ticket {
             ticket,
-            Ticket {
-                client,
-                request,
-                server,
-                sent: now,
-            },
-        );
+            client,
+            request,
+            server,
+            sent: now,
+        });
         ctx.note(LbNote::Route { ticket, server });
         ctx.send(
             server,
@@ -318,10 +324,7 @@ impl Balancer {
     fn answer(&mut self, ctx: &mut Ctx<'_, LbNode>, ticket: u64, answer: Answer) {
         // A ticket not outstanding was failed when its server was suspected: its late answer
         // is ignored (the bug relays it).
-        let Some(t) = self
-            .tickets
-            .remove(&ticket)
-            .or_else(|| self.failed.remove(&ticket))
+        let Some(t) = take(&mut self.tickets, ticket).or_else(|| take(&mut self.failed, ticket))
         else {
             return;
         };
@@ -402,6 +405,12 @@ impl Balancer {
             ),
         ]
     }
+}
+
+/// Removes and returns ticket number `ticket` from `tickets`, keeping the others in order.
+fn take(tickets: &mut Vec<Ticket>, ticket: u64) -> Option<Ticket> {
+    let i = tickets.iter().position(|t| t.ticket == ticket)?;
+    Some(tickets.remove(i))
 }
 
 /// Most keys counted for what a change of membership moves (a link may ask for a million).

@@ -24,6 +24,8 @@ pub mod server;
 pub use checker::LbChecker;
 pub use node::{LbNode, Settings};
 
+use crate::sim::metrics::Series;
+use crate::sim::param::Unit;
 use crate::sim::workload::{self, CLIENTS, Wire};
 use crate::sim::{
     BugSpec, ChartSpec, CompareSpec, Diagram, HashRingView, Host, InvariantSpec, KindSpec, Knob,
@@ -121,76 +123,179 @@ pub struct LoadBalance;
 const DETECTORS: &[&str] = &["timeout", "phi"];
 const WEIGHTS: &[&str] = &["equal", "by-speed"];
 
-fn at_least_one(p: ParamSpec) -> ParamSpec {
-    ParamSpec { min: 1, ..p }
+/// A parameter as a constant (the page's copy is then data, not code that builds it).
+const fn param(
+    key: &'static str,
+    label: &'static str,
+    unit: Unit,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> ParamSpec {
+    ParamSpec {
+        key,
+        label,
+        unit,
+        default,
+        min,
+        max,
+    }
 }
+
+/// A named choice whose default is its first name.
+const fn choice(
+    key: &'static str,
+    label: &'static str,
+    names: &'static [&'static str],
+) -> ParamSpec {
+    param(
+        key,
+        label,
+        Unit::Choice(names),
+        0,
+        0,
+        names.len() as u64 - 1,
+    )
+}
+
+/// The protocol's own parameters (the workload's follow them).
+const PARAMS: [ParamSpec; 18] = [
+    choice("policy", "Balancing policy", policy::POLICIES),
+    param(SERVERS, "Servers", Unit::Count, 4, 1, 16),
+    param("workers", "Workers per server", Unit::Count, 2, 1, 16),
+    param("queue", "Queue places per server", Unit::Count, 8, 0, 100),
+    param(
+        "cost_min",
+        "Work per request, least",
+        Unit::Micros,
+        10 * MS,
+        MS,
+        10 * SEC,
+    ),
+    param(
+        "cost_max",
+        "Work per request, most",
+        Unit::Micros,
+        30 * MS,
+        MS,
+        10 * SEC,
+    ),
+    param(
+        "straggler",
+        "Slow server (0 = none; k = the k-th)",
+        Unit::Count,
+        0,
+        0,
+        16,
+    ),
+    param(
+        "straggler_speed",
+        "Slow server's speed (%)",
+        Unit::Count,
+        25,
+        1,
+        100,
+    ),
+    choice("weights", "Weights", WEIGHTS),
+    param(
+        "staleness",
+        "Load information's age (p2c)",
+        Unit::Micros,
+        0,
+        0,
+        10 * SEC,
+    ),
+    choice("hashing", "Hashing scheme", hashing::SCHEMES),
+    param(
+        "vnodes",
+        "Virtual nodes per server",
+        Unit::Count,
+        100,
+        1,
+        1_000,
+    ),
+    param(
+        "bound",
+        "Bounded load (% of the mean; 0 = off)",
+        Unit::Count,
+        0,
+        0,
+        1_000,
+    ),
+    param(
+        "keys",
+        "Distinct request keys",
+        Unit::Count,
+        1_000,
+        1,
+        1_000_000,
+    ),
+    param(
+        "health",
+        "Health-check interval",
+        Unit::Micros,
+        100 * MS,
+        MS,
+        5 * SEC,
+    ),
+    choice("detector", "Failure detector", DETECTORS),
+    param(
+        "timeout",
+        "Timeout detector's limit",
+        Unit::Micros,
+        300 * MS,
+        MS,
+        10 * SEC,
+    ),
+    param("threshold", "φ threshold", Unit::Count, 8, 1, 50),
+];
+
+const INVARIANTS: [InvariantSpec; 2] = [
+    InvariantSpec {
+        name: checker::ACCOUNTED,
+        statement: "Every request the balancer takes ends exactly once: served, dropped, failed or forgotten with a failed server.",
+    },
+    InvariantSpec {
+        name: checker::BOUNDED,
+        statement: "No server serves more requests than it has workers or queues more than its queue holds.",
+    },
+];
+
+/// The run's metric series: the servers' first, then the workload's.
+const SERIES: [Series; 7] = [
+    series::QUEUE,
+    series::UTILISATION,
+    series::DROPPED,
+    workload::SERIES[0],
+    workload::SERIES[1],
+    workload::SERIES[2],
+    workload::SERIES[3],
+];
+
+/// The servers' charts (after the workload's).
+const CHARTS: [ChartSpec; 3] = [
+    ChartSpec::of(series::DROPPED.title, &[series::DROPPED.name]),
+    ChartSpec::of(series::QUEUE.title, &[series::QUEUE.name]),
+    ChartSpec::of(series::UTILISATION.title, &[series::UTILISATION.name]),
+];
 
 impl Protocol for LoadBalance {
     type Node = LbNode;
     type Checker = LbChecker;
 
     fn info() -> ProtocolInfo {
-        let mut params = vec![
-            ParamSpec::choice(
-                "policy",
-                "Balancing policy",
-                policy::POLICIES,
-                "round-robin",
-            ),
-            at_least_one(ParamSpec::count(SERVERS, "Servers", 4, 16)),
-            at_least_one(ParamSpec::count("workers", "Workers per server", 2, 16)),
-            ParamSpec::count("queue", "Queue places per server", 8, 100),
-            ParamSpec::micros("cost_min", "Work per request, least", 10 * MS, MS, 10 * SEC),
-            ParamSpec::micros("cost_max", "Work per request, most", 30 * MS, MS, 10 * SEC),
-            ParamSpec::count("straggler", "Slow server (0 = none; k = the k-th)", 0, 16),
-            at_least_one(ParamSpec::count(
-                "straggler_speed",
-                "Slow server's speed (%)",
-                25,
-                100,
-            )),
-            ParamSpec::choice("weights", "Weights", WEIGHTS, "equal"),
-            ParamSpec::micros("staleness", "Load information's age (p2c)", 0, 0, 10 * SEC),
-            ParamSpec::choice("hashing", "Hashing scheme", hashing::SCHEMES, "ring"),
-            at_least_one(ParamSpec::count(
-                "vnodes",
-                "Virtual nodes per server",
-                100,
-                1_000,
-            )),
-            ParamSpec::count("bound", "Bounded load (% of the mean; 0 = off)", 0, 1_000),
-            at_least_one(ParamSpec::count(
-                "keys",
-                "Distinct request keys",
-                1_000,
-                1_000_000,
-            )),
-            ParamSpec::micros("health", "Health-check interval", 100 * MS, MS, 5 * SEC),
-            ParamSpec::choice("detector", "Failure detector", DETECTORS, "timeout"),
-            ParamSpec::micros(
-                "timeout",
-                "Timeout detector's limit",
-                300 * MS,
-                MS,
-                10 * SEC,
-            ),
-            at_least_one(ParamSpec::count("threshold", "φ threshold", 8, 50)),
-        ];
-        for p in workload::params() {
-            params.push(match p.key {
-                CLIENTS => ParamSpec {
-                    default: 4,
-                    min: 1,
-                    ..p
-                },
-                "rate" => ParamSpec { default: 50, ..p },
-                "retry" => ParamSpec {
-                    default: 2 * SEC,
-                    ..p
-                },
-                _ => p,
-            });
+        let mut params = Vec::from(PARAMS);
+        for mut p in workload::params() {
+            match p.key {
+                CLIENTS => (p.default, p.min) = (4, 1),
+                "rate" => p.default = 50,
+                "retry" => p.default = 2 * SEC,
+                _ => {}
+            }
+            params.push(p);
         }
+        let mut charts = workload::charts();
+        charts.extend(CHARTS);
         ProtocolInfo {
             name: "loadbalance",
             title: "Load balancing",
@@ -200,25 +305,12 @@ impl Protocol for LoadBalance {
             default_latency: (1_000, 2_000),
             params,
             bugs: Vec::from(BUGS),
-            invariants: vec![
-                InvariantSpec {
-                    name: checker::ACCOUNTED,
-                    statement: "Every request the balancer takes ends exactly once: served, dropped, failed or forgotten with a failed server.",
-                },
-                InvariantSpec {
-                    name: checker::BOUNDED,
-                    statement: "No server serves more requests than it has workers or queues more than its queue holds.",
-                },
-            ],
+            invariants: Vec::from(INVARIANTS),
             roles: vec!["balancer"],
             epoch_name: "",
             client_label: "Request",
             timeout_label: "Check health now",
-            series: [
-                &[series::QUEUE, series::UTILISATION, series::DROPPED][..],
-                &workload::SERIES,
-            ]
-            .concat(),
+            series: Vec::from(SERIES),
             kinds: vec![
                 KindSpec {
                     name: SERVER,
@@ -231,18 +323,7 @@ impl Protocol for LoadBalance {
             picture: Picture {
                 placement: Placement::Columns(&["client", "balancer", SERVER]),
                 panel: Panel::Table,
-                charts: [
-                    workload::charts(),
-                    vec![
-                        ChartSpec::of("Requests dropped by full queues", &[series::DROPPED.name]),
-                        ChartSpec::of("Requests queued at each server", &[series::QUEUE.name]),
-                        ChartSpec::of(
-                            "Utilisation of each server (%)",
-                            &[series::UTILISATION.name],
-                        ),
-                    ],
-                ]
-                .concat(),
+                charts,
                 ..Picture::default()
             },
             compare: CompareSpec {
@@ -300,50 +381,58 @@ impl Protocol for LoadBalance {
 /// The hashing ring as the page draws it, from what the balancer knows now.
 fn ring_view(b: &balancer::Balancer) -> HashRingView {
     let s = b.settings();
-    let members: Vec<(NodeId, bool)> = b.known().iter().map(|k| (k.id, k.healthy)).collect();
-    let all: Vec<NodeId> = members.iter().map(|m| m.0).collect();
-    let ring = hashing::Ring::new(&b.healthy_ids(), s.hashing.vnodes);
-    let points = ring.points();
-    let step = points.len().div_ceil(HashRingView::MAX_POINTS).max(1);
-    // The key space's shares: the ring's arcs, or for the other schemes the keys counted.
-    let shares: Vec<u32> = if s.hashing.scheme == hashing::Scheme::Ring {
-        (ring.shares(&all).iter())
-            .map(|f| (f * 1000.0).round() as u32)
-            .collect()
+    let (mut members, mut all) = (Vec::new(), Vec::new());
+    for k in b.known() {
+        members.push((k.id, k.healthy));
+        all.push(k.id);
+    }
+    let healthy = b.healthy_ids();
+    let ring = hashing::Ring::new(&healthy, s.hashing.vnodes);
+    let keys = s.keys.min(balancer::MOVED_SAMPLE);
+    let on_ring = s.hashing.scheme == hashing::Scheme::Ring;
+    // The key space's shares in thousandths: the ring's arcs, or for the other schemes the
+    // keys counted.
+    let mut shares = Vec::new();
+    if on_ring {
+        for f in ring.shares(&all) {
+            shares.push((f * 1000.0).round() as u32);
+        }
     } else {
-        let keys = s.keys.min(balancer::MOVED_SAMPLE);
         let mut counts = vec![0u64; all.len()];
-        let healthy = b.healthy_ids();
         for k in 0..keys {
             let owner = hashing::place(s.hashing.scheme, k, &healthy, &ring);
-            if let Some(i) = owner.and_then(|o| all.iter().position(|&x| x == o)) {
+            if let Some(i) = all.iter().position(|&x| Some(x) == owner) {
                 counts[i] += 1;
             }
         }
-        (counts.iter())
-            .map(|&c| ((c * 1000 + keys / 2) / keys.max(1)) as u32)
-            .collect()
-    };
+        for c in counts {
+            shares.push(((c * 1000 + keys / 2) / keys.max(1)) as u32);
+        }
+    }
+    // Only the ring scheme has virtual nodes to draw, evenly thinned to at most MAX_POINTS.
+    let mut points = Vec::new();
+    if on_ring {
+        let all_points = ring.points();
+        let step = all_points.len().div_ceil(HashRingView::MAX_POINTS).max(1);
+        for &(p, id) in all_points.iter().step_by(step) {
+            points.push((((u128::from(p) * 1_000_000) >> 64) as u32, id));
+        }
+    }
+    let milli = |x: f64| (x * 1000.0).round() as u32;
+    let mut spread = Vec::new();
+    for v in SPREAD_VNODES {
+        let sample = hashing::ring_spread(0..s.keys.min(SPREAD_SAMPLE), &all, v);
+        spread.push((v, milli(sample.max_over_mean), milli(sample.relative_std)));
+    }
     HashRingView {
         scheme: hashing::SCHEMES[s.hashing.scheme as usize],
         members,
-        // Only the ring scheme has virtual nodes to draw.
-        points: (points.iter().step_by(step))
-            .filter(|_| s.hashing.scheme == hashing::Scheme::Ring)
-            .map(|&(p, id)| (((u128::from(p) * 1_000_000) >> 64) as u32, id))
-            .collect(),
+        points,
         vnodes: s.hashing.vnodes,
-        keys: s.keys.min(balancer::MOVED_SAMPLE),
+        keys,
         shares,
         moved: b.moved(),
-        spread: (SPREAD_VNODES.iter())
-            .map(|&v| {
-                let keys = 0..s.keys.min(SPREAD_SAMPLE);
-                let spread = hashing::ring_spread(keys, &all, v);
-                let milli = |x: f64| (x * 1000.0).round() as u32;
-                (v, milli(spread.max_over_mean), milli(spread.relative_std))
-            })
-            .collect(),
+        spread,
     }
 }
 

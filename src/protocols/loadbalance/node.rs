@@ -59,7 +59,9 @@ pub struct Bugs {
 }
 
 impl Settings {
-    /// The settings a setup describes.
+    /// The settings a setup describes. Never inlined: its callers (new nodes, the checker,
+    /// validation, the knobs' initial values) share one copy in the web build.
+    #[inline(never)]
     pub fn of(setup: &Setup) -> Self {
         let health_every = setup.param("health");
         let servers = setup.ids_of(SERVER);

@@ -104,7 +104,12 @@ impl Chooser {
         key: u64,
         mut random: impl FnMut(u64) -> u64,
     ) -> Option<NodeId> {
-        let healthy: Vec<usize> = (0..servers.len()).filter(|&i| servers[i].healthy).collect();
+        let mut healthy = Vec::new();
+        for (i, k) in servers.iter().enumerate() {
+            if k.healthy {
+                healthy.push(i);
+            }
+        }
         if healthy.is_empty() {
             return None;
         }
@@ -187,7 +192,12 @@ impl Chooser {
         healthy: &[usize],
         key: u64,
     ) -> Option<NodeId> {
-        let ids: Vec<NodeId> = healthy.iter().map(|&i| servers[i].id).collect();
+        let mut ids = Vec::with_capacity(healthy.len());
+        let mut total = 1;
+        for &i in healthy {
+            ids.push(servers[i].id);
+            total += u64::from(servers[i].outstanding);
+        }
         if self.ring_of != ids {
             self.ring = Ring::new(&ids, hashing.vnodes);
             self.ring_of = ids.clone();
@@ -199,7 +209,6 @@ impl Chooser {
                     .find(|k| k.id == s)
                     .map_or(0, |k| u64::from(k.outstanding))
             };
-            let total: u64 = ids.iter().map(|&s| load(s)).sum::<u64>() + 1;
             let cap = (hashing.bound * total as f64 / ids.len() as f64).ceil() as u64;
             return self.ring.owner_bounded(key, cap.max(1), load);
         }

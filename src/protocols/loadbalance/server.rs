@@ -3,8 +3,6 @@
 //! and the balancer is told at once. Everything is volatile: a crash loses the queue and the
 //! requests in service.
 
-use std::collections::VecDeque;
-
 use super::msg::{LbNote, Msg};
 use super::node::{Bugs, LbNode, Settings, Timer};
 use super::{KNOB_SPEED, KNOB_WEIGHT, series};
@@ -31,7 +29,9 @@ pub struct Server {
     /// Its weight at the balancer (shown here; the balancer keeps its own copy).
     weight: u64,
     busy: Vec<Job>,
-    queue: VecDeque<Job>,
+    /// Jobs waiting, oldest first (a plain list, as `busy`: a queue of at most a hundred
+    /// places needs no ring buffer's code).
+    queue: Vec<Job>,
     served: u64,
     dropped: u64,
     /// How often the server samples its queue and utilisation.
@@ -52,7 +52,7 @@ impl Server {
             speed: s.speed_of(me),
             weight: s.weight_of(me).into(),
             busy: Vec::new(),
-            queue: VecDeque::new(),
+            queue: Vec::new(),
             served: 0,
             dropped: 0,
             sample_every: s.sample_every,
@@ -126,7 +126,7 @@ impl Server {
                 } else if self.queue.len() < self.capacity
                     || (self.bugs.queue_off_by_one && self.queue.len() == self.capacity)
                 {
-                    self.queue.push_back(job);
+                    self.queue.push(job);
                 } else {
                     self.dropped += 1;
                     ctx.record(series::DROPPED, 1);
@@ -153,7 +153,8 @@ impl Server {
         let job = self.busy.swap_remove(i);
         self.worked += self.service_time(&job);
         self.served += 1;
-        if let Some(next) = self.queue.pop_front() {
+        if !self.queue.is_empty() {
+            let next = self.queue.remove(0);
             self.serve(ctx, next);
         }
         ctx.send(
