@@ -11,6 +11,8 @@
 //! * [`comparison`] — settings of a protocol compared over many seeded runs under gentle
 //!   crashes (the threads-free core, which the page's trade-off panel runs too); `compare` —
 //!   the command line's threaded runner and tables around it (native only);
+//! * [`side_by_side`] — a run next to its twin with one parameter changed, on one clock (what
+//!   the page needs of it, natively tested);
 //! * [`fuzz`] — randomized fault injection over many seeds; [`export`] and [`import`] — writing
 //!   a trace and reading it back;
 //! * `ui` — the Yew single-page app (wasm32 only).
@@ -25,6 +27,7 @@ pub mod fuzz;
 pub mod import;
 pub mod protocols;
 pub mod scenario;
+pub mod side_by_side;
 pub mod sim;
 pub mod tradeoff;
 

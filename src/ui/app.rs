@@ -30,6 +30,7 @@ use super::store::{Msg, Store, on_click};
 use super::summary::{ClusterSummary, SummaryProps};
 use super::timeline::{Timeline, TimelineProps};
 use super::tradeoff::{Tradeoff, TradeoffProps};
+use super::twin::twin_panel;
 
 /// The whole page.
 #[component]
@@ -273,6 +274,7 @@ pub fn App() -> Html {
                 },
             ),
             diagram_panel((*frame.diagram).as_ref()),
+            twin_panel(&store.info, store.twin_view.as_deref(), &dispatch),
             component::<Tradeoff>(
                 Some(store.run.into()),
                 TradeoffProps {

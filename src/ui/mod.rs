@@ -50,6 +50,7 @@ pub mod summary;
 pub mod timeline;
 pub mod trace_export;
 pub mod tradeoff;
+pub mod twin;
 pub mod url;
 
 /// Mounts the app into the page body (called by the `quorumscope-web` binary).

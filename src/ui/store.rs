@@ -14,6 +14,7 @@ use yew::Reducible;
 
 use crate::protocols;
 use crate::scenario::Scenario;
+use crate::side_by_side::{self, Versus};
 use crate::sim::action::ActionKind;
 use crate::sim::lab::{
     ChaosView, DropReason, FlightView, InvariantStatus, Lab, Milestone, NetworkView, NodeState,
@@ -239,6 +240,35 @@ pub struct Store {
     lag: Rc<LagMeter>,
     /// Wall time to simulate and how much the simulation may take per frame.
     pace: Rc<Pace>,
+    /// The twin run shown side by side, if any (see [`crate::side_by_side`]).
+    twin: Option<Twin>,
+    /// What the "Side by side" panel shows of the two runs now.
+    pub twin_view: Option<Snap<TwinView>>,
+}
+
+/// The run beside the visitor's: the same scenario with one parameter changed, moved with the
+/// same clock and given the same actions.
+#[derive(Clone)]
+struct Twin {
+    vs: Versus,
+    lab: Rc<RefCell<Box<dyn Lab>>>,
+}
+
+/// The two runs' figures at one moment, for the "Side by side" panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TwinView {
+    /// The compared parameter.
+    pub key: &'static str,
+    /// Its value in the visitor's run now, as a link writes it.
+    pub main_value_text: String,
+    /// Its value in the twin.
+    pub value_text: String,
+    /// The moment both runs stand at.
+    pub now: Micros,
+    /// The visitor's run's figures (label, value).
+    pub main: Vec<(String, String)>,
+    /// The twin's, in the same order.
+    pub twin: Vec<(String, String)>,
 }
 
 /// How the animation frames and the simulation share the main thread (see [`Store::advance`]).
@@ -315,6 +345,9 @@ pub enum Msg {
     Slower,
     /// Take an action in the run.
     Act(ActionKind),
+    /// Show the run side by side with its twin where the compared parameter has this value (as
+    /// a link writes it), or show one run (`None`).
+    SetTwin(Option<String>),
     /// Open a node's or message's menu.
     OpenMenu(Menu),
     /// Close the open menu.
@@ -438,8 +471,14 @@ impl Store {
                 lab.now()
             }
         });
+        let vs = page.vs.as_deref().and_then(|text| {
+            Versus::parse(text, lab.info())
+                .map_err(|e| notices.push(format!("{e}.")))
+                .ok()
+        });
         let mut store = Store::with_lab(lab, page.embed, Snap::new(notices));
         store.debug_panic = page.debug_panic;
+        store.set_twin(vs);
         store.intro = Intro::new(open_at.is_none(), page.embed);
         if store.intro.fast_start && store.reduced_motion {
             store.skip_fast_start();
@@ -507,6 +546,8 @@ impl Store {
             behind: None,
             lag: Rc::new(LagMeter::default()),
             pace: Rc::new(Pace::default()),
+            twin: None,
+            twin_view: None,
         }
     }
 
@@ -544,7 +585,11 @@ impl Store {
     pub fn permalink_query(&self, with_time: bool) -> String {
         let lab = self.lab.borrow();
         let at = with_time.then(|| lab.now());
-        url::permalink_query(&lab.scenario(), at, self.embed)
+        let query = url::permalink_query(&lab.scenario(), at, self.embed);
+        match &self.twin {
+            Some(t) => format!("{query}&vs={}", t.vs.to_link(&self.info)),
+            None => query,
+        }
     }
 
     /// Puts the run into the address bar: the scenario with its actions, plus `at` while paused.
@@ -597,6 +642,54 @@ impl Store {
         self.frame = Rc::new(frame);
         self.scan_headlines();
         self.milestones = super::timeline::track(&self.milestones, self.lab.borrow().as_ref());
+        self.sync_twin();
+    }
+
+    /// Brings the twin to the visitor's moment (forward within the replay budget, or back) and
+    /// reads both runs' figures.
+    fn sync_twin(&mut self) {
+        let Some(twin) = &self.twin else {
+            self.twin_view = None;
+            return;
+        };
+        let lab = self.lab.borrow();
+        let now = lab.now();
+        let mut other = twin.lab.borrow_mut();
+        if other.now() > now {
+            other.seek(now);
+        } else if other.now() < now {
+            crate::import::advance_bounded(other.as_mut(), now);
+        }
+        let view = TwinView {
+            key: twin.vs.key,
+            main_value_text: side_by_side::value_now(lab.as_ref(), twin.vs.key),
+            value_text: side_by_side::value_now(other.as_ref(), twin.vs.key),
+            now: other.now(),
+            main: side_by_side::figures(lab.as_ref()),
+            twin: side_by_side::figures(other.as_ref()),
+        };
+        if self.twin_view.as_deref() != Some(&view) {
+            self.twin_view = Some(Snap::new(view));
+        }
+    }
+
+    /// Starts (or stops, with `None`) the twin of the visitor's run where the compared
+    /// parameter is `vs`; a twin that cannot start is said, not shown.
+    fn set_twin(&mut self, vs: Option<Versus>) {
+        self.twin = None;
+        if let Some(vs) = vs {
+            let scenario = vs.twin_of(&self.lab.borrow().scenario());
+            match protocols::create(&scenario) {
+                Ok(lab) => {
+                    self.twin = Some(Twin {
+                        vs,
+                        lab: Rc::new(RefCell::new(lab)),
+                    })
+                }
+                Err(e) => self.status = Some(format!("The run side by side cannot start: {e}")),
+            }
+        }
+        self.sync_twin();
     }
 
     /// Collects headlines from trace lines added since the last scan, for the live region.
@@ -680,7 +773,11 @@ impl Store {
         scenario.actions.clear();
         match protocols::create(&scenario) {
             Ok(lab) => {
+                // The same comparison, where the new run's protocol has the parameter.
+                let vs = (self.twin.as_ref())
+                    .and_then(|t| Versus::parse(&t.vs.to_link(&self.info), lab.info()).ok());
                 let mut next = Store::with_lab(lab, self.embed, self.notices.clone());
+                next.set_twin(vs);
                 next.speed = self.speed;
                 next.run = self.run + 1;
                 next.announce = format!(
@@ -1093,10 +1190,24 @@ impl Reducible for Store {
                 s.speed -= 1;
             }
             Msg::Act(kind) => {
-                let what = kind.describe();
+                let what = match &kind {
+                    ActionKind::SetParam { node, key, value } => {
+                        s.info.describe_change(*node, key, *value)
+                    }
+                    other => other.describe(),
+                };
+                let mirrored =
+                    (s.twin.as_ref()).and_then(|t| t.vs.mirrors(&kind).then(|| kind.clone()));
                 let result = s.lab.borrow_mut().act(kind);
                 match result {
                     Ok(()) => {
+                        if let (Some(twin), Some(kind)) = (&s.twin, mirrored) {
+                            // The twin gets it at the same moment (a past one forks it too).
+                            let now = s.lab.borrow().now();
+                            let mut other = twin.lab.borrow_mut();
+                            other.seek(now);
+                            let _ = other.act(kind);
+                        }
                         s.status = None;
                         s.refresh(true);
                         s.announce = format!("{what} at {}", format_time(s.frame.now));
@@ -1155,6 +1266,20 @@ impl Reducible for Store {
                 s.share = None;
             }
             Msg::NewRun(scenario) => s.new_run(scenario),
+            Msg::SetTwin(value) => {
+                let vs = value.and_then(|v| {
+                    let key = s.twin.as_ref().map(|t| t.vs.key).or(s.info.compare.sweep)?;
+                    match Versus::parse(&format!("{key}:{v}"), &s.info) {
+                        Ok(vs) => Some(vs),
+                        Err(e) => {
+                            s.status = Some(e);
+                            None
+                        }
+                    }
+                });
+                s.set_twin(vs);
+                s.sync_url();
+            }
             Msg::Share => {
                 let link = super::share::full_page_link(&s, true);
                 s.share = Some(ShareState {

@@ -18,6 +18,8 @@ pub struct PageParams {
     pub debug_panic: bool,
     /// `id=…`: the name an embedded page gives itself in the events it posts to its host page.
     pub embed_id: Option<String>,
+    /// `vs=KEY:VALUE`: the run side by side with its twin (checked against the protocol later).
+    pub vs: Option<String>,
     /// The query without the page's own keys, for [`Scenario::from_query`].
     pub scenario_query: String,
     /// One sentence per malformed page parameter.
@@ -53,6 +55,7 @@ pub fn split(query: &str) -> PageParams {
                     .notices
                     .push(format!("{e}; opening at the last action instead.")),
             },
+            "vs" => out.vs = Some(value.to_string()),
             "id" => {
                 let ok = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
                 if !value.is_empty() && value.len() <= 64 && value.chars().all(ok) {

@@ -120,3 +120,73 @@ describe('load balancing', () => {
     assertClean(page);
   });
 });
+
+describe('load balancing side by side', () => {
+  let env;
+  before(async () => {
+    env = await setup();
+  });
+  after(async () => env?.close());
+
+  /** The side-by-side table: caption, column heads, and rows (label → [this run, twin]). */
+  async function table(page) {
+    return page.locator('.twin-table').evaluate((t) => ({
+      caption: t.querySelector('caption').textContent,
+      heads: [...t.querySelectorAll('thead th')].map((th) => th.textContent),
+      rows: Object.fromEntries(
+        [...t.querySelectorAll('tbody tr')].map((tr) => [tr.querySelector('th').textContent, [...tr.querySelectorAll('td')].map((td) => td.textContent)]),
+      ),
+    }));
+  }
+  const ms = (text) => Number(/^([\d.]+) ms$/.exec(text)?.[1]);
+
+  it('shows two policies on one clock: the same moment, their percentiles next to each other, in one link', async () => {
+    const page = await open(env, '?protocol=loadbalance&seed=7&straggler=2&rate=60&vs=policy:least-response-time&at=20000000');
+    let t = await table(page);
+    assert.equal(t.caption, 'Both runs at 20.000 s: the same seed, workload and faults');
+    assert.deepEqual(t.heads.slice(1), ['policy = round-robin (this run)', 'policy = least-response-time']);
+    const [rr, lrt] = t.rows['Client-observed latency, p99'].map(ms);
+    assert.ok(lrt < rr / 2, `p99: round-robin ${rr} ms, least response time ${lrt} ms`);
+
+    // One clock: scrubbing back moves both runs.
+    const before = t.rows['Requests answered, per second'];
+    await page.locator('.controls .time input').evaluate((e) => {
+      e.value = '10000000';
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+      e.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await until(async () => (await table(page)).caption.startsWith('Both runs at 10.000 s'), 'both runs at 10 s');
+    t = await table(page);
+    assert.notDeepEqual(t.rows['Requests answered, per second'], before, 'the figures follow the clock');
+
+    // The link carries the comparison; choosing one run drops it.
+    assert.match(page.url(), /[?&]vs=policy(:|%3A)least-response-time/);
+    await page.locator('#twin-value').selectOption('');
+    await until(async () => (await page.locator('.twin-table').count()) === 0, 'one run again');
+    assert.doesNotMatch(page.url(), /[?&]vs=/);
+    await page.locator('#twin-value').selectOption('p2c');
+    await until(async () => (await page.locator('.twin-table').count()) === 1, 'the p2c twin');
+    assert.deepEqual((await table(page)).heads.slice(1), ['policy = round-robin (this run)', 'policy = p2c']);
+    assertClean(page);
+  });
+
+  it("a server crashed in the visitor's run crashes in the twin at the same moment", async () => {
+    const page = await open(env, '?protocol=loadbalance&seed=7&vs=policy:p2c&at=5000000');
+    const failed = async () => (await table(page)).rows['Requests failed, per second'].map(Number);
+    assert.deepEqual(await failed(), [0, 0]);
+    await page.locator('#node-2').click();
+    await page.getByRole('menuitem', { name: 'Crash' }).click();
+    await playTo(page, 6_000_000);
+    // Requests sent to it in the detection gap fail in both runs.
+    const [mine, twin] = await failed();
+    assert.ok(mine > 0 && twin > 0, `failed per second: this run ${mine}, the twin ${twin}`);
+    assert.match(page.url(), /[?&]a=[^&]*\.c2/, 'the crash is in the link once');
+    assertClean(page);
+  });
+
+  it('a bad vs in a link is named, and the page shows one run', async () => {
+    const page = await open(env, '?protocol=loadbalance&seed=7&vs=policy:fastest');
+    await until(async () => /vs=policy:fastest: .*round-robin/.test(await page.locator('#messages').innerText()), 'the notice');
+    assert.equal(await page.locator('.twin-table').count(), 0);
+  });
+});
