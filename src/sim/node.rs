@@ -476,6 +476,9 @@ pub struct NodeView {
     /// leads (single-decree Paxos proposers): the page crowns only the running node with the
     /// highest claim. `None` everywhere (Raft, Multi-Paxos): every such node is crowned.
     pub lead_claim: Option<LeadClaim>,
+    /// When each request waiting at this node arrived, oldest first (a server's queue): the page
+    /// draws them beside the node, coloured by how long they have waited.
+    pub queue: Vec<Micros>,
 }
 
 /// A node's claim to lead, ordered so that the leading claim is the greatest: the furthest

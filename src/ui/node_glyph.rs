@@ -14,6 +14,7 @@ use yew::prelude::*;
 
 use crate::sim::lab::NodeState;
 use crate::sim::node::{LeadClaim, LeadStage, ProtocolInfo};
+use crate::sim::time::{MS, Micros, format_time};
 
 use super::el::{El, fragment};
 use super::geometry::{LabelPlace, LabelText, Layout, Shape, epoch_class, shape};
@@ -120,6 +121,59 @@ pub struct NodeProps {
     pub drafting: Option<bool>,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
+    /// The moment on screen, for the waiting requests' ages; 0 for a node with no queue (it
+    /// then does not redraw as time passes).
+    #[prop_or_default]
+    pub now: Micros,
+}
+
+/// Most waiting requests drawn beside a node (a count says how many more).
+const QUEUE_DRAWN: usize = 12;
+
+/// The age class of a request that has waited `wait` µs: `q0` (under 10 ms) to `q4` (300 ms or
+/// more), drawn from light to dark.
+pub fn wait_class(wait: Micros) -> &'static str {
+    match wait {
+        w if w < 10 * MS => "q0",
+        w if w < 30 * MS => "q1",
+        w if w < 100 * MS => "q2",
+        w if w < 300 * MS => "q3",
+        _ => "q4",
+    }
+}
+
+/// The requests waiting at a node, as a row of small squares just above it, oldest first, each
+/// coloured by how long it has waited (the node's name already says how many wait; the row's
+/// tooltip says for how long).
+fn queue_row(queue: &[Micros], now: Micros, cx: f64, cy: f64, r: f64) -> El {
+    let size = (r * 0.4).clamp(4.0, 7.0);
+    let (x0, y) = (cx - r * 0.9, cy - r * 0.9 - size - 3.0);
+    let mut row = El::new("g").attr("aria-hidden", "true").class("queue");
+    let oldest = queue.first().map_or(0, |&t| now.saturating_sub(t));
+    row = row.child(El::new("title").text(format!(
+        "{} waiting, the oldest for {}",
+        queue.len(),
+        format_time(oldest)
+    )));
+    for (k, &since) in queue.iter().take(QUEUE_DRAWN).enumerate() {
+        row = row.child(
+            El::new("rect")
+                .class(wait_class(now.saturating_sub(since)))
+                .attr("x", f(x0 + k as f64 * (size + 1.5)))
+                .attr("y", f(y))
+                .attr("width", f(size))
+                .attr("height", f(size)),
+        );
+    }
+    if queue.len() > QUEUE_DRAWN {
+        row = row.child(
+            El::new("text")
+                .attr("x", f(x0 + QUEUE_DRAWN as f64 * (size + 1.5) + 2.0))
+                .attr("y", f(y + size))
+                .text(format!("+{}", queue.len() - QUEUE_DRAWN)),
+        );
+    }
+    row
 }
 
 /// A node.
@@ -295,6 +349,9 @@ pub fn NodeGlyph(p: &NodeProps) -> Html {
         .child(body)
         .maybe((!n.up).then(xmark))
         .maybe(n.paused_until.is_some().then(pause_mark))
+        .maybe(
+            (n.up && !n.view.queue.is_empty()).then(|| queue_row(&n.view.queue, p.now, cx, cy, r)),
+        )
         .child(
             El::new("text")
                 .class("label")

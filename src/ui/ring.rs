@@ -616,6 +616,11 @@ pub fn ring(p: &RingProps) -> Html {
                 open: p.menu == Some(Menu::Node(id)),
                 drafting,
                 dispatch: p.dispatch.clone(),
+                now: if n.view.queue.is_empty() {
+                    0
+                } else {
+                    frame.now
+                },
             },
         )
     });

@@ -190,3 +190,28 @@ describe('load balancing side by side', () => {
     assert.equal(await page.locator('.twin-table').count(), 0);
   });
 });
+
+describe('load balancing queues', () => {
+  let env;
+  before(async () => {
+    env = await setup();
+  });
+  after(async () => env?.close());
+
+  it("a slow server's waiting requests stand beside it, coloured by how long they have waited", async () => {
+    const page = await open(env, '?protocol=loadbalance&seed=7&straggler=2&rate=60&at=20000000');
+    const name = await page.locator('#node-3').getAttribute('aria-label');
+    const queued = Number(/Queued (\d+) of 8/.exec(name)?.[1]);
+    assert.ok(queued > 0, `the straggler has a queue: ${name}`);
+    const cells = page.locator('#node-3 .queue rect');
+    assert.equal(await cells.count(), Math.min(queued, 12));
+    const title = await page.locator('#node-3 .queue title').textContent();
+    const m = new RegExp(`^${queued} waiting, the oldest for ([\\d.]+) ms$`).exec(title);
+    assert.ok(m, title);
+    // The oldest has waited long at a quarter speed: its colour is not the freshest one.
+    assert.notEqual(await cells.first().getAttribute('class'), 'q0', `oldest waited ${m[1]} ms`);
+    // A fast server's queue is empty: nothing beside it.
+    assert.equal(await page.locator('#node-2 .queue').count(), 0);
+    assertClean(page);
+  });
+});

@@ -566,6 +566,7 @@ impl Replica {
             fields,
             has_log: true,
             lead_claim: None,
+            queue: Vec::new(),
         }
     }
 }

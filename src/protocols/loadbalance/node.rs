@@ -233,9 +233,9 @@ impl Node for LbNode {
     }
 
     fn view(&self) -> NodeView {
-        let (role, fields) = match self {
-            LbNode::Balancer(b) => ("balancer", b.fields()),
-            LbNode::Server(s) => (SERVER, s.fields()),
+        let (role, fields, queue) = match self {
+            LbNode::Balancer(b) => ("balancer", b.fields(), Vec::new()),
+            LbNode::Server(s) => (SERVER, s.fields(), s.waiting_since()),
         };
         NodeView {
             role,
@@ -246,6 +246,7 @@ impl Node for LbNode {
             fields,
             has_log: false,
             lead_claim: None,
+            queue,
         }
     }
 }

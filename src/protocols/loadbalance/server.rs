@@ -15,6 +15,8 @@ pub struct Job {
     pub ticket: u64,
     /// Work at normal speed (µs).
     pub cost: Micros,
+    /// When it reached the server (the page colours waiting requests by their wait).
+    pub arrived: Micros,
 }
 
 /// A server's state.
@@ -120,7 +122,11 @@ impl Server {
     pub fn on_message(&mut self, ctx: &mut Ctx<'_, LbNode>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Forward { ticket, cost } => {
-                let job = Job { ticket, cost };
+                let job = Job {
+                    ticket,
+                    cost,
+                    arrived: ctx.now(),
+                };
                 if self.busy.len() < self.workers {
                     self.serve(ctx, job);
                 } else if self.queue.len() < self.capacity
@@ -181,6 +187,15 @@ impl Server {
             KNOB_WEIGHT => self.weight = value,
             _ => {}
         }
+    }
+
+    /// When each waiting request arrived, oldest first.
+    pub fn waiting_since(&self) -> Vec<Micros> {
+        let mut out = Vec::with_capacity(self.queue.len());
+        for job in &self.queue {
+            out.push(job.arrived);
+        }
+        out
     }
 
     /// The server's fields for the inspector.

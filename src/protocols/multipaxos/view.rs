@@ -100,6 +100,7 @@ impl MultiNode {
             ],
             has_log: true,
             lead_claim: None,
+            queue: Vec::new(),
         }
     }
 }

@@ -160,6 +160,7 @@ impl PaxosNode {
             ],
             has_log: false,
             lead_claim: Some(self.lead_claim()),
+            queue: Vec::new(),
         }
     }
 }

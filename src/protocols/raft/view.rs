@@ -94,6 +94,7 @@ impl RaftNode {
             ],
             has_log: true,
             lead_claim: None,
+            queue: Vec::new(),
         }
     }
 }
