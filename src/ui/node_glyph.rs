@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use crate::sim::lab::NodeState;
 use crate::sim::node::{LeadClaim, LeadStage, ProtocolInfo};
-use crate::sim::time::{MS, Micros, format_time};
+use crate::sim::time::{MS, Micros};
 
 use super::el::{El, fragment};
 use super::geometry::{LabelPlace, LabelText, Layout, Shape, epoch_class, shape};
@@ -143,18 +143,13 @@ pub fn wait_class(wait: Micros) -> &'static str {
 }
 
 /// The requests waiting at a node, as a row of small squares just above it, oldest first, each
-/// coloured by how long it has waited (the node's name already says how many wait; the row's
-/// tooltip says for how long).
+/// coloured by how long it has waited (the node's name says how many wait).
 fn queue_row(queue: &[Micros], now: Micros, cx: f64, cy: f64, r: f64) -> El {
     let size = (r * 0.4).clamp(4.0, 7.0);
     let (x0, y) = (cx - r * 0.9, cy - r * 0.9 - size - 3.0);
+    // No text of its own: the control's name says how many wait (text inside it that its name
+    // does not contain would contradict the name, for voice control).
     let mut row = El::new("g").attr("aria-hidden", "true").class("queue");
-    let oldest = queue.first().map_or(0, |&t| now.saturating_sub(t));
-    row = row.child(El::new("title").text(format!(
-        "{} waiting, the oldest for {}",
-        queue.len(),
-        format_time(oldest)
-    )));
     for (k, &since) in queue.iter().take(QUEUE_DRAWN).enumerate() {
         row = row.child(
             El::new("rect")
