@@ -54,7 +54,7 @@ impl Sweep {
     pub fn parse(text: &str, info: &ProtocolInfo) -> Result<Sweep, String> {
         let (key, list) = text.split_once('=').unwrap_or((text, ""));
         let key = key.trim();
-        let Some(spec) = info.params.iter().find(|p| p.key == key) else {
+        let Some(spec) = info.param_spec(key) else {
             let keys: Vec<&str> = info.params.iter().map(|p| p.key).collect();
             return Err(format!(
                 "--sweep {text}: {} has no parameter '{key}' (parameters: {})",
@@ -99,7 +99,7 @@ impl Sweep {
     /// Stored `values` of `key`, each written as links write it (`150` for 150 ms); `None`
     /// when `info` has no such parameter.
     pub fn of_values(key: &str, values: &[u64], info: &ProtocolInfo) -> Option<Sweep> {
-        let spec = info.params.iter().find(|p| p.key == key)?;
+        let spec = info.param_spec(key)?;
         Some(Sweep {
             key: spec.key,
             values: values.iter().map(|&v| (spec.format(v), v)).collect(),

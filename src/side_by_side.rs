@@ -12,7 +12,7 @@ use crate::sim::action::{Action, ActionKind};
 use crate::sim::decimal::fixed;
 use crate::sim::lab::Lab;
 use crate::sim::metrics::SeriesKind;
-use crate::sim::node::{ParamSpec, ProtocolInfo};
+use crate::sim::node::ProtocolInfo;
 use crate::sim::time::{Micros, SEC, format_time};
 
 /// The window the figures are measured over, ending at the moment on screen.
@@ -36,7 +36,7 @@ impl Versus {
                 "vs={text} is not KEY:VALUE (e.g. vs=policy:p2c); showing one run"
             ));
         };
-        let spec = spec_of(info, key).ok_or_else(|| {
+        let spec = info.param_spec(key).ok_or_else(|| {
             let keys: Vec<&str> = info.params.iter().map(|p| p.key).collect();
             format!(
                 "vs={text}: {} has no parameter '{key}' (parameters: {}); showing one run",
@@ -55,14 +55,7 @@ impl Versus {
 
     /// How a link writes it: `policy:p2c`.
     pub fn to_link(&self, info: &ProtocolInfo) -> String {
-        let text = spec_of(info, self.key).map_or(self.value.to_string(), |s| s.format(self.value));
-        format!("{}:{text}", self.key)
-    }
-
-    /// `policy = p2c`, for headings.
-    pub fn label(&self, info: &ProtocolInfo) -> String {
-        let text = spec_of(info, self.key).map_or(self.value.to_string(), |s| s.format(self.value));
-        format!("{} = {text}", self.key)
+        format!("{}:{}", self.key, written(info, self.key, self.value))
     }
 
     /// Whether the twin takes `kind` too: every action but a message dropped by its number
@@ -94,14 +87,16 @@ impl Versus {
     }
 }
 
-fn spec_of<'a>(info: &'a ProtocolInfo, key: &str) -> Option<&'a ParamSpec> {
-    info.params.iter().find(|p| p.key == key)
+/// `value` of parameter `key` as a link writes it (`p2c`, `150`).
+fn written(info: &ProtocolInfo, key: &str, value: u64) -> String {
+    info.param_spec(key)
+        .map_or(value.to_string(), |s| s.format(value))
 }
 
 /// The value of `key` in `lab`'s run now, as a link writes it (`round-robin`).
 pub fn value_now(lab: &dyn Lab, key: &str) -> String {
     let v = lab.setup().param_or(key, 0);
-    spec_of(lab.info(), key).map_or(v.to_string(), |s| s.format(v))
+    written(lab.info(), key, v)
 }
 
 /// What the page sets next to each other for one run, over the [`WINDOW`] ending now: each
@@ -155,7 +150,6 @@ mod tests {
         let v = Versus::parse("policy:p2c", &info).unwrap();
         assert_eq!((v.key, v.value), ("policy", 4));
         assert_eq!(v.to_link(&info), "policy:p2c");
-        assert_eq!(v.label(&info), "policy = p2c");
         assert_eq!(
             Versus::parse("staleness:150", &info).unwrap().value,
             150_000

@@ -41,13 +41,13 @@ pub struct Plan {
 pub fn plan(info: &ProtocolInfo, scenario: &Scenario) -> Option<Plan> {
     let spec = info.picture.tradeoff?;
     let holds = |key: &str, choice: &str| {
-        let p = info.params.iter().find(|p| p.key == key);
+        let p = info.param_spec(key);
         let at = scenario.params.get(key).copied().or(p.map(|p| p.default));
         p.and_then(|p| p.choices().iter().position(|c| *c == choice))
             .is_some_and(|i| Some(i as u64) == at)
     };
     let chosen = (spec.sweeps.iter()).find(|s| s.when.is_none_or(|(k, c)| holds(k, c)))?;
-    let param = info.params.iter().find(|p| p.key == chosen.key)?;
+    let param = info.param_spec(chosen.key)?;
     let millis = param.unit == Unit::Micros;
     Some(Plan {
         sweep: Sweep::of_values(chosen.key, chosen.values, info)?,

@@ -257,6 +257,11 @@ pub struct Knob {
 }
 
 impl ProtocolInfo {
+    /// The parameter declared with key `key`, if any.
+    pub fn param_spec(&self, key: &str) -> Option<&ParamSpec> {
+        self.params.iter().find(|p| p.key == key)
+    }
+
     /// The kind name of node `id` (the main kind by its first role), for knobs.
     pub fn kind_name(&self, setup: &Setup, id: NodeId) -> &'static str {
         match setup.kind_of(id) {
@@ -275,7 +280,7 @@ impl ProtocolInfo {
     /// 25 %`.
     pub fn describe_change(&self, about: Option<NodeId>, key: &str, value: u64) -> String {
         match about {
-            None => match self.params.iter().find(|p| p.key == key) {
+            None => match self.param_spec(key) {
                 Some(spec) => format!(
                     "Set the {} to {}",
                     spec.label.to_ascii_lowercase(),
@@ -305,8 +310,8 @@ impl ProtocolInfo {
     ) -> Result<&'static str, String> {
         let (declared, min, max) = match about {
             None => {
-                let spec = (self.params.iter())
-                    .find(|p| p.key == key && self.live.params.contains(&p.key))
+                let spec = (self.param_spec(key))
+                    .filter(|p| self.live.params.contains(&p.key))
                     .ok_or_else(|| format!("{} cannot change '{key}' mid-run", self.title))?;
                 (spec.key, spec.min, spec.max)
             }

@@ -26,6 +26,7 @@ use crate::sim::node::NodeId;
 use crate::sim::time::Micros;
 
 use super::geometry::SPEEDS;
+use super::live::set_param;
 use super::store::{Msg, Store};
 use super::{dom, node_glyph, url};
 
@@ -357,7 +358,8 @@ fn run(s: Rc<Store>, cmd: EmbedCommand) -> (Rc<Store>, Result<(), String>) {
             Msg::Act(ActionKind::LinkLatency { from, to, latency })
         }
         EmbedCommand::SetChaos { rate } => Msg::Act(ActionKind::SetChaos { rate }),
-        EmbedCommand::SetParam { node, key, value } => match setting(&s, node, &key, &value) {
+        EmbedCommand::SetParam { node, key, value } => match set_param(&s.info, node, &key, &value)
+        {
             Ok(kind) => Msg::Act(kind),
             Err(e) => return (s, Err(e)),
         },
@@ -370,21 +372,6 @@ fn run(s: Rc<Store>, cmd: EmbedCommand) -> (Rc<Store>, Result<(), String>) {
         _ => Ok(()),
     };
     (next, done)
-}
-
-/// The `setParam` command's action: the value read as a link writes it (a run-wide
-/// parameter by its own spec, e.g. `p2c` or `150` ms; a node's knob as a plain number).
-fn setting(s: &Store, node: Option<NodeId>, key: &str, value: &str) -> Result<ActionKind, String> {
-    let value = match node {
-        None => match s.info.params.iter().find(|p| p.key == key) {
-            Some(spec) => spec.parse(value)?,
-            None => return Err(format!("{} has no parameter '{key}'", s.info.title)),
-        },
-        Some(_) => (value.trim().parse::<u64>())
-            .map_err(|_| format!("{key} takes a whole number, not '{value}'"))?,
-    };
-    let key = key.to_string();
-    Ok(ActionKind::SetParam { node, key, value })
 }
 
 /// The `load` command: replaces the run with a link's, opened at its `at` (or last action).

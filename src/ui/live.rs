@@ -13,15 +13,41 @@ use crate::sim::node::{NodeId, ParamSpec, ProtocolInfo, Setup, Unit};
 use super::menu::MenuItem;
 use super::store::Msg;
 
+/// The action that sets `key` to `text` as a link writes it (a run-wide parameter by its own
+/// spec, e.g. `p2c` or `150` ms; a node's knob as a plain number), or why it cannot be read.
+/// Whether the setting may change mid-run is the run's to say when the action is taken.
+pub fn set_param(
+    info: &ProtocolInfo,
+    node: Option<NodeId>,
+    key: &str,
+    text: &str,
+) -> Result<ActionKind, String> {
+    if node.is_none() {
+        return match info.param_spec(key) {
+            Some(spec) => run_wide(spec, text),
+            None => Err(format!("{} has no parameter '{key}'", info.title)),
+        };
+    }
+    let value = (text.trim().parse::<u64>())
+        .map_err(|_| format!("{key} takes a whole number, not '{text}'"))?;
+    let key = key.to_string();
+    Ok(ActionKind::SetParam { node, key, value })
+}
+
+/// The action that sets run-wide parameter `spec` to `text` as a link writes it.
+fn run_wide(spec: &ParamSpec, text: &str) -> Result<ActionKind, String> {
+    Ok(ActionKind::SetParam {
+        node: None,
+        key: spec.key.to_string(),
+        value: spec.parse(text)?,
+    })
+}
+
 /// What a typed or chosen value of a live parameter asks for: the change, or a sentence saying
 /// why not (the link's words).
 pub fn change(spec: &ParamSpec, text: &str) -> Msg {
-    match spec.parse(text) {
-        Ok(value) => Msg::Act(ActionKind::SetParam {
-            node: None,
-            key: spec.key.to_string(),
-            value,
-        }),
+    match run_wide(spec, text) {
+        Ok(kind) => Msg::Act(kind),
         Err(e) => Msg::Report(format!("{}: {e}", spec.label)),
     }
 }

@@ -202,6 +202,25 @@ describe('embedding', () => {
     assertClean(page);
   });
 
+  it('setParam changes a live setting of the run, and a setting that cannot change is refused', async () => {
+    let mark = await logLength(page);
+    await post(page, 'embed-b', command('load', { link: '?protocol=loadbalance&seed=3&at=1000000', id: 'lb' }));
+    await logLine(page, /^three: ack load #lb$/, mark);
+    const balancer = async () => (await frameNodes(page, 'embed-b'))[0];
+    assert.match(await balancer(), /^Node 1, balancer, Policy round-robin, /);
+    mark = await logLength(page);
+    await post(page, 'embed-b', command('setParam', { key: 'policy', value: 'p2c', id: 'p' }));
+    await logLine(page, /^three: ack setParam #p$/, mark);
+    await until(async () => /^Node 1, balancer, Policy p2c, /.test(await balancer()), 'the balancer on p2c');
+    await post(page, 'embed-b', command('setParam', { key: 'speed', value: 25, node: 3, id: 's' }));
+    await logLine(page, /^three: ack setParam #s$/, mark);
+    await post(page, 'embed-b', command('setParam', { key: 'workers', value: 4, id: 'w' }));
+    await logLine(page, /^three: error setParam #w: .*cannot change 'workers' mid-run/, mark);
+    await post(page, 'embed-b', command('setParam', { key: 'policy', value: 'fastest', id: 'f' }));
+    await logLine(page, /^three: error setParam #f: .*round-robin/, mark);
+    assertClean(page);
+  });
+
   it('an embed scrolled out of view pauses, and resumes when back', async () => {
     const a = page.frameLocator('#embed-a');
     await page.evaluate(() => window.scrollTo(0, 0));
