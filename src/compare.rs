@@ -123,6 +123,10 @@ pub fn columns(c: &Comparison) -> Vec<(String, Vec<String>)> {
                     format!("{} ms", f.name),
                     (rows.iter())
                         .map(|r| match cell(r).and_then(|f| f.measure.mean()) {
+                            // Clocks' errors are fractions of a millisecond.
+                            Some(mean) if mean < 10 * MS => {
+                                format!("{:.3}", mean as f64 / MS as f64)
+                            }
                             Some(mean) => format!("{:.0}", mean as f64 / MS as f64),
                             None => "–".into(),
                         })

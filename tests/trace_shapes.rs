@@ -40,6 +40,11 @@ const RUNS: &[(&str, Micros, u64)] = &[
         30 * SEC,
         0xec60_c7b0_6bcd_829b,
     ),
+    (
+        "protocol=clocksync&nodes=1&seed=7&chaos=3&algorithm=ntp&clocks=6&poll=300",
+        60 * SEC,
+        0x5a79_30e2_5bb6_4eb8,
+    ),
 ];
 
 #[test]

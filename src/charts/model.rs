@@ -122,6 +122,9 @@ pub struct Line {
     pub label: String,
     /// The value at each point, `None` where its window holds no sample (drawn as a gap).
     pub values: Vec<Option<f64>>,
+    /// Drawn as the companion of the line before it (same colour, thin dashes): a gauge
+    /// chart's second series for the same node, e.g. a clock's claimed bound beside its error.
+    pub companion: bool,
 }
 
 /// Everything the page needs to draw one chart.
@@ -144,6 +147,9 @@ pub struct ChartData {
     pub y_step: f64,
     /// The value axis' top.
     pub y_top: f64,
+    /// The value axis' bottom: 0, or a whole number of steps below it for a gauge that went
+    /// negative.
+    pub y_bottom: f64,
 }
 
 /// The chart `spec` over `span`, from the samples as they stand at the moment on screen, with
@@ -174,17 +180,51 @@ pub fn build(
                     .iter()
                     .map(|&t| Some(rate(metrics, i, t, window)))
                     .collect(),
+                companion: false,
             })
             .collect(),
-        SeriesKind::Gauge => gauge_lines(metrics, first, &times, window, spec.per.max(1)),
+        SeriesKind::Gauge => {
+            // One line per node and series, a node's lines together (the first series' line,
+            // then its companions named by series).
+            let per = spec.per.max(1);
+            let mut all: Vec<(NodeId, usize, Line)> = Vec::new();
+            for (k, &i) in series.iter().enumerate() {
+                for (node, mut line) in gauge_lines(metrics, i, &times, window, per) {
+                    if k > 0 {
+                        line.label = format!("{} {}", line.label, metrics.series[i].name);
+                        line.companion = true;
+                    }
+                    all.push((node, k, line));
+                }
+            }
+            crate::sim::small_sort::sort_small_by_key(&mut all, |(node, k, _)| (*node, *k));
+            if series.len() > 1 {
+                for (_, k, line) in &mut all {
+                    if *k == 0 {
+                        line.label.push(' ');
+                        line.label.push_str(metrics.series[first].name);
+                    }
+                }
+            }
+            all.into_iter().map(|(_, _, line)| line).collect()
+        }
     };
     let limit = spec.limit.zip(limit).map(|(l, v)| (l.label, v));
-    let max = lines
-        .iter()
-        .flat_map(|l| l.values.iter().flatten())
-        .chain(limit.as_ref().map(|(_, v)| v))
-        .fold(0.0, |a: f64, b| a.max(*b));
-    let (y_step, y_top) = ticks_to(max, 4);
+    let (mut min, mut max) = (0.0f64, 0.0f64);
+    for v in
+        (lines.iter().flat_map(|l| l.values.iter().flatten())).chain(limit.as_ref().map(|(_, v)| v))
+    {
+        (min, max) = (min.min(*v), max.max(*v));
+    }
+    // A gauge may go below zero (a clock behind): the axis then reaches down in whole steps.
+    let (y_step, y_top, y_bottom) = if min < 0.0 {
+        let (step, _) = ticks_to(max - min, 4);
+        let top = (max / step - 1e-9).ceil().max(0.0) * step;
+        (step, top, -((-min / step - 1e-9).ceil() * step))
+    } else {
+        let (step, top) = ticks_to(max, 4);
+        (step, top, 0.0)
+    };
     Some(ChartData {
         spec: *spec,
         kind,
@@ -194,6 +234,7 @@ pub fn build(
         limit,
         y_step,
         y_top,
+        y_bottom,
     })
 }
 
@@ -223,6 +264,7 @@ fn latency_lines(m: &MetricsNow<'_>, i: usize, times: &[Micros], window: Micros)
         .map(|(label, values)| Line {
             label: label.to_string(),
             values,
+            companion: false,
         })
         .collect()
 }
@@ -242,7 +284,7 @@ fn gauge_lines(
     times: &[Micros],
     window: Micros,
     per: u32,
-) -> Vec<Line> {
+) -> Vec<(NodeId, Line)> {
     // (node, values) by node; a run has few nodes, so a sorted vector does.
     let mut lines: Vec<(NodeId, Vec<Option<f64>>)> = Vec::new();
     for (k, &t) in times.iter().enumerate() {
@@ -263,10 +305,15 @@ fn gauge_lines(
         .into_iter()
         .map(|(node, mut values)| {
             values.resize(times.len(), None);
-            Line {
-                label: format!("Node {node}"),
-                values,
-            }
+            let label = format!("Node {node}");
+            (
+                node,
+                Line {
+                    label,
+                    values,
+                    companion: false,
+                },
+            )
         })
         .collect()
 }
@@ -314,7 +361,7 @@ impl ChartData {
     /// Value to the drawing's y (0 at the plot's bottom).
     pub fn y(&self) -> Scale {
         Scale {
-            d0: 0.0,
+            d0: self.y_bottom,
             d1: self.y_top,
             r0: HEIGHT - BOTTOM,
             r1: TOP,
@@ -451,13 +498,13 @@ impl ChartData {
             .collect()
     }
 
-    /// Value ticks: (y, label) from 0 to the top.
+    /// Value ticks: (y, label) from the bottom to the top.
     pub fn y_ticks(&self) -> Vec<(f64, String)> {
-        let n = (self.y_top / self.y_step).round() as u32;
+        let n = ((self.y_top - self.y_bottom) / self.y_step).round() as u32;
         let y = self.y();
         (0..=n)
             .map(|k| {
-                let v = f64::from(k) * self.y_step;
+                let v = self.y_bottom + f64::from(k) * self.y_step;
                 (y.at(v), tick_label(v, self.y_step, self.kind))
             })
             .collect()

@@ -68,8 +68,8 @@ pub fn drawing(d: &ChartData, latest_id: &str) -> String {
     for (i, l) in d.lines.iter().enumerate() {
         let _ = write!(
             s,
-            r#"<path class="line s{}" d="{}" data-label=""#,
-            i % 4,
+            r#"<path class="line {}" d="{}" data-label=""#,
+            line_class(d, i),
             d.path(i)
         );
         escape(&mut s, &l.label);
@@ -79,6 +79,14 @@ pub fn drawing(d: &ChartData, latest_id: &str) -> String {
     s
 }
 
+/// Line `i`'s style: `s0`…`s3` in turn, a companion line in its predecessor's colour with
+/// `alt` (thin dashes).
+fn line_class(d: &ChartData, i: usize) -> String {
+    let own = d.lines[..=i].iter().filter(|l| !l.companion).count().max(1) - 1;
+    let alt = if d.lines[i].companion { " alt" } else { "" };
+    format!("s{}{alt}", own % 4)
+}
+
 /// The legend (a sample of each line's stroke and its name) and the latest values as a
 /// sentence, in the element `latest_id`.
 pub fn key(d: &ChartData, latest_id: &str) -> String {
@@ -86,8 +94,8 @@ pub fn key(d: &ChartData, latest_id: &str) -> String {
     for (i, l) in d.lines.iter().enumerate() {
         let _ = write!(
             s,
-            r#"<li><svg width="22" height="8" aria-hidden="true"><line class="line s{}" x1="1" x2="21" y1="4" y2="4"/></svg>"#,
-            i % 4
+            r#"<li><svg width="22" height="8" aria-hidden="true"><line class="line {}" x1="1" x2="21" y1="4" y2="4"/></svg>"#,
+            line_class(d, i)
         );
         escape(&mut s, &l.label);
         s.push_str("</li>");
@@ -121,11 +129,13 @@ mod tests {
                 .map(|label| Line {
                     label: label.to_string(),
                     values: vec![Some(50.0), None, Some(70.0)],
+                    companion: false,
                 })
                 .collect(),
             limit: None,
             y_step: 20.0,
             y_top: 80.0,
+            y_bottom: 0.0,
         }
     }
 

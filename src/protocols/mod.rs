@@ -6,6 +6,7 @@
 use crate::scenario::Scenario;
 use crate::sim::{Definition, Lab, ProtocolInfo, Session, Setup};
 
+pub mod clocksync;
 pub mod detector;
 pub mod election;
 pub mod failover;
@@ -22,6 +23,7 @@ pub const REGISTRY: &[Definition] = &[
     Definition::of::<multipaxos::MultiPaxos>(),
     Definition::of::<failover::Failover>(),
     Definition::of::<loadbalance::LoadBalance>(),
+    Definition::of::<clocksync::ClockSync>(),
 ];
 
 fn find(name: &str) -> Option<&'static Definition> {

@@ -248,7 +248,7 @@ impl Sim {
     }
     /// What the page shows about node `id`.
     pub fn view(&self, id: NodeId) -> NodeView {
-        self.cluster.view(id)
+        self.cluster.view(id, self.now)
     }
     /// The protocol's nodes and checker.
     pub fn cluster(&self) -> &dyn Cluster {
@@ -493,7 +493,7 @@ impl Sim {
                 value,
             } => {
                 self.setup.change(node, key, value);
-                self.cluster.on_param(node, key, value);
+                self.cluster.on_param(self.now, node, key, value);
                 node
             }
         }

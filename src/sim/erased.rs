@@ -212,11 +212,11 @@ pub trait Cluster {
     /// Node `id` crashed: it forgets its volatile state.
     fn crash(&mut self, id: NodeId);
     /// A setting changed mid-run: every protocol node hears it (see [`Node::on_param`]).
-    fn on_param(&mut self, about: Option<NodeId>, key: &str, value: u64);
+    fn on_param(&mut self, now: Micros, about: Option<NodeId>, key: &str, value: u64);
     /// Whether steady client load should go to node `id`.
     fn accepts_clients(&self, id: NodeId) -> bool;
     /// Everything the page shows about node `id`.
-    fn view(&self, id: NodeId) -> NodeView;
+    fn view(&self, id: NodeId, now: Micros) -> NodeView;
     /// Runs the checker after an event that touched `touched`.
     fn check(&mut self, now: Micros, up: &[bool], touched: NodeId, found: &mut Vec<Finding>);
     /// Cluster-wide facts for the page.
@@ -468,9 +468,9 @@ impl<P: Protocol> Cluster for Typed<P> {
         }
     }
 
-    fn on_param(&mut self, about: Option<NodeId>, key: &str, value: u64) {
+    fn on_param(&mut self, now: Micros, about: Option<NodeId>, key: &str, value: u64) {
         for node in &mut self.nodes {
-            node.on_param(about, key, value);
+            node.on_param(now, about, key, value);
         }
     }
 
@@ -480,9 +480,9 @@ impl<P: Protocol> Cluster for Typed<P> {
             .is_some_and(|n| n.accepts_clients())
     }
 
-    fn view(&self, id: NodeId) -> NodeView {
+    fn view(&self, id: NodeId, now: Micros) -> NodeView {
         match self.nodes.get(id as usize - 1) {
-            Some(node) => node.view(),
+            Some(node) => node.view_at(now),
             None => self.around.client(id).view(),
         }
     }

@@ -94,9 +94,10 @@ pub trait Node: Clone + Debug + 'static {
     /// parameter of the whole run (`about` is `None`, e.g. load balancing's `policy`) or a
     /// [`Knob`] of node `about` (e.g. a server's speed). Every node of the protocol hears every
     /// change, running or not, and takes what concerns it (the balancer keeps the weights of
-    /// its servers); nothing is sent, as an operator's change to a configuration file.
-    fn on_param(&mut self, about: Option<NodeId>, key: &str, value: u64) {
-        let _ = (about, key, value);
+    /// its servers); nothing is sent, as an operator's change to a configuration file. `now`
+    /// is the virtual time of the change (a clock stepped by a fault jumps then).
+    fn on_param(&mut self, now: Micros, about: Option<NodeId>, key: &str, value: u64) {
+        let _ = (now, about, key, value);
     }
     /// Whether steady client load should be sent to this node (e.g. it believes it leads).
     fn accepts_clients(&self) -> bool;
@@ -104,6 +105,13 @@ pub trait Node: Clone + Debug + 'static {
     fn is_countdown(timer: &Self::Timer) -> bool;
     /// Everything the page shows about this node.
     fn view(&self) -> NodeView;
+    /// Everything the page shows about this node at virtual time `now`: by default
+    /// [`Node::view`]; a node whose state reads differently as time passes (a drifting clock)
+    /// says so here.
+    fn view_at(&self, now: Micros) -> NodeView {
+        let _ = now;
+        self.view()
+    }
 }
 
 /// A protocol's safety checker: watches every node after every event.

@@ -35,6 +35,26 @@ pub enum Unit {
 }
 
 impl ParamSpec {
+    /// A parameter of any unit, as a constant (a protocol's list of them is then data in the
+    /// web build, not code that builds it).
+    pub const fn new(
+        key: &'static str,
+        label: &'static str,
+        unit: Unit,
+        default: u64,
+        min: u64,
+        max: u64,
+    ) -> Self {
+        ParamSpec {
+            key,
+            label,
+            unit,
+            default,
+            min,
+            max,
+        }
+    }
+
     /// A duration parameter, in microseconds.
     pub fn micros(
         key: &'static str,

@@ -132,14 +132,7 @@ const fn param(
     min: u64,
     max: u64,
 ) -> ParamSpec {
-    ParamSpec {
-        key,
-        label,
-        unit,
-        default,
-        min,
-        max,
-    }
+    ParamSpec::new(key, label, unit, default, min, max)
 }
 
 /// A named choice whose default is its first name.

@@ -216,7 +216,7 @@ impl Node for LbNode {
         }
     }
 
-    fn on_param(&mut self, about: Option<NodeId>, key: &str, value: u64) {
+    fn on_param(&mut self, _now: Micros, about: Option<NodeId>, key: &str, value: u64) {
         match self {
             LbNode::Balancer(b) => b.on_param(about, key, value),
             LbNode::Server(s) if about == Some(s.id()) => s.on_param(key, value),

@@ -1,0 +1,165 @@
+//! The invariants of a clock-synchronisation run, checked after every event against the true
+//! time, which no node sees.
+//!
+//! * **Error within the claimed bound** (Cristian, NTP): a clock that claims its error is at most
+//!   b (half the round trip or delay of the exchange it trusts, what is still to slew, and the
+//!   rated drift since) is really within b of the true time.
+//! * **Clocks agree** (Berkeley): after a round, the clocks that applied its adjustments (the
+//!   master included) are within the round's claimed agreement of each other. Berkeley claims
+//!   nothing about the true time.
+//!
+//! The faulty clock (`faulty=`, out of its rated drift) and a clock a fault stepped since its
+//! last synchronisation are outside every claim.
+
+use super::msg::ms;
+use super::node::{Algorithm, ClockNode};
+use crate::sim::{Checker, Figure, Finding, Measure, Micros, NodeId};
+
+/// Figure: each clock's distance from the true time, sampled at its events (the mean).
+pub const ERROR: &str = "clock error";
+/// Figure: how far apart the clocks are (the largest offset less the smallest), sampled at
+/// every event (the mean).
+pub const SPREAD: &str = "clock spread";
+
+/// Name of the bound invariant.
+pub const WITHIN_BOUND: &str = "Error Within the Claimed Bound";
+/// Name of the agreement invariant.
+pub const AGREE: &str = "Clocks Agree";
+
+/// The checker of a clock-synchronisation run; it also keeps the figures the page shows.
+#[derive(Clone, Debug, Default)]
+pub struct ClockChecker {
+    /// The clock furthest from the true time at the last event, and its offset.
+    worst: Option<(NodeId, i64)>,
+    /// Berkeley: the spread of the agreeing clocks and the claimed agreement.
+    spread: Option<(i64, i64)>,
+    /// Sum and count of the touched clocks' distances from the true time.
+    errors: (u64, u64),
+    /// Sum and count of the clocks' spreads.
+    spreads: (u64, u64),
+}
+
+impl Checker<ClockNode> for ClockChecker {
+    fn check(
+        &mut self,
+        now: Micros,
+        nodes: &[ClockNode],
+        _up: &[bool],
+        touched: NodeId,
+        found: &mut Vec<Finding>,
+    ) {
+        let Some(server) = nodes.first() else {
+            return;
+        };
+        let s = server.settings();
+        self.worst = None;
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        for (i, n) in nodes.iter().enumerate() {
+            let id = i as NodeId + 1;
+            let offset = n.clock().offset(now);
+            if s.is_faulty(id) || s.is_reference(id) {
+                continue;
+            }
+            (lo, hi) = (lo.min(offset), hi.max(offset));
+            if id == touched {
+                self.errors.0 += offset.unsigned_abs();
+                self.errors.1 += 1;
+            }
+            if id != 1 && self.worst.is_none_or(|(_, w)| offset.abs() > w.abs()) {
+                self.worst = Some((id, offset));
+            }
+        }
+        if lo <= hi {
+            self.spreads.0 += (hi - lo) as u64;
+            self.spreads.1 += 1;
+        }
+        if s.algorithm == Algorithm::Berkeley {
+            let Some((claim, round)) = server.agreement(now) else {
+                return;
+            };
+            let (mut lo, mut hi) = (server.clock().offset(now), server.clock().offset(now));
+            let mut who = (1, 1);
+            for (i, n) in nodes.iter().enumerate().skip(1) {
+                let id = i as NodeId + 1;
+                if s.is_faulty(id) || n.adjusted_round() != Some(round) {
+                    continue;
+                }
+                let o = n.clock().offset(now);
+                if o < lo {
+                    (lo, who.0) = (o, id);
+                }
+                if o > hi {
+                    (hi, who.1) = (o, id);
+                }
+            }
+            self.spread = Some((hi - lo, claim));
+            if hi - lo > claim {
+                found.push(Finding {
+                    invariant: AGREE,
+                    detail: format!(
+                        "after round {round}, Node {} and Node {} are {} apart, beyond the {} the round claims",
+                        who.0,
+                        who.1,
+                        ms(hi - lo).trim_start_matches('+'),
+                        ms(claim).trim_start_matches('+')
+                    ),
+                });
+            }
+            return;
+        }
+        let Some(n) = nodes.get(touched as usize - 1) else {
+            return;
+        };
+        if s.is_faulty(touched) {
+            return;
+        }
+        if let Some(bound) = n.bound(now) {
+            let offset = n.clock().offset(now);
+            if offset.abs() > bound {
+                found.push(Finding {
+                    invariant: WITHIN_BOUND,
+                    detail: format!(
+                        "Node {touched} claims to be within {} of the true time but is {} off",
+                        ms(bound).trim_start_matches('+'),
+                        ms(offset)
+                    ),
+                });
+            }
+        }
+    }
+
+    fn figures(&self) -> Vec<Figure> {
+        let mean = |(total, count): (u64, u64)| Measure::Durations { total, count };
+        vec![
+            Figure {
+                name: ERROR,
+                measure: mean(self.errors),
+            },
+            Figure {
+                name: SPREAD,
+                measure: mean(self.spreads),
+            },
+        ]
+    }
+
+    fn summary(&self) -> Vec<(String, String)> {
+        let mut lines = Vec::new();
+        if let Some((id, offset)) = self.worst {
+            lines.push((
+                "Furthest from true time".to_string(),
+                format!("Node {id}, {}", ms(offset)),
+            ));
+        }
+        if let Some((spread, claim)) = self.spread {
+            lines.push((
+                "Spread of the agreeing clocks".to_string(),
+                format!(
+                    "{} (the round claims at most {})",
+                    ms(spread).trim_start_matches('+'),
+                    ms(claim).trim_start_matches('+')
+                ),
+            ));
+        }
+        lines
+    }
+}
