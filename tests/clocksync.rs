@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use quorumscope::protocols::clocksync::checker::{AGREE, WITHIN_BOUND};
+use quorumscope::protocols::clocksync::checker::{AGREE, NO_LOST_UPDATE, WITHIN_BOUND};
 use quorumscope::protocols::clocksync::msg::{Adjustment, ClockNote, Exchange, Msg};
 use quorumscope::protocols::clocksync::{ClockNode, ClockSync, KNOB_STEP};
 use quorumscope::scenario::Scenario;
@@ -244,4 +244,40 @@ fn a_fault_steps_a_clock_and_the_next_exchange_brings_it_back() {
         offset(&lab, 3)
     );
     assert_eq!(violated(&lab, WITHIN_BOUND), None);
+}
+
+#[test]
+fn last_writer_wins_loses_an_update_under_skew_and_version_vectors_keep_both() {
+    let free = |store| [("algorithm", 3), ("store", store)];
+    let lww = run(&scenario(3, &free(1)), 60 * SEC);
+    let lost = violated(&lww, NO_LOST_UPDATE).expect("an update lost");
+    assert!(lost.contains("last-writer-wins lost an update"), "{lost}");
+    let vectors = run(&scenario(3, &free(2)), 60 * SEC);
+    assert_eq!(violated(&vectors, NO_LOST_UPDATE), None);
+    let siblings = (vectors.records().iter())
+        .filter(|r| {
+            matches!(
+                r.typed::<ClockNote>(),
+                TypedRecord::Note {
+                    note: ClockNote::Siblings { .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(siblings > 0, "concurrent writes are kept as siblings");
+    // Synchronised clocks make last-writer-wins lose fewer updates, not none.
+    let lost_by = |lab: &Session| -> u64 {
+        clocks(lab)
+            .iter()
+            .map(|&id| lab.node::<ClockNode>(id).replica().lost)
+            .sum()
+    };
+    let synced = run(&scenario(3, &[("algorithm", NTP), ("store", 1)]), 60 * SEC);
+    eprintln!(
+        "updates lost: free clocks {}, NTP {}",
+        lost_by(&lww),
+        lost_by(&synced)
+    );
+    assert!(lost_by(&synced) < lost_by(&lww));
 }

@@ -2,13 +2,14 @@
 //! thousands of seeds with every algorithm, and each deliberate bug caught within 50 seeds.
 
 use quorumscope::fuzz::{self, FuzzOptions, describe, fuzz_one};
-use quorumscope::protocols::clocksync::checker::{AGREE, WITHIN_BOUND};
+use quorumscope::protocols::clocksync::checker::{AGREE, NO_LOST_UPDATE, WITHIN_BOUND};
 use quorumscope::sim::SEC;
 
 const ALGORITHMS: [&str; 3] = ["cristian", "berkeley", "ntp"];
 
-/// Short runs with each algorithm in turn (by seed), syncing often: faults (crashes, partitions,
-/// losses, duplicates) for 8 s, then 4 s of calm.
+/// Short runs with each algorithm in turn (by seed), syncing often, half of them with the
+/// register reconciled by version vectors: faults (crashes, partitions, losses, duplicates)
+/// for 8 s, then 4 s of calm.
 fn short_runs(seed: u64, algorithm: &str) -> FuzzOptions {
     FuzzOptions {
         nodes: 1,
@@ -16,9 +17,10 @@ fn short_runs(seed: u64, algorithm: &str) -> FuzzOptions {
         faults_until: 8 * SEC,
         client_rate: 0,
         params: format!(
-            "algorithm={algorithm}&poll=300&clocks={}&filter={}",
+            "algorithm={algorithm}&poll=300&clocks={}&filter={}&store={}&writes=200",
             2 + seed % 4,
-            1 + seed % 8
+            1 + seed % 8,
+            ["off", "version-vectors"][seed as usize / 3 % 2]
         ),
         ..FuzzOptions::default()
     }
@@ -77,4 +79,22 @@ fn a_wrong_sign_in_ntps_offset_is_caught() {
 #[test]
 fn adjusting_backwards_is_caught() {
     assert_caught("adjust_backwards", "berkeley", AGREE);
+}
+
+#[test]
+fn last_writer_wins_losing_an_update_is_caught() {
+    let seed = (0..50)
+        .find(|&seed| {
+            let opts = FuzzOptions {
+                params: format!(
+                    "algorithm=none&store=lww&writes=200&clocks={}",
+                    2 + seed % 4
+                ),
+                ..short_runs(seed, "none")
+            };
+            let report = fuzz_one("clocksync", seed, &opts).expect("registered");
+            (report.violations.iter()).any(|(_, f)| f.invariant == NO_LOST_UPDATE)
+        })
+        .expect("store=lww loses an update within 50 seeds");
+    eprintln!("store=lww: caught at seed {seed}");
 }

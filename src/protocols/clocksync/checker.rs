@@ -8,6 +8,10 @@
 //!   master included) are within the round's claimed agreement of each other. Berkeley claims
 //!   nothing about the true time.
 //!
+//! * **No lost update** (with a store): no replica keeps a write of `x` over a later write that
+//!   followed it. Last-writer-wins by timestamp breaks it when the later writer's clock is
+//!   behind; version vectors never do.
+//!
 //! The faulty clock (`faulty=`, out of its rated drift) and a clock a fault stepped since its
 //! last synchronisation are outside every claim.
 
@@ -25,6 +29,8 @@ pub const SPREAD: &str = "clock spread";
 pub const WITHIN_BOUND: &str = "Error Within the Claimed Bound";
 /// Name of the agreement invariant.
 pub const AGREE: &str = "Clocks Agree";
+/// Name of the store's invariant.
+pub const NO_LOST_UPDATE: &str = "No Lost Update";
 
 /// The checker of a clock-synchronisation run; it also keeps the figures the page shows.
 #[derive(Clone, Debug, Default)]
@@ -37,6 +43,8 @@ pub struct ClockChecker {
     errors: (u64, u64),
     /// Sum and count of the clocks' spreads.
     spreads: (u64, u64),
+    /// Lost updates already reported, at the replica that lost the most.
+    lost_seen: u64,
 }
 
 impl Checker<ClockNode> for ClockChecker {
@@ -72,6 +80,16 @@ impl Checker<ClockNode> for ClockChecker {
         if lo <= hi {
             self.spreads.0 += (hi - lo) as u64;
             self.spreads.1 += 1;
+        }
+        if let Some(n) = nodes.get(touched as usize - 1)
+            && let Some(lost) = n.last_lost()
+            && n.replica().lost > self.lost_seen
+        {
+            self.lost_seen = n.replica().lost;
+            found.push(Finding {
+                invariant: NO_LOST_UPDATE,
+                detail: lost.to_string(),
+            });
         }
         if s.algorithm == Algorithm::Berkeley {
             let Some((claim, round)) = server.agreement(now) else {

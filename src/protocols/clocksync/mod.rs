@@ -18,6 +18,7 @@ pub mod clock;
 pub mod filter;
 pub mod msg;
 pub mod node;
+pub mod store;
 
 pub use checker::ClockChecker;
 pub use node::{ClockNode, Settings};
@@ -62,7 +63,7 @@ const BUGS: [BugSpec; 3] = [
     },
 ];
 
-const INVARIANTS: [InvariantSpec; 2] = [
+const INVARIANTS: [InvariantSpec; 3] = [
     InvariantSpec {
         name: checker::WITHIN_BOUND,
         statement: "Cristian, NTP: a clock is within the error it claims of the true time (half the round trip or delay of the exchange it trusts, what it has still to slew, and its rated drift since).",
@@ -70,6 +71,10 @@ const INVARIANTS: [InvariantSpec; 2] = [
     InvariantSpec {
         name: checker::AGREE,
         statement: "Berkeley: the clocks that applied a round's adjustments are within the agreement the round claims of each other.",
+    },
+    InvariantSpec {
+        name: checker::NO_LOST_UPDATE,
+        statement: "With a store: no replica keeps a write of x over a later write that followed it (store=lww breaks it under clock skew; version vectors keep concurrent writes as siblings).",
     },
 ];
 
@@ -99,14 +104,14 @@ pub mod series {
 
 const SERIES: [Series; 3] = [series::OFFSET, series::ERROR, series::BOUND];
 
-const PARAMS: [ParamSpec; 12] = [
+const PARAMS: [ParamSpec; 14] = [
     ParamSpec::new(
         "algorithm",
         "Algorithm",
         Unit::Choice(node::ALGORITHMS),
         0,
         0,
-        2,
+        3,
     ),
     ParamSpec::new(CLOCKS, "Clocks", Unit::Count, 4, 1, 16),
     ParamSpec::new(
@@ -189,6 +194,22 @@ const PARAMS: [ParamSpec; 12] = [
         1,
         100_000,
     ),
+    ParamSpec::new(
+        "store",
+        "Replicated register x, reconciled by",
+        Unit::Choice(store::MODES),
+        0,
+        0,
+        2,
+    ),
+    ParamSpec::new(
+        "writes",
+        "Time between a clock's writes of x",
+        Unit::Micros,
+        SEC,
+        10 * MS,
+        60 * SEC,
+    ),
 ];
 
 /// What a visitor changes mid-run: a fault that steps a clock, from its menu.
@@ -236,7 +257,7 @@ impl Protocol for ClockSync {
             invariants: Vec::from(INVARIANTS),
             roles: vec![SERVER],
             epoch_name: "",
-            client_label: "Request",
+            client_label: "Write x",
             timeout_label: "Synchronise now",
             series: Vec::from(SERIES),
             kinds: vec![KindSpec {

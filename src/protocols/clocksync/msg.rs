@@ -3,6 +3,7 @@
 //! Clock readings travel as signed microseconds of the sender's clock (`t1`…`t4` as in NTP's
 //! documentation); the trace writes them as they are, and the page writes them as seconds.
 
+use super::store::Version;
 use crate::sim::decimal::scaled;
 use crate::sim::{JsonFields, JsonObject, Message, MsgView, NodeId, Note};
 
@@ -20,7 +21,7 @@ pub fn reading(v: i64) -> String {
 }
 
 /// A message of a clock-synchronisation run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
     /// Cristian: a clock asks the time server for the time.
     TimeRequest {
@@ -72,6 +73,8 @@ pub enum Msg {
         /// The correction, µs (positive: forward).
         by: i64,
     },
+    /// A clock sends a write of the register `x` to another replica.
+    Replicate(Version),
 }
 
 impl JsonFields for Msg {
@@ -105,6 +108,13 @@ impl JsonFields for Msg {
             }
             Msg::Adjust { round, by } => {
                 o.str("type", "Adjust").u64("round", round).i64("by", by);
+            }
+            Msg::Replicate(ref v) => {
+                o.str("type", "Replicate")
+                    .u64("value", v.value)
+                    .u64("writer", v.writer.into())
+                    .i64("ts", v.ts)
+                    .u64s("vv", &mut v.vv.iter().map(|&c| u64::from(c)));
             }
         }
     }
@@ -147,6 +157,17 @@ impl Message for Msg {
                 false,
                 format!("round {round}: move your clock {}", ms(by)),
             ),
+            Msg::Replicate(ref v) => (
+                "Replicate",
+                false,
+                format!(
+                    "x = {} by Node {}, stamped {} and {:?}",
+                    v.value,
+                    v.writer,
+                    reading(v.ts),
+                    v.vv
+                ),
+            ),
         };
         MsgView {
             kind,
@@ -182,10 +203,19 @@ pub enum ClockNote {
         /// The correction, µs.
         by: i64,
     },
-    /// A fault stepped this clock (a visitor's action).
-    Fault {
-        /// The jump, µs.
-        by: i64,
+    /// Last-writer-wins kept a write over a later one that followed it: an update lost.
+    LostUpdate {
+        /// The write kept: (writer, value, timestamp).
+        kept: (NodeId, u64, i64),
+        /// The later write lost: (writer, value, timestamp).
+        lost: (NodeId, u64, i64),
+    },
+    /// Version vectors found concurrent writes: the replica keeps them side by side.
+    Siblings {
+        /// Siblings held now.
+        count: u32,
+        /// The newest two: (writer, value).
+        values: [(NodeId, u64); 2],
     },
 }
 
@@ -272,8 +302,17 @@ impl JsonFields for ClockNote {
             ClockNote::Adjusted { round, by } => {
                 o.u64("round", round).i64("by", by);
             }
-            ClockNote::Fault { by } => {
-                o.i64("by", by);
+            ClockNote::LostUpdate { kept, lost } => {
+                o.u64("kept_writer", kept.0.into())
+                    .u64("kept_value", kept.1)
+                    .i64("kept_ts", kept.2)
+                    .u64("lost_writer", lost.0.into())
+                    .u64("lost_value", lost.1)
+                    .i64("lost_ts", lost.2);
+            }
+            ClockNote::Siblings { count, values } => {
+                o.u64("count", count.into())
+                    .u64s("values", &mut values.iter().map(|v| v.1));
             }
         }
     }
@@ -285,7 +324,8 @@ impl Note for ClockNote {
             ClockNote::Exchange { .. } => "exchange",
             ClockNote::Round { .. } => "round",
             ClockNote::Adjusted { .. } => "adjusted",
-            ClockNote::Fault { .. } => "clock_fault",
+            ClockNote::LostUpdate { .. } => "lost_update",
+            ClockNote::Siblings { .. } => "siblings",
         }
     }
 
@@ -342,13 +382,25 @@ impl Note for ClockNote {
             ClockNote::Adjusted { round, by } => {
                 format!("Node {node} moved its clock {} (round {round})", ms(by))
             }
-            ClockNote::Fault { by } => format!("Node {node}'s clock jumped {} (a fault)", ms(by)),
+            ClockNote::LostUpdate { kept, lost } => format!(
+                "Node {node} kept x = {} (Node {}'s, stamped {}) over the later x = {} (Node {}'s, which had seen it, stamped {}): last-writer-wins lost an update to clock skew",
+                kept.1,
+                kept.0,
+                reading(kept.2),
+                lost.1,
+                lost.0,
+                reading(lost.2)
+            ),
+            ClockNote::Siblings { count, values } => format!(
+                "Node {node} keeps {count} siblings of x, the newest {} by Node {} and {} by Node {}: concurrent writes, kept for the next writer to merge",
+                values[0].1, values[0].0, values[1].1, values[1].0
+            ),
         }
     }
 
     fn headline(&self, node: NodeId) -> Option<String> {
         match self {
-            ClockNote::Fault { .. } => Some(self.describe(node)),
+            ClockNote::LostUpdate { .. } | ClockNote::Siblings { .. } => Some(self.describe(node)),
             ClockNote::Round { excluded, .. } if *excluded > 0 => Some(self.describe(node)),
             _ => None,
         }

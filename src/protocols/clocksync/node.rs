@@ -22,8 +22,9 @@ use super::clock::Clock;
 use super::filter::{Filter, Sample};
 use super::msg::{Adjustment, ClockNote, Exchange, Msg, ms, reading};
 use super::series;
+use super::store::{Mode, Outcome, Replica};
 use crate::sim::small_sort::sort_small;
-use crate::sim::{Ctx, MS, Micros, Node, NodeId, NodeView, Setup};
+use crate::sim::{Ctx, MS, Micros, Node, NodeId, NodeView, Note as _, Setup};
 
 /// The synchronisation algorithm (the `algorithm` parameter).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,10 +35,12 @@ pub enum Algorithm {
     Berkeley,
     /// Four timestamps, a clock filter, slew or step.
     Ntp,
+    /// No synchronisation: the clocks run free (a baseline, and skew for the store).
+    None,
 }
 
 /// The choices of `algorithm`, in order.
-pub const ALGORITHMS: &[&str] = &["cristian", "berkeley", "ntp"];
+pub const ALGORITHMS: &[&str] = &["cristian", "berkeley", "ntp", "none"];
 
 /// The deliberate bugs (see [`super::BUGS`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -78,6 +81,12 @@ pub struct Settings {
     pub processing: Micros,
     /// How often each node writes its clock's offset to the metrics.
     pub sample_every: Micros,
+    /// The replicated register's reconciliation (or none).
+    pub store: Mode,
+    /// Mean time between a clock's writes to the register.
+    pub writes: Micros,
+    /// Nodes in the run (the length of version vectors).
+    pub nodes: usize,
     /// The deliberate bugs switched on.
     pub bugs: Bugs,
 }
@@ -98,8 +107,16 @@ impl Settings {
             algorithm: match setup.param("algorithm") {
                 0 => Algorithm::Cristian,
                 1 => Algorithm::Berkeley,
-                _ => Algorithm::Ntp,
+                2 => Algorithm::Ntp,
+                _ => Algorithm::None,
             },
+            store: match setup.param("store") {
+                0 => Mode::Off,
+                1 => Mode::Lww,
+                _ => Mode::Vectors,
+            },
+            writes: setup.param("writes"),
+            nodes: setup.total(),
             clocks,
             skew: setup.param("skew"),
             drift: setup.param("drift"),
@@ -171,6 +188,8 @@ pub enum Timer {
     RoundEnd(u64),
     /// Write the clock's offset to the metrics.
     Sample,
+    /// A clock writes the register.
+    Write,
 }
 
 /// A Berkeley master's round in progress.
@@ -213,8 +232,14 @@ pub struct ClockNode {
     last: Option<(i64, i64)>,
     /// The fault steps applied so far (ms; the `step` knob).
     fault_ms: u64,
+    /// Writes this clock made to the register.
+    seq_writes: u64,
     /// Claims resting on an exchange or round up to this one are void: a fault came after.
     void_through: u64,
+    /// The clock's replica of the register (with `store` on).
+    replica: Replica,
+    /// The last update this replica lost to last-writer-wins: (kept, lost) as sentences.
+    last_lost: Option<String>,
 }
 
 impl ClockNode {
@@ -233,8 +258,21 @@ impl ClockNode {
             polled: 0,
             last: None,
             fault_ms: 0,
+            seq_writes: 0,
             void_through: 0,
+            replica: Replica::default(),
+            last_lost: None,
         }
+    }
+
+    /// The clock's replica of the register.
+    pub fn replica(&self) -> &Replica {
+        &self.replica
+    }
+
+    /// The last update this replica lost to last-writer-wins, in words.
+    pub fn last_lost(&self) -> Option<&str> {
+        self.last_lost.as_deref()
     }
 
     /// The node's clock (a fresh one reads the true time until the node starts).
@@ -310,12 +348,59 @@ impl ClockNode {
         ctx.set_timer(Timer::Sample, self.s.sample_every);
         let syncs = match self.s.algorithm {
             Algorithm::Berkeley => self.is_server(),
+            Algorithm::None => false,
             _ => !self.is_server(),
         };
         if syncs {
             // A random phase, so the clocks do not all ask at once.
             let first = ctx.random_range(self.s.poll / 4, self.s.poll);
             ctx.set_timer(Timer::Sync, first.max(1));
+        }
+        if self.s.store != Mode::Off && !self.is_server() {
+            self.next_write(ctx);
+        }
+    }
+
+    fn next_write(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let gap = ctx.random_range(self.s.writes / 2, self.s.writes * 3 / 2);
+        ctx.set_timer(Timer::Write, gap.max(1));
+    }
+
+    /// A clock writes the register and sends the write to every other clock.
+    fn write(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let n = self.s.nodes;
+        self.seq_writes += 1;
+        let value = u64::from(self.id) * 1000 + self.seq_writes;
+        let ts = self.read(ctx.now());
+        let (v, outcome) = self.replica.write(self.s.store, self.id, n, value, ts);
+        self.reconciled(ctx, outcome);
+        for id in self.s.clocks.clone() {
+            if id != self.id {
+                ctx.send(id, Msg::Replicate(v.clone()));
+            }
+        }
+    }
+
+    /// Notes what the replica did with a write, if worth telling.
+    fn reconciled(&mut self, ctx: &mut Ctx<'_, Self>, outcome: Outcome) {
+        match outcome {
+            Outcome::Lost { kept, lost } => {
+                let note = ClockNote::LostUpdate {
+                    kept: (kept.writer, kept.value, kept.ts),
+                    lost: (lost.writer, lost.value, lost.ts),
+                };
+                self.last_lost = Some(note.describe(self.id));
+                ctx.note(note);
+            }
+            Outcome::Siblings(count) => {
+                let held = &self.replica.siblings;
+                let pair = |s: &super::store::Version| (s.writer, s.value);
+                ctx.note(ClockNote::Siblings {
+                    count: count as u32,
+                    values: [pair(&held[count - 2]), pair(&held[count - 1])],
+                });
+            }
+            Outcome::Applied | Outcome::Ignored => {}
         }
     }
 
@@ -583,6 +668,17 @@ impl ClockNode {
         if self.fault_ms > 0 {
             f.push(("Fault steps", format!("{} ms", self.fault_ms)));
         }
+        if self.s.store != Mode::Off && !self.is_server() {
+            f.push(("x", self.replica.describe()));
+            if let Some(v) = self.replica.siblings.first() {
+                let stamp = match self.s.store {
+                    Mode::Lww => reading(v.ts),
+                    _ => format!("{:?}", v.vv),
+                };
+                f.push(("x's stamp", stamp));
+            }
+            f.push(("Updates lost", self.replica.lost.to_string()));
+        }
         f
     }
 }
@@ -632,6 +728,10 @@ impl Node for ClockNode {
                 ctx.note(ClockNote::Adjusted { round, by });
             }
             Msg::Adjust { .. } => {}
+            Msg::Replicate(v) => {
+                let outcome = self.replica.merge(self.s.store, v);
+                self.reconciled(ctx, outcome);
+            }
         }
     }
 
@@ -645,14 +745,24 @@ impl Node for ClockNode {
                 }
             }
             Timer::Sample => self.sample(ctx),
+            Timer::Write => {
+                self.next_write(ctx);
+                self.write(ctx);
+            }
         }
     }
 
-    fn on_client_request(&mut self, _ctx: &mut Ctx<'_, Self>, _command: u64) {}
+    /// The menu's "Write x": a clock writes the register now.
+    fn on_client_request(&mut self, ctx: &mut Ctx<'_, Self>, _command: u64) {
+        if self.s.store != Mode::Off && !self.is_server() {
+            self.write(ctx);
+        }
+    }
 
     fn on_force_timeout(&mut self, ctx: &mut Ctx<'_, Self>) {
         let syncs = match self.s.algorithm {
             Algorithm::Berkeley => self.is_server(),
+            Algorithm::None => false,
             _ => !self.is_server(),
         };
         if syncs {
