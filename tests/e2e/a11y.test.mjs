@@ -80,6 +80,18 @@ describe('accessibility audit (axe-core)', () => {
     }
   });
 
+  it("clock synchronisation with its charts, the register and a clock's menu: no serious or critical violations, light and dark", async () => {
+    for (const scheme of ['light', 'dark']) {
+      const page = await openPage(env, '?protocol=clocksync&seed=3&algorithm=ntp&store=version-vectors&at=5000000', scheme);
+      await page.locator('.charts .chart-seek').first().waitFor();
+      assert.deepEqual(await audit(page), [], `violations with the clocks' charts, ${scheme}`);
+      await page.locator('#node-3').click();
+      await page.getByRole('menu').waitFor();
+      assert.deepEqual(await audit(page), [], `violations with a clock's menu open, ${scheme}`);
+      assertClean(page);
+    }
+  });
+
   it('a failover page with its trade-off measured: no serious or critical violations, light and dark', async () => {
     for (const scheme of ['light', 'dark']) {
       const page = await openPage(env, '?protocol=failover&seed=3', scheme);

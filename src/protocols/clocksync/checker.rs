@@ -15,7 +15,7 @@
 //! The faulty clock (`faulty=`, out of its rated drift) and a clock a fault stepped since its
 //! last synchronisation are outside every claim.
 
-use super::msg::ms;
+use super::msg::{ms, span};
 use super::node::{Algorithm, ClockNode};
 use crate::sim::{Checker, Figure, Finding, Measure, Micros, NodeId};
 
@@ -118,8 +118,8 @@ impl Checker<ClockNode> for ClockChecker {
                         "after round {round}, Node {} and Node {} are {} apart, beyond the {} the round claims",
                         who.0,
                         who.1,
-                        ms(hi - lo).trim_start_matches('+'),
-                        ms(claim).trim_start_matches('+')
+                        span(hi - lo),
+                        span(claim)
                     ),
                 });
             }
@@ -138,7 +138,7 @@ impl Checker<ClockNode> for ClockChecker {
                     invariant: WITHIN_BOUND,
                     detail: format!(
                         "Node {touched} claims to be within {} of the true time but is {} off",
-                        ms(bound).trim_start_matches('+'),
+                        span(bound),
                         ms(offset)
                     ),
                 });
@@ -173,8 +173,8 @@ impl Checker<ClockNode> for ClockChecker {
                 "Spread of the agreeing clocks".to_string(),
                 format!(
                     "{} (the round claims at most {})",
-                    ms(spread).trim_start_matches('+'),
-                    ms(claim).trim_start_matches('+')
+                    span(spread),
+                    span(claim)
                 ),
             ));
         }

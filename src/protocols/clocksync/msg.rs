@@ -10,7 +10,25 @@ use crate::sim::{JsonFields, JsonObject, Message, MsgView, NodeId, Note};
 /// A signed duration in ms with three decimals and its sign: `+1.250 ms`, `-0.004 ms`.
 pub fn ms(v: i64) -> String {
     let sign = if v < 0 { '-' } else { '+' };
-    format!("{sign}{} ms", scaled(v.unsigned_abs(), 3))
+    format!("{sign}{}", span(v))
+}
+
+/// A duration's size in ms, without sign: `4.100 ms`.
+pub fn span(v: i64) -> String {
+    format!("{} ms", scaled(v.unsigned_abs(), 3))
+}
+
+/// A version vector for people: `[0,3,1]`.
+pub fn vector(vv: &[u32]) -> String {
+    let mut out = String::from("[");
+    for (i, c) in vv.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&c.to_string());
+    }
+    out.push(']');
+    out
 }
 
 /// A clock reading in seconds with six decimals: `12.000345 s` (negative early on for a clock
@@ -140,7 +158,7 @@ impl Message for Msg {
                 "NtpReply",
                 true,
                 format!(
-                    "#{seq}: t1 = {}, t2 = {} (arrived), t3 = {} (answered)",
+                    "#{seq}: t1 = {}, t2 = {}, t3 = {}",
                     reading(t1),
                     reading(t2),
                     reading(t3)
@@ -161,11 +179,11 @@ impl Message for Msg {
                 "Replicate",
                 false,
                 format!(
-                    "x = {} by Node {}, stamped {} and {:?}",
+                    "x = {} by Node {}, stamped {} and {}",
                     v.value,
                     v.writer,
                     reading(v.ts),
-                    v.vv
+                    vector(&v.vv)
                 ),
             ),
         };
@@ -331,37 +349,20 @@ impl Note for ClockNote {
 
     fn describe(&self, node: NodeId) -> String {
         match *self {
-            ClockNote::Exchange(e) => {
-                let did = match e.how {
-                    Adjustment::Kept => format!(
-                        "kept its clock (the filter trusts exchange #{}, of a shorter delay)",
-                        e.trusted
-                    ),
-                    how if e.trusted != e.seq => format!(
-                        "trusts exchange #{} (the shortest delay of its filter) and {} its clock {}",
-                        e.trusted,
-                        if how == Adjustment::Step {
-                            "steps"
-                        } else {
-                            "slews"
-                        },
-                        ms(e.applied)
-                    ),
-                    Adjustment::Step => format!("stepped its clock {}", ms(e.applied)),
-                    Adjustment::Slew => format!("slews its clock {}", ms(e.applied)),
-                };
-                format!(
-                    "Node {node}, exchange #{}: t1 {}, t2 {}, t3 {}, t4 {} give offset {} and delay {}; it {did}, claiming ±{}",
-                    e.seq,
-                    reading(e.t1),
-                    reading(e.t2),
-                    reading(e.t3),
-                    reading(e.t4),
-                    ms(e.offset),
-                    ms(e.delay),
-                    ms(e.bound).trim_start_matches('+')
-                )
-            }
+            ClockNote::Exchange(e) => format!(
+                "Node {node}, exchange #{}: t1 {}, t2 {}, t3 {}, t4 {} give offset {} and delay {}; trusting exchange #{}, it corrects its clock by {} ({}), claiming ±{}",
+                e.seq,
+                reading(e.t1),
+                reading(e.t2),
+                reading(e.t3),
+                reading(e.t4),
+                ms(e.offset),
+                span(e.delay),
+                e.trusted,
+                ms(e.applied),
+                e.how.name(),
+                span(e.bound)
+            ),
             ClockNote::Round {
                 round,
                 averaged,
@@ -369,14 +370,13 @@ impl Note for ClockNote {
                 first_excluded,
                 bound,
             } => {
-                let out = match (excluded, first_excluded) {
-                    (0, _) | (_, None) => String::new(),
-                    (1, Some(id)) => format!(", left out Node {id} as an outlier"),
-                    (n, Some(id)) => format!(", left out {n} outliers (Node {id} first)"),
+                let out = match first_excluded {
+                    Some(id) => format!(", leaving out {excluded} outlier(s), Node {id} first"),
+                    None => String::new(),
                 };
                 format!(
                     "Node {node} averaged {averaged} clocks in round {round}{out}; they should now agree within {}",
-                    ms(bound).trim_start_matches('+')
+                    span(bound)
                 )
             }
             ClockNote::Adjusted { round, by } => {

@@ -20,7 +20,7 @@ use std::ops::RangeInclusive;
 
 use super::clock::Clock;
 use super::filter::{Filter, Sample};
-use super::msg::{Adjustment, ClockNote, Exchange, Msg, ms, reading};
+use super::msg::{Adjustment, ClockNote, Exchange, Msg, ms, reading, span, vector};
 use super::series;
 use super::store::{Mode, Outcome, Replica};
 use crate::sim::small_sort::sort_small;
@@ -673,7 +673,7 @@ impl ClockNode {
             if let Some(v) = self.replica.siblings.first() {
                 let stamp = match self.s.store {
                     Mode::Lww => reading(v.ts),
-                    _ => format!("{:?}", v.vv),
+                    _ => vector(&v.vv),
                 };
                 f.push(("x's stamp", stamp));
             }
@@ -820,7 +820,7 @@ impl Node for ClockNode {
             ("Off true time by", ms(c.offset(now))),
         ];
         if let Some(bound) = self.bound(now) {
-            fields.push(("Claims within", ms(bound).replace('+', "±")));
+            fields.push(("Claims within", format!("±{}", span(bound))));
         }
         fields.append(&mut view.fields);
         view.fields = fields;
