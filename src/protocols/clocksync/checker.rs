@@ -35,8 +35,6 @@ pub const NO_LOST_UPDATE: &str = "No Lost Update";
 /// The checker of a clock-synchronisation run; it also keeps the figures the page shows.
 #[derive(Clone, Debug, Default)]
 pub struct ClockChecker {
-    /// The clock furthest from the true time at the last event, and its offset.
-    worst: Option<(NodeId, i64)>,
     /// Berkeley: the spread of the agreeing clocks and the claimed agreement.
     spread: Option<(i64, i64)>,
     /// Sum and count of the touched clocks' distances from the true time.
@@ -60,7 +58,6 @@ impl Checker<ClockNode> for ClockChecker {
             return;
         };
         let s = server.settings();
-        self.worst = None;
         let (mut lo, mut hi) = (i64::MAX, i64::MIN);
         for (i, n) in nodes.iter().enumerate() {
             let id = i as NodeId + 1;
@@ -72,9 +69,6 @@ impl Checker<ClockNode> for ClockChecker {
             if id == touched {
                 self.errors.0 += offset.unsigned_abs();
                 self.errors.1 += 1;
-            }
-            if id != 1 && self.worst.is_none_or(|(_, w)| offset.abs() > w.abs()) {
-                self.worst = Some((id, offset));
             }
         }
         if lo <= hi {
@@ -162,12 +156,6 @@ impl Checker<ClockNode> for ClockChecker {
 
     fn summary(&self) -> Vec<(String, String)> {
         let mut lines = Vec::new();
-        if let Some((id, offset)) = self.worst {
-            lines.push((
-                "Furthest from true time".to_string(),
-                format!("Node {id}, {}", ms(offset)),
-            ));
-        }
         if let Some((spread, claim)) = self.spread {
             lines.push((
                 "Spread of the agreeing clocks".to_string(),

@@ -51,30 +51,30 @@ pub const BUG_ADJUST_BACKWARDS: &str = "adjust_backwards";
 const BUGS: [BugSpec; 3] = [
     BugSpec {
         key: BUG_IGNORE_ROUND_TRIP,
-        description: "Cristian: a clock sets itself to the server's time as it was when answered, forgetting the answer's time on the wire, yet claims half the round trip (Error Within the Claimed Bound).",
+        description: "Cristian: a clock takes the server's time as it is, forgetting the answer's time on the wire (Error Within the Claimed Bound).",
     },
     BugSpec {
         key: BUG_OFFSET_SIGN,
-        description: "NTP: the offset is computed as ((t2 − t1) − (t3 − t4)) / 2, half the round trip, instead of ((t2 − t1) + (t3 − t4)) / 2 (Error Within the Claimed Bound).",
+        description: "NTP: the offset is ((t2 − t1) − (t3 − t4)) / 2, a wrong sign (Error Within the Claimed Bound).",
     },
     BugSpec {
         key: BUG_ADJUST_BACKWARDS,
-        description: "Berkeley: clocks apply the master's adjustment with the wrong sign, moving away from the average (Clocks Agree).",
+        description: "Berkeley: clocks move away from the average, not to it (Clocks Agree).",
     },
 ];
 
 const INVARIANTS: [InvariantSpec; 3] = [
     InvariantSpec {
         name: checker::WITHIN_BOUND,
-        statement: "Cristian, NTP: a clock is within the error it claims of the true time (half the round trip or delay of the exchange it trusts, what it has still to slew, and its rated drift since).",
+        statement: "Cristian, NTP: a clock is within the error it claims (half the delay of the exchange it trusts, what it has still to slew, its rated drift since) of the true time.",
     },
     InvariantSpec {
         name: checker::AGREE,
-        statement: "Berkeley: the clocks that applied a round's adjustments are within the agreement the round claims of each other.",
+        statement: "Berkeley: the clocks that applied a round's adjustments agree within what the round claims.",
     },
     InvariantSpec {
         name: checker::NO_LOST_UPDATE,
-        statement: "With a store: no replica keeps a write of x over a later write that followed it (store=lww breaks it under clock skew; version vectors keep concurrent writes as siblings).",
+        statement: "With a store: no replica keeps a write of x over a later one that followed it (store=lww breaks it under clock skew).",
     },
 ];
 

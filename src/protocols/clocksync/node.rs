@@ -17,6 +17,7 @@
 //! Every claim grows by the clocks' rated drift (`drift` ppm) since its sample was taken.
 
 use std::ops::RangeInclusive;
+use std::rc::Rc;
 
 use super::clock::Clock;
 use super::filter::{Filter, Sample};
@@ -209,7 +210,7 @@ pub struct Round {
 #[derive(Clone, Debug)]
 pub struct ClockNode {
     id: NodeId,
-    s: Box<Settings>,
+    s: Rc<Settings>,
     /// The physical clock (`None` until the node first starts, when its offset and drift are
     /// drawn from the run's seed).
     clock: Option<Clock>,
@@ -247,7 +248,7 @@ impl ClockNode {
     pub fn new(id: NodeId, s: &Settings) -> Self {
         ClockNode {
             id,
-            s: Box::new(s.clone()),
+            s: Rc::new(s.clone()),
             clock: None,
             seq: 0,
             asked: None,
