@@ -129,6 +129,9 @@ pub struct ChartSpec {
     pub per: u32,
     /// A level drawn across the chart, e.g. a failure detector's threshold.
     pub limit: Option<Limit>,
+    /// Not shown while the named choice parameter has one of these values, e.g.
+    /// `("algorithm", &["berkeley"])`: a chart of claims an algorithm does not make.
+    pub unless: Option<(&'static str, &'static [&'static str])>,
 }
 
 /// A level a chart draws across its plot, its value read from the run's setup (so it follows
@@ -160,6 +163,7 @@ impl ChartSpec {
             needs: None,
             per: 1,
             limit: None,
+            unless: None,
         }
     }
 
@@ -174,6 +178,32 @@ impl ChartSpec {
             limit: Some(Limit { label, at }),
             ..self
         }
+    }
+
+    /// The same chart, not shown while choice parameter `key` has one of `values`.
+    pub const fn unless(self, key: &'static str, values: &'static [&'static str]) -> Self {
+        ChartSpec {
+            unless: Some((key, values)),
+            ..self
+        }
+    }
+
+    /// Whether the chart applies to a run of `setup` with parameters `params`: the run has the
+    /// kind it needs, and its `unless` choice is not set to an excluded value.
+    pub fn applies(&self, setup: &super::Setup, params: &[super::ParamSpec]) -> bool {
+        let has_kind =
+            (self.needs).is_none_or(|k| setup.extra.iter().any(|e| e.name == k && e.count > 0));
+        let excluded = self.unless.is_some_and(|(key, values)| {
+            let names = params
+                .iter()
+                .find(|p| p.key == key)
+                .map_or(&[][..], |p| p.choices());
+            let value = setup.param_or(key, u64::MAX);
+            names
+                .get(value as usize)
+                .is_some_and(|n| values.contains(n))
+        });
+        has_kind && !excluded
     }
 
     /// The same chart, shown only when the run has nodes of kind `kind`.
@@ -252,5 +282,46 @@ impl MovedKeys {
             self.moved_mod_n,
             pct(self.moved_mod_n)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{KindCount, ParamSpec, Setup, Unit};
+
+    #[test]
+    fn a_chart_applies_with_its_kind_and_without_an_excluded_choice() {
+        const MODES: &[&str] = &["cristian", "berkeley", "ntp"];
+        let params = [ParamSpec::new(
+            "algorithm",
+            "Algorithm",
+            Unit::Choice(MODES),
+            0,
+            0,
+            2,
+        )];
+        let mut setup = Setup {
+            nodes: 1,
+            extra: vec![KindCount {
+                name: "clock",
+                host: Host::Protocol,
+                count: 2,
+            }],
+            params: [("algorithm".to_string(), 0)].into_iter().collect(),
+            bugs: Default::default(),
+            tuned: Vec::new(),
+        };
+        let bound = ChartSpec::of("Bound", &["bound"]).unless("algorithm", &["berkeley"]);
+        assert!(bound.applies(&setup, &params));
+        setup.params.insert("algorithm".into(), 1);
+        assert!(!bound.applies(&setup, &params));
+        let clients = ChartSpec::of("Latency", &["latency"]).when("client");
+        assert!(!clients.applies(&setup, &params));
+        assert!(
+            ChartSpec::of("Any", &["x"])
+                .when("clock")
+                .applies(&setup, &params)
+        );
     }
 }

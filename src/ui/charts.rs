@@ -24,17 +24,11 @@ use super::el::El;
 use super::spacetime::LabRef;
 use super::store::Msg;
 
-/// The protocol's charts that apply to `lab`'s run: those whose needed kind of node it has.
+/// The protocol's charts that apply to `lab`'s run (see [`ChartSpec::applies`]).
 pub fn applicable(lab: &dyn Lab) -> Vec<ChartSpec> {
-    let extra = &lab.setup().extra;
-    lab.info()
-        .picture
-        .charts
-        .iter()
-        .filter(|c| {
-            c.needs
-                .is_none_or(|k| extra.iter().any(|e| e.name == k && e.count > 0))
-        })
+    let (info, setup) = (lab.info(), lab.setup());
+    (info.picture.charts.iter())
+        .filter(|c| c.applies(setup, &info.params))
         .copied()
         .collect()
 }

@@ -69,6 +69,18 @@ describe('clock synchronisation', () => {
     assertClean(page);
   });
 
+  it('Berkeley: the clocks bunch together away from true time, the faulty one left out of every average', async () => {
+    const page = await open(env, '?protocol=clocksync&seed=5&algorithm=berkeley&faulty=2&at=60000000');
+    const lines = await chartLines(page, 'Offset of each clock from true time');
+    const last = (n) => lines[n].filter((v) => v !== null).at(-1);
+    const good = ['Node 1', 'Node 2', 'Node 4', 'Node 5'].map(last);
+    assert.ok(Math.max(...good) - Math.min(...good) < 10, `the agreeing clocks end within 10 ms: ${good}`);
+    // Berkeley claims agreement, not accuracy: no chart of a bound on the true time.
+    assert.equal(await page.getByRole('img', { name: /^Real error and claimed bound/ }).count(), 0);
+    assert.ok((await logLines(page, /averaged 4 clocks in round \d+, leaving out 1 outlier\(s\), Node 3 first/)).length > 0);
+    assertClean(page);
+  });
+
   it("the event log gives an exchange's four timestamps, offset and delay", async () => {
     const page = await open(env, '?protocol=clocksync&seed=1&algorithm=ntp&at=10000000');
     const exchanges = await logLines(page, /^Node \d, exchange #\d+: t1 /);

@@ -657,11 +657,10 @@ impl ClockNode {
             },
         )];
         if let Some((offset, delay)) = self.last {
-            f.push(("Last offset", ms(offset)));
-            f.push(("Last delay", ms(delay)));
-        }
-        if self.s.algorithm == Algorithm::Ntp && !self.is_server() {
-            f.push(("Filter", format!("{} samples", self.filter.len())));
+            f.push((
+                "Last exchange",
+                format!("offset {}, delay {}", ms(offset), span(delay)),
+            ));
         }
         if self.is_server() && self.s.algorithm == Algorithm::Berkeley {
             f.push(("Round", self.round.number.to_string()));
