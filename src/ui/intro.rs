@@ -84,8 +84,13 @@ pub fn skip_to_first(lab: &mut dyn Lab) {
     advance_until_first(lab, limit);
 }
 
-/// What the fast start waits for, in the protocol's words (for the speed control's note).
+/// What the fast start waits for, in the protocol's words (for the speed control's note). A
+/// protocol without epochs (load balancing, clock synchronisation) elects and chooses nothing:
+/// its fast start lasts until the visitor's first action.
 pub fn awaited(info: &ProtocolInfo) -> &'static str {
+    if info.epoch_name.is_empty() {
+        return "your first action";
+    }
     match super::geometry::leading_role(info) {
         "leader" => "the first leader",
         "primary" => "the first primary",
@@ -134,12 +139,15 @@ mod tests {
     #[wasm_bindgen_test]
     fn the_fast_start_waits_for_each_protocols_first_result_in_its_words() {
         use crate::protocols::{
-            failover::Failover, multipaxos::MultiPaxos, paxos::Paxos, raft::Raft,
+            clocksync::ClockSync, failover::Failover, loadbalance::LoadBalance,
+            multipaxos::MultiPaxos, paxos::Paxos, raft::Raft,
         };
         use crate::sim::Protocol;
         assert_eq!(awaited(&Raft::info()), "the first leader");
         assert_eq!(awaited(&MultiPaxos::info()), "the first leader");
         assert_eq!(awaited(&Paxos::info()), "the first chosen value");
         assert_eq!(awaited(&Failover::info()), "the first primary");
+        assert_eq!(awaited(&LoadBalance::info()), "your first action");
+        assert_eq!(awaited(&ClockSync::info()), "your first action");
     }
 }
