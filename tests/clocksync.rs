@@ -96,6 +96,7 @@ fn a_slow_direction_shows_as_error_within_the_claim() {
             latency: Some((40 * MS, 50 * MS)),
         },
     });
+    eprintln!("the slow direction's link: ?{}", s.to_query());
     let lab = run(&s, 30 * SEC);
     let slow = offset(&lab, 2);
     assert!(slow < -(12 * MS as i64), "Node 2 is {slow} µs off");
