@@ -319,9 +319,18 @@ impl Causality {
         let mut future = vec![u32::MAX; n];
         let mut reached = n - 1;
         future[clock.node as usize - 1] = clock.seq() + 1;
-        let mut carriers: SortedMap<u64, ()> = SortedMap::new();
+        // Messages sent from the future, by id (sends come in id order, so pushing keeps it
+        // sorted).
+        let mut carriers: Vec<u64> = Vec::new();
+        let carried = |carriers: &mut Vec<u64>, id: u64| match carriers.binary_search(&id) {
+            Ok(i) => {
+                carriers.remove(i);
+                true
+            }
+            Err(_) => false,
+        };
         if !clock.event.delivery {
-            carriers.insert(clock.event.msg, ());
+            carriers.push(clock.event.msg);
         }
         for r in &trace[pos + 1..limit.min(trace.len())] {
             match r.kind {
@@ -329,13 +338,13 @@ impl Causality {
                     let i = from as usize - 1;
                     count[i] += 1;
                     if future[i] <= count[i] {
-                        carriers.insert(id, ());
+                        carriers.push(id);
                     }
                 }
                 RecordKind::Deliver { id, to, .. } if (to as usize) <= n && to >= 1 => {
                     let i = to as usize - 1;
                     count[i] += 1;
-                    if carriers.remove(&id).is_some() && future[i] == u32::MAX {
+                    if carried(&mut carriers, id) && future[i] == u32::MAX {
                         future[i] = count[i];
                         reached -= 1;
                         if reached == 0 {
@@ -344,7 +353,7 @@ impl Causality {
                     }
                 }
                 RecordKind::Drop { id, .. } => {
-                    carriers.remove(&id);
+                    carried(&mut carriers, id);
                 }
                 _ => {}
             }
