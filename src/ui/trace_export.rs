@@ -186,8 +186,13 @@ impl Job {
     /// Offers the file, once the browser shows it can read it back: beyond its limits (about
     /// 500 MB in a private window) it makes the file all the same and fails to read it later.
     fn offer(self, blob: web_sys::Blob) {
+        // A ShiViz log has a line per event, not per trace line: it says what it was made from.
+        let lines = match self.kind {
+            Export::Trace => "lines",
+            Export::ShiViz => "trace lines read",
+        };
         let saved = format!(
-            "Saved {}: {}, {} lines (up to {}).",
+            "Saved {}: {}, {} {lines} (up to {}).",
             self.name,
             human_size(self.bytes),
             group_digits(self.lines),
