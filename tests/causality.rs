@@ -187,6 +187,11 @@ fn clocks_asked_in_any_order_after_seeks_and_forks_are_the_same() {
             );
         }
     }
+    // The same event twice, and out of order.
+    let twice = lab.clocks(&[all[7], all[7], all[3]]);
+    assert_eq!(twice[0], twice[1]);
+    assert_eq!(twice[2], lab.clocks(&all[3..4])[0]);
+    assert_eq!(twice[0].as_ref().unwrap().event, all[7]);
     // Seek back: events after now have not happened; those before keep their clocks.
     let mid = evs.len() / 2;
     let before = lab.clocks(&all[mid - 5..mid]);

@@ -26,7 +26,6 @@
 //! stretch it asks about, and memory stays bounded however long the run.
 
 use super::node::NodeId;
-use super::sorted_map::SortedMap;
 use super::time::{Micros, format_time};
 use super::trace::{Record, RecordKind};
 
@@ -139,8 +138,9 @@ struct Pass {
     lamport: Vec<u64>,
     /// Every node's vector, `n` components each, one after the other.
     vectors: Vec<u32>,
-    /// Messages sent and not ended yet: their Lamport timestamp and vector.
-    flying: SortedMap<u64, (u64, Box<[u32]>)>,
+    /// Messages sent and not ended yet, by id (sends come in id order, so pushing keeps it
+    /// sorted): their Lamport timestamp and vector.
+    flying: Vec<(u64, u64, Box<[u32]>)>,
 }
 
 impl Pass {
@@ -150,7 +150,7 @@ impl Pass {
             n,
             lamport: vec![0; n],
             vectors: vec![0; n * n],
-            flying: SortedMap::new(),
+            flying: Vec::new(),
         }
     }
 
@@ -170,8 +170,8 @@ impl Pass {
                 let i = from as usize - 1;
                 self.lamport[i] += 1;
                 self.vectors[i * n + i] += 1;
-                let carried = (self.lamport[i], self.vector(from).into());
-                self.flying.insert(id, carried);
+                let carried = (id, self.lamport[i], self.vector(from).into());
+                self.flying.push(carried);
                 Some((
                     CommEvent {
                         msg: id,
@@ -183,7 +183,7 @@ impl Pass {
             }
             RecordKind::Deliver { id, to, .. } if ok(to) => {
                 let i = to as usize - 1;
-                if let Some((lamport, vector)) = self.flying.remove(&id) {
+                if let Some((_, lamport, vector)) = self.end(id) {
                     self.lamport[i] = self.lamport[i].max(lamport);
                     for (mine, theirs) in self.vectors[i * n..(i + 1) * n].iter_mut().zip(&*vector)
                     {
@@ -202,11 +202,17 @@ impl Pass {
                 ))
             }
             RecordKind::Drop { id, .. } => {
-                self.flying.remove(&id);
+                self.end(id);
                 None
             }
             _ => None,
         }
+    }
+
+    /// Takes message `id` out of those in flight.
+    fn end(&mut self, id: u64) -> Option<(u64, u64, Box<[u32]>)> {
+        let i = self.flying.binary_search_by_key(&id, |f| f.0).ok()?;
+        Some(self.flying.remove(i))
     }
 
     fn clock(&self, r: &Record, (event, node, lamport): (CommEvent, NodeId, u64)) -> EventClock {
@@ -281,15 +287,22 @@ impl Causality {
         }
     }
 
-    /// The clocks of the events at trace positions `positions` (sorted, each a send or
-    /// delivery line of `trace`), in that order.
+    /// The clocks of the events at trace positions `positions` (in increasing order, repeats
+    /// allowed, each a send or delivery line of `trace`), in that order.
     pub fn clocks(&mut self, trace: &[Record], positions: &[usize]) -> Vec<EventClock> {
         let Some(&first) = positions.first() else {
             return Vec::new();
         };
         let mut p = self.pass_at(trace, first);
-        let mut out = Vec::with_capacity(positions.len());
+        let mut out: Vec<EventClock> = Vec::with_capacity(positions.len());
         for &pos in positions {
+            if p.pos > pos {
+                // The same position again.
+                if let Some(c) = out.last() {
+                    out.push(c.clone());
+                }
+                continue;
+            }
             while p.pos <= pos {
                 self.keep(&p);
                 let r = &trace[p.pos];

@@ -573,13 +573,11 @@ impl Lab for Session {
         // Nearly in order already (each send, then its delivery): an insertion sort is quick
         // and keeps a copy of the standard sort out of the web build.
         super::small_sort::sort_small(&mut at);
-        let mut positions: Vec<usize> = at.iter().map(|a| a.0).collect();
-        positions.dedup();
+        let positions: Vec<usize> = at.iter().map(|a| a.0).collect();
         let clocks = self.causality.borrow_mut().clocks(&self.trace, &positions);
         let mut out = vec![None; events.len()];
-        for (pos, i) in at {
-            let k = positions.partition_point(|&p| p < pos);
-            out[i] = clocks.get(k).cloned();
+        for ((_, i), c) in at.into_iter().zip(clocks) {
+            out[i] = Some(c);
         }
         out
     }
