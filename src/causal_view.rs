@@ -111,6 +111,32 @@ pub fn pick(
         .copied()
 }
 
+/// The event after (`forward`) or before the moment `t` (and, at that very moment, after or
+/// before event `at`), in the order of time then event: how the keyboard steps from event to
+/// event.
+pub fn next_event(
+    marks: &[EventMark],
+    t: Micros,
+    at: Option<CommEvent>,
+    forward: bool,
+) -> Option<EventMark> {
+    // Compared in the stepping direction: `Less` is nearer the start of the way.
+    let order = |a: (Micros, Option<CommEvent>), b: (Micros, Option<CommEvent>)| match forward {
+        true => a.cmp(&b),
+        false => b.cmp(&a),
+    };
+    let mut best: Option<EventMark> = None;
+    for m in marks {
+        let key = (m.t, Some(m.event));
+        if order(key, (t, at)).is_gt()
+            && best.is_none_or(|b| order(key, (b.t, Some(b.event))).is_lt())
+        {
+            best = Some(*m);
+        }
+    }
+    best
+}
+
 /// Labels that can be read: in the order given, one is kept only if it stays 3 px clear of
 /// every label kept on its lane (`k` px per µs, `char_px` px per character).
 pub fn spaced_labels(
@@ -254,6 +280,15 @@ mod tests {
                 (3, false, 2, 30)
             ]
         );
+        // The keyboard steps through them in time order, from a moment or an event.
+        let next =
+            |t, at, fwd| next_event(&marks, t, at, fwd).map(|m| (m.event.msg, m.event.delivery));
+        assert_eq!(next(0, None, true), Some((1, false)));
+        assert_eq!(next(5, Some(marks[0].event), true), Some((1, true)));
+        assert_eq!(next(9, Some(marks[1].event), true), Some((2, false)));
+        assert_eq!(next(9, Some(marks[1].event), false), Some((1, false)));
+        assert_eq!(next(30, Some(marks[3].event), true), None);
+        assert_eq!(next(20, None, false), Some((2, false)));
         // A click picks the nearest on its lane, within the tolerance.
         assert_eq!(pick(&marks, 8, Some(2), 2).map(|m| m.event.msg), Some(1));
         assert_eq!(pick(&marks, 8, Some(1), 1), None);

@@ -44,7 +44,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::causal_view::{
-    ClockChoice, describe, event_marks, event_words, pick, relate, spaced_labels,
+    ClockChoice, describe, event_marks, event_words, next_event, pick, relate, spaced_labels,
 };
 use crate::sim::causality::{CommEvent, Relation};
 use crate::sim::lab::{FlightView, Lab, Milestone, NodeState, SpanView, TraceKind, TraceView};
@@ -780,7 +780,7 @@ const HATCH: &str = "<defs><pattern id=\"st-hatch\" width=\"7\" height=\"7\" pat
 const HEADING: &str = "<h2 id=\"st-title\">Space-time diagram <small>● request, ○ reply, ⊗ failed, ✕ lost; dashed lane = down</small></h2>";
 
 /// The readout while there is no cursor (static markup).
-const HINT: &str = "<p id=\"st-readout\" class=\"hint st-readout\">Click a moment to go there, or focus the diagram, press Enter, move with ← → and press Enter again. Click an arrow's end (or press Space at the cursor) to see that event's causal past and future.</p>";
+const HINT: &str = "<p id=\"st-readout\" class=\"hint st-readout\">Click a moment to go there, or focus the diagram, press Enter, move with ← → and press Enter again. Click an arrow's end, or at the cursor press Space or Page Up/Down, for an event's causal past and future.</p>";
 
 /// A coordinate in whole pixels.
 fn px(v: f64) -> String {
@@ -1005,13 +1005,15 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         let set_selection = selection.setter();
         let drawn = drawn.clone();
         use_memo((), move |_| {
-            // The event drawn nearest `t` (on `node`'s lane, or any), within `tol`.
-            let near = move |t: Micros, node: Option<NodeId>, tol: Micros| {
+            // The events drawn.
+            let marks = move || {
                 let layers = drawn.borrow();
-                let marks = event_marks(layers.iter().flat_map(|l| l.spans.iter()));
-                pick(&marks, t, node, tol)
+                event_marks(layers.iter().flat_map(|l| l.spans.iter()))
             };
-            let near_key = near.clone();
+            let marks_key = marks.clone();
+            // The event drawn nearest `t` (on `node`'s lane, or any), within `tol`.
+            let near =
+                move |t: Micros, node: Option<NodeId>, tol: Micros| pick(&marks(), t, node, tol);
             let onclick = {
                 let (view, dispatch, set_cursor, set_selection) = (
                     view.clone(),
@@ -1080,10 +1082,22 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
                     // Selects the event nearest the cursor (again: lets go of it).
                     " " if v.cursor.is_some() => {
                         e.prevent_default();
-                        let picked = near_key(at, None, (v.span / 8).max(1));
+                        let picked = pick(&marks_key(), at, None, (v.span / 8).max(1));
                         if let Some(m) = picked {
                             set_selection
                                 .set((v.selected != Some(m.event)).then_some((v.run, m.event)));
+                            set_cursor.set(Some(m.t.min(v.horizon)));
+                        }
+                        return;
+                    }
+                    // Steps the cursor to the next or previous event, and selects it.
+                    "PageDown" | "PageUp" => {
+                        e.prevent_default();
+                        let from = v.selected.filter(|_| v.cursor.is_some());
+                        let forward = e.key() == "PageDown";
+                        if let Some(m) = next_event(&marks_key(), at, from, forward) {
+                            set_selection.set(Some((v.run, m.event)));
+                            set_cursor.set(Some(m.t.min(v.horizon)));
                         }
                         return;
                     }
@@ -1499,7 +1513,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         .attr("aria-describedby", "st-readout")
         .attr(
             "aria-keyshortcuts",
-            "Enter ArrowLeft ArrowRight Space Escape",
+            "Enter ArrowLeft ArrowRight PageUp PageDown Space Escape",
         )
         .attr("data-t0", hooks.as_ref().map(|h| h.0.clone()))
         .attr("data-us-per-px", hooks.map(|h| h.1))

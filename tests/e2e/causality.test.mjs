@@ -71,6 +71,16 @@ describe('logical clocks', () => {
     await page.keyboard.press(' ');
     await until(async () => /Selected event: Node \d+ (sends|receives)/.test(await readout.innerText()), 'Space to select an event');
     assert.equal(await page.locator('.st .causal .cs').count(), 1);
+    // Page Down and Page Up step from event to event, cursor and selection together.
+    const words = async () => /Selected event: [^.]*/.exec(await readout.innerText())?.[0];
+    const first = await words();
+    const cursor = Number(await plot.getAttribute('aria-valuenow'));
+    await page.keyboard.press('PageUp');
+    await until(async () => (await words()) && (await words()) !== first, 'Page Up to select the event before');
+    assert.ok(Number(await plot.getAttribute('aria-valuenow')) <= cursor, 'the cursor stepped back with it');
+    await page.keyboard.press('PageDown');
+    await until(async () => (await words()) === first, 'Page Down to come back');
+    assert.equal(await page.locator('.st .causal .cs').count(), 1);
     assertClean(page);
     await page.context().close();
   });
