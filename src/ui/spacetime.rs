@@ -31,9 +31,10 @@
 //! Logical clocks ([`crate::sim::causality`], [`crate::causal_view`]): the "Logical clocks"
 //! choice labels arrows' ends with their events' Lamport timestamps or vector clocks, drawn
 //! into the layers (a new choice starts them over), as many as can be read. Clicking an
-//! arrow's end, or pressing Space at the cursor, selects that event: its causal past and future
-//! are one more fragment over the layers, drawn again when they change (while playing, at most
-//! four times a second), and the readout says what they hold.
+//! arrow's end, or pressing Space at the cursor (Page Up and Page Down step the cursor from
+//! event to event), selects that event: its causal past and future are one more fragment over
+//! the layers, drawn again when they change (while playing, at most four times a second), and
+//! the readout says what they hold.
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -942,8 +943,8 @@ struct Cache {
 /// shown and the trace length.
 type CausalKey = (usize, CommEvent, usize, usize, usize);
 
-/// What a stepped drawing depends on besides the run: plot width, cursor, selection, reduced
-/// motion, speed.
+/// What a stepped drawing depends on besides the run: plot width, cursor, selected node, reduced
+/// motion, speed, clock choice, selected event.
 type StepKey = (
     f64,
     Option<Micros>,
