@@ -458,3 +458,95 @@ pub fn shiviz_line(out: &mut String, r: &Record, clock: &EventClock) {
 pub fn shiviz_head() -> String {
     format!("{SHIVIZ_REGEX}\n\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::sim::testkit::Ping;
+    use crate::sim::{Lab, NetConfig, SEC, Scenario, Session};
+
+    /// The tiny ping protocol on a lossy, duplicating network.
+    fn run() -> Session {
+        let scenario = Scenario {
+            protocol: "ping".into(),
+            nodes: 4,
+            seed: 7,
+            net: NetConfig {
+                latency_min: 1_000,
+                latency_max: 9_000,
+                loss_ppm: 100_000,
+                dup_ppm: 50_000,
+            },
+            params: Default::default(),
+            bugs: Default::default(),
+            client_rate: 0,
+            chaos: 0,
+            actions: Vec::new(),
+        };
+        let mut s = Session::of::<Ping>(&scenario).unwrap();
+        s.advance_to(2 * SEC);
+        s
+    }
+
+    #[test]
+    fn the_shiviz_export_has_well_formed_clocks() {
+        let s = run();
+        let (log, _) = s.shiviz_chunk(0, usize::MAX);
+        let mut lines = log.lines();
+        assert_eq!(lines.next(), Some(SHIVIZ_REGEX));
+        assert_eq!(lines.next(), Some(""));
+        let mut own: BTreeMap<&str, u32> = BTreeMap::new();
+        let mut events = 0;
+        for line in lines {
+            // `host {"a":1,"b":2} text`: the host's own component is there, one more than at
+            // its previous event, and no component is zero.
+            let (host, rest) = line.split_once(' ').unwrap();
+            let clock = &rest[1..rest.find('}').unwrap()];
+            let mut mine = None;
+            for entry in clock.split(',') {
+                let (name, count) = entry.split_once(':').unwrap();
+                let count: u32 = count.parse().unwrap();
+                assert!(count > 0, "{line}");
+                if name.trim_matches('"') == host {
+                    mine = Some(count);
+                }
+            }
+            let prev = own
+                .insert(host, mine.expect("the host's own entry"))
+                .unwrap_or(0);
+            assert_eq!(mine, Some(prev + 1), "{line}");
+            events += 1;
+        }
+        assert!(events > 100 && own.len() == 4, "{events} events of {own:?}");
+    }
+
+    #[test]
+    fn a_delivery_follows_its_send_and_the_cone_agrees_with_the_vectors() {
+        let s = run();
+        let sends: Vec<CommEvent> = (1..200)
+            .map(|msg| CommEvent {
+                msg,
+                delivery: false,
+            })
+            .collect();
+        let mut checked = 0;
+        for (send, c) in sends.iter().zip(s.clocks(&sends)) {
+            let got = CommEvent {
+                delivery: true,
+                ..*send
+            };
+            let (Some(c), Some(d)) = (c, s.clocks(&[got]).remove(0)) else {
+                continue; // lost
+            };
+            assert_eq!(compare(&c.vector, &d.vector), Relation::Before);
+            assert!(c.lamport < d.lamport);
+            let cone = s.cone(*send).unwrap();
+            assert_eq!(cone.relation(d.node, d.seq()), Relation::After);
+            assert_eq!(cone.relation(c.node, c.seq()), Relation::Same);
+            checked += 1;
+        }
+        assert!(checked > 100);
+    }
+}
