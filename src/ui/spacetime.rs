@@ -1543,11 +1543,10 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     });
     let out: Html = El::new("section")
         .attr("aria-labelledby", "st-title")
-        .class(classes!(
-            "panel",
-            "st",
-            causal.is_some().then_some("causal")
-        ))
+        .class(match causal {
+            Some(_) => "panel st causal",
+            None => "panel st",
+        })
         .child(Html::from_html_unchecked(AttrValue::Static(HEADING)))
         .child(
             El::new("label")
