@@ -3,6 +3,8 @@
 //! Layers, each depending only on those above it in this list:
 //! * [`sim`] — the deterministic, sans-IO simulator every protocol runs on (engine, network,
 //!   time travel, trace, indexes); it imports nothing below;
+//! * [`causal_view`] — what the space-time diagram shows of logical clocks and causality
+//!   (labels, the event a click picks, how events stand to a selected one; pure);
 //! * [`charts`] — what a protocol's charts show, as points, lines, axes and sentences built from
 //!   the simulator's metrics (pure, no web dependency; the page draws them);
 //! * [`protocols`] — the protocols themselves and their one registration point;
@@ -17,6 +19,7 @@
 //!   a trace and reading it back;
 //! * `ui` — the Yew single-page app (wasm32 only).
 
+pub mod causal_view;
 pub mod charts;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod compare;

@@ -23,7 +23,7 @@ pub const SCENARIO_KEYS: &[&str] = &[
 
 /// Query keys the page reads itself (layout, opening moment, test hook, embed name). Every reader
 /// of a link knows them; the scenario ignores them. The page's reader is `ui::url::split`.
-pub const PAGE_KEYS: &[&str] = &["embed", "at", "debug", "id", "vs"];
+pub const PAGE_KEYS: &[&str] = &["embed", "at", "debug", "id", "vs", "clocks"];
 
 /// Latest moment a link can open at (`at`) and a trace can be replayed to: 24 hours of virtual
 /// time. A visitor playing at the top speed (10×) needs 2.4 hours to get there, and long before

@@ -563,3 +563,33 @@ fn fuzz_catches_failover_without_fencing_or_with_async_replication() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("0 with violations"), "{out}");
 }
+
+/// `run --shiviz FILE` writes the ShiViz log: the regular expression, an empty delimiter line,
+/// then one line per send and delivery that the regular expression parses.
+#[test]
+fn run_writes_a_shiviz_log_headed_by_its_regex() {
+    let path = tmp("run.shiviz");
+    let (code, out, err) = qs(&[
+        "run",
+        "--link",
+        "?protocol=raft&nodes=3&seed=4&clients=1",
+        "--until",
+        "2s",
+        "--shiviz",
+        &path,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(quorumscope::sim::causality::SHIVIZ_REGEX)
+    );
+    assert_eq!(lines.next(), Some(""));
+    let first = lines.next().expect("events");
+    assert!(
+        first.starts_with("node") && first.contains(" {\"node") && first.contains(": send "),
+        "{first}"
+    );
+    assert!(lines.count() > 100);
+}

@@ -4,6 +4,7 @@
 //! show comes through the views defined here, everything they do goes in as an [`ActionKind`].
 
 use super::action::{Action, ActionKind, NetConfig};
+use super::causality::{CommEvent, Cone, EventClock};
 use super::figure::Figure;
 use super::metrics::MetricsNow;
 use super::node::{Marker, MsgView, NodeId, NodeView, ProtocolInfo, Setup};
@@ -317,4 +318,14 @@ pub trait Lab {
     fn trace_records_jsonl(&self, from: usize, max_bytes: usize) -> (String, usize);
     /// The metric samples up to now, for charts and summaries.
     fn metrics(&self) -> MetricsNow<'_>;
+    /// The logical clocks of `events` (sends and deliveries; see `sim::causality`), in the same
+    /// order: `None` for one that has not happened by now.
+    fn clocks(&self, events: &[CommEvent]) -> Vec<Option<EventClock>>;
+    /// The causal past and future, up to now, of an event that has happened by now.
+    fn cone(&self, event: CommEvent) -> Option<Cone>;
+    /// The events up to now as a ShiViz log, sliced like [`Lab::trace_records_jsonl`]: line 0 is
+    /// the file's head (the parsing regular expression and an empty delimiter line), line
+    /// `i + 1` is trace record `i`'s event, if it is one; whole lines from `from_line` until the
+    /// text reaches `max_bytes`, and the next line's number (`trace_len() + 1` at the end).
+    fn shiviz_chunk(&self, from_line: usize, max_bytes: usize) -> (String, usize);
 }

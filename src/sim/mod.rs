@@ -5,6 +5,7 @@
 //! import depend on it, never the other way round.
 
 pub mod action;
+pub mod causality;
 pub mod chaos;
 pub mod chunked;
 pub mod decimal;
@@ -34,6 +35,7 @@ mod testkit;
 mod tests;
 
 pub use action::{Action, ActionKind, NetConfig};
+pub use causality::{CommEvent, Cone, EventClock, Relation};
 pub use erased::{Cluster, Definition};
 pub use figure::{Figure, Measure};
 pub use json::{JsonFields, JsonObject};

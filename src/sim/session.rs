@@ -9,6 +9,7 @@ use super::sorted_map::SortedMap;
 use std::cell::RefCell;
 
 use super::action::{Action, ActionKind};
+use super::causality::{self, Causality, CommEvent, Cone, EventClock};
 use super::engine::{Sim, Sink};
 use super::erased::Definition;
 use super::figure::Figure;
@@ -41,6 +42,8 @@ pub struct Session {
     index: TraceIndex,
     /// Views of messages in flight, built once per message rather than once per frame.
     flight_views: RefCell<SortedMap<u64, FlightView>>,
+    /// Logical clocks, computed only when asked for (see `sim::causality`).
+    causality: RefCell<Causality>,
 }
 
 impl Session {
@@ -95,6 +98,7 @@ impl Session {
         }
         let mut base = scenario.clone();
         base.actions.clear();
+        let nodes = sim.setup().total();
         Session {
             info,
             scenario: base,
@@ -107,6 +111,7 @@ impl Session {
             recording,
             index: TraceIndex::default(),
             flight_views: RefCell::default(),
+            causality: RefCell::new(Causality::new(nodes)),
         }
     }
 
@@ -211,6 +216,7 @@ impl Session {
         self.actions.truncate(self.sim.actions_applied());
         self.trace.truncate(self.sim.trace_pos());
         self.index.truncate(self.sim.trace_pos());
+        self.causality.get_mut().truncate(self.sim.trace_pos());
         self.metrics.truncate(self.sim.samples_pos());
         let events = self.sim.events();
         self.checkpoints.retain(|c| c.events() <= events);
@@ -229,6 +235,18 @@ impl Session {
             view.text = self.info.describe_change(*node, key, *value);
         }
         view
+    }
+
+    /// The trace position of an event that has happened by now.
+    fn event_pos(&self, e: CommEvent) -> Option<usize> {
+        let spans = &self.index.spans;
+        let s = &spans[spans.binary_search_by_key(&e.msg, |s| s.id).ok()?];
+        let pos = match (e.delivery, s.end) {
+            (false, _) => s.send_pos,
+            (true, Some((pos, _, None))) => pos,
+            (true, _) => return None,
+        };
+        (pos < self.sim.trace_pos()).then_some(pos)
     }
 }
 
@@ -546,6 +564,45 @@ impl Lab for Session {
             next += 1;
         }
         (out, next)
+    }
+
+    fn clocks(&self, events: &[CommEvent]) -> Vec<Option<EventClock>> {
+        let mut at: Vec<(usize, usize)> = (events.iter().enumerate())
+            .filter_map(|(i, &e)| Some((self.event_pos(e)?, i)))
+            .collect();
+        // Nearly in order already (each send, then its delivery): an insertion sort is quick
+        // and keeps a copy of the standard sort out of the web build.
+        super::small_sort::sort_small(&mut at);
+        let positions: Vec<usize> = at.iter().map(|a| a.0).collect();
+        let clocks = self.causality.borrow_mut().clocks(&self.trace, &positions);
+        let mut out = vec![None; events.len()];
+        for ((_, i), c) in at.into_iter().zip(clocks) {
+            out[i] = Some(c);
+        }
+        out
+    }
+
+    fn cone(&self, event: CommEvent) -> Option<Cone> {
+        let pos = self.event_pos(event)?;
+        (self.causality.borrow_mut()).cone(&self.trace, pos, self.sim.trace_pos())
+    }
+
+    fn shiviz_chunk(&self, from_line: usize, max_bytes: usize) -> (String, usize) {
+        let end = self.sim.trace_pos().min(self.trace.len());
+        let (mut out, mut pos) = match from_line {
+            0 => (causality::shiviz_head(), 0),
+            line => (String::new(), line - 1),
+        };
+        let mut causal = self.causality.borrow_mut();
+        // A slice of at most a few thousand records at a time, until the text is long enough.
+        while pos < end && (pos + 1 == from_line || out.len() < max_bytes) {
+            let to = (pos + 4_096).min(end);
+            causal.each(&self.trace, pos, to, |r, c| {
+                causality::shiviz_line(&mut out, r, c)
+            });
+            pos = to;
+        }
+        (out, pos + 1)
     }
 
     fn metrics(&self) -> MetricsNow<'_> {

@@ -250,6 +250,7 @@ pub fn App() -> Html {
                     selected: store.selected,
                     reduced_motion: store.reduced_motion,
                     playing: store.playing,
+                    clocks: store.clocks,
                     dispatch: dispatch.clone(),
                 },
             ),

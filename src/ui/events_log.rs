@@ -266,6 +266,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
         })
     };
     let download = on_click(&p.dispatch, Msg::DownloadTrace);
+    let shiviz = on_click(&p.dispatch, Msg::DownloadShiViz);
     let count = shown.len();
     let hint = if count == 0 {
         "No matching lines up to now.".to_string()
@@ -324,6 +325,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
             },
         ))
         .child(button(download).text("Download trace (JSON Lines)"))
+        .child(button(shiviz).text("Download ShiViz log"))
         .into()
 }
 

@@ -27,6 +27,14 @@
 //! to scroll smoothly (the window would move a quarter of its width in under a second) is
 //! redrawn in steps, once a second, with fewer arrows (each step parses and lays out the whole
 //! drawing anew), reading only the newest messages of the window.
+//!
+//! Logical clocks ([`crate::sim::causality`], [`crate::causal_view`]): the "Logical clocks"
+//! choice labels arrows' ends with their events' Lamport timestamps or vector clocks, drawn
+//! into the layers (a new choice starts them over), as many as can be read. Clicking an
+//! arrow's end, or pressing Space at the cursor (Page Up and Page Down step the cursor from
+//! event to event), selects that event: its causal past and future are one more fragment over
+//! the layers, drawn again when they change (while playing, at most four times a second), and
+//! the readout says what they hold.
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -36,6 +44,10 @@ use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::causal_view::{
+    ClockChoice, describe, event_marks, event_words, next_event, pick, relate, spaced_labels,
+};
+use crate::sim::causality::{CommEvent, Relation};
 use crate::sim::lab::{FlightView, Lab, Milestone, NodeState, SpanView, TraceKind, TraceView};
 use crate::sim::node::{NodeId, ProtocolInfo};
 use crate::sim::time::{MS, Micros, format_time};
@@ -96,6 +108,10 @@ pub mod glyph {
     pub const WARN: &str = "M0 -5L5 4.5H-5Z";
     /// Two bars: paused.
     pub const PAUSE: &str = "M-2.5 -4V4M2.5 -4V4";
+    /// A ring: an event concurrent with the selected one.
+    pub const RING: &str = "M-3.5 0a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0 -7 0";
+    /// A large ring: the selected event.
+    pub const BIG_RING: &str = "M-6.5 0a6.5 6.5 0 1 0 13 0a6.5 6.5 0 1 0 -13 0";
     /// A small dot: any other milestone.
     pub const DOT: &str = "M-2.5 0a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0 -5 0";
 }
@@ -124,10 +140,12 @@ struct Geom {
     k: f64,
     /// Drawn in steps (a fast run): each drawing is made anew, so it holds fewer arrows.
     stepped: bool,
+    /// The logical clock events are labelled with.
+    clocks: ClockChoice,
 }
 
 impl Geom {
-    fn new(n: usize, w: f64, span: Micros, stepped: bool) -> Geom {
+    fn new(n: usize, w: f64, span: Micros, stepped: bool, clocks: ClockChoice) -> Geom {
         Geom {
             n,
             lane: lane_height(n),
@@ -135,6 +153,7 @@ impl Geom {
             span,
             k: w / span.max(1) as f64,
             stepped,
+            clocks,
         }
     }
     fn height(&self) -> f64 {
@@ -256,7 +275,8 @@ struct Layer {
 impl Layer {
     /// The layer of `spans` and `marks` drawn from `origin`. The settled layer (`flights` is
     /// `None`) also draws the time axis; the recent one is given the messages on the wire (by id)
-    /// to tell when those in flight arrive.
+    /// to tell when those in flight arrive, and `labels` are its events' clocks.
+    #[allow(clippy::too_many_arguments)]
     fn new(
         origin: Micros,
         width: f64,
@@ -265,6 +285,7 @@ impl Layer {
         marks: Vec<TraceView>,
         updown: Vec<UpDown>,
         flights: Option<&[FlightView]>,
+        labels: &[Label],
     ) -> Layer {
         let mut svg = Svg(String::with_capacity(
             spans.len() * 260 + marks.len() * 160 + 128,
@@ -289,7 +310,17 @@ impl Layer {
                 arrow(&mut svg, s, g, origin, arrives);
             }
         }
-        svg.raw("</g></g>");
+        svg.raw("</g>");
+        if !labels.is_empty() {
+            svg.raw("<g class=\"clk\">");
+            for (t, node, text) in labels {
+                svg.raw("<text x=\"").num(g.x(*t, origin) + 2.0);
+                svg.raw("\" y=\"").num(g.y(*node) - 3.0).raw("\">");
+                svg.text(text).raw("</text>");
+            }
+            svg.raw("</g>");
+        }
+        svg.raw("</g>");
         Layer {
             width,
             spans,
@@ -298,6 +329,25 @@ impl Layer {
             markup: svg.0.into(),
         }
     }
+}
+
+/// A clock's label at an event: (time, lane, text).
+type Label = (Micros, NodeId, String);
+
+/// Width of a label's character, px (9 px digits).
+const LABEL_CHAR_PX: f64 = 5.2;
+
+/// The labels of the events `spans` end at under the chosen clock, as many as can be read.
+fn clock_labels(lab: &dyn Lab, spans: &[SpanView], g: &Geom) -> Vec<Label> {
+    if g.clocks == ClockChoice::None {
+        return Vec::new();
+    }
+    let marks = event_marks(spans);
+    let events: Vec<CommEvent> = marks.iter().map(|m| m.event).collect();
+    let labels = (marks.iter().zip(lab.clocks(&events)))
+        .filter_map(|(m, c)| Some((m.t, m.node, g.clocks.label(c.as_ref()?)?)))
+        .collect();
+    spaced_labels(labels, g.k, LABEL_CHAR_PX)
 }
 
 /// Keeps only the newest `max` items.
@@ -356,14 +406,17 @@ fn settled_layer(lab: &dyn Lab, c0: Micros, c1: Micros, t_s: Micros, g: &Geom) -
     let updown = updown_of(&lines);
     let marks = lines.into_iter().filter(|m| m.t <= c1).collect();
     let width = ((c1 - c0) as f64 * g.k).ceil();
+    let spans = newest(spans, g.max_spans());
+    let labels = clock_labels(lab, &spans, g);
     Layer::new(
         c0,
         width,
         g,
-        newest(spans, g.max_spans()),
+        spans,
         newest(marks, MAX_MARKS),
         updown,
         None,
+        &labels,
     )
 }
 
@@ -466,14 +519,17 @@ impl Chunk {
             .collect();
         let width = ((c1 - c0) as f64 * g.k).ceil();
         let updown = updown_of(&lines);
+        let spans = newest(spans, g.max_spans());
+        let labels = clock_labels(lab, &spans, g);
         let layer = Layer::new(
             c0,
             width,
             g,
-            newest(spans, g.max_spans()),
+            spans,
             newest(lines, MAX_MARKS),
             updown,
             Some(flights),
+            &labels,
         );
         let flying = layer
             .spans
@@ -654,6 +710,64 @@ fn mark(svg: &mut Svg, m: &TraceView, g: &Geom, origin: Micros) {
     svg.glyph("", d, x, gy).raw("</g>");
 }
 
+/// The causal history of the selected event `sel` among the events of `layers` (drawn from
+/// `c0`): its past's arrows solid and thick, its future's dashed and thick, each event marked
+/// by a shape (a square in the past, a diamond in the future, a hollow circle if concurrent, a
+/// large ring for the event itself), and the readout's sentence. `None` if the event has not
+/// happened by now.
+fn causal_overlay(
+    lab: &dyn Lab,
+    sel: CommEvent,
+    layers: &[&Layer],
+    g: &Geom,
+    c0: Micros,
+) -> Option<(AttrValue, String)> {
+    let cone = lab.cone(sel)?;
+    let spans: Vec<&SpanView> = layers.iter().flat_map(|l| l.spans.iter()).collect();
+    let marks = event_marks(spans.iter().copied());
+    let events: Vec<CommEvent> = marks.iter().map(|m| m.event).collect();
+    let (rel, tally) = relate(&cone, &lab.clocks(&events));
+    let mut svg = Svg(String::from("<g class=\"causal\">"));
+    // The marks are each span's send, then its delivery if it happened: walk them in step.
+    let mut i = 0;
+    for s in &spans {
+        let send = rel[i];
+        i += 1;
+        let (Some(end), None) = (s.end, s.dropped) else {
+            continue;
+        };
+        let got = rel[i];
+        i += 1;
+        let class = match (send, got) {
+            (Some(Relation::Before | Relation::Same), Some(Relation::Before | Relation::Same)) => {
+                "cpl"
+            }
+            (Some(Relation::Same | Relation::After), Some(Relation::After)) => "cfl",
+            _ => continue,
+        };
+        svg.raw("<g class=\"").raw(class).raw("\">");
+        let (x1, x2) = (g.x(s.sent, c0), g.x(end, c0));
+        svg.line(x1, g.y(s.from), x2, g.y(s.to)).raw("</g>");
+    }
+    for (m, r) in marks.iter().zip(&rel) {
+        let (x, y) = (g.x(m.t, c0), g.y(m.node));
+        let (class, d) = match r {
+            Some(Relation::Before) => ("cp", "M-3 -3H3V3H-3Z"),
+            Some(Relation::After) => ("cf", "M0 -4.5L4.5 0L0 4.5L-4.5 0Z"),
+            Some(Relation::Concurrent) => ("cc", glyph::RING),
+            Some(Relation::Same) => ("cs", glyph::BIG_RING),
+            None => continue,
+        };
+        svg.glyph(class, d, x, y);
+    }
+    svg.raw("</g>");
+    let what = match spans.iter().find(|s| s.id == sel.msg) {
+        Some(s) => event_words(s, sel.delivery),
+        None => format!("an event of Node {}", cone.clock.node),
+    };
+    Some((svg.0.into(), describe(&cone, &what, tally)))
+}
+
 /// Least wall time between two drawings of a run too fast to scroll smoothly, in ms.
 const STEP_MS: f64 = 1_000.0;
 /// A run is drawn in steps when the window moves a quarter of its width in less wall time
@@ -667,7 +781,7 @@ const HATCH: &str = "<defs><pattern id=\"st-hatch\" width=\"7\" height=\"7\" pat
 const HEADING: &str = "<h2 id=\"st-title\">Space-time diagram <small>● request, ○ reply, ⊗ failed, ✕ lost; dashed lane = down</small></h2>";
 
 /// The readout while there is no cursor (static markup).
-const HINT: &str = "<p id=\"st-readout\" class=\"hint st-readout\">Click a moment to go there, or focus the diagram, press Enter, move with ← → and press Enter again.</p>";
+const HINT: &str = "<p id=\"st-readout\" class=\"hint st-readout\">Click a moment to go there, or focus the diagram, press Enter, move with ← → and press Enter again. Click an arrow's end, or at the cursor press Space or Page Up/Down, for an event's causal past and future.</p>";
 
 /// A coordinate in whole pixels.
 fn px(v: f64) -> String {
@@ -775,6 +889,8 @@ pub struct SpaceTimeProps {
     pub reduced_motion: bool,
     /// Whether the run plays (redraws are then rationed, see the module docs).
     pub playing: bool,
+    /// The logical clock events are labelled with.
+    pub clocks: ClockChoice,
     /// Sends messages to the store.
     pub dispatch: Callback<Msg>,
 }
@@ -788,6 +904,12 @@ struct View {
     horizon: Micros,
     span: Micros,
     cursor: Option<Micros>,
+    /// Lane height, px.
+    lane: f64,
+    /// The run drawn (see [`LabRef::id`]).
+    run: usize,
+    /// Its selected event.
+    selected: Option<CommEvent>,
 }
 
 /// The layers, the lane labels, and what they were made from.
@@ -810,11 +932,28 @@ struct Cache {
     /// In steps (a fast run): the last drawing, when (wall ms), at what virtual time and for
     /// what it was made.
     step: Option<(StepKey, f64, Micros, Html)>,
+    /// The selected event's causal history as drawn (see [`causal_overlay`]), what it was
+    /// drawn from, and when (wall ms).
+    causal_key: Option<CausalKey>,
+    causal: Option<(AttrValue, String)>,
+    causal_wall: f64,
 }
 
-/// What a stepped drawing depends on besides the run: plot width, cursor, selection, reduced
-/// motion, speed.
-type StepKey = (f64, Option<Micros>, Option<NodeId>, bool, usize);
+/// What the causal overlay is drawn from: the run, the event, the settled layer, the chunks
+/// shown and the trace length.
+type CausalKey = (usize, CommEvent, usize, usize, usize);
+
+/// What a stepped drawing depends on besides the run: plot width, cursor, selected node, reduced
+/// motion, speed, clock choice, selected event.
+type StepKey = (
+    f64,
+    Option<Micros>,
+    Option<NodeId>,
+    bool,
+    usize,
+    ClockChoice,
+    Option<(usize, CommEvent)>,
+);
 
 fn measure(scroll: &NodeRef, width: &UseStateHandle<f64>) {
     if let Some(el) = scroll.cast::<web_sys::Element>() {
@@ -830,6 +969,10 @@ fn measure(scroll: &NodeRef, width: &UseStateHandle<f64>) {
 pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let width = use_state_eq(|| DEFAULT_W);
     let cursor = use_state_eq(|| None::<Micros>);
+    // The selected event, with the run it belongs to.
+    let selection = use_state_eq(|| None::<(usize, CommEvent)>);
+    // The layers drawn, for picking the event a click lands on.
+    let drawn = use_mut_ref(Vec::<Rc<Layer>>::new);
     let cache = use_mut_ref(Cache::default);
     let view = use_mut_ref(View::default);
     let scroll = use_node_ref();
@@ -860,19 +1003,46 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let handlers = {
         let (view, plot, dispatch) = (view.clone(), plot.clone(), p.dispatch.clone());
         let set_cursor = cursor.setter();
+        let set_selection = selection.setter();
+        let drawn = drawn.clone();
         use_memo((), move |_| {
+            // The events drawn.
+            let marks = move || {
+                let layers = drawn.borrow();
+                event_marks(layers.iter().flat_map(|l| l.spans.iter()))
+            };
+            let marks_key = marks.clone();
+            // The event drawn nearest `t` (on `node`'s lane, or any), within `tol`.
+            let near =
+                move |t: Micros, node: Option<NodeId>, tol: Micros| pick(&marks(), t, node, tol);
             let onclick = {
-                let (view, dispatch, set_cursor) =
-                    (view.clone(), dispatch.clone(), set_cursor.clone());
+                let (view, dispatch, set_cursor, set_selection) = (
+                    view.clone(),
+                    dispatch.clone(),
+                    set_cursor.clone(),
+                    set_selection.clone(),
+                );
                 Callback::from(move |e: MouseEvent| {
                     let Some(el) = plot.cast::<web_sys::Element>() else {
                         return;
                     };
-                    let x = e.client_x() as f64 - el.get_bounding_client_rect().left();
+                    let rect = el.get_bounding_client_rect();
+                    let x = e.client_x() as f64 - rect.left();
+                    let y = e.client_y() as f64 - rect.top() - AXIS;
                     let v = *view.borrow();
                     let t = (v.a as f64 + x / v.k).max(0.0) as Micros;
                     set_cursor.set(None);
-                    dispatch.emit(Msg::Seek(t.min(v.horizon)));
+                    // Within 5 px of an arrow's end: select that event, or let go of it if it
+                    // was selected; anywhere else: go to that moment.
+                    let lane = (y / v.lane).floor();
+                    let on_lane = (y - (lane + 0.5) * v.lane).abs() <= 5.0;
+                    let picked = (y >= 0.0 && on_lane)
+                        .then(|| near(t, Some(lane as NodeId + 1), (5.0 / v.k) as Micros));
+                    match picked.flatten() {
+                        Some(m) => set_selection
+                            .set((v.selected != Some(m.event)).then_some((v.run, m.event))),
+                        None => dispatch.emit(Msg::Seek(t.min(v.horizon))),
+                    }
                 })
             };
             // The cursor lives while the plot has focus.
@@ -905,6 +1075,33 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
                         set_cursor.set(None);
                         return;
                     }
+                    "Escape" if v.selected.is_some() => {
+                        e.prevent_default();
+                        set_selection.set(None);
+                        return;
+                    }
+                    // Selects the event nearest the cursor (again: lets go of it).
+                    " " if v.cursor.is_some() => {
+                        e.prevent_default();
+                        let picked = pick(&marks_key(), at, None, (v.span / 8).max(1));
+                        if let Some(m) = picked {
+                            set_selection
+                                .set((v.selected != Some(m.event)).then_some((v.run, m.event)));
+                            set_cursor.set(Some(m.t.min(v.horizon)));
+                        }
+                        return;
+                    }
+                    // Steps the cursor to the next or previous event, and selects it.
+                    "PageDown" | "PageUp" => {
+                        e.prevent_default();
+                        let from = v.selected.filter(|_| v.cursor.is_some());
+                        let forward = e.key() == "PageDown";
+                        if let Some(m) = next_event(&marks_key(), at, from, forward) {
+                            set_selection.set(Some((v.run, m.event)));
+                            set_cursor.set(Some(m.t.min(v.horizon)));
+                        }
+                        return;
+                    }
                     _ => return,
                 };
                 // Also keeps the page's own arrow, Home and End shortcuts out of it.
@@ -923,7 +1120,18 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let rate = SPEEDS[p.speed.min(SPEEDS.len() - 1)];
     let q_wall = q as f64 / 1e3 / rate;
     let stepped = p.playing && q_wall < SMOOTH_Q_MS;
-    let step_key: StepKey = (*width, *cursor, p.selected, p.reduced_motion, p.speed);
+    let run = p.lab.id();
+    // A selection belongs to the run it was made in.
+    let selected = selection.filter(|s| s.0 == run).map(|s| s.1);
+    let step_key: StepKey = (
+        *width,
+        *cursor,
+        p.selected,
+        p.reduced_motion,
+        p.speed,
+        p.clocks,
+        *selection,
+    );
     if stepped
         && let Some((key, at, then, html)) = &cache.borrow().step
         && *key == step_key
@@ -935,7 +1143,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
 
     let frame = &p.frame;
     let n = frame.nodes.len();
-    let geom = Geom::new(n, *width, span, stepped);
+    let geom = Geom::new(n, *width, span, stepped, p.clocks);
     let now = frame.now;
     let horizon = frame.horizon.max(now);
     let anchor = cursor.unwrap_or(now);
@@ -1054,7 +1262,48 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         horizon,
         span,
         cursor: *cursor,
+        lane: geom.lane,
+        run,
+        selected,
     };
+    {
+        let mut d = drawn.borrow_mut();
+        d.clear();
+        d.push(settled.clone());
+        d.extend(chunks.iter().map(|(_, l)| l.clone()));
+    }
+    // The selected event's causal history: drawn again when the layers or the trace change
+    // (while playing, at most four times a second).
+    let causal = selected.map(|sel| {
+        let mut c = cache.borrow_mut();
+        let key: CausalKey = (
+            run,
+            sel,
+            Rc::as_ptr(&settled) as usize,
+            chunks.len(),
+            p.lab.0.borrow().trace_len(),
+        );
+        // Only the trace or the chunks changed, lately: keep the drawing a little longer.
+        let rationed = p.playing
+            && wall - c.causal_wall < 250.0
+            && c.causal_key
+                .is_some_and(|k| k.0 == run && k.1 == sel && k.2 == key.2);
+        if c.causal_key != Some(key) && !rationed {
+            let layers: Vec<&Layer> = std::iter::once(&*settled)
+                .chain(chunks.iter().map(|(_, l)| &**l))
+                .collect();
+            c.causal = causal_overlay(p.lab.0.borrow().as_ref(), sel, &layers, &geom, c0);
+            c.causal_key = Some(key);
+            c.causal_wall = wall;
+        }
+        c.causal.clone().unwrap_or_else(|| {
+            (
+                AttrValue::Static(""),
+                "The selected event has not happened at this moment. Escape clears the selection."
+                    .into(),
+            )
+        })
+    });
 
     let h = geom.height();
     let shift = geom.x(a, c0).round();
@@ -1131,7 +1380,27 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
             let layers: Vec<&Layer> = std::iter::once(&*settled)
                 .chain(chunks.iter().map(|(_, l)| &**l))
                 .collect();
-            for item in nearby(c, span / 40, &layers) {
+            // The clocks of the messages near the cursor, when they are shown.
+            let clock_words = |s: &SpanView| {
+                let ends = [false, true].map(|delivery| CommEvent {
+                    msg: s.id,
+                    delivery,
+                });
+                let clocks = match p.clocks {
+                    ClockChoice::None => Vec::new(),
+                    _ => p.lab.0.borrow().clocks(&ends),
+                };
+                let labels: Vec<String> = ["send", "delivery"]
+                    .into_iter()
+                    .zip(clocks)
+                    .filter_map(|(end, c)| Some(format!("{end} {}", p.clocks.label(&c?)?)))
+                    .collect();
+                match labels.is_empty() {
+                    true => String::new(),
+                    false => format!(" · {}: {}", p.clocks.title(), labels.join(", ")),
+                }
+            };
+            for item in nearby(c, span / 40, &layers, &clock_words) {
                 text.push(' ');
                 text.push_str(&item);
                 text.push('.');
@@ -1150,6 +1419,12 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     .max(value);
     let hooks = (!p.playing).then(|| (a.to_string(), crate::sim::decimal::shortest(1.0 / geom.k)));
     let (onclick, onkeydown, onblur) = (handlers.0.clone(), handlers.1.clone(), handlers.2.clone());
+    let readout = match (readout, &causal) {
+        (None, None) => None,
+        (Some(text), None) => Some(text),
+        (None, Some((_, words))) => Some(words.clone()),
+        (Some(text), Some((_, words))) => Some(format!("{text} {words}")),
+    };
     let note: AttrValue = match readout {
         None => AttrValue::Static(HINT),
         Some(text) => {
@@ -1179,7 +1454,12 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
                 .child(Html::from_html_unchecked(lanes))
                 .child(Html::from_html_unchecked(settled.markup.clone()))
                 .child(El::new("g").node_ref(chunk_host).class("chunks"))
-                .child(El::new("g").class("downs").children(down_lines)),
+                .child(El::new("g").class("downs").children(down_lines))
+                .child(Html::from_html_unchecked(
+                    causal
+                        .as_ref()
+                        .map_or(AttrValue::Static(""), |c| c.0.clone()),
+                )),
         );
     let lane_y = f(geom.lane / 2.0);
     let overlay = El::new("svg")
@@ -1232,7 +1512,10 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         .attr("aria-valuenow", value.to_string())
         .attr("aria-valuetext", format_time(value))
         .attr("aria-describedby", "st-readout")
-        .attr("aria-keyshortcuts", "Enter ArrowLeft ArrowRight")
+        .attr(
+            "aria-keyshortcuts",
+            "Enter ArrowLeft ArrowRight PageUp PageDown Space Escape",
+        )
         .attr("data-t0", hooks.as_ref().map(|h| h.0.clone()))
         .attr("data-us-per-px", hooks.map(|h| h.1))
         .attr(
@@ -1248,10 +1531,34 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         .on_blur(onblur)
         .child(moving)
         .child(overlay);
+    let choose = p.dispatch.reform(|e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        Msg::SetClocks(ClockChoice::parse(&select.value()).unwrap_or_default())
+    });
+    let clock_choices = ClockChoice::ALL.map(|c| {
+        El::new("option")
+            .attr("value", c.key())
+            .flag("selected", c == p.clocks)
+            .text(c.title())
+    });
     let out: Html = El::new("section")
         .attr("aria-labelledby", "st-title")
-        .class("panel st")
+        .class(match causal {
+            Some(_) => "panel st causal",
+            None => "panel st",
+        })
         .child(Html::from_html_unchecked(AttrValue::Static(HEADING)))
+        .child(
+            El::new("label")
+                .class("st-clocks")
+                .child(El::new("span").text("Logical clocks"))
+                .child(
+                    El::new("select")
+                        .attr("id", "st-clocks")
+                        .on_change(choose)
+                        .children(clock_choices),
+                ),
+        )
         .child(
             El::new("div").class("st-body").child(labels).child(
                 El::new("div")
@@ -1267,7 +1574,12 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
 }
 
 /// Descriptions of what happened within `tol` of `t` (at most three, nearest first).
-fn nearby(t: Micros, tol: Micros, layers: &[&Layer]) -> Vec<String> {
+fn nearby(
+    t: Micros,
+    tol: Micros,
+    layers: &[&Layer],
+    clock_words: &dyn Fn(&SpanView) -> String,
+) -> Vec<String> {
     let dist = |x: Micros| x.abs_diff(t);
     // The three nearest (distance, layer, is a message, index), nearest first.
     let mut best: Vec<(Micros, usize, bool, usize)> = Vec::new();
@@ -1294,7 +1606,8 @@ fn nearby(t: Micros, tol: Micros, layers: &[&Layer]) -> Vec<String> {
     best.into_iter()
         .map(|(_, li, msg, i)| {
             if msg {
-                span_text(&layers[li].spans[i])
+                let s = &layers[li].spans[i];
+                span_text(s) + &clock_words(s)
             } else {
                 let m = &layers[li].marks[i];
                 format!("{}: {}", format_time(m.t), m.text)

@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
+use crate::causal_view::ClockChoice;
 use crate::protocols;
 use crate::scenario::Scenario;
 use crate::side_by_side::{self, Versus};
@@ -26,6 +27,7 @@ use super::geometry::{DEFAULT_SPEED, Layout, SPEEDS, flight_frac};
 use super::intro::{self, Intro};
 use super::message::FlightLabel;
 use super::raf::{LagMeter, advance_within};
+use super::trace_export::Export;
 use super::{dom, url};
 
 /// A shared, immutable value compared by identity: cheap to pass as a prop, and "equal" exactly
@@ -212,6 +214,8 @@ pub struct Store {
     pub embed: bool,
     /// Messages jump instead of gliding.
     pub reduced_motion: bool,
+    /// The logical clock the space-time diagram labels events with (link key `clocks`).
+    pub clocks: ClockChoice,
     /// The Share panel, when open.
     pub share: Option<ShareState>,
     /// Where each recently lost message was when lost.
@@ -370,6 +374,10 @@ pub enum Msg {
     DismissNotices,
     /// Save the trace as a JSON Lines file (pauses; see [`super::trace_export`]).
     DownloadTrace,
+    /// Save the sends and deliveries with their vector clocks as a ShiViz log (pauses).
+    DownloadShiViz,
+    /// Label the space-time diagram's events with this logical clock.
+    SetClocks(ClockChoice),
     /// Tell the visitor something about what they just did (e.g. a refused setting).
     Report(String),
     /// The visitor's reduced-motion preference changed.
@@ -478,6 +486,7 @@ impl Store {
         });
         let mut store = Store::with_lab(lab, page.embed, Snap::new(notices));
         store.debug_panic = page.debug_panic;
+        store.clocks = page.clocks;
         store.set_twin(vs);
         store.intro = Intro::new(open_at.is_none(), page.embed);
         if store.intro.fast_start && store.reduced_motion {
@@ -533,6 +542,7 @@ impl Store {
             trace_seen: 0,
             embed,
             reduced_motion: dom::media_matches("(prefers-reduced-motion: reduce)"),
+            clocks: ClockChoice::None,
             share: None,
             lost_frac: Rc::new(SortedMap::new()),
             run: 0,
@@ -569,6 +579,7 @@ impl Store {
     pub fn replace_lab(&mut self, lab: Box<dyn Lab>, open_at: Option<Micros>, play: bool) {
         let mut next = Store::with_lab(lab, self.embed, self.notices.clone());
         next.speed = self.speed;
+        next.clocks = self.clocks;
         next.run = self.run + 1;
         if let Some(t) = open_at {
             next.lab.borrow_mut().advance_to(t);
@@ -585,11 +596,15 @@ impl Store {
     pub fn permalink_query(&self, with_time: bool) -> String {
         let lab = self.lab.borrow();
         let at = with_time.then(|| lab.now());
-        let query = url::permalink_query(&lab.scenario(), at, self.embed);
-        match &self.twin {
-            Some(t) => format!("{query}&vs={}", t.vs.to_link(&self.info)),
-            None => query,
+        let mut query = url::permalink_query(&lab.scenario(), at, self.embed);
+        if let Some(t) = &self.twin {
+            query.push_str(&format!("&vs={}", t.vs.to_link(&self.info)));
         }
+        if self.clocks != ClockChoice::None {
+            query.push_str("&clocks=");
+            query.push_str(self.clocks.key());
+        }
+        query
     }
 
     /// Puts the run into the address bar: the scenario with its actions, plus `at` while paused.
@@ -1359,7 +1374,15 @@ impl Reducible for Store {
             Msg::DownloadTrace => {
                 // The file holds the run up to the moment shown: hold it there while it is built.
                 s.pause();
-                super::trace_export::start(s.lab.clone());
+                super::trace_export::start(s.lab.clone(), Export::Trace);
+            }
+            Msg::DownloadShiViz => {
+                s.pause();
+                super::trace_export::start(s.lab.clone(), Export::ShiViz);
+            }
+            Msg::SetClocks(clocks) => {
+                s.clocks = clocks;
+                s.sync_url();
             }
         }
         s.clock = (s.frame.now, s.frame.horizon);

@@ -1,4 +1,5 @@
-//! Saving the trace as a JSON Lines file, for runs of any length.
+//! Saving the trace as a JSON Lines file (or its sends and deliveries as a ShiViz log, see
+//! `sim::causality`), for runs of any length.
 //!
 //! One JavaScript string of a long run's trace would exceed what the engine can hold (about
 //! 512 MB in Chromium) and come out as an empty file, and building it would freeze the page.
@@ -44,23 +45,57 @@ pub fn install(dispatch: Callback<Msg>) {
     REPORT.with(|r| *r.borrow_mut() = Some(dispatch));
 }
 
-/// Starts saving the trace of `lab` up to now (the run should be paused: if it moves to another
-/// moment before the file is complete, nothing is saved and the visitor is told why).
-pub fn start(lab: Rc<RefCell<Box<dyn Lab>>>) {
+/// What a download holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    /// The trace, as JSON Lines.
+    Trace,
+    /// The sends and deliveries with their vector clocks, as a ShiViz log.
+    ShiViz,
+}
+
+impl Export {
+    /// What the visitor is told is being saved.
+    fn what(self) -> &'static str {
+        match self {
+            Export::Trace => "trace",
+            Export::ShiViz => "ShiViz log",
+        }
+    }
+
+    /// Whole lines `from..` up to about `max_bytes` of the file, and the next line's number
+    /// (both files number their lines as the trace's, the header first).
+    fn chunk(self, lab: &dyn Lab, from: usize, max_bytes: usize) -> (String, usize) {
+        match self {
+            Export::Trace => lab.trace_jsonl_chunk(from, max_bytes),
+            Export::ShiViz => lab.shiviz_chunk(from, max_bytes),
+        }
+    }
+}
+
+/// Starts saving the trace (or ShiViz log) of `lab` up to now (the run should be paused: if it
+/// moves to another moment before the file is complete, nothing is saved and the visitor is
+/// told why).
+pub fn start(lab: Rc<RefCell<Box<dyn Lab>>>, kind: Export) {
     if BUSY.with(|b| b.replace(true)) {
-        report("The trace is already being saved: its file will be offered when it is complete.");
+        report("A file is already being saved: it will be offered when it is complete.");
         return;
     }
     let (name, lines, now) = {
         let lab = lab.borrow();
         let name = format!(
-            "quorumscope-{}-seed{}.jsonl",
+            "quorumscope-{}-seed{}.{}",
             lab.info().name,
-            lab.scenario().seed
+            lab.scenario().seed,
+            match kind {
+                Export::Trace => "jsonl",
+                Export::ShiViz => "shiviz.log",
+            }
         );
         (name, lab.trace_len() + 1, lab.now())
     };
     let job = Job {
+        kind,
         lab,
         name,
         lines,
@@ -77,6 +112,7 @@ pub fn start(lab: Rc<RefCell<Box<dyn Lab>>>) {
 
 /// A download being built.
 struct Job {
+    kind: Export,
     lab: Rc<RefCell<Box<dyn Lab>>>,
     /// File name.
     name: String,
@@ -109,12 +145,13 @@ impl Job {
             lab.now() != self.now || lab.trace_len() + 1 < self.lines
         };
         if moved {
-            return finish(
-                "The trace was not saved: the run moved to another moment while its file was being written. Pause where you want it to end and save again.".into(),
-            );
+            return finish(format!(
+                "The {} was not saved: the run moved to another moment while its file was being written. Pause where you want it to end and save again.",
+                self.kind.what()
+            ));
         }
         if self.next < self.lines {
-            let slice = self.lab.borrow().trace_jsonl_chunk(self.next, SLICE_BYTES);
+            let slice = (self.kind).chunk(self.lab.borrow().as_ref(), self.next, SLICE_BYTES);
             let (text, next) = slice;
             let one = js_sys::Array::of1(&JsValue::from_str(&text));
             match web_sys::Blob::new_with_str_sequence(&one) {
@@ -136,7 +173,10 @@ impl Job {
             return self.later();
         }
         let opts = web_sys::BlobPropertyBag::new();
-        opts.set_type("application/jsonl");
+        opts.set_type(match self.kind {
+            Export::Trace => "application/jsonl",
+            Export::ShiViz => "text/plain",
+        });
         match web_sys::Blob::new_with_blob_sequence_and_options(&self.parts, &opts) {
             Ok(blob) => self.offer(blob),
             Err(e) => finish(self.refused(&e)),
@@ -146,8 +186,13 @@ impl Job {
     /// Offers the file, once the browser shows it can read it back: beyond its limits (about
     /// 500 MB in a private window) it makes the file all the same and fails to read it later.
     fn offer(self, blob: web_sys::Blob) {
+        // A ShiViz log has a line per event, not per trace line: it says what it was made from.
+        let lines = match self.kind {
+            Export::Trace => "lines",
+            Export::ShiViz => "trace lines read",
+        };
         let saved = format!(
-            "Saved {}: {}, {} lines (up to {}).",
+            "Saved {}: {}, {} {lines} (up to {}).",
             self.name,
             human_size(self.bytes),
             group_digits(self.lines),
@@ -187,7 +232,8 @@ impl Job {
             None => "Move the time slider back and save again: the file holds the run up to the moment shown.".into(),
         };
         format!(
-            "The trace was not saved: at {} ({} lines up to {}) it is more than this browser will hold in one file. {shorter}",
+            "The {} was not saved: at {} ({} lines up to {}) it is more than this browser will hold in one file. {shorter}",
+            self.kind.what(),
             human_size(self.bytes),
             group_digits(self.lines),
             format_time(self.now)
@@ -197,7 +243,8 @@ impl Job {
     /// "Saving the trace: 40% …".
     fn progress(&self) -> String {
         format!(
-            "Saving the trace up to {}: {}% ({} of {} lines, {} so far)…",
+            "Saving the {} up to {}: {}% ({} of {} trace lines, {} so far)…",
+            self.kind.what(),
             format_time(self.now),
             self.next * 100 / self.lines,
             group_digits(self.next),
@@ -213,7 +260,8 @@ impl Job {
             .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
             .unwrap_or_else(|| "no reason given".into());
         format!(
-            "The trace was not saved: the browser refused a file of {} or more ({why}). The file holds the run up to the moment shown: move the time slider back and save a shorter trace.",
+            "The {} was not saved: the browser refused a file of {} or more ({why}). The file holds the run up to the moment shown: move the time slider back and save a shorter one.",
+            self.kind.what(),
             human_size(self.bytes)
         )
     }

@@ -1,9 +1,10 @@
 //! The page's own URL parameters and the permalink.
 //!
 //! The scenario's parameters are read and written by [`crate::scenario::Scenario`]; the page
-//! adds the keys of [`PAGE_KEYS`] (`embed`, `at`, `debug`, `id`; see the [module docs](super))
+//! adds the keys of [`PAGE_KEYS`] (`embed`, `at`, `debug`, `id`, `vs`, `clocks`; see the [module docs](super))
 //! and strips them before handing the rest over.
 
+use crate::causal_view::ClockChoice;
 use crate::scenario::{PAGE_KEYS, Scenario, parse_at, shorten};
 use crate::sim::time::Micros;
 
@@ -20,6 +21,8 @@ pub struct PageParams {
     pub embed_id: Option<String>,
     /// `vs=KEY:VALUE`: the run side by side with its twin (checked against the protocol later).
     pub vs: Option<String>,
+    /// `clocks=lamport|vector`: the logical clock the space-time diagram labels events with.
+    pub clocks: ClockChoice,
     /// The query without the page's own keys, for [`Scenario::from_query`].
     pub scenario_query: String,
     /// One sentence per malformed page parameter.
@@ -56,6 +59,13 @@ pub fn split(query: &str) -> PageParams {
                     .push(format!("{e}; opening at the last action instead.")),
             },
             "vs" => out.vs = Some(value.to_string()),
+            "clocks" => match ClockChoice::parse(value) {
+                Some(c) => out.clocks = c,
+                None => out.notices.push(format!(
+                    "clocks={} is not none, lamport or vector; showing no clocks.",
+                    shorten(value)
+                )),
+            },
             "id" => {
                 let ok = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
                 if !value.is_empty() && value.len() <= 64 && value.chars().all(ok) {

@@ -102,6 +102,21 @@ describe('accessibility audit (axe-core)', () => {
     }
   });
 
+  it('vector clocks on the space-time diagram and a selected event: no serious or critical violations, light and dark', async () => {
+    for (const scheme of ['light', 'dark']) {
+      const page = await openPage(env, '?protocol=raft&nodes=3&seed=11&load=20&at=900000&clocks=vector', scheme);
+      await page.locator('.st .clk text').first().waitFor();
+      // Enter for the cursor, Space to select the event nearest it.
+      await page.getByRole('slider', { name: 'Moment on the space-time diagram' }).focus();
+      await page.keyboard.press('Enter');
+      await page.keyboard.press(' ');
+      await page.locator('.st .causal .cs').waitFor();
+      assert.deepEqual(await audit(page), [], `violations with clocks and a selection, ${scheme}`);
+      assertClean(page);
+      await page.context().close();
+    }
+  });
+
   it('a crowded ring (25 nodes) and the embed layout: no serious or critical violations', async () => {
     const crowded = await openPage(env, '?protocol=raft&nodes=25&seed=3', 'light');
     assert.deepEqual(await audit(crowded), [], 'violations at 25 nodes');

@@ -15,8 +15,10 @@ import { firstLoadWeight } from './weight.mjs';
 // of savings: sorted deques for the simulator's small maps, number text without core's float
 // machinery, trace JSON written by hand, a JSON reader of our own (no serde in the wasm), fewer
 // protocol-only generic copies in failover and Multi-Paxos. Then the page's elements built by a
-// few small functions (src/ui/el.rs) instead of html!'s inline code.
-const BUDGET_KB = 353;
+// few small functions (src/ui/el.rs) instead of html!'s inline code. Logical clocks on every
+// run (Lamport and vector clocks from the trace, the diagram's labels and causal highlighting,
+// the ShiViz download) added 11.4 KB, clock synchronisation 12.1 KB.
+const BUDGET_KB = 364;
 
 test(`the first load stays within ${BUDGET_KB} KB gzipped`, () => {
   const { gz, files } = firstLoadWeight();
