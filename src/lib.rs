@@ -3,6 +3,8 @@
 //! Layers, each depending only on those above it in this list:
 //! * [`sim`] — the deterministic, sans-IO simulator every protocol runs on (engine, network,
 //!   time travel, trace, indexes); it imports nothing below;
+//! * [`consistency`] — client histories of a store and the linearizability checker (pure, no
+//!   web dependency; the simulator does not import it);
 //! * [`charts`] — what a protocol's charts show, as points, lines, axes and sentences built from
 //!   the simulator's metrics (pure, no web dependency; the page draws them);
 //! * [`protocols`] — the protocols themselves and their one registration point;
@@ -21,6 +23,7 @@ pub mod charts;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod compare;
 pub mod comparison;
+pub mod consistency;
 pub mod embed_api;
 pub mod export;
 pub mod fuzz;
