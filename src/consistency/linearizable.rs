@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::history::{History, HistoryError, Scalar};
+use super::history::{Call, History, HistoryError, Outcome, Scalar};
 use super::model::{Model, Role};
 
 /// How many configurations the search explores, per key, before it gives up: enough for any
@@ -102,16 +102,26 @@ pub fn check_with_limit(
 }
 
 /// Shrinks the non-linearizable operations `ids` (one key's) to a witness: operations are
-/// removed, keeping the others' positions in time, while what is left stays non-linearizable —
-/// first in halves, then quarters and so on down to single operations, as delta debugging does,
-/// then one at a time until none can go.
+/// removed, keeping the others' positions in time, while what is left stays non-linearizable
+/// and explains its own results — first in halves, then quarters and so on down to single
+/// operations, as delta debugging does, then one at a time until none can go.
 ///
-/// Smallest in this sense: removing any one operation of the witness leaves a linearizable
-/// history (it is 1-minimal). It is not guaranteed to be the smallest such set overall, which
-/// would mean trying every subset.
+/// Explaining its own results ([`unexplained`]): a removal may not leave a read returning, or
+/// a cas expecting, a value that no remaining operation writes (unless the full history already
+/// had such a result). Without that rule, removing a write would make every read of its value
+/// a witness on its own, however the reads and writes were ordered.
+///
+/// Smallest in this sense: removing any one operation of the witness leaves either a
+/// linearizable history or a result nothing left explains (it is 1-minimal). It is not
+/// guaranteed to be the smallest such set overall, which would mean trying every subset.
 pub fn witness(history: &History, model: Model, ids: Vec<usize>, max_states: usize) -> Vec<usize> {
-    let still_impossible =
-        |candidate: &[usize]| search(history, model, candidate, max_states) == Search::Impossible;
+    let allowed = unexplained(history, model, &ids);
+    let still_a_witness = |candidate: &[usize]| {
+        unexplained(history, model, candidate)
+            .iter()
+            .all(|id| allowed.contains(id))
+            && search(history, model, candidate, max_states) == Search::Impossible
+    };
     let mut kept = ids;
     let mut chunk = (kept.len() / 2).max(1);
     loop {
@@ -120,7 +130,7 @@ pub fn witness(history: &History, model: Model, ids: Vec<usize>, max_states: usi
         while start < kept.len() {
             let end = (start + chunk).min(kept.len());
             let candidate: Vec<usize> = kept[..start].iter().chain(&kept[end..]).copied().collect();
-            if still_impossible(&candidate) {
+            if still_a_witness(&candidate) {
                 kept = candidate;
                 removed_any = true;
             } else {
@@ -133,6 +143,58 @@ pub fn witness(history: &History, model: Model, ids: Vec<usize>, max_states: usi
             return kept;
         }
     }
+}
+
+/// The operations among `ids` (one key's) whose result no operation among them explains: an
+/// `ok` read returning, or an `ok` cas expecting, a value no write or cas among `ids` writes
+/// and that is not the key's initial value — or, for a string, that is not such a value
+/// followed by strings appended among `ids`.
+pub fn unexplained(history: &History, model: Model, ids: &[usize]) -> Vec<usize> {
+    let ops = || ids.iter().map(|&id| (id, &history.operations[id]));
+    let written = |value: &Scalar| {
+        *value == model.initial()
+            || ops()
+                .any(|(_, op)| matches!(&op.call, Call::Write(v) | Call::Cas(_, v) if v == value))
+    };
+    let tails: Vec<&str> = ops()
+        .filter_map(|(_, op)| match &op.call {
+            Call::Append(tail) if !tail.is_empty() => Some(tail.as_str()),
+            _ => None,
+        })
+        .collect();
+    let produced = |value: &Scalar| match value {
+        Scalar::Str(s) if !tails.is_empty() => {
+            // reached[i]: s[..i] is a written value followed by appended strings.
+            let mut reached = vec![false; s.len() + 1];
+            for i in 0..=s.len() {
+                if s.is_char_boundary(i) && written(&Scalar::Str(s[..i].to_string())) {
+                    reached[i] = true;
+                }
+            }
+            for i in 0..s.len() {
+                if reached[i] {
+                    for tail in &tails {
+                        if s[i..].starts_with(tail) {
+                            reached[i + tail.len()] = true;
+                        }
+                    }
+                }
+            }
+            reached[s.len()]
+        }
+        _ => written(value),
+    };
+    ops()
+        .filter(|(_, op)| {
+            let observed = match (&op.call, op.outcome) {
+                (Call::Read, Outcome::Ok) => op.returned.as_ref(),
+                (Call::Cas(expected, _), Outcome::Ok) => Some(expected),
+                _ => None,
+            };
+            observed.is_some_and(|v| !produced(v))
+        })
+        .map(|(id, _)| id)
+        .collect()
 }
 
 /// The outcome of one search.
@@ -284,7 +346,6 @@ impl BitSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consistency::history::{Call, Outcome};
 
     fn register(events: &[(u64, Option<Call>, Outcome, Option<i64>)]) -> History {
         let mut h = History::new();
