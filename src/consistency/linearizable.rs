@@ -10,14 +10,14 @@
 //! linearized at any point after its invocation; the search succeeds once every operation that
 //! must be linearized is, so it may also never be.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use super::history::{Call, History, HistoryError, Outcome, Scalar};
 use super::model::{Model, Role};
 
 /// How many configurations the search explores, per key, before it gives up: enough for any
 /// history of ordinary concurrency; a key's history that needs more is reported as undecided.
-pub const MAX_STATES: usize = 5_000_000;
+pub const MAX_STATES: usize = 1_000_000;
 
 /// One key's linearization: the ids (indexes into [`History::operations`]) of its operations
 /// in the order they took effect. `info` operations the search chose never to apply and
@@ -41,6 +41,9 @@ pub enum Verdict {
     NotLinearizable {
         /// That key.
         key: Option<String>,
+        /// The operation no order gets past: of all the completions the search could not reach
+        /// with the operation linearized, the latest (Knossos's "final operation").
+        culprit: usize,
         /// A minimal set of its operations that cannot be ordered, ids in invocation order;
         /// see [`witness`].
         witness: Vec<usize>,
@@ -91,9 +94,13 @@ pub fn check_with_limit(
     for (key, ids) in keys {
         match search(history, model, &ids, max_states) {
             Search::Found(order) => orders.push(KeyOrder { key, order }),
-            Search::Impossible => {
-                let witness = witness(history, model, ids, max_states);
-                return Ok(Verdict::NotLinearizable { key, witness });
+            Search::Impossible { culprit } => {
+                let witness = witness(history, model, ids, culprit, max_states);
+                return Ok(Verdict::NotLinearizable {
+                    key,
+                    culprit,
+                    witness,
+                });
             }
             Search::GaveUp(states) => return Ok(Verdict::GaveUp { key, states }),
         }
@@ -101,9 +108,10 @@ pub fn check_with_limit(
     Ok(Verdict::Linearizable(orders))
 }
 
-/// Shrinks the non-linearizable operations `ids` (one key's) to a witness: operations are
-/// removed, keeping the others' positions in time, while what is left stays non-linearizable
-/// and explains its own results — first in halves, then quarters and so on down to single
+/// Shrinks the non-linearizable operations `ids` (one key's), where no order gets past
+/// `culprit`, to a witness: operations are removed, keeping the others' positions in time,
+/// while what is left stays non-linearizable in the same way (no order gets past the culprit,
+/// and it is still the latest such operation) and explains its own results — first in halves, then quarters and so on down to single
 /// operations, as delta debugging does, then one at a time until none can go.
 ///
 /// Explaining its own results ([`unexplained`]): a removal may not leave a read returning, or
@@ -111,16 +119,36 @@ pub fn check_with_limit(
 /// had such a result). Without that rule, removing a write would make every read of its value
 /// a witness on its own, however the reads and writes were ordered.
 ///
-/// Smallest in this sense: removing any one operation of the witness leaves either a
-/// linearizable history or a result nothing left explains (it is 1-minimal). It is not
+/// The culprit rule keeps the witness about the history's violation: removing operations
+/// could otherwise create another one (removing the writes between a write and a failed cas
+/// expecting its value, say), which the full history does not have.
+///
+/// Smallest in this sense: removing any one operation of the witness leaves a linearizable
+/// history, a result nothing left explains, or a history that fails elsewhere (it is
+/// 1-minimal). It is not
 /// guaranteed to be the smallest such set overall, which would mean trying every subset.
-pub fn witness(history: &History, model: Model, ids: Vec<usize>, max_states: usize) -> Vec<usize> {
+pub fn witness(
+    history: &History,
+    model: Model,
+    ids: Vec<usize>,
+    culprit: usize,
+    max_states: usize,
+) -> Vec<usize> {
+    // Operations invoked after the culprit completed cannot be ordered before it: they play
+    // no part.
+    let end = history.operations[culprit]
+        .completed_at
+        .unwrap_or(usize::MAX);
+    let ids: Vec<usize> = ids
+        .into_iter()
+        .filter(|&id| history.operations[id].invoked_at < end)
+        .collect();
     let allowed = unexplained(history, model, &ids);
     let still_a_witness = |candidate: &[usize]| {
         unexplained(history, model, candidate)
             .iter()
             .all(|id| allowed.contains(id))
-            && search(history, model, candidate, max_states) == Search::Impossible
+            && search(history, model, candidate, max_states) == Search::Impossible { culprit }
     };
     let mut kept = ids;
     let mut chunk = (kept.len() / 2).max(1);
@@ -202,8 +230,8 @@ pub fn unexplained(history: &History, model: Model, ids: &[usize]) -> Vec<usize>
 enum Search {
     /// A linearization: operation ids in order.
     Found(Vec<usize>),
-    /// None exists.
-    Impossible,
+    /// None exists; no order gets past this operation's completion (the latest such).
+    Impossible { culprit: usize },
     /// The cap was reached after this many configurations.
     GaveUp(usize),
 }
@@ -252,48 +280,133 @@ fn search(history: &History, model: Model, ids: &[usize], max_states: usize) -> 
         }
     };
 
-    let mut linearized = BitSet::new(n);
-    let mut seen: HashSet<(u32, Box<[u32]>, Scalar)> = HashSet::new();
-    let mut stack: Vec<(usize, Scalar)> = Vec::new();
+    // Each operation's place in the set of required or of optional operations linearized.
+    let mut rank = vec![0; n];
+    let (mut required, mut optional) = (0, 0);
+    for (j, op) in ops.iter().enumerate() {
+        let count = if Model::role(op) == Role::Required {
+            &mut required
+        } else {
+            &mut optional
+        };
+        rank[j] = *count;
+        *count += 1;
+    }
+    let is_required = |j: usize| Model::role(ops[j]) == Role::Required;
+    let mut required_done = BitSet::new(required);
+    let mut optional_done = BitSet::new(optional);
+    let mut memo = Memo::default();
+    // The operations linearized, with the state before each and the pass it was tried in.
+    let mut stack: Vec<(usize, Scalar, Pass)> = Vec::new();
+    let mut required_left = required;
     let mut state = model.initial();
     let mut node = next[0];
-    loop {
-        if node == NIL {
-            break;
-        }
+    let mut pass = Pass::Required;
+    // The latest completion the search was stopped by, and its operation.
+    let mut stuck = (0, 0);
+    while required_left > 0 {
         let (_, j, is_call) = events[node - 1];
-        if !is_call && Model::role(ops[j]) != Role::Required {
-            // Only optional operations are left unlinearized: they may never take effect.
-            break;
-        }
         if is_call {
-            if let Some(after) = model.step(&state, ops[j]) {
-                linearized.insert(j);
-                if seen.insert(linearized.key(after.clone())) {
-                    if seen.len() >= max_states {
-                        return Search::GaveUp(seen.len());
+            if is_required(j) == (pass == Pass::Required) {
+                if let Some(after) = model.step(&state, ops[j]) {
+                    let done = if is_required(j) {
+                        &mut required_done
+                    } else {
+                        &mut optional_done
+                    };
+                    done.insert(rank[j]);
+                    if memo.visit(required_done.key(), after.clone(), optional_done.members()) {
+                        if memo.count >= max_states {
+                            return Search::GaveUp(memo.count);
+                        }
+                        if is_required(j) {
+                            required_left -= 1;
+                        }
+                        stack.push((j, std::mem::replace(&mut state, after), pass));
+                        unlink(&mut next, &mut prev, call_node[j]);
+                        unlink(&mut next, &mut prev, return_node[j]);
+                        node = next[0];
+                        pass = Pass::Required;
+                        continue;
                     }
-                    stack.push((j, std::mem::replace(&mut state, after)));
-                    unlink(&mut next, &mut prev, call_node[j]);
-                    unlink(&mut next, &mut prev, return_node[j]);
-                    node = next[0];
-                    continue;
+                    let done = if is_required(j) {
+                        &mut required_done
+                    } else {
+                        &mut optional_done
+                    };
+                    done.remove(rank[j]);
                 }
-                linearized.remove(j);
             }
             node = next[node];
+        } else if pass == Pass::Required {
+            // The first completion of an operation not linearized: every candidate that must be
+            // linearized was tried; now those that may be.
+            pass = Pass::Optional;
+            node = next[0];
         } else {
-            let Some((j, before)) = stack.pop() else {
-                return Search::Impossible;
+            stuck = stuck.max((events[node - 1].0, j));
+            let Some((j, before, tried_in)) = stack.pop() else {
+                return Search::Impossible {
+                    culprit: ids[stuck.1],
+                };
             };
             state = before;
-            linearized.remove(j);
+            if is_required(j) {
+                required_done.remove(rank[j]);
+                required_left += 1;
+            } else {
+                optional_done.remove(rank[j]);
+            }
             relink(&mut next, &mut prev, return_node[j]);
             relink(&mut next, &mut prev, call_node[j]);
             node = next[call_node[j]];
+            pass = tried_in;
         }
     }
-    Search::Found(stack.into_iter().map(|(j, _)| ids[j]).collect())
+    Search::Found(stack.into_iter().map(|(j, ..)| ids[j]).collect())
+}
+
+/// Which candidates a walk of the event list tries: from each configuration, the search first
+/// tries to go on with the operations that must be linearized, and only then with those of
+/// unknown outcome, so an `info` operation is applied where something needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pass {
+    Required,
+    Optional,
+}
+
+/// The configurations already explored, keyed by the required operations linearized and the
+/// state, each with the sets of optional operations linearized with them.
+///
+/// A configuration is skipped when one with the same key and a subset of its optional
+/// operations was seen: that one can do everything it can (an optional operation may also never
+/// be applied), so if it led to a linearization the search would have stopped, and if it did
+/// not, neither can this one. Without this, every subset of the pending `info` operations would
+/// be explored on its own, which is exponential in their number.
+#[derive(Default)]
+struct Memo {
+    seen: HashMap<((u32, Box<[u32]>), Scalar), Vec<Box<[u32]>>>,
+    /// How many configurations were recorded.
+    count: usize,
+}
+
+impl Memo {
+    /// Records a configuration; `false` if it, or one that covers it, was seen.
+    fn visit(&mut self, required: (u32, Box<[u32]>), state: Scalar, optional: Box<[u32]>) -> bool {
+        let sets = self.seen.entry((required, state)).or_default();
+        if sets.iter().any(|seen| is_subset(seen, &optional)) {
+            return false;
+        }
+        sets.push(optional);
+        self.count += 1;
+        true
+    }
+}
+
+/// Whether the sorted `small` is a subset of the sorted `large`.
+fn is_subset(small: &[u32], large: &[u32]) -> bool {
+    let mut large = large.iter();
+    small.iter().all(|x| large.any(|y| y == x))
 }
 
 /// Which operations of a search are linearized.
@@ -316,11 +429,11 @@ impl BitSet {
         self.words[i / 64] &= !(1 << (i % 64));
     }
 
-    /// The memo key of this set with `state`, compactly: the first operation not linearized
+    /// This set, compactly: the first operation not linearized
     /// (all before it are) and the linearized ones after it. The search linearizes operations
     /// roughly in invocation order, so the second part stays as short as the history's
     /// concurrency, and a 10,000-operation history does not need 1.2 KB a configuration.
-    fn key(&self, state: Scalar) -> (u32, Box<[u32]>, Scalar) {
+    fn key(&self) -> (u32, Box<[u32]>) {
         let full = self.words.iter().take_while(|&&w| w == u64::MAX).count();
         let low = full * 64
             + self
@@ -339,7 +452,20 @@ impl BitSet {
                 }
             }
         }
-        (low as u32, above.into_boxed_slice(), state)
+        (low as u32, above.into_boxed_slice())
+    }
+
+    /// The members, in increasing order.
+    fn members(&self) -> Box<[u32]> {
+        let mut out = Vec::new();
+        for (w, &word) in self.words.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                out.push((w * 64) as u32 + bits.trailing_zeros());
+                bits &= bits - 1;
+            }
+        }
+        out.into_boxed_slice()
     }
 }
 
@@ -377,6 +503,7 @@ mod tests {
             v,
             Verdict::NotLinearizable {
                 key: None,
+                culprit: 1,
                 witness: vec![1]
             }
         );
@@ -406,10 +533,10 @@ mod tests {
         for i in (0..130).chain([140, 199]) {
             a.insert(i);
         }
-        let (low, above, _) = a.key(Scalar::Null);
+        let (low, above) = a.key();
         assert_eq!((low, &*above), (130, &[140, 199][..]));
         a.remove(0);
-        let (low, above, _) = a.key(Scalar::Null);
+        let (low, above) = a.key();
         assert_eq!(low, 0);
         assert_eq!(above.len(), 131);
     }
