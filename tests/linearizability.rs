@@ -110,6 +110,10 @@ fn fails_at(history: &History, model: Model, ids: &[usize]) -> Option<usize> {
 // operation taking effect at a random moment of its interval, or never for some `info`s; then,
 // now and then, a read's result is changed.
 
+/// Whether an operation in flight took effect yet, and if so its result: what a read returned,
+/// or `Err` for a cas (or append) that found another value.
+type Effect = Option<Result<Option<Scalar>, ()>>;
+
 fn random_value(rng: &mut Rng, model: Model) -> Scalar {
     match model {
         Model::Kv => Scalar::Str(["", "a", "b", "ab"][rng.range(0, 3) as usize].to_string()),
@@ -146,7 +150,7 @@ fn random_history(
         process: u64,
         key: Option<String>,
         call: Call,
-        applied: Option<Result<Option<Scalar>, ()>>,
+        applied: Effect,
     }
     let mut states: Vec<Scalar> = vec![model.initial(); key_count as usize];
     let mut history = History::new();
@@ -495,7 +499,7 @@ fn long_history(operations: usize) -> History {
     h.complete(0, Outcome::Ok, None).unwrap();
     let mut fresh = 0;
     // Per process: the call in flight and whether (and with what result) it took effect.
-    let mut in_flight: Vec<Option<(Call, Option<Result<Option<Scalar>, ()>>)>> = vec![None; 5];
+    let mut in_flight: Vec<Option<(Call, Effect)>> = vec![None; 5];
     let mut last_read = vec![Scalar::Int(0); 5];
     let mut invoked = 1;
     while invoked < operations || in_flight.iter().any(Option::is_some) {

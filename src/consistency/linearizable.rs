@@ -280,25 +280,21 @@ fn search(history: &History, model: Model, ids: &[usize], max_states: usize) -> 
         }
     };
 
-    // Each operation's place in the set of required or of optional operations linearized.
-    let mut rank = vec![0; n];
-    let (mut required, mut optional) = (0, 0);
-    for (j, op) in ops.iter().enumerate() {
-        let count = if Model::role(op) == Role::Required {
-            &mut required
-        } else {
-            &mut optional
-        };
-        rank[j] = *count;
-        *count += 1;
-    }
-    let is_required = |j: usize| Model::role(ops[j]) == Role::Required;
-    let mut required_done = BitSet::new(required);
-    let mut optional_done = BitSet::new(optional);
+    // Each operation's side (0: required, 1: optional) and place among that side's operations:
+    // which of each side are linearized is a set of its own.
+    let side = |j: usize| usize::from(Model::role(ops[j]) != Role::Required);
+    let mut counts = [0, 0];
+    let rank: Vec<usize> = (0..n)
+        .map(|j| {
+            counts[side(j)] += 1;
+            counts[side(j)] - 1
+        })
+        .collect();
+    let mut done = [BitSet::new(counts[0]), BitSet::new(counts[1])];
     let mut memo = Memo::default();
     // The operations linearized, with the state before each and the pass it was tried in.
     let mut stack: Vec<(usize, Scalar, Pass)> = Vec::new();
-    let mut required_left = required;
+    let mut required_left = counts[0];
     let mut state = model.initial();
     let mut node = next[0];
     let mut pass = Pass::Required;
@@ -307,35 +303,24 @@ fn search(history: &History, model: Model, ids: &[usize], max_states: usize) -> 
     while required_left > 0 {
         let (_, j, is_call) = events[node - 1];
         if is_call {
-            if is_required(j) == (pass == Pass::Required) {
-                if let Some(after) = model.step(&state, ops[j]) {
-                    let done = if is_required(j) {
-                        &mut required_done
-                    } else {
-                        &mut optional_done
-                    };
-                    done.insert(rank[j]);
-                    if memo.visit(required_done.key(), after.clone(), optional_done.members()) {
-                        if memo.count >= max_states {
-                            return Search::GaveUp(memo.count);
-                        }
-                        if is_required(j) {
-                            required_left -= 1;
-                        }
-                        stack.push((j, std::mem::replace(&mut state, after), pass));
-                        unlink(&mut next, &mut prev, call_node[j]);
-                        unlink(&mut next, &mut prev, return_node[j]);
-                        node = next[0];
-                        pass = Pass::Required;
-                        continue;
+            let candidate = (side(j) == 0) == (pass == Pass::Required);
+            if candidate && let Some(after) = model.step(&state, ops[j]) {
+                done[side(j)].insert(rank[j]);
+                if memo.visit(done[0].key(), after.clone(), done[1].members()) {
+                    if memo.count >= max_states {
+                        return Search::GaveUp(memo.count);
                     }
-                    let done = if is_required(j) {
-                        &mut required_done
-                    } else {
-                        &mut optional_done
-                    };
-                    done.remove(rank[j]);
+                    if side(j) == 0 {
+                        required_left -= 1;
+                    }
+                    stack.push((j, std::mem::replace(&mut state, after), pass));
+                    unlink(&mut next, &mut prev, call_node[j]);
+                    unlink(&mut next, &mut prev, return_node[j]);
+                    node = next[0];
+                    pass = Pass::Required;
+                    continue;
                 }
+                done[side(j)].remove(rank[j]);
             }
             node = next[node];
         } else if pass == Pass::Required {
@@ -351,11 +336,9 @@ fn search(history: &History, model: Model, ids: &[usize], max_states: usize) -> 
                 };
             };
             state = before;
-            if is_required(j) {
-                required_done.remove(rank[j]);
+            done[side(j)].remove(rank[j]);
+            if side(j) == 0 {
                 required_left += 1;
-            } else {
-                optional_done.remove(rank[j]);
             }
             relink(&mut next, &mut prev, return_node[j]);
             relink(&mut next, &mut prev, call_node[j]);
@@ -385,14 +368,14 @@ enum Pass {
 /// be explored on its own, which is exponential in their number.
 #[derive(Default)]
 struct Memo {
-    seen: HashMap<((u32, Box<[u32]>), Scalar), Vec<Box<[u32]>>>,
+    seen: HashMap<(CompactSet, Scalar), Vec<Box<[u32]>>>,
     /// How many configurations were recorded.
     count: usize,
 }
 
 impl Memo {
     /// Records a configuration; `false` if it, or one that covers it, was seen.
-    fn visit(&mut self, required: (u32, Box<[u32]>), state: Scalar, optional: Box<[u32]>) -> bool {
+    fn visit(&mut self, required: CompactSet, state: Scalar, optional: Box<[u32]>) -> bool {
         let sets = self.seen.entry((required, state)).or_default();
         if sets.iter().any(|seen| is_subset(seen, &optional)) {
             return false;
@@ -408,6 +391,9 @@ fn is_subset(small: &[u32], large: &[u32]) -> bool {
     let mut large = large.iter();
     small.iter().all(|x| large.any(|y| y == x))
 }
+
+/// A set of operations as the first one not in it and the members after that one.
+type CompactSet = (u32, Box<[u32]>);
 
 /// Which operations of a search are linearized.
 struct BitSet {
@@ -433,7 +419,7 @@ impl BitSet {
     /// (all before it are) and the linearized ones after it. The search linearizes operations
     /// roughly in invocation order, so the second part stays as short as the history's
     /// concurrency, and a 10,000-operation history does not need 1.2 KB a configuration.
-    fn key(&self) -> (u32, Box<[u32]>) {
+    fn key(&self) -> CompactSet {
         let full = self.words.iter().take_while(|&&w| w == u64::MAX).count();
         let low = full * 64
             + self
