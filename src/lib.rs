@@ -5,6 +5,8 @@
 //!   time travel, trace, indexes); it imports nothing below;
 //! * [`causal_view`] — what the space-time diagram shows of logical clocks and causality
 //!   (labels, the event a click picks, how events stand to a selected one; pure);
+//! * [`consistency`] — client histories of a store and the linearizability checker (pure, no
+//!   web dependency; the simulator does not import it);
 //! * [`charts`] — what a protocol's charts show, as points, lines, axes and sentences built from
 //!   the simulator's metrics (pure, no web dependency; the page draws them);
 //! * [`protocols`] — the protocols themselves and their one registration point;
@@ -24,6 +26,7 @@ pub mod charts;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod compare;
 pub mod comparison;
+pub mod consistency;
 pub mod embed_api;
 pub mod export;
 pub mod fuzz;

@@ -262,6 +262,8 @@ fn every_command_has_help_and_the_tool_a_version() {
         vec!["fuzz", "--help"],
         vec!["bench", "-h"],
         vec!["help", "run"],
+        vec!["check-history", "--help"],
+        vec!["help", "check-history"],
     ] {
         let (code, out, err) = qs(&args);
         assert_eq!(code, 0, "{args:?}: {err}");
@@ -592,4 +594,84 @@ fn run_writes_a_shiviz_log_headed_by_its_regex() {
         "{first}"
     );
     assert!(lines.count() > 100);
+}
+
+#[test]
+fn check_history_prints_the_verdict_and_a_witness_with_line_numbers() {
+    let stale = tmp("stale.jsonl");
+    std::fs::write(
+        &stale,
+        r#"{"process":1,"type":"invoke","f":"write","key":"x","value":1}
+{"process":1,"type":"ok","f":"write","key":"x","value":1}
+{"process":1,"type":"invoke","f":"write","key":"x","value":2}
+{"process":1,"type":"ok","f":"write","key":"x","value":2}
+{"process":3,"type":"invoke","f":"read","key":"y","value":null}
+{"process":2,"type":"invoke","f":"read","key":"x","value":null}
+{"process":2,"type":"ok","f":"read","key":"x","value":1}
+{"process":3,"type":"ok","f":"read","key":"y","value":""}
+"#,
+    )
+    .unwrap();
+    let (code, out, err) = qs(&["check-history", &stale, "--model", "kv"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        out,
+        "not linearizable
+witness: 3 operations on key \"x\" that cannot be ordered (no order reaches the completion on line 7):
+  lines 1–2: process 1 write key \"x\" value 1 → ok
+  lines 3–4: process 1 write key \"x\" value 2 → ok
+  lines 6–7: process 2 read key \"x\" → ok 1
+"
+    );
+    // Without the stale read, linearizable; y's "" is what a never-written kv key reads.
+    let text = std::fs::read_to_string(&stale).unwrap();
+    let fresh: String = text
+        .lines()
+        .filter(|l| !l.contains(r#""process":2"#))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let ok = tmp("fresh.jsonl");
+    std::fs::write(&ok, fresh).unwrap();
+    let (code, out, err) = qs(&["check-history", &ok, "--model=kv"]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (0, "linearizable\n", "")
+    );
+    // A register reads null, not "", before any write.
+    let (code, out, _) = qs(&["check-history", &ok, "--model", "register"]);
+    assert_eq!(code, 1, "{out}");
+}
+
+#[test]
+fn check_history_refuses_malformed_input_naming_the_line_and_bad_options_with_the_usage() {
+    let bad = tmp("bad.jsonl");
+    std::fs::write(
+        &bad,
+        r#"{"process":1,"type":"invoke","f":"write","value":1}
+{"process":1,"type":"ok","f":"write","value":1}
+{"process":1,"type":"ok","f":"write","value":1}
+"#,
+    )
+    .unwrap();
+    let (code, out, err) = qs(&["check-history", &bad, "--model", "register"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("line 3: process 1 completes an operation it never invoked"),
+        "{err}"
+    );
+    let usage = "usage: quorumscope check-history FILE --model register|cas-register|kv";
+    for args in [
+        vec!["check-history", "no-such-file.jsonl", "--model", "kv"],
+        vec!["check-history", &bad, "--model", "queue"],
+        vec!["check-history", &bad],
+        vec!["check-history", "--model", "kv"],
+        vec!["check-history", &bad, "--model", "kv", "--strict"],
+    ] {
+        let (code, out, err) = qs(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(usage), "{args:?}: {err}");
+    }
+    let (_, _, err) = qs(&["check-history", "no-such-file.jsonl", "--model", "kv"]);
+    assert!(err.contains("cannot read no-such-file.jsonl"), "{err}");
 }

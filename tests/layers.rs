@@ -15,6 +15,7 @@ const ABOVE_THE_SIMULATOR: &[&str] = &[
     "crate::comparison",
     "crate::tradeoff",
     "crate::import",
+    "crate::consistency",
     "crate::ui",
     "quorumscope::",
     // The link codec's methods on a scenario (inherent methods need no import to be called).
@@ -34,29 +35,56 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-#[test]
-fn the_simulator_imports_nothing_above_it() {
+/// The lines of the Rust files under `dir` that name one of `paths` (comments aside).
+fn offences(dir: &str, paths: &[&str]) -> Vec<String> {
     let mut files = Vec::new();
-    rust_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim"),
-        &mut files,
-    );
-    assert!(files.len() > 5, "found only {files:?}");
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join(dir), &mut files);
+    assert!(!files.is_empty(), "{dir} holds no Rust file");
     let mut offences = Vec::new();
     for file in &files {
         let text = fs::read_to_string(file).expect("a source file");
         for (i, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
-            for path in ABOVE_THE_SIMULATOR {
+            for path in paths {
                 if code.contains(path) {
                     offences.push(format!("{}:{}: {}", file.display(), i + 1, line.trim()));
                 }
             }
         }
     }
+    offences
+}
+
+#[test]
+fn the_simulator_imports_nothing_above_it() {
+    let offences = offences("src/sim", ABOVE_THE_SIMULATOR);
     assert!(
         offences.is_empty(),
         "the simulator reaches up:\n{}",
+        offences.join("\n")
+    );
+}
+
+/// The history checker is pure: it reads JSON with the simulator's reader and nothing else of
+/// the project, so the page, the command line and a future store protocol can all use it.
+#[test]
+fn the_consistency_checker_imports_only_the_simulator() {
+    let offences = offences(
+        "src/consistency",
+        &[
+            "crate::protocols",
+            "crate::ui",
+            "crate::scenario",
+            "crate::charts",
+            "crate::fuzz",
+            "quorumscope::",
+            "web_sys",
+            "yew",
+        ],
+    );
+    assert!(
+        offences.is_empty(),
+        "the checker reaches out:\n{}",
         offences.join("\n")
     );
 }

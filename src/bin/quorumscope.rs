@@ -110,6 +110,8 @@ USAGE:
   quorumscope fuzz  [OPTIONS]   run many seeds under random faults
   quorumscope bench [OPTIONS]   print performance figures
   quorumscope compare [OPTIONS] compare settings over many seeded runs with crashes
+  quorumscope check-history FILE --model MODEL
+                                check a client history (JSON Lines) for linearizability
   quorumscope --version
 
 'quorumscope COMMAND --help' describes a command's options.
@@ -205,6 +207,33 @@ per virtual hour), client latency percentiles (ms) and counters per virtual seco
 arguments always give the same table, whatever --threads. Runs that break an invariant are
 counted in the table and listed under it with a 'quorumscope run --link …' command that replays
 them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
+";
+
+    const CHECK_HISTORY_USAGE: &str =
+        "quorumscope check-history FILE --model register|cas-register|kv";
+
+    const CHECK_HISTORY_HELP: &str = "\
+quorumscope check-history — check a client history for linearizability
+
+USAGE:
+  quorumscope check-history FILE --model register|cas-register|kv
+
+FILE holds one event a line, Jepsen style, in real-time order:
+  {\"process\":3,\"type\":\"invoke\",\"f\":\"cas\",\"key\":\"x\",\"value\":[1,2]}
+  {\"process\":3,\"type\":\"ok\",\"f\":\"cas\",\"key\":\"x\",\"value\":[1,2]}
+type is invoke, ok, fail (completed without effect) or info (unknown: it may take effect at any
+later time, or never; an invocation never completed counts as info); f is read, write, cas
+(value [expected, new]) or append (a string, kv only); values are integers, strings or null;
+key is optional. Each key is checked on its own.
+
+  --model register      read and write; a never-written register reads null
+  --model cas-register  read, write and cas
+  --model kv            read, write, cas and append per key; a never-written key reads \"\"
+
+Prints 'linearizable', or 'not linearizable' and a witness: a smallest set of operations that
+cannot be ordered (removing any one of them lets the rest be ordered), one a line with its line
+numbers. Exit status: 0 linearizable, 1 not linearizable, 2 for malformed input (the message
+names the line), a missing file or bad options, 3 if the search gave up undecided.
 ";
 
     /// The options of one command as `--name value` pairs (lexopt does the lexing, so
@@ -372,12 +401,14 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
             Some("fuzz") => fuzz_cmd(rest),
             Some("bench") => bench(rest),
             Some("compare") => compare_cmd(rest),
+            Some("check-history") => check_history(rest),
             Some("help") => {
                 let text = match rest.first().and_then(|c| c.to_str()) {
                     Some("run") => RUN_HELP,
                     Some("fuzz") => FUZZ_HELP,
                     Some("bench") => BENCH_HELP,
                     Some("compare") => COMPARE_HELP,
+                    Some("check-history") => CHECK_HISTORY_HELP,
                     _ => HELP,
                 };
                 say!("{text}{}", protocol_list());
@@ -991,5 +1022,92 @@ them. Exit status: 0, 1 if any run violated an invariant, 2 for a usage error.
             started.elapsed().as_secs_f64() * 1e3
         );
         Ok(())
+    }
+
+    /// `check-history FILE --model M`: reads a client history and checks it for
+    /// linearizability; exit 0 linearizable, 1 not, 2 malformed, 3 undecided.
+    fn check_history(args: Vec<OsString>) -> Result<i32, Failure> {
+        use lexopt::prelude::*;
+        use quorumscope::consistency::{History, Model, Verdict, check};
+        let usage = |message: String| Failure::Usage {
+            message: format!("{message}\nusage: {CHECK_HISTORY_USAGE}"),
+            command: Some("check-history"),
+        };
+        let (mut file, mut model) = (None, None);
+        let mut parser = lexopt::Parser::from_args(args);
+        while let Some(arg) = parser.next().map_err(|e| usage(e.to_string()))? {
+            match arg {
+                Short('h') | Long("help") => {
+                    say!("{CHECK_HISTORY_HELP}");
+                    return Ok(0);
+                }
+                Long("model") => {
+                    let name = parser
+                        .value()
+                        .and_then(|v| v.string())
+                        .map_err(|e| usage(e.to_string()))?;
+                    model = Some(Model::from_name(&name).ok_or_else(|| {
+                        usage(format!(
+                            "unknown model '{name}' (models: register, cas-register, kv)"
+                        ))
+                    })?);
+                }
+                Value(path) if file.is_none() => file = Some(path),
+                other => return Err(usage(other.unexpected().to_string())),
+            }
+        }
+        let Some(file) = file else {
+            return Err(usage("no history file given".into()));
+        };
+        let Some(model) = model else {
+            return Err(usage("--model is required".into()));
+        };
+        let shown = file.to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| usage(format!("cannot read {shown}: {e}")))?;
+        let verdict = History::from_jsonl(&text).and_then(|h| Ok((check(&h, model)?, h)));
+        let (verdict, history) = match verdict {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("quorumscope: {shown}: {e}");
+                return Ok(2);
+            }
+        };
+        let key_words = |key: &Option<String>| match key {
+            Some(k) => format!(" on key {}", quorumscope::sim::json::quoted(k)),
+            None => String::new(),
+        };
+        match verdict {
+            Verdict::Linearizable(_) => {
+                say!("linearizable");
+                Ok(0)
+            }
+            Verdict::NotLinearizable {
+                key,
+                culprit,
+                witness,
+            } => {
+                say!("not linearizable");
+                let stuck = history.operations[culprit].completed_at;
+                say!(
+                    "witness: {} operation{}{} that cannot be ordered (no order reaches the completion on line {}):",
+                    witness.len(),
+                    if witness.len() == 1 { "" } else { "s" },
+                    key_words(&key),
+                    stuck.unwrap_or_default()
+                );
+                for id in witness {
+                    say!("  {}", history.operations[id]);
+                }
+                Ok(1)
+            }
+            Verdict::GaveUp { key, states } => {
+                say!(
+                    "undecided: gave up after {states} states{} (the history is too concurrent to search exhaustively)",
+                    key_words(&key)
+                );
+                Ok(3)
+            }
+        }
     }
 }

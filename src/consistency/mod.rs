@@ -1,0 +1,19 @@
+//! Consistency checking of client histories: what clients saw of a store, judged against a
+//! sequential model.
+//!
+//! * [`history`] — the operations (invocation, completion `ok` / `fail` / `info`), read from and
+//!   written to Jepsen-style JSON Lines;
+//! * [`model`] — the sequential specifications: register, cas-register, key–value map;
+//! * [`linearizable`] — the linearizability checker, with a linearization when there is one and
+//!   a minimal witness when there is none.
+//!
+//! Pure and web-free; it depends on the simulator's JSON reader only, and nothing in the
+//! simulator depends on it.
+
+pub mod history;
+pub mod linearizable;
+pub mod model;
+
+pub use history::{Call, History, HistoryError, Operation, Outcome, Scalar};
+pub use linearizable::{KeyOrder, Verdict, check, check_with_limit};
+pub use model::Model;
