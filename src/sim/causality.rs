@@ -66,16 +66,21 @@ impl EventClock {
 
     /// The vector as text: `[2,0,1]`.
     pub fn vector_text(&self) -> String {
-        let mut s = String::from("[");
-        for (i, c) in self.vector.iter().enumerate() {
-            if i > 0 {
-                s.push(',');
-            }
-            s.push_str(&c.to_string());
-        }
-        s.push(']');
-        s
+        vector_text(&self.vector)
     }
+}
+
+/// A vector of counts as text, `[2,0,1]`: a vector clock here, a protocol's version vector too.
+pub fn vector_text(counts: &[u32]) -> String {
+    let mut s = String::from("[");
+    for (i, c) in counts.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&c.to_string());
+    }
+    s.push(']');
+    s
 }
 
 /// How an event stands to another one.

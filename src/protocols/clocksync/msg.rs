@@ -4,6 +4,7 @@
 //! documentation); the trace writes them as they are, and the page writes them as seconds.
 
 use super::store::Version;
+use crate::sim::causality::vector_text;
 use crate::sim::decimal::scaled;
 use crate::sim::{JsonFields, JsonObject, Message, MsgView, NodeId, Note};
 
@@ -16,19 +17,6 @@ pub fn ms(v: i64) -> String {
 /// A duration's size in ms, without sign: `4.100 ms`.
 pub fn span(v: i64) -> String {
     format!("{} ms", scaled(v.unsigned_abs(), 3))
-}
-
-/// A version vector for people: `[0,3,1]`.
-pub fn vector(vv: &[u32]) -> String {
-    let mut out = String::from("[");
-    for (i, c) in vv.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&c.to_string());
-    }
-    out.push(']');
-    out
 }
 
 /// A clock reading in seconds with six decimals: `12.000345 s` (negative early on for a clock
@@ -183,7 +171,7 @@ impl Message for Msg {
                     v.value,
                     v.writer,
                     reading(v.ts),
-                    vector(&v.vv)
+                    vector_text(&v.vv)
                 ),
             ),
         };

@@ -21,9 +21,10 @@ use std::rc::Rc;
 
 use super::clock::Clock;
 use super::filter::{Filter, Sample};
-use super::msg::{Adjustment, ClockNote, Exchange, Msg, ms, reading, span, vector};
+use super::msg::{Adjustment, ClockNote, Exchange, Msg, ms, reading, span};
 use super::series;
 use super::store::{Mode, Outcome, Replica};
+use crate::sim::causality::vector_text;
 use crate::sim::small_sort::sort_small;
 use crate::sim::{Ctx, MS, Micros, Node, NodeId, NodeView, Note as _, Setup};
 
@@ -673,7 +674,7 @@ impl ClockNode {
             if let Some(v) = self.replica.siblings.first() {
                 let stamp = match self.s.store {
                     Mode::Lww => reading(v.ts),
-                    _ => vector(&v.vv),
+                    _ => vector_text(&v.vv),
                 };
                 f.push(("x's stamp", stamp));
             }
