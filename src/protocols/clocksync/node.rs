@@ -282,6 +282,21 @@ impl ClockNode {
         self.clock.unwrap_or(Clock::new(0, 0))
     }
 
+    /// The clock, to correct or step it.
+    fn clock_mut(&mut self) -> &mut Clock {
+        self.clock.get_or_insert(Clock::new(0, 0))
+    }
+
+    /// Whether this node starts synchronisations: the Berkeley master, or a Cristian or NTP
+    /// clock (free clocks never do).
+    fn syncs(&self) -> bool {
+        match self.s.algorithm {
+            Algorithm::Berkeley => self.is_server(),
+            Algorithm::None => false,
+            _ => !self.is_server(),
+        }
+    }
+
     /// Whether this node is the server (or master).
     pub fn is_server(&self) -> bool {
         self.id == super::SERVER_ID
@@ -348,12 +363,7 @@ impl ClockNode {
             ..Round::default()
         };
         ctx.set_timer(Timer::Sample, self.s.sample_every);
-        let syncs = match self.s.algorithm {
-            Algorithm::Berkeley => self.is_server(),
-            Algorithm::None => false,
-            _ => !self.is_server(),
-        };
-        if syncs {
+        if self.syncs() {
             // A random phase, so the clocks do not all ask at once.
             let first = ctx.random_range(self.s.poll / 4, self.s.poll);
             ctx.set_timer(Timer::Sync, first.max(1));
@@ -486,8 +496,8 @@ impl ClockNode {
         let mut clock = self.clock();
         let t4 = clock.read(now);
         let delay = ((t4 - t1) - (t3 - t2)).max(0);
-        let mut trusted = seq;
-        let (offset, applied, how, base) = if self.s.algorithm == Algorithm::Ntp {
+        // What the exchange measured, the correction applied, how, and the exchange trusted.
+        let (offset, applied, how, trusted) = if self.s.algorithm == Algorithm::Ntp {
             let offset = if self.s.bugs.offset_sign {
                 ((t2 - t1) - (t3 - t4)) / 2
             } else {
@@ -515,12 +525,11 @@ impl ClockNode {
                         raw_at: best.raw_at,
                         since: best.seq,
                     });
-                    trusted = best.seq;
-                    (offset, by, how, None)
+                    (offset, by, how, best.seq)
                 }
                 None => {
-                    trusted = self.claim.map_or(seq, |c| c.since);
-                    (offset, 0, Adjustment::Kept, None)
+                    let trusted = self.claim.map_or(seq, |c| c.since);
+                    (offset, 0, Adjustment::Kept, trusted)
                 }
             }
         } else {
@@ -531,17 +540,14 @@ impl ClockNode {
             };
             let by = t3 + half - t4;
             clock.step(now, by, true);
-            let base = delay / 2 + self.s.allowance(delay);
-            (by, by, Adjustment::Step, Some(base))
-        };
-        self.clock = Some(clock);
-        if let Some(base) = base {
             self.claim = Some(Claim {
-                base,
+                base: delay / 2 + self.s.allowance(delay),
                 raw_at: raw(&clock, now),
                 since: seq,
             });
-        }
+            (by, by, Adjustment::Step, seq)
+        };
+        self.clock = Some(clock);
         self.last = Some((offset, delay));
         let bound = self.bound(now).unwrap_or(0);
         ctx.note(ClockNote::Exchange(Exchange {
@@ -617,13 +623,11 @@ impl ClockNode {
             );
         }
         let now = ctx.now();
-        let mut clock = self.clock();
-        clock.step(now, average, true);
-        self.clock = Some(clock);
+        self.clock_mut().step(now, average, true);
         let bound = 2 * worst;
         self.claim = Some(Claim {
             base: bound,
-            raw_at: raw(&clock, now),
+            raw_at: raw(&self.clock(), now),
             since: number,
         });
         ctx.note(ClockNote::Round {
@@ -722,9 +726,7 @@ impl Node for ClockNode {
                 } else {
                     by
                 };
-                let mut clock = self.clock();
-                clock.step(ctx.now(), by, true);
-                self.clock = Some(clock);
+                self.clock_mut().step(ctx.now(), by, true);
                 self.adjusted = round;
                 ctx.note(ClockNote::Adjusted { round, by });
             }
@@ -761,12 +763,7 @@ impl Node for ClockNode {
     }
 
     fn on_force_timeout(&mut self, ctx: &mut Ctx<'_, Self>) {
-        let syncs = match self.s.algorithm {
-            Algorithm::Berkeley => self.is_server(),
-            Algorithm::None => false,
-            _ => !self.is_server(),
-        };
-        if syncs {
+        if self.syncs() {
             self.sync(ctx);
         }
     }
@@ -784,9 +781,7 @@ impl Node for ClockNode {
         }
         let by = (value as i64 - self.fault_ms as i64) * MS as i64;
         self.fault_ms = value;
-        let mut clock = self.clock();
-        clock.step(now, by, false);
-        self.clock = Some(clock);
+        self.clock_mut().step(now, by, false);
         // The exchange or poll in progress measured the clock before the jump.
         self.void_through = self.seq.max(self.polled);
     }
