@@ -58,11 +58,33 @@ impl Checker<ClockNode> for ClockChecker {
             return;
         };
         let s = server.settings();
+        // Berkeley's claim, and the clocks it covers: the master and those that applied its
+        // round.
+        let agreement = match s.algorithm {
+            Algorithm::Berkeley => server.agreement(now),
+            _ => None,
+        };
+        // One pass over the clocks: the spread of all of them (the figures) and of those the
+        // agreement covers, with who stands at each end.
         let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        let (mut low, mut high) = ((i64::MAX, 0), (i64::MIN, 0));
         for (i, n) in nodes.iter().enumerate() {
             let id = i as NodeId + 1;
+            if s.is_faulty(id) {
+                continue;
+            }
             let offset = n.clock().offset(now);
-            if s.is_faulty(id) || s.is_reference(id) {
+            if let Some((_, round)) = agreement
+                && (id == 1 || n.adjusted_round() == Some(round))
+            {
+                if offset < low.0 {
+                    low = (offset, id);
+                }
+                if offset > high.0 {
+                    high = (offset, id);
+                }
+            }
+            if s.is_reference(id) {
                 continue;
             }
             (lo, hi) = (lo.min(offset), hi.max(offset));
@@ -86,33 +108,19 @@ impl Checker<ClockNode> for ClockChecker {
             });
         }
         if s.algorithm == Algorithm::Berkeley {
-            let Some((claim, round)) = server.agreement(now) else {
+            let Some((claim, round)) = agreement else {
                 return;
             };
-            let (mut lo, mut hi) = (server.clock().offset(now), server.clock().offset(now));
-            let mut who = (1, 1);
-            for (i, n) in nodes.iter().enumerate().skip(1) {
-                let id = i as NodeId + 1;
-                if s.is_faulty(id) || n.adjusted_round() != Some(round) {
-                    continue;
-                }
-                let o = n.clock().offset(now);
-                if o < lo {
-                    (lo, who.0) = (o, id);
-                }
-                if o > hi {
-                    (hi, who.1) = (o, id);
-                }
-            }
-            self.spread = Some((hi - lo, claim));
-            if hi - lo > claim {
+            let apart = high.0 - low.0;
+            self.spread = Some((apart, claim));
+            if apart > claim {
                 found.push(Finding {
                     invariant: AGREE,
                     detail: format!(
                         "after round {round}, Node {} and Node {} are {} apart, beyond the {} the round claims",
-                        who.0,
-                        who.1,
-                        span(hi - lo),
+                        low.1,
+                        high.1,
+                        span(apart),
                         span(claim)
                     ),
                 });
