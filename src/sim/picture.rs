@@ -188,16 +188,13 @@ impl ChartSpec {
         }
     }
 
-    /// Whether the chart applies to a run of `setup` with parameters `params`: the run has the
+    /// Whether the chart applies to a run of `setup` of the protocol `info`: the run has the
     /// kind it needs, and its `unless` choice is not set to an excluded value.
-    pub fn applies(&self, setup: &super::Setup, params: &[super::ParamSpec]) -> bool {
+    pub fn applies(&self, setup: &super::Setup, info: &super::ProtocolInfo) -> bool {
         let has_kind =
             (self.needs).is_none_or(|k| setup.extra.iter().any(|e| e.name == k && e.count > 0));
         let excluded = self.unless.is_some_and(|(key, values)| {
-            let names = params
-                .iter()
-                .find(|p| p.key == key)
-                .map_or(&[][..], |p| p.choices());
+            let names = info.param_spec(key).map_or(&[][..], |p| p.choices());
             let value = setup.param_or(key, u64::MAX);
             names
                 .get(value as usize)
@@ -288,12 +285,14 @@ impl MovedKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::{KindCount, ParamSpec, Setup, Unit};
+    use crate::sim::testkit::Ping;
+    use crate::sim::{KindCount, ParamSpec, Protocol, Setup, Unit};
 
     #[test]
     fn a_chart_applies_with_its_kind_and_without_an_excluded_choice() {
         const MODES: &[&str] = &["cristian", "berkeley", "ntp"];
-        let params = [ParamSpec::new(
+        let mut info = Ping::info();
+        info.params = vec![ParamSpec::new(
             "algorithm",
             "Algorithm",
             Unit::Choice(MODES),
@@ -313,15 +312,15 @@ mod tests {
             tuned: Vec::new(),
         };
         let bound = ChartSpec::of("Bound", &["bound"]).unless("algorithm", &["berkeley"]);
-        assert!(bound.applies(&setup, &params));
+        assert!(bound.applies(&setup, &info));
         setup.params.insert("algorithm".into(), 1);
-        assert!(!bound.applies(&setup, &params));
+        assert!(!bound.applies(&setup, &info));
         let clients = ChartSpec::of("Latency", &["latency"]).when("client");
-        assert!(!clients.applies(&setup, &params));
+        assert!(!clients.applies(&setup, &info));
         assert!(
             ChartSpec::of("Any", &["x"])
                 .when("clock")
-                .applies(&setup, &params)
+                .applies(&setup, &info)
         );
     }
 }

@@ -28,7 +28,7 @@ use super::store::Msg;
 pub fn applicable(lab: &dyn Lab) -> Vec<ChartSpec> {
     let (info, setup) = (lab.info(), lab.setup());
     (info.picture.charts.iter())
-        .filter(|c| c.applies(setup, &info.params))
+        .filter(|c| c.applies(setup, info))
         .copied()
         .collect()
 }
