@@ -113,6 +113,18 @@ pub fn sweep(seeds: Range<u64>, threads: usize, run: impl Fn(u64) -> FuzzReport 
     }
 }
 
+/// The first seed of `seeds` whose run finds a violation, with its report, trying them in
+/// order: how the tests show that a deliberate bug is caught within a bounded number of seeds.
+pub fn first_caught(
+    seeds: Range<u64>,
+    run: impl Fn(u64) -> FuzzReport,
+) -> Option<(u64, FuzzReport)> {
+    seeds.into_iter().find_map(|seed| {
+        let report = run(seed);
+        (!report.violations.is_empty()).then_some((seed, report))
+    })
+}
+
 /// The first violation of each of the first five failed seeds, with the link that replays it:
 /// what a failing fuzz test prints.
 pub fn describe(failed: &[(u64, FuzzReport)]) -> String {

@@ -42,19 +42,14 @@ fn no_violation_over_2000_seeds_with_every_policy() {
 
 /// The first seed below 50 whose run breaks `expected` with `bug` on.
 fn assert_caught(bug: &str, expected: &str) {
-    let (seed, report) = (0..50)
-        .map(|seed| {
-            let opts = FuzzOptions {
-                bugs: vec![bug.to_string()],
-                ..short_runs(seed)
-            };
-            (
-                seed,
-                fuzz_one("loadbalance", seed, &opts).expect("registered"),
-            )
-        })
-        .find(|(_, r)| !r.violations.is_empty())
-        .unwrap_or_else(|| panic!("{bug} not caught in 50 seeds"));
+    let (seed, report) = fuzz::first_caught(0..50, |seed| {
+        let opts = FuzzOptions {
+            bugs: vec![bug.to_string()],
+            ..short_runs(seed)
+        };
+        fuzz_one("loadbalance", seed, &opts).expect("registered")
+    })
+    .unwrap_or_else(|| panic!("{bug} not caught in 50 seeds"));
     let names: Vec<_> = report.violations.iter().map(|(_, f)| f.invariant).collect();
     assert!(
         names.contains(&expected),

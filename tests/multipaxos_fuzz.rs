@@ -82,15 +82,10 @@ fn assert_caught(bug: &str, opts: FuzzOptions, expected: &[&str]) {
         bugs: vec![bug.to_string()],
         ..opts
     };
-    let (seed, report) = (0..300)
-        .map(|seed| {
-            (
-                seed,
-                fuzz_one("multipaxos", seed, &opts).expect("registered"),
-            )
-        })
-        .find(|(_, r)| !r.violations.is_empty())
-        .unwrap_or_else(|| panic!("{bug} not caught in 300 seeds"));
+    let (seed, report) = fuzz::first_caught(0..300, |seed| {
+        fuzz_one("multipaxos", seed, &opts).expect("registered")
+    })
+    .unwrap_or_else(|| panic!("{bug} not caught in 300 seeds"));
     let names: Vec<_> = report.violations.iter().map(|(_, f)| f.invariant).collect();
     assert!(
         names.iter().any(|n| expected.contains(n)),

@@ -119,9 +119,7 @@ fn assert_caught(bug: &str, opts: FuzzOptions, expected: &[&str]) {
         bugs: vec![bug.to_string()],
         ..opts
     };
-    let (seed, report) = (0..300)
-        .map(|seed| (seed, fuzz(seed, &[], &opts)))
-        .find(|(_, r)| !r.violations.is_empty())
+    let (seed, report) = fuzz::first_caught(0..300, |seed| fuzz(seed, &[], &opts))
         .unwrap_or_else(|| panic!("{bug} not caught in 300 seeds"));
     let names: Vec<_> = report.violations.iter().map(|(_, f)| f.invariant).collect();
     assert!(

@@ -78,9 +78,8 @@ fn first_catch(bug: &str, limit: u64, opts: FuzzOptions) -> Option<(u64, FuzzRep
         bugs: vec![bug.to_string()],
         ..opts
     };
-    (0..limit).find_map(|seed| {
-        let report = fuzz_one("raft", seed, &opts).expect("raft is registered");
-        (!report.violations.is_empty()).then_some((seed, report))
+    fuzz::first_caught(0..limit, |seed| {
+        fuzz_one("raft", seed, &opts).expect("raft is registered")
     })
 }
 
