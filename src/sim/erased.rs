@@ -73,6 +73,8 @@ pub trait AnyNote {
     fn headline(&self, node: NodeId) -> Option<String>;
     /// The timeline milestone the note marks, if any.
     fn marker(&self) -> Option<Marker>;
+    /// The client operation event it records, if any.
+    fn operation(&self) -> Option<super::ops::OpEvent>;
     /// Writes the note's `kind` and fields into a trace line's object.
     fn trace_fields(&self, o: &mut JsonObject<'_>);
     /// For protocol code and tests that know the type.
@@ -91,6 +93,9 @@ impl<T: Note> AnyNote for T {
     }
     fn marker(&self) -> Option<Marker> {
         Note::marker(self)
+    }
+    fn operation(&self) -> Option<super::ops::OpEvent> {
+        Note::operation(self)
     }
     fn trace_fields(&self, o: &mut JsonObject<'_>) {
         o.str("kind", Note::kind(self));

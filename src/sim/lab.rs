@@ -306,6 +306,9 @@ pub trait Lab {
     fn milestones(&self, t0: Micros, t1: Micros) -> Vec<TraceView>;
     /// Number of trace lines up to now.
     fn trace_len(&self) -> usize;
+    /// Every client operation event up to the current moment, in trace order (empty for a
+    /// protocol whose clients run no operations on a store).
+    fn operations(&self) -> Vec<super::ops::OpRecord>;
     /// Trace line `i` (0-based; `i < trace_len()`).
     fn trace_line(&self, i: usize) -> TraceView;
     /// The kind of trace line `i` alone (cheap: no sentence is written).

@@ -17,6 +17,7 @@ pub mod json_read;
 pub mod lab;
 pub mod metrics;
 pub mod node;
+pub mod ops;
 pub mod param;
 pub mod picture;
 pub mod rng;

@@ -50,6 +50,12 @@ pub trait Note: Clone + Debug + JsonFields + 'static {
     fn marker(&self) -> Option<Marker> {
         None
     }
+    /// The client operation event the note records, if it is one (a key–value client's
+    /// invocation or completion): how the consistency checkers and the history view find the
+    /// operations in any protocol's trace.
+    fn operation(&self) -> Option<super::ops::OpEvent> {
+        None
+    }
 }
 
 /// A role name with its indefinite article, for sentences: "a follower", "an acceptor".

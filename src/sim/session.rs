@@ -19,6 +19,7 @@ use super::lab::{
 };
 use super::metrics::{MetricsLog, MetricsNow};
 use super::node::{NodeId, Protocol, ProtocolInfo, Setup};
+use super::ops::OpRecord;
 use super::scenario::Scenario;
 use super::spans::TraceIndex;
 use super::time::Micros;
@@ -544,6 +545,21 @@ impl Lab for Session {
 
     fn trace_len(&self) -> usize {
         self.records().len()
+    }
+
+    fn operations(&self) -> Vec<OpRecord> {
+        let limit = self.sim.trace_pos();
+        (self.index.operations.iter())
+            .take_while(|&&p| p < limit)
+            .filter_map(|&p| match &self.trace[p].kind {
+                RecordKind::Note { node, note } => Some(OpRecord {
+                    t: self.trace[p].t,
+                    node: *node,
+                    event: note.operation()?,
+                }),
+                _ => None,
+            })
+            .collect()
     }
 
     fn trace_line(&self, i: usize) -> TraceView {

@@ -29,6 +29,8 @@ pub(crate) struct TraceIndex {
     pub spans: Vec<Span>,
     /// Positions of milestone lines.
     pub milestones: Vec<usize>,
+    /// Positions of notes recording a client operation event ([`super::Note::operation`]).
+    pub operations: Vec<usize>,
     /// Longest latency seen, bounding how far back a window query must look.
     pub longest: Micros,
     indexed: usize,
@@ -63,6 +65,9 @@ impl TraceIndex {
                     if note.marker().is_some() || note.headline(*node).is_some() {
                         self.milestones.push(pos);
                     }
+                    if note.operation().is_some() {
+                        self.operations.push(pos);
+                    }
                 }
                 RecordKind::Client { .. } => {}
             }
@@ -87,6 +92,7 @@ impl TraceIndex {
             }
         }
         self.milestones.retain(|&p| p < pos);
+        self.operations.retain(|&p| p < pos);
         self.indexed = self.indexed.min(pos);
     }
 
