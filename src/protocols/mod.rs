@@ -10,6 +10,7 @@ pub mod clocksync;
 pub mod detector;
 pub mod election;
 pub mod failover;
+pub mod kvstore;
 pub mod loadbalance;
 pub mod multipaxos;
 pub mod paxos;
@@ -24,6 +25,7 @@ pub const REGISTRY: &[Definition] = &[
     Definition::of::<failover::Failover>(),
     Definition::of::<loadbalance::LoadBalance>(),
     Definition::of::<clocksync::ClockSync>(),
+    Definition::of::<kvstore::KvStore>(),
 ];
 
 fn find(name: &str) -> Option<&'static Definition> {

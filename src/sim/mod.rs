@@ -46,9 +46,9 @@ pub use lab::{
 };
 pub use node::{
     BugSpec, ChartSpec, Checker, CompareSpec, Ctx, Diagram, EntryView, Finding, HashRingView, Host,
-    InvariantSpec, KindCount, KindSpec, Knob, LeadClaim, LeadStage, LiveSpec, Marker, Message,
-    MovedKeys, MsgView, Node, NodeId, NodeView, Note, Outbox, Panel, ParamSpec, Picture, Placement,
-    Protocol, ProtocolInfo, Setup, TradeoffSpec, TradeoffSweep, Unit,
+    InvariantSpec, KindCount, KindSpec, Knob, LeadClaim, LeadStage, Lift, LiveSpec, Marker,
+    Message, MovedKeys, MsgView, Node, NodeId, NodeView, Note, Outbox, Panel, ParamSpec, Picture,
+    Placement, Protocol, ProtocolInfo, Setup, TradeoffSpec, TradeoffSweep, Unit,
 };
 pub use rng::Rng;
 pub use scenario::Scenario;

@@ -681,7 +681,71 @@ impl<'a, N: Node> Ctx<'a, N> {
     pub fn random_range(&mut self, lo: u64, hi: u64) -> u64 {
         self.rng.range(lo, hi)
     }
+
+    /// Runs `step` on a state machine embedded in this node (the Raft server inside a
+    /// key–value replica) with a context of its own types, then lifts what it asked for (sends,
+    /// timers, notes) into this node's types, in order; its metric samples pass as they are.
+    pub fn nest<I: Node, R>(
+        &mut self,
+        lift: Lift<I, N>,
+        step: impl FnOnce(&mut Ctx<'_, I>) -> R,
+    ) -> R {
+        let mut inner = Outbox::<I>::default();
+        let result = step(&mut Ctx {
+            now: self.now,
+            me: self.me,
+            first: self.first,
+            nodes: self.nodes,
+            rng: self.rng,
+            out: &mut inner,
+        });
+        let Outputs {
+            sends,
+            timers,
+            notes,
+            samples,
+        } = inner.out;
+        for (to, msg) in sends {
+            self.send(
+                to,
+                (lift.msg)(erased::typed::<I::Msg>(msg.as_any()).clone()),
+            );
+        }
+        for op in timers {
+            match op {
+                TimerOp::Set(t, after) => {
+                    self.set_timer((lift.timer)(erased::timer_of::<I>(&*t).clone()), after)
+                }
+                TimerOp::Cancel(t) => {
+                    self.cancel_timer((lift.timer)(erased::timer_of::<I>(&*t).clone()))
+                }
+            }
+        }
+        for note in notes {
+            self.note((lift.note)(erased::typed::<I::Note>(note.as_any()).clone()));
+        }
+        self.out.out.samples.extend(samples);
+        result
+    }
 }
+
+/// How an embedded state machine's outputs become its host's ([`Ctx::nest`]): one wrapping
+/// function per type, usually the host's enum variants.
+pub struct Lift<I: Node, N: Node> {
+    /// Wraps a message.
+    pub msg: fn(I::Msg) -> N::Msg,
+    /// Wraps a timer.
+    pub timer: fn(I::Timer) -> N::Timer,
+    /// Wraps a note.
+    pub note: fn(I::Note) -> N::Note,
+}
+
+impl<I: Node, N: Node> Clone for Lift<I, N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<I: Node, N: Node> Copy for Lift<I, N> {}
 
 impl<N: Node> Outbox<N> {
     /// Messages queued so far (for protocol unit tests).

@@ -1,0 +1,297 @@
+//! The store's checker: every client operation goes into a history as it completes, and the
+//! history is judged as it grows — linearizable per key (the Wing–Gong search of
+//! [`crate::consistency`]), read-your-writes and monotonic reads per client.
+//!
+//! Values are unique per write, so a read names the write it saw; "older" below means that
+//! write completed before the other was invoked (real-time order, which every guarantee here
+//! respects).
+
+use super::KvNode;
+use super::msg::KvNote;
+use super::op::{Op, key_name, shown};
+use crate::consistency::{self, Call, History, Model, Outcome, Verdict};
+use crate::sim::time::format_time;
+use crate::sim::{Checker, Finding, Micros, NodeId};
+
+/// Invariant: the history of each key is linearizable.
+pub const LINEARIZABLE: &str = "Linearizable";
+/// Invariant: a client's read returns its own latest acknowledged write or a newer value.
+pub const READ_YOUR_WRITES: &str = "Read Your Writes";
+/// Invariant: a client's reads of a key never go back to an older value.
+pub const MONOTONIC_READS: &str = "Monotonic Reads";
+
+/// Most configurations one check of a key may explore before it gives up (the key is then
+/// left unjudged rather than the page stalled).
+pub const MAX_STATES: usize = 200_000;
+
+/// One key's operations so far.
+#[derive(Clone, Debug, Default)]
+struct KeyLog {
+    history: History,
+    /// Per operation: client, invoked, completed.
+    times: Vec<(NodeId, Micros, Option<Micros>)>,
+    /// Found not linearizable (checked no further).
+    broken: bool,
+    /// The search gave up on it.
+    undecided: bool,
+}
+
+/// A write as reads are judged against it: when it was invoked and completed (event numbers).
+#[derive(Clone, Copy, Debug)]
+struct WriteSpan {
+    invoked: u64,
+    completed: Option<u64>,
+}
+
+/// What one client last did with one key.
+#[derive(Clone, Copy, Debug, Default)]
+struct ClientKey {
+    /// The value of its latest acknowledged write.
+    wrote: Option<u64>,
+    /// The value its latest read returned.
+    read: Option<u64>,
+}
+
+/// The store's checker.
+#[derive(Clone, Debug, Default)]
+pub struct KvChecker {
+    keys: Vec<KeyLog>,
+    /// Writes by value (values are unique).
+    writes: Vec<(u64, u8, WriteSpan)>,
+    /// (client, key) → what it did last.
+    clients: Vec<((NodeId, u8), ClientKey)>,
+    /// Event counter, a position in real time.
+    clock: u64,
+    counts: [u64; 3],
+    reads: u64,
+    fresh_reads: u64,
+}
+
+impl KvChecker {
+    /// A checker for `keys` keys.
+    pub fn new(keys: usize) -> Self {
+        KvChecker {
+            keys: vec![KeyLog::default(); keys],
+            ..KvChecker::default()
+        }
+    }
+
+    fn write_of(&self, value: u64) -> Option<WriteSpan> {
+        self.writes
+            .iter()
+            .find(|(v, _, _)| *v == value)
+            .map(|(_, _, w)| *w)
+    }
+
+    /// Whether the write of `a` surely precedes the write of `b` (null precedes everything).
+    fn older(&self, a: u64, b: u64) -> bool {
+        if a == b || b == 0 {
+            return false;
+        }
+        if a == 0 {
+            return true;
+        }
+        match (self.write_of(a), self.write_of(b)) {
+            (Some(wa), Some(wb)) => wa.completed.is_some_and(|c| c < wb.invoked),
+            _ => false,
+        }
+    }
+
+    fn client_key(&mut self, client: NodeId, key: u8) -> &mut ClientKey {
+        let at = match self.clients.iter().position(|(k, _)| *k == (client, key)) {
+            Some(i) => i,
+            None => {
+                self.clients.push(((client, key), ClientKey::default()));
+                self.clients.len() - 1
+            }
+        };
+        &mut self.clients[at].1
+    }
+
+    fn record(&mut self, now: Micros, node: NodeId, note: &KvNote, found: &mut Vec<Finding>) {
+        self.clock += 1;
+        match *note {
+            KvNote::Invoke { op, .. } => {
+                let log = &mut self.keys[usize::from(op.key())];
+                let _ = log
+                    .history
+                    .invoke(node.into(), Some(&key_name(op.key())), op.call());
+                log.times.push((node, now, None));
+                if let Op::Write { value: v, .. } | Op::Cas { new: v, .. } = op {
+                    self.writes.push((
+                        v,
+                        op.key(),
+                        WriteSpan {
+                            invoked: self.clock,
+                            completed: None,
+                        },
+                    ));
+                }
+            }
+            KvNote::Complete {
+                op, outcome, value, ..
+            } => {
+                let key = op.key();
+                let log = &mut self.keys[usize::from(key)];
+                let returned = match (op, outcome) {
+                    (Op::Read { .. }, Outcome::Ok) => value.map(super::op::scalar),
+                    _ => None,
+                };
+                if let Ok(id) = log.history.complete(node.into(), outcome, returned) {
+                    log.times[id].2 = Some(now);
+                }
+                self.counts[match outcome {
+                    Outcome::Ok => 0,
+                    Outcome::Fail => 1,
+                    Outcome::Info => 2,
+                }] += 1;
+                let clock = self.clock;
+                if let (Op::Write { value: v, .. } | Op::Cas { new: v, .. }, Outcome::Ok) =
+                    (op, outcome)
+                {
+                    if let Some((_, _, w)) = self.writes.iter_mut().rev().find(|(x, _, _)| *x == v)
+                    {
+                        w.completed = Some(clock);
+                    }
+                    self.client_key(node, key).wrote = Some(v);
+                }
+                if let (Op::Read { .. }, Outcome::Ok, Some(v)) = (op, outcome, value) {
+                    self.judge_read(node, key, v, found);
+                }
+                if outcome != Outcome::Info {
+                    self.judge_key(key, found);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn judge_read(&mut self, client: NodeId, key: u8, v: u64, found: &mut Vec<Finding>) {
+        self.reads += 1;
+        // The latest acknowledged write of the key, among every client's.
+        let latest = (self.writes.iter())
+            .filter(|(_, k, w)| *k == key && w.completed.is_some())
+            .max_by_key(|(_, _, w)| w.completed)
+            .map_or(0, |(x, _, _)| *x);
+        if !self.older(v, latest) {
+            self.fresh_reads += 1;
+        }
+        let before = *self.client_key(client, key);
+        let name = key_name(key);
+        if let Some(w) = before.wrote.filter(|&w| self.older(v, w)) {
+            found.push(Finding {
+                invariant: READ_YOUR_WRITES,
+                detail: format!(
+                    "Node {client} read {name} → {} after its own write of {w} was acknowledged",
+                    shown(v)
+                ),
+            });
+        }
+        if let Some(r) = before.read.filter(|&r| self.older(v, r)) {
+            found.push(Finding {
+                invariant: MONOTONIC_READS,
+                detail: format!(
+                    "Node {client} read {name} → {} after it had read {r}, a newer value",
+                    shown(v)
+                ),
+            });
+        }
+        self.client_key(client, key).read = Some(v);
+    }
+
+    fn judge_key(&mut self, key: u8, found: &mut Vec<Finding>) {
+        let log = &mut self.keys[usize::from(key)];
+        if log.broken || log.undecided {
+            return;
+        }
+        match consistency::check_with_limit(&log.history, Model::CasRegister, MAX_STATES) {
+            Ok(Verdict::NotLinearizable { witness, .. }) => {
+                log.broken = true;
+                let ops: Vec<String> = witness.iter().map(|&id| describe(log, id)).collect();
+                found.push(Finding {
+                    invariant: LINEARIZABLE,
+                    detail: format!(
+                        "the operations on {} cannot be put in one order that respects real time: {}",
+                        key_name(key),
+                        ops.join("; ")
+                    ),
+                });
+            }
+            Ok(Verdict::GaveUp { .. }) => log.undecided = true,
+            _ => {}
+        }
+    }
+
+    /// The share of reads that returned the latest acknowledged write (or a newer one), as
+    /// (fresh, all).
+    pub fn fresh_reads(&self) -> (u64, u64) {
+        (self.fresh_reads, self.reads)
+    }
+}
+
+/// `Node 7 read x → 3 (1.204–1.230 s)`.
+fn describe(log: &KeyLog, id: usize) -> String {
+    let op = &log.history.operations[id];
+    let (client, from, to) = log.times[id];
+    let what = match (&op.call, &op.returned) {
+        (Call::Read, Some(v)) => format!("read → {v}"),
+        (Call::Read, None) => "read".into(),
+        (Call::Write(v), _) => format!("write {v}"),
+        (Call::Cas(a, b), _) => format!("cas {a}→{b}"),
+        (Call::Append(s), _) => format!("append {s}"),
+    };
+    let end = to.map_or("never answered".into(), format_time);
+    format!(
+        "Node {client} {what} ({}–{end}, {})",
+        format_time(from),
+        op.outcome.name()
+    )
+}
+
+impl Checker<KvNode> for KvChecker {
+    fn check(
+        &mut self,
+        now: Micros,
+        nodes: &[KvNode],
+        _up: &[bool],
+        touched: NodeId,
+        found: &mut Vec<Finding>,
+    ) {
+        let Some(node) = nodes.get(touched as usize - 1) else {
+            return;
+        };
+        for note in node.fresh() {
+            self.record(now, touched, note, found);
+        }
+    }
+
+    fn summary(&self) -> Vec<(String, String)> {
+        let [ok, fail, info] = self.counts;
+        let mut lines = vec![(
+            "Operations completed".to_string(),
+            format!("{ok} ok, {fail} failed, {info} unknown"),
+        )];
+        if let Some(share) = (self.fresh_reads * 100).checked_div(self.reads) {
+            lines.push((
+                "Reads that saw the latest acknowledged write".to_string(),
+                format!("{share}% ({} of {})", self.fresh_reads, self.reads),
+            ));
+        }
+        let broken: Vec<String> = (self.keys.iter().enumerate())
+            .filter(|(_, k)| k.broken)
+            .map(|(i, _)| key_name(i as u8))
+            .collect();
+        let undecided = self.keys.iter().any(|k| k.undecided);
+        lines.push((
+            "Linearizable".to_string(),
+            if !broken.is_empty() {
+                format!("no ({})", broken.join(", "))
+            } else if undecided {
+                "undecided (the search gave up)".to_string()
+            } else {
+                "yes, so far".to_string()
+            },
+        ));
+        lines
+    }
+}

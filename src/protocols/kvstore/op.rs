@@ -1,0 +1,223 @@
+//! The store's operations and their results, and how an operation travels in a Raft entry.
+//!
+//! Values are positive integers (each client writes values no other client writes, so a read
+//! tells which write it saw); `0` stands for null, the value of a never-written key.
+
+use crate::sim::ops::{Call, Scalar};
+
+/// Most keys a run may have (`x`, `y`, `z`, then `k4`…).
+pub const MAX_KEYS: u64 = 8;
+
+/// A key's name: `x`, `y`, `z`, `k4`, …
+pub fn key_name(key: u8) -> String {
+    match key {
+        0 => "x".into(),
+        1 => "y".into(),
+        2 => "z".into(),
+        k => format!("k{}", k + 1),
+    }
+}
+
+/// What a client asks of the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Read a key.
+    Read {
+        /// The key.
+        key: u8,
+    },
+    /// Write a value.
+    Write {
+        /// The key.
+        key: u8,
+        /// The value (≥ 1).
+        value: u64,
+    },
+    /// Compare and set: `new` if the key holds `expected` (0: never written).
+    Cas {
+        /// The key.
+        key: u8,
+        /// The value expected.
+        expected: u64,
+        /// The value to set.
+        new: u64,
+    },
+}
+
+/// The largest value an operation carries (20 bits in an entry).
+pub const MAX_VALUE: u64 = (1 << 20) - 1;
+
+/// A Raft entry that only opens a leader's term (the no-op a new leader commits before it
+/// answers reads, §8 of the Raft paper).
+pub const NOOP: u64 = 0;
+
+impl Op {
+    /// The key it concerns.
+    pub fn key(self) -> u8 {
+        match self {
+            Op::Read { key } | Op::Write { key, .. } | Op::Cas { key, .. } => key,
+        }
+    }
+
+    /// Whether it only reads.
+    pub fn is_read(self) -> bool {
+        matches!(self, Op::Read { .. })
+    }
+
+    /// The operation packed into a Raft entry's command: kind in bits 0–1 (1 read, 2 write,
+    /// 3 cas; 0 is [`NOOP`]), key in 2–7, value in 8–27, expected value in 28–47.
+    pub fn command(self) -> u64 {
+        match self {
+            Op::Read { key } => 1 | u64::from(key) << 2,
+            Op::Write { key, value } => 2 | u64::from(key) << 2 | value << 8,
+            Op::Cas { key, expected, new } => 3 | u64::from(key) << 2 | new << 8 | expected << 28,
+        }
+    }
+
+    /// The operation a Raft entry's command carries; `None` for [`NOOP`] (and anything else).
+    pub fn of_command(command: u64) -> Option<Op> {
+        let key = ((command >> 2) & 0x3f) as u8;
+        let value = (command >> 8) & MAX_VALUE;
+        match command & 3 {
+            1 => Some(Op::Read { key }),
+            2 => Some(Op::Write { key, value }),
+            3 => Some(Op::Cas {
+                key,
+                expected: (command >> 28) & MAX_VALUE,
+                new: value,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Runs the operation on a key holding `current` (0: never written): the key's new value and
+    /// the result.
+    pub fn apply(self, current: u64) -> (u64, OpResult) {
+        match self {
+            Op::Read { .. } => (current, OpResult::Value(current)),
+            Op::Write { value, .. } => (value, OpResult::Done),
+            Op::Cas { expected, new, .. } if expected == current => (new, OpResult::Done),
+            Op::Cas { .. } => (current, OpResult::CasFailed(current)),
+        }
+    }
+
+    /// The operation as a history's call.
+    pub fn call(self) -> Call {
+        match self {
+            Op::Read { .. } => Call::Read,
+            Op::Write { value, .. } => Call::Write(scalar(value)),
+            Op::Cas { expected, new, .. } => Call::Cas(scalar(expected), scalar(new)),
+        }
+    }
+
+    /// For people: `write x=3`, `read x`, `cas x 3→4`.
+    pub fn describe(self) -> String {
+        let key = key_name(self.key());
+        match self {
+            Op::Read { .. } => format!("read {key}"),
+            Op::Write { value, .. } => format!("write {key}={value}"),
+            Op::Cas { expected, new, .. } => format!("cas {key} {}→{new}", shown(expected)),
+        }
+    }
+}
+
+/// A value as a history holds it: 0 is null.
+pub fn scalar(value: u64) -> Scalar {
+    match value {
+        0 => Scalar::Null,
+        v => Scalar::Int(v as i64),
+    }
+}
+
+/// A value for people: `null` for 0.
+pub fn shown(value: u64) -> String {
+    match value {
+        0 => "null".into(),
+        v => v.to_string(),
+    }
+}
+
+/// What the store answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpResult {
+    /// A write or compare-and-set took effect.
+    Done,
+    /// A read's value (0: never written).
+    Value(u64),
+    /// A compare-and-set found this value instead of the expected one: no effect.
+    CasFailed(u64),
+    /// This replica does not serve it; try the one named, if any. No effect.
+    NotLeader(Option<crate::sim::NodeId>),
+}
+
+impl OpResult {
+    /// For people: `ok`, `→ 3`, `failed (found 2)`, `not the leader`.
+    pub fn describe(self) -> String {
+        match self {
+            OpResult::Done => "ok".into(),
+            OpResult::Value(v) => format!("→ {}", shown(v)),
+            OpResult::CasFailed(v) => format!("failed (found {})", shown(v)),
+            OpResult::NotLeader(Some(n)) => format!("not the leader, try Node {n}"),
+            OpResult::NotLeader(None) => "not the leader".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_survive_a_raft_entry_and_apply_as_a_register_does() {
+        let ops = [
+            Op::Read { key: 5 },
+            Op::Write {
+                key: 1,
+                value: MAX_VALUE,
+            },
+            Op::Cas {
+                key: 7,
+                expected: 0,
+                new: 12,
+            },
+            Op::Cas {
+                key: 0,
+                expected: MAX_VALUE,
+                new: 1,
+            },
+        ];
+        for op in ops {
+            assert_ne!(op.command(), NOOP);
+            assert_eq!(Op::of_command(op.command()), Some(op));
+        }
+        assert_eq!(Op::of_command(NOOP), None);
+        assert_eq!(
+            Op::Cas {
+                key: 0,
+                expected: 0,
+                new: 4
+            }
+            .apply(0),
+            (4, OpResult::Done)
+        );
+        assert_eq!(
+            Op::Cas {
+                key: 0,
+                expected: 3,
+                new: 4
+            }
+            .apply(2),
+            (2, OpResult::CasFailed(2))
+        );
+        assert_eq!(Op::Read { key: 0 }.apply(9), (9, OpResult::Value(9)));
+        assert_eq!(
+            Op::Cas {
+                key: 0,
+                expected: 0,
+                new: 4
+            }
+            .describe(),
+            "cas x null→4"
+        );
+    }
+}
