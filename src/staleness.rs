@@ -1,0 +1,212 @@
+//! How stale a run's reads were: of the reads that completed `ok`, the share that returned the
+//! latest acknowledged write of their key (the write whose completion came last before the
+//! read was invoked), by how long before the read that write was acknowledged. A read that
+//! returned a newer value (of a write not yet acknowledged when it began) counts as up to date
+//! too: it saw no less than the latest write. Reads with no acknowledged write before them are
+//! left out. Pure; the page draws it with [`crate::charts::tradeoff`].
+
+use crate::charts::tradeoff::TradeoffChart;
+use crate::consistency::{Call, Outcome, RunHistory, Scalar};
+use crate::sim::time::{MS, Micros};
+
+/// The bins of time since the latest acknowledged write: each bin's upper bound (exclusive)
+/// and label.
+pub const BINS: [(Micros, &str); 5] = [
+    (10 * MS, "<10 ms"),
+    (50 * MS, "10–50 ms"),
+    (100 * MS, "50–100 ms"),
+    (500 * MS, "100–500 ms"),
+    (Micros::MAX, "≥500 ms"),
+];
+
+/// The reads of one bin.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bin {
+    /// Reads measured.
+    pub reads: usize,
+    /// Of which returned the latest acknowledged write (or a newer one).
+    pub latest: usize,
+}
+
+impl Bin {
+    /// The share up to date, in percent; `None` without reads.
+    pub fn percent(&self) -> Option<f64> {
+        (self.reads > 0).then(|| 100.0 * self.latest as f64 / self.reads as f64)
+    }
+}
+
+/// The reads of a run, binned as [`BINS`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Staleness {
+    /// One per [`BINS`] entry.
+    pub bins: [Bin; BINS.len()],
+}
+
+/// A write of a key's value that took effect (`ok` write, successful cas).
+struct Write<'a> {
+    key: Option<&'a str>,
+    value: &'a Scalar,
+    /// Event positions (for real-time order) and the completion's virtual time.
+    invoked_at: usize,
+    completed_at: Option<usize>,
+    completed: Option<Micros>,
+    acknowledged: bool,
+}
+
+impl Staleness {
+    /// Measures `run`'s `ok` reads.
+    pub fn of(run: &RunHistory) -> Staleness {
+        let ops = &run.history.operations;
+        let writes: Vec<Write> = (ops.iter().zip(&run.spans))
+            .filter_map(|(op, span)| {
+                let value = match &op.call {
+                    Call::Write(v) | Call::Cas(_, v) => v,
+                    _ => return None,
+                };
+                // A write of unknown outcome may have taken effect: a read may see it.
+                (op.outcome != Outcome::Fail).then_some(Write {
+                    key: op.key.as_deref(),
+                    value,
+                    invoked_at: op.invoked_at,
+                    completed_at: op.completed_at,
+                    completed: span.completed,
+                    acknowledged: op.outcome == Outcome::Ok && op.completed_at.is_some(),
+                })
+            })
+            .collect();
+        let mut out = Staleness::default();
+        for (op, span) in ops.iter().zip(&run.spans) {
+            let (Call::Read, Outcome::Ok, Some(got), Some(done)) =
+                (&op.call, op.outcome, &op.returned, op.completed_at)
+            else {
+                continue;
+            };
+            let same_key = || writes.iter().filter(|w| w.key == op.key.as_deref());
+            let latest = same_key()
+                .filter(|w| w.acknowledged && w.completed_at.is_some_and(|c| c < op.invoked_at))
+                .max_by_key(|w| w.completed_at);
+            let Some(latest) = latest else {
+                continue;
+            };
+            // Newer: not acknowledged when the read began, invoked before it ended.
+            let newer = same_key().any(|w| {
+                w.value == got
+                    && w.completed_at.is_none_or(|c| c > op.invoked_at)
+                    && w.invoked_at < done
+            });
+            let age = span.invoked - latest.completed.unwrap_or(span.invoked).min(span.invoked);
+            let bin = BINS
+                .iter()
+                .position(|&(upper, _)| age < upper)
+                .unwrap_or(BINS.len() - 1);
+            out.bins[bin].reads += 1;
+            if latest.value == got || newer {
+                out.bins[bin].latest += 1;
+            }
+        }
+        out
+    }
+
+    /// Reads measured in all.
+    pub fn reads(&self) -> usize {
+        self.bins.iter().map(|b| b.reads).sum()
+    }
+
+    /// The chart: the share up to date against the bins.
+    pub fn chart(&self) -> TradeoffChart {
+        TradeoffChart {
+            title: "reads that returned the latest acknowledged write (%)".into(),
+            x_title: "time since that write was acknowledged".into(),
+            xs: (BINS.iter().enumerate())
+                .map(|(i, (_, label))| (i as f64, label.to_string()))
+                .collect(),
+            ys: self.bins.iter().map(Bin::percent).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::ops::{OpEvent, OpRecord};
+
+    /// Client events: (t, client, invoke(key, call) or complete(outcome, returned)).
+    fn run(events: &[(Micros, u32, Option<Call>, Option<i64>)]) -> RunHistory {
+        let records: Vec<OpRecord> = (events.iter())
+            .map(|(t, node, call, got)| OpRecord {
+                t: *t,
+                node: *node,
+                event: match call {
+                    Some(call) => OpEvent::Invoke {
+                        key: Some("x".into()),
+                        call: call.clone(),
+                    },
+                    None => OpEvent::Complete {
+                        outcome: Outcome::Ok,
+                        returned: got.map(Scalar::Int),
+                    },
+                },
+            })
+            .collect();
+        RunHistory::from_records(&records)
+    }
+
+    fn write(v: i64) -> Option<Call> {
+        Some(Call::Write(Scalar::Int(v)))
+    }
+
+    const READ: Option<Call> = Some(Call::Read);
+
+    #[test]
+    fn reads_are_binned_by_time_since_the_latest_acknowledged_write() {
+        let r = run(&[
+            // Before any write: left out.
+            (0, 2, READ, None),
+            (1_000, 2, None, None),
+            (2_000, 1, write(1), None),
+            (3_000, 1, None, None),
+            // 2 ms after x=1: up to date.
+            (5_000, 2, READ, None),
+            (6_000, 2, None, Some(1)),
+            (10_000, 1, write(2), None),
+            (11_000, 1, None, None),
+            // 69 ms after x=2 it still sees 1: stale.
+            (80_000, 2, READ, None),
+            (81_000, 2, None, Some(1)),
+            // A read concurrent with x=3 that sees 3: newer than the latest, up to date.
+            (700_000, 1, write(3), None),
+            (700_500, 2, READ, None),
+            (701_000, 2, None, Some(3)),
+            (702_000, 1, None, None),
+        ]);
+        let s = Staleness::of(&r);
+        assert_eq!(s.reads(), 3);
+        assert_eq!(
+            s.bins[0],
+            Bin {
+                reads: 1,
+                latest: 1
+            }
+        );
+        assert_eq!(
+            s.bins[2],
+            Bin {
+                reads: 1,
+                latest: 0
+            }
+        );
+        assert_eq!(
+            s.bins[4],
+            Bin {
+                reads: 1,
+                latest: 1
+            },
+            "689.5 ms after x=2"
+        );
+        let chart = s.chart();
+        assert_eq!(
+            chart.description(),
+            "reads that returned the latest acknowledged write (%) against time since that write was acknowledged: <10 ms: 100, 10–50 ms: none, 50–100 ms: 0, 100–500 ms: none, ≥500 ms: 100"
+        );
+    }
+}
