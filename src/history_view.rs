@@ -220,6 +220,8 @@ pub struct Bar {
     pub witness: bool,
     /// The operation no order gets past.
     pub culprit: bool,
+    /// Its key's name and its place in that key's order (from 0), if it is in one.
+    pub rank: Option<(String, usize)>,
 }
 
 /// One key's linearization: a point inside each of its operations' bars, in order.
@@ -257,6 +259,14 @@ pub fn layout(run: &RunHistory, checked: &Checked, now: Micros, t0: Micros, t1: 
             _ => None,
         })
         .collect();
+    let mut ranks: BTreeMap<usize, (String, usize)> = BTreeMap::new();
+    for k in &checked.keys {
+        if let KeyCheck::Ordered(order) = &k.check {
+            for (rank, &id) in order.iter().enumerate() {
+                ranks.insert(id, (k.key.clone().unwrap_or_default(), rank));
+            }
+        }
+    }
     let mut bars = Vec::new();
     for (id, (op, span)) in run.history.operations.iter().zip(&run.spans).enumerate() {
         let end = span.completed.unwrap_or(now).max(span.invoked);
@@ -278,6 +288,7 @@ pub fn layout(run: &RunHistory, checked: &Checked, now: Micros, t0: Micros, t1: 
             label: label(run, id),
             witness: checked.in_witness(id),
             culprit: culprits.contains(&id),
+            rank: ranks.get(&id).cloned(),
         });
     }
     let mut lines = Vec::new();
@@ -347,18 +358,19 @@ mod tests {
     use super::*;
     use crate::sim::ops::{OpEvent, OpRecord};
 
-    /// A run from (client, invoked, completed, key, call, outcome, returned) rows.
-    fn run(
-        rows: &[(
-            NodeId,
-            Micros,
-            Option<Micros>,
-            &str,
-            Call,
-            Outcome,
-            Option<i64>,
-        )],
-    ) -> RunHistory {
+    /// An operation: (client, invoked, completed, key, call, outcome, returned).
+    type Row<'a> = (
+        NodeId,
+        Micros,
+        Option<Micros>,
+        &'a str,
+        Call,
+        Outcome,
+        Option<i64>,
+    );
+
+    /// A run from its operations.
+    fn run(rows: &[Row]) -> RunHistory {
         let mut events = Vec::new();
         for (client, t0, t1, key, call, outcome, returned) in rows {
             events.push(OpRecord {
@@ -527,6 +539,8 @@ mod tests {
         let l = layout(&r, &c, 200, 0, 200);
         assert_eq!(l.lines[0].points.len(), 4);
         assert!(l.lines[0].points.iter().all(|&(t, _)| t > 0));
+        let read = l.bars.iter().find(|b| b.op == 3).unwrap();
+        assert_eq!(read.rank, Some(("x".to_string(), 3)), "the read is last");
     }
 
     #[test]

@@ -127,6 +127,20 @@ pub fn window_span(speed: usize) -> Micros {
     ((s * 15e6) as Micros).clamp(20 * MS, 2_000 * MS)
 }
 
+/// The time at the diagram's left edge when it shows `anchor` (the current time, or the
+/// keyboard's cursor) in a window of `span`: most of the window is the past. With reduced
+/// motion it moves in steps of a quarter window instead of scrolling. (The history view
+/// under the diagram uses the same window.)
+pub fn window_start(anchor: Micros, span: Micros, reduced_motion: bool) -> Micros {
+    let q = (span / 4).max(1);
+    let back = (span as f64 * (1.0 - AHEAD)) as Micros;
+    if reduced_motion {
+        anchor.saturating_sub(back).div_ceil(q) * q
+    } else {
+        anchor.saturating_sub(back)
+    }
+}
+
 /// Sizes and scale of the plot.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Geom {
@@ -955,7 +969,9 @@ type StepKey = (
     Option<(usize, CommEvent)>,
 );
 
-fn measure(scroll: &NodeRef, width: &UseStateHandle<f64>) {
+/// Measures the plot's room (the element `scroll`) into `width` (shared with the history view,
+/// which sits under the diagram on the same time axis).
+pub(super) fn measure(scroll: &NodeRef, width: &UseStateHandle<f64>) {
     if let Some(el) = scroll.cast::<web_sys::Element>() {
         let w = el.client_width() as f64;
         if w > 0.0 {
@@ -1146,13 +1162,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let geom = Geom::new(n, *width, span, stepped, p.clocks);
     let now = frame.now;
     let horizon = frame.horizon.max(now);
-    let anchor = cursor.unwrap_or(now);
-    let back = (span as f64 * (1.0 - AHEAD)) as Micros;
-    let a = if p.reduced_motion {
-        anchor.saturating_sub(back).div_ceil(q) * q
-    } else {
-        anchor.saturating_sub(back)
-    };
+    let a = window_start(cursor.unwrap_or(now), span, p.reduced_motion);
     let c0 = a / q * q;
     let c1 = c0 + span + 2 * q;
 
