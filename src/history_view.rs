@@ -93,6 +93,17 @@ impl Checked {
         })
     }
 
+    /// The moment every operation of the first witness has completed (where the view shows
+    /// the violation whole), if there is a witness.
+    pub fn violation_time(&self, run: &RunHistory) -> Option<Micros> {
+        self.keys.iter().find_map(|k| match &k.check {
+            KeyCheck::Violated { witness, .. } => {
+                (witness.iter()).map(|&id| seek_time(&run.spans[id])).max()
+            }
+            _ => None,
+        })
+    }
+
     /// Whether some key's operations cannot be ordered.
     pub fn violated(&self) -> bool {
         (self.keys.iter()).any(|k| matches!(k.check, KeyCheck::Violated { .. }))
@@ -110,13 +121,12 @@ impl Checked {
             match &k.check {
                 KeyCheck::Violated { culprit, witness } => {
                     let named: Vec<String> = witness.iter().map(|&id| op_words(run, id)).collect();
+                    let what = match witness.len() {
+                        1 => "the result of this operation",
+                        _ => "the results of these operations",
+                    };
                     out.push(format!(
-                        "Not linearizable{on}: no order of {} explains their results ({}); no order gets past {}.",
-                        if witness.len() == 1 {
-                            "this operation"
-                        } else {
-                            "these operations"
-                        },
+                        "Not linearizable{on}: no order explains {what} ({}); every order fails at {}.",
                         named.join("; "),
                         label(run, *culprit)
                     ));
@@ -462,11 +472,15 @@ mod tests {
         assert!(c.in_witness(3) && !c.in_witness(1));
         let s = c.sentence(&r);
         assert!(
-            s.starts_with("Not linearizable on key x: no order of these operations"),
+            s.starts_with(
+                "Not linearizable on key x: no order explains the results of these operations ("
+            ),
             "{s}"
         );
         assert!(s.contains("r x→1 by client 6, 50 µs–60 µs, ok"), "{s}");
-        assert!(s.ends_with("no order gets past r x→1."), "{s}");
+        assert!(s.ends_with("every order fails at r x→1."), "{s}");
+        assert_eq!(c.violation_time(&r), Some(60), "when the read completed");
+        assert_eq!(Checked::of(&stale_or_not(2)).violation_time(&r), None);
         // Key y is still ordered, and drawn; the witness's bars are marked.
         let l = layout(&r, &c, 100, 0, 100);
         assert_eq!(l.lines.len(), 1);

@@ -11,13 +11,13 @@ use crate::consistency::{Call, Outcome, RunHistory, Scalar};
 use crate::sim::time::{MS, Micros};
 
 /// The bins of time since the latest acknowledged write: each bin's upper bound (exclusive)
-/// and label.
+/// and label (in milliseconds).
 pub const BINS: [(Micros, &str); 5] = [
-    (10 * MS, "<10 ms"),
-    (50 * MS, "10–50 ms"),
-    (100 * MS, "50–100 ms"),
-    (500 * MS, "100–500 ms"),
-    (Micros::MAX, "≥500 ms"),
+    (10 * MS, "<10"),
+    (50 * MS, "10–50"),
+    (100 * MS, "50–100"),
+    (500 * MS, "100–500"),
+    (Micros::MAX, "≥500"),
 ];
 
 /// The reads of one bin.
@@ -118,7 +118,7 @@ impl Staleness {
     pub fn chart(&self) -> TradeoffChart {
         TradeoffChart {
             title: "reads that returned the latest acknowledged write (%)".into(),
-            x_title: "time since that write was acknowledged".into(),
+            x_title: "ms since that write was acknowledged".into(),
             xs: (BINS.iter().enumerate())
                 .map(|(i, (_, label))| (i as f64, label.to_string()))
                 .collect(),
@@ -201,7 +201,7 @@ mod tests {
         let chart = s.chart();
         assert_eq!(
             chart.description(),
-            "reads that returned the latest acknowledged write (%) against time since that write was acknowledged: <10 ms: 67, 10–50 ms: none, 50–100 ms: 0, 100–500 ms: none, ≥500 ms: 100"
+            "reads that returned the latest acknowledged write (%) against ms since that write was acknowledged: <10: 67, 10–50: none, 50–100: 0, 100–500: none, ≥500: 100"
         );
     }
 }

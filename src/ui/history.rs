@@ -80,6 +80,8 @@ struct Cache {
     checked_records: Option<usize>,
     check_wall: f64,
     verdict: AttrValue,
+    /// Where the first violation shows whole, if there is one.
+    violation: Option<Micros>,
     staleness: AttrValue,
     /// The drawing, and what it was drawn from (records, checked records, c0, width, span).
     drawing_key: Option<(usize, Option<usize>, Micros, u64, Micros)>,
@@ -109,6 +111,7 @@ impl Cache {
         if self.checked_records != Some(self.records) && check_due {
             let checked = Checked::of(&self.history);
             self.verdict = checked.sentence(&self.history).into();
+            self.violation = checked.violation_time(&self.history);
             self.staleness = staleness_markup(&Staleness::of(&self.history), p.id).into();
             self.checked = Rc::new(checked);
             self.checked_records = Some(self.records);
@@ -134,7 +137,7 @@ fn staleness_markup(s: &Staleness, id: &str) -> String {
             .map_or("–".to_string(), |p| format!("{} %", fixed(p, 0)));
         let _ = write!(
             out,
-            r#"<tr><th scope="row">{label}</th><td>{}</td><td>{}</td><td>{share}</td></tr>"#,
+            r#"<tr><th scope="row">{label} ms</th><td>{}</td><td>{}</td><td>{share}</td></tr>"#,
             bin.reads, bin.latest
         );
     }
@@ -312,7 +315,7 @@ pub fn HistoryView(p: &HistoryProps) -> Html {
     let shift = ((a - c0) as f64 * k).round();
     let now_x = ((now as f64 - a as f64) * k).round().max(0.0);
     let id = p.id;
-    let violated = c.checked.violated();
+    let violated = c.violation.is_some();
     let lane_list = lanes.iter().map(|n| {
         El::new("li")
             .class("hv-lane")
@@ -386,7 +389,12 @@ pub fn HistoryView(p: &HistoryProps) -> Html {
             El::new("p")
                 .attr("id", format!("{id}-verdict"))
                 .class(classes!("hv-verdict", if violated { "bad" } else { "good" }))
-                .text(c.verdict.clone()),
+                .text(c.verdict.clone())
+                .maybe(c.violation.map(|t| {
+                    super::el::button(p.dispatch.reform(move |_| Msg::Seek(t)))
+                        .class("hv-show")
+                        .text(format!("Go to {} to see it", format_time(t)))
+                })),
         )
         .child(
             El::new("div")
