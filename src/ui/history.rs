@@ -228,7 +228,7 @@ fn drawing(l: &Layout, history: &RunHistory, c0: Micros, k: f64, width: f64) -> 
             let _ = write!(name, "; number {} in the order of {key}", rank + 1);
         }
         if b.culprit {
-            name.push_str("; no order gets past it");
+            name.push_str("; in the witness, where every order fails");
         } else if b.witness {
             name.push_str("; in the witness");
         }
