@@ -15,7 +15,6 @@
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -29,7 +28,7 @@ use crate::staleness::{BINS, Staleness};
 
 use super::el::El;
 use super::raf::now_ms;
-use super::spacetime::{LabRef, measure, window_span, window_start};
+use super::spacetime::{LabRef, use_plot_width, window_span, window_start};
 use super::store::Msg;
 
 /// Least wall time between two readings of the run's operations while playing, ms.
@@ -40,8 +39,6 @@ pub const CHECK_MS: f64 = 500.0;
 const LANE: f64 = 24.0;
 /// Height of the time axis above the lanes, px.
 const AXIS: f64 = 16.0;
-/// Plot width before the box is measured.
-const DEFAULT_W: f64 = 560.0;
 
 /// Props of [`HistoryView`].
 #[derive(Properties, PartialEq)]
@@ -257,19 +254,9 @@ fn drawing(l: &Layout, history: &RunHistory, c0: Micros, k: f64, width: f64) -> 
 /// The panel; nothing while the run has no client operations.
 #[component]
 pub fn HistoryView(p: &HistoryProps) -> Html {
-    let width = use_state_eq(|| DEFAULT_W);
     let cache = use_mut_ref(Cache::default);
     let scroll = use_node_ref();
-    {
-        let (width, scroll) = (width.clone(), scroll.clone());
-        use_effect_with((), move |_| {
-            measure(&scroll, &width);
-            let listener = EventListener::new(&super::dom::window(), "resize", move |_| {
-                measure(&scroll, &width)
-            });
-            move || drop(listener)
-        });
-    }
+    let w = use_plot_width(scroll.clone());
     let onclick = {
         let dispatch = p.dispatch.clone();
         use_callback((), move |e: MouseEvent, _| {
@@ -296,7 +283,6 @@ pub fn HistoryView(p: &HistoryProps) -> Html {
     let a = window_start(now, span, p.reduced_motion);
     let c0 = a / q * q;
     let c1 = c0 + span + 2 * q;
-    let w = *width;
     let k = w / span.max(1) as f64;
     let layer_w = ((c1 - c0) as f64 * k).ceil();
     let key = (c.records, c.checked_records, c0, w as u64, span);

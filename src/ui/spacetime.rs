@@ -969,9 +969,7 @@ type StepKey = (
     Option<(usize, CommEvent)>,
 );
 
-/// Measures the plot's room (the element `scroll`) into `width` (shared with the history view,
-/// which sits under the diagram on the same time axis).
-pub(super) fn measure(scroll: &NodeRef, width: &UseStateHandle<f64>) {
+fn measure(scroll: &NodeRef, width: &UseStateHandle<f64>) {
     if let Some(el) = scroll.cast::<web_sys::Element>() {
         let w = el.client_width() as f64;
         if w > 0.0 {
@@ -980,10 +978,28 @@ pub(super) fn measure(scroll: &NodeRef, width: &UseStateHandle<f64>) {
     }
 }
 
+/// The plot's width in px: the room of the element `scroll`, measured when mounted and again
+/// on every resize of the window (the history view under the diagram, on the same time axis,
+/// measures its own the same way).
+#[hook]
+pub(super) fn use_plot_width(scroll: NodeRef) -> f64 {
+    let width = use_state_eq(|| DEFAULT_W);
+    {
+        let width = width.clone();
+        use_effect_with((), move |_| {
+            measure(&scroll, &width);
+            let listener = EventListener::new(&super::dom::window(), "resize", move |_| {
+                measure(&scroll, &width)
+            });
+            move || drop(listener)
+        });
+    }
+    *width
+}
+
 /// The diagram.
 #[component]
 pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
-    let width = use_state_eq(|| DEFAULT_W);
     let cursor = use_state_eq(|| None::<Micros>);
     // The selected event, with the run it belongs to.
     let selection = use_state_eq(|| None::<(usize, CommEvent)>);
@@ -992,6 +1008,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let cache = use_mut_ref(Cache::default);
     let view = use_mut_ref(View::default);
     let scroll = use_node_ref();
+    let width = use_plot_width(scroll.clone());
     let plot = use_node_ref();
     // The chunks' drawings are kept in the page by `ChunkDom`, outside the virtual DOM.
     let chunk_host = use_node_ref();
@@ -1002,17 +1019,6 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
             if let Some(el) = host.cast::<web_sys::Element>() {
                 dom.borrow_mut().sync(&el);
             }
-        });
-    }
-
-    {
-        let (width, scroll) = (width.clone(), scroll.clone());
-        use_effect_with((), move |_| {
-            measure(&scroll, &width);
-            let listener = EventListener::new(&super::dom::window(), "resize", move |_| {
-                measure(&scroll, &width)
-            });
-            move || drop(listener)
         });
     }
 
@@ -1140,7 +1146,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     // A selection belongs to the run it was made in.
     let selected = selection.filter(|s| s.0 == run).map(|s| s.1);
     let step_key: StepKey = (
-        *width,
+        width,
         *cursor,
         p.selected,
         p.reduced_motion,
@@ -1159,7 +1165,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
 
     let frame = &p.frame;
     let n = frame.nodes.len();
-    let geom = Geom::new(n, *width, span, stepped, p.clocks);
+    let geom = Geom::new(n, width, span, stepped, p.clocks);
     let now = frame.now;
     let horizon = frame.horizon.max(now);
     let a = window_start(cursor.unwrap_or(now), span, p.reduced_motion);
