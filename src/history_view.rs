@@ -269,11 +269,14 @@ pub fn layout(run: &RunHistory, checked: &Checked, now: Micros, t0: Micros, t1: 
             _ => None,
         })
         .collect();
-    let mut ranks: BTreeMap<usize, (String, usize)> = BTreeMap::new();
-    for k in &checked.keys {
+    // Each operation's key (by index) and place in its key's order.
+    let mut ranks: Vec<Option<(usize, usize)>> = vec![None; run.spans.len()];
+    for (index, k) in checked.keys.iter().enumerate() {
         if let KeyCheck::Ordered(order) = &k.check {
             for (rank, &id) in order.iter().enumerate() {
-                ranks.insert(id, (k.key.clone().unwrap_or_default(), rank));
+                if let Some(slot) = ranks.get_mut(id) {
+                    *slot = Some((index, rank));
+                }
             }
         }
     }
@@ -298,7 +301,8 @@ pub fn layout(run: &RunHistory, checked: &Checked, now: Micros, t0: Micros, t1: 
             label: label(run, id),
             witness: checked.in_witness(id),
             culprit: culprits.contains(&id),
-            rank: ranks.get(&id).cloned(),
+            rank: ranks[id]
+                .map(|(k, rank)| (checked.keys[k].key.clone().unwrap_or_default(), rank)),
         });
     }
     let mut lines = Vec::new();

@@ -6,6 +6,8 @@
 //! than the latest write. Reads with no acknowledged write before them are left out. Pure; the
 //! page draws it with [`crate::charts::tradeoff`].
 
+use std::cmp::Ordering;
+
 use crate::charts::tradeoff::TradeoffChart;
 use crate::consistency::{Call, Outcome, RunHistory, Scalar};
 use crate::sim::time::{MS, Micros};
@@ -43,19 +45,35 @@ pub struct Staleness {
     pub bins: [Bin; BINS.len()],
 }
 
-/// A write of a key's value that took effect (`ok` write, successful cas).
+/// A write of a key's value that may have taken effect (not `fail`).
 struct Write<'a> {
     key: Option<&'a str>,
     value: &'a Scalar,
-    /// Event positions (for real-time order) and the completion's virtual time.
+    /// Event positions, for real-time order: its invocation, and its completion if it was
+    /// acknowledged (`ok`).
     invoked_at: usize,
-    completed_at: Option<usize>,
-    completed: Option<Micros>,
-    acknowledged: bool,
+    acked_at: Option<usize>,
+    /// When it was acknowledged, in virtual time.
+    acked: Option<Micros>,
+}
+
+/// An order of values, to find a key's writes of a value by binary search.
+fn value_order(a: &Scalar, b: &Scalar) -> Ordering {
+    let rank = |s: &Scalar| match s {
+        Scalar::Null => 0,
+        Scalar::Int(_) => 1,
+        Scalar::Str(_) => 2,
+    };
+    match (a, b) {
+        (Scalar::Int(x), Scalar::Int(y)) => x.cmp(y),
+        (Scalar::Str(x), Scalar::Str(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
 }
 
 impl Staleness {
-    /// Measures `run`'s `ok` reads.
+    /// Measures `run`'s `ok` reads, in O(n log n) for n operations (it runs again as the run
+    /// grows).
     pub fn of(run: &RunHistory) -> Staleness {
         let ops = &run.history.operations;
         let writes: Vec<Write> = (ops.iter().zip(&run.spans))
@@ -64,17 +82,21 @@ impl Staleness {
                     Call::Write(v) | Call::Cas(_, v) => v,
                     _ => return None,
                 };
-                // A write of unknown outcome may have taken effect: a read may see it.
+                let acked = op.outcome == Outcome::Ok;
                 (op.outcome != Outcome::Fail).then_some(Write {
                     key: op.key.as_deref(),
                     value,
                     invoked_at: op.invoked_at,
-                    completed_at: op.completed_at,
-                    completed: span.completed,
-                    acknowledged: op.outcome == Outcome::Ok && op.completed_at.is_some(),
+                    acked_at: op.completed_at.filter(|_| acked),
+                    acked: span.completed.filter(|_| acked),
                 })
             })
             .collect();
+        // The acknowledged writes by key and acknowledgement; all of them by key and value.
+        let mut acked: Vec<&Write> = writes.iter().filter(|w| w.acked_at.is_some()).collect();
+        acked.sort_by(|a, b| (a.key, a.acked_at).cmp(&(b.key, b.acked_at)));
+        let mut by_value: Vec<&Write> = writes.iter().collect();
+        by_value.sort_by(|a, b| a.key.cmp(&b.key).then(value_order(a.value, b.value)));
         let mut out = Staleness::default();
         for (op, span) in ops.iter().zip(&run.spans) {
             let (Call::Read, Outcome::Ok, Some(got), Some(done)) =
@@ -82,21 +104,26 @@ impl Staleness {
             else {
                 continue;
             };
-            let same_key = || writes.iter().filter(|w| w.key == op.key.as_deref());
-            let latest = same_key()
-                .filter(|w| w.acknowledged && w.completed_at.is_some_and(|c| c < op.invoked_at))
-                .max_by_key(|w| w.completed_at);
-            let Some(latest) = latest else {
+            let key = op.key.as_deref();
+            // The latest acknowledged before the read began.
+            let before =
+                acked.partition_point(|w| (w.key, w.acked_at) < (key, Some(op.invoked_at)));
+            let Some(latest) = before
+                .checked_sub(1)
+                .map(|i| acked[i])
+                .filter(|w| w.key == key)
+            else {
                 continue;
             };
             // Up to date: the value of a write that may have taken effect before the read
-            // ended and no earlier than the latest (it did not complete before that began).
-            let up_to_date = same_key().any(|w| {
-                w.value == got
-                    && w.invoked_at < done
-                    && w.completed_at.is_none_or(|c| c > latest.invoked_at)
-            });
-            let age = span.invoked - latest.completed.unwrap_or(span.invoked).min(span.invoked);
+            // ended and no earlier than the latest (it was not acknowledged before that began).
+            let at = |w: &&Write| w.key.cmp(&key).then(value_order(w.value, got));
+            let from = by_value.partition_point(|w| at(w).is_lt());
+            let up_to_date = by_value[from..]
+                .iter()
+                .take_while(|w| at(w).is_eq())
+                .any(|w| w.invoked_at < done && w.acked_at.is_none_or(|c| c > latest.invoked_at));
+            let age = span.invoked - latest.acked.unwrap_or(span.invoked).min(span.invoked);
             let bin = BINS
                 .iter()
                 .position(|&(upper, _)| age < upper)

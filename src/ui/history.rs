@@ -11,6 +11,9 @@
 //! (while playing, at most every [`READ_MS`]), checked again only when they changed (while
 //! playing, at most every [`CHECK_MS`]), and drawn as one piece of markup from a window start
 //! that moves by quarters, which an animation frame only shifts (like the diagram's layers).
+//! A long run's history takes longer to read and check: while playing, each is then done again
+//! only after [`IDLE_FACTOR`] times the wall time it took, so it never takes more than a tenth
+//! of the page's time.
 
 use std::fmt::Write as _;
 use std::rc::Rc;
@@ -35,6 +38,9 @@ use super::store::Msg;
 pub const READ_MS: f64 = 100.0;
 /// Least wall time between two checks of the history while playing, ms.
 pub const CHECK_MS: f64 = 500.0;
+/// While playing, the wall time left between two readings (or checks) is at least this many
+/// times what the last one took.
+pub const IDLE_FACTOR: f64 = 10.0;
 /// Height of a client's lane, px.
 const LANE: f64 = 24.0;
 /// Height of the time axis above the lanes, px.
@@ -69,6 +75,9 @@ struct Cache {
     trace_len: usize,
     lab_now: Micros,
     read_wall: f64,
+    /// Wall ms the last reading took, and the last check.
+    read_cost: f64,
+    check_cost: f64,
     /// The operations read, and how many op records made them.
     history: Rc<RunHistory>,
     records: usize,
@@ -94,7 +103,7 @@ impl Cache {
         let (run, len, lab_now) = (p.lab.id(), lab.trace_len(), lab.now());
         let new_run = run != self.run;
         let back = lab_now < self.lab_now;
-        let due = !p.playing || wall - self.read_wall >= READ_MS;
+        let due = !p.playing || wall - self.read_wall >= READ_MS.max(IDLE_FACTOR * self.read_cost);
         if new_run || back || (len != self.trace_len && due) {
             let records = lab.operations();
             if new_run || records.len() != self.records {
@@ -102,10 +111,14 @@ impl Cache {
                 self.records = records.len();
             }
             (self.run, self.trace_len, self.lab_now, self.read_wall) = (run, len, lab_now, wall);
+            self.read_cost = now_ms() - wall;
         }
         let shrank = self.checked_records.is_some_and(|c| c > self.records) || new_run;
-        let check_due = !p.playing || wall - self.check_wall >= CHECK_MS || shrank;
+        let check_due = !p.playing
+            || wall - self.check_wall >= CHECK_MS.max(IDLE_FACTOR * self.check_cost)
+            || shrank;
         if self.checked_records != Some(self.records) && check_due {
+            let start = now_ms();
             let checked = Checked::of(&self.history);
             self.verdict = checked.sentence(&self.history).into();
             self.violation = checked.violation_time(&self.history);
@@ -113,6 +126,7 @@ impl Cache {
             self.checked = Rc::new(checked);
             self.checked_records = Some(self.records);
             self.check_wall = wall;
+            self.check_cost = now_ms() - start;
         }
     }
 }
