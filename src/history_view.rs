@@ -4,10 +4,9 @@
 //! what the checker found. Pure (no web dependency), so it is tested natively; `ui::history`
 //! draws it.
 
-use std::collections::BTreeMap;
-
 use crate::consistency::{Call, History, Outcome, RunHistory, Scalar, Verdict, check, run::OpSpan};
 use crate::sim::node::NodeId;
+use crate::sim::small_sort::{sort_small, sort_small_by};
 use crate::sim::time::{Micros, format_time};
 
 /// What the checker found for one key's operations.
@@ -51,10 +50,16 @@ impl Checked {
     /// Checks each key of `run` against the model its operations call for.
     pub fn of(run: &RunHistory) -> Checked {
         let model = run.model();
-        let mut by_key: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
+        // The operations of each key (a few keys: found by a linear search, sorted by
+        // insertion).
+        let mut by_key: Vec<(Option<String>, Vec<usize>)> = Vec::new();
         for (id, op) in run.history.operations.iter().enumerate() {
-            by_key.entry(op.key.clone()).or_default().push(id);
+            match by_key.iter_mut().find(|(k, _)| *k == op.key) {
+                Some((_, ids)) => ids.push(id),
+                None => by_key.push((op.key.clone(), vec![id])),
+            }
         }
+        sort_small_by(&mut by_key, |a, b| a.0.cmp(&b.0));
         let mut out = Checked::default();
         for (key, ids) in by_key {
             let mut one = History::default();
@@ -198,6 +203,18 @@ pub fn seek_time(span: &OpSpan) -> Micros {
     span.completed.unwrap_or(span.invoked)
 }
 
+/// The clients that ran operations, in order: the lanes, top to bottom.
+pub fn clients(run: &RunHistory) -> Vec<NodeId> {
+    let mut out: Vec<NodeId> = Vec::new();
+    for s in &run.spans {
+        if !out.contains(&s.client) {
+            out.push(s.client);
+        }
+    }
+    sort_small(&mut out);
+    out
+}
+
 /// How a bar is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BarStyle {
@@ -259,9 +276,7 @@ pub struct Layout {
 /// Lays out `run`'s operations that reach into `[t0, t1]` at moment `now` (open bars end at
 /// it), with each ordered key's line from `checked`.
 pub fn layout(run: &RunHistory, checked: &Checked, now: Micros, t0: Micros, t1: Micros) -> Layout {
-    let mut lanes: Vec<NodeId> = run.spans.iter().map(|s| s.client).collect();
-    lanes.sort_unstable();
-    lanes.dedup();
+    let lanes = clients(run);
     let lane = |client: NodeId| lanes.binary_search(&client).unwrap_or(0);
     let culprits: Vec<usize> = (checked.keys.iter())
         .filter_map(|k| match k.check {

@@ -6,8 +6,6 @@
 //! than the latest write. Reads with no acknowledged write before them are left out. Pure; the
 //! page draws it with [`crate::charts::tradeoff`].
 
-use std::cmp::Ordering;
-
 use crate::charts::tradeoff::TradeoffChart;
 use crate::consistency::{Call, Outcome, RunHistory, Scalar};
 use crate::sim::time::{MS, Micros};
@@ -45,92 +43,95 @@ pub struct Staleness {
     pub bins: [Bin; BINS.len()],
 }
 
-/// A write of a key's value that may have taken effect (not `fail`).
-struct Write<'a> {
-    key: Option<&'a str>,
-    value: &'a Scalar,
-    /// Event positions, for real-time order: its invocation, and its completion if it was
-    /// acknowledged (`ok`).
-    invoked_at: usize,
-    acked_at: Option<usize>,
-    /// When it was acknowledged, in virtual time.
-    acked: Option<Micros>,
-}
-
-/// An order of values, to find a key's writes of a value by binary search.
-fn value_order(a: &Scalar, b: &Scalar) -> Ordering {
-    let rank = |s: &Scalar| match s {
-        Scalar::Null => 0,
-        Scalar::Int(_) => 1,
-        Scalar::Str(_) => 2,
-    };
-    match (a, b) {
-        (Scalar::Int(x), Scalar::Int(y)) => x.cmp(y),
-        (Scalar::Str(x), Scalar::Str(y)) => x.cmp(y),
-        _ => rank(a).cmp(&rank(b)),
+/// The value a write or cas sets, if it is one.
+fn written(call: &Call) -> Option<&Scalar> {
+    match call {
+        Call::Write(v) | Call::Cas(_, v) => Some(v),
+        _ => None,
     }
 }
 
+/// One key's writes as the sweep through time has met them (operation ids).
+#[derive(Default)]
+struct KeyWrites<'a> {
+    key: Option<&'a str>,
+    /// Acknowledged (`ok`), in the order of their acknowledgements.
+    acked: Vec<usize>,
+    /// In flight.
+    open: Vec<usize>,
+    /// Completed `info`: they may take effect at any later time.
+    unknown: Vec<usize>,
+}
+
 impl Staleness {
-    /// Measures `run`'s `ok` reads, in O(n log n) for n operations (it runs again as the run
-    /// grows).
+    /// Measures `run`'s `ok` reads in one sweep through its events in time order (it runs
+    /// again as the run grows, so it is linear in the operations and each read looks only at
+    /// the writes around it; no sort).
     pub fn of(run: &RunHistory) -> Staleness {
         let ops = &run.history.operations;
-        let writes: Vec<Write> = (ops.iter().zip(&run.spans))
-            .filter_map(|(op, span)| {
-                let value = match &op.call {
-                    Call::Write(v) | Call::Cas(_, v) => v,
-                    _ => return None,
-                };
-                let acked = op.outcome == Outcome::Ok;
-                (op.outcome != Outcome::Fail).then_some(Write {
-                    key: op.key.as_deref(),
-                    value,
-                    invoked_at: op.invoked_at,
-                    acked_at: op.completed_at.filter(|_| acked),
-                    acked: span.completed.filter(|_| acked),
-                })
-            })
-            .collect();
-        // The acknowledged writes by key and acknowledgement; all of them by key and value.
-        let mut acked: Vec<&Write> = writes.iter().filter(|w| w.acked_at.is_some()).collect();
-        acked.sort_by(|a, b| (a.key, a.acked_at).cmp(&(b.key, b.acked_at)));
-        let mut by_value: Vec<&Write> = writes.iter().collect();
-        by_value.sort_by(|a, b| a.key.cmp(&b.key).then(value_order(a.value, b.value)));
+        // Each event's operation by position (positions are event numbers, one per event).
+        let last = (ops.iter())
+            .map(|o| o.completed_at.unwrap_or(o.invoked_at))
+            .max();
+        let mut events: Vec<Option<(usize, bool)>> = vec![None; last.map_or(0, |l| l + 1)];
+        for (id, op) in ops.iter().enumerate() {
+            events[op.invoked_at] = Some((id, false));
+            if let Some(c) = op.completed_at {
+                events[c] = Some((id, true));
+            }
+        }
+        let mut keys: Vec<KeyWrites> = Vec::new();
+        // The latest acknowledged write of its key when each read began.
+        let mut latest_then: Vec<Option<usize>> = vec![None; ops.len()];
         let mut out = Staleness::default();
-        for (op, span) in ops.iter().zip(&run.spans) {
-            let (Call::Read, Outcome::Ok, Some(got), Some(done)) =
-                (&op.call, op.outcome, &op.returned, op.completed_at)
-            else {
-                continue;
-            };
+        for (id, completion) in events.into_iter().flatten() {
+            let op = &ops[id];
             let key = op.key.as_deref();
-            // The latest acknowledged before the read began.
-            let before =
-                acked.partition_point(|w| (w.key, w.acked_at) < (key, Some(op.invoked_at)));
-            let Some(latest) = before
-                .checked_sub(1)
-                .map(|i| acked[i])
-                .filter(|w| w.key == key)
-            else {
-                continue;
+            let k = match keys.iter().position(|k| k.key == key) {
+                Some(k) => k,
+                None => {
+                    keys.push(KeyWrites {
+                        key,
+                        ..KeyWrites::default()
+                    });
+                    keys.len() - 1
+                }
             };
-            // Up to date: the value of a write that may have taken effect before the read
-            // ended and no earlier than the latest (it was not acknowledged before that began).
-            let at = |w: &&Write| w.key.cmp(&key).then(value_order(w.value, got));
-            let from = by_value.partition_point(|w| at(w).is_lt());
-            let up_to_date = by_value[from..]
-                .iter()
-                .take_while(|w| at(w).is_eq())
-                .any(|w| w.invoked_at < done && w.acked_at.is_none_or(|c| c > latest.invoked_at));
-            let age = span.invoked - latest.acked.unwrap_or(span.invoked).min(span.invoked);
-            let bin = BINS
-                .iter()
-                .position(|&(upper, _)| age < upper)
-                .unwrap_or(BINS.len() - 1);
-            out.bins[bin].reads += 1;
-            if up_to_date {
-                out.bins[bin].latest += 1;
+            let writes = &mut keys[k];
+            match (&op.call, completion) {
+                (Call::Read, false) => latest_then[id] = writes.acked.last().copied(),
+                (Call::Read, true) => {
+                    let (Outcome::Ok, Some(got), Some(l)) =
+                        (op.outcome, &op.returned, latest_then[id])
+                    else {
+                        continue;
+                    };
+                    let latest = &ops[l];
+                    // Up to date: the value of a write that may have taken effect before the
+                    // read ended and no earlier than the latest (it was not acknowledged before
+                    // that began).
+                    let later = (writes.acked.iter().rev())
+                        .take_while(|&&w| ops[w].completed_at > Some(latest.invoked_at));
+                    let up_to_date = (later.chain(&writes.open).chain(&writes.unknown))
+                        .any(|&w| written(&ops[w].call) == Some(got));
+                    let acked = run.spans[l].completed.unwrap_or(0);
+                    let age = run.spans[id].invoked.saturating_sub(acked);
+                    let bin = (BINS.iter())
+                        .position(|&(upper, _)| age < upper)
+                        .unwrap_or(BINS.len() - 1);
+                    out.bins[bin].reads += 1;
+                    out.bins[bin].latest += usize::from(up_to_date);
+                }
+                (call, false) if written(call).is_some() => writes.open.push(id),
+                (_, false) => {}
+                (_, true) => {
+                    writes.open.retain(|&w| w != id);
+                    match op.outcome {
+                        Outcome::Ok => writes.acked.push(id),
+                        Outcome::Info => writes.unknown.push(id),
+                        Outcome::Fail => {}
+                    }
+                }
             }
         }
         out

@@ -26,6 +26,7 @@ use crate::charts::svg::escape;
 use crate::consistency::RunHistory;
 use crate::history_view::{self, BarStyle, Checked, Layout};
 use crate::sim::decimal::{fixed, shortest};
+use crate::sim::node::NodeId;
 use crate::sim::time::{Micros, format_time};
 use crate::staleness::{BINS, Staleness};
 
@@ -92,6 +93,8 @@ struct Cache {
     /// The drawing, and what it was drawn from (records, checked records, c0, width, span).
     drawing_key: Option<(usize, Option<usize>, Micros, u64, Micros)>,
     drawing: AttrValue,
+    /// The client of each lane in the drawing.
+    lanes: Vec<NodeId>,
 }
 
 impl Cache {
@@ -303,14 +306,10 @@ pub fn HistoryView(p: &HistoryProps) -> Html {
     if c.drawing_key != Some(key) {
         let l = history_view::layout(&c.history, &c.checked, c.lab_now, c0, c1);
         c.drawing = drawing(&l, &c.history, c0, k, layer_w).into();
+        c.lanes = l.lanes;
         c.drawing_key = Some(key);
     }
-    let lanes = {
-        let mut clients: Vec<_> = c.history.spans.iter().map(|s| s.client).collect();
-        clients.sort_unstable();
-        clients.dedup();
-        clients
-    };
+    let lanes = c.lanes.clone();
     let h = AXIS + lanes.len() as f64 * LANE;
     let shift = ((a - c0) as f64 * k).round();
     let now_x = ((now as f64 - a as f64) * k).round().max(0.0);
