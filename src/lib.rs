@@ -7,6 +7,9 @@
 //!   (labels, the event a click picks, how events stand to a selected one; pure);
 //! * [`consistency`] — client histories of a store and the linearizability checker (pure, no
 //!   web dependency; the simulator does not import it);
+//! * [`history_view`] and [`staleness`] — what the history view and the staleness chart show of
+//!   a run's client operations (lanes, bars, each key's linearization or witness, reads by
+//!   time since the latest acknowledged write; pure);
 //! * [`charts`] — what a protocol's charts show, as points, lines, axes and sentences built from
 //!   the simulator's metrics (pure, no web dependency; the page draws them);
 //! * [`protocols`] — the protocols themselves and their one registration point;
@@ -30,11 +33,13 @@ pub mod consistency;
 pub mod embed_api;
 pub mod export;
 pub mod fuzz;
+pub mod history_view;
 pub mod import;
 pub mod protocols;
 pub mod scenario;
 pub mod side_by_side;
 pub mod sim;
+pub mod staleness;
 pub mod tradeoff;
 
 #[cfg(target_arch = "wasm32")]

@@ -14,6 +14,7 @@ use super::events_log::{EventLog, EventLogProps};
 use super::geometry::leading_role;
 use super::hashring::diagram_panel;
 use super::help::{Announcer, AnnouncerProps, Help, HelpProps, watch_reduced_motion};
+use super::history::{HistoryProps, HistoryView};
 use super::inspector::{Inspector, InspectorProps};
 use super::invariants::{InvariantsProps, invariants};
 use super::kinds::{KindTablesProps, kind_tables};
@@ -254,6 +255,7 @@ pub fn App() -> Html {
                     dispatch: dispatch.clone(),
                 },
             ),
+            history_views(&store, &dispatch),
             optional(logs),
             kind_tables(&KindTablesProps {
                 nodes: frame.nodes.clone(),
@@ -381,6 +383,47 @@ pub fn App() -> Html {
             )
         }))
         .into()
+}
+
+/// The history view of the run's client operations (each draws nothing without any), and the
+/// twin's beside it when one is shown.
+fn history_views(store: &Store, dispatch: &Callback<Msg>) -> Html {
+    let view = |lab, now, id: &'static str, title: String| {
+        component::<HistoryView>(
+            Some(id.into()),
+            HistoryProps {
+                lab: LabRef(lab),
+                now,
+                speed: store.speed,
+                reduced_motion: store.reduced_motion,
+                playing: store.playing,
+                id,
+                title: title.into(),
+                dispatch: dispatch.clone(),
+            },
+        )
+    };
+    let twin = (store.twin_lab())
+        .zip(store.twin_view.as_deref())
+        .map(|(lab, t)| {
+            view(
+                lab,
+                t.now,
+                "hv-twin",
+                format!("Client history, {} = {}", t.key, t.value_text),
+            )
+        });
+    let title = match store.twin_view.as_deref() {
+        Some(t) => format!(
+            "Client history, {} = {} (this run)",
+            t.key, t.main_value_text
+        ),
+        None => "Client history".to_string(),
+    };
+    fragment(vec![
+        view(store.lab.clone(), store.clock.0, "hv", title),
+        optional(twin),
+    ])
 }
 
 /// The messages above the ring (brought into view when one appears).

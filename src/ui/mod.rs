@@ -28,6 +28,7 @@ pub mod flights;
 pub mod geometry;
 pub mod hashring;
 pub mod help;
+pub mod history;
 pub mod inspector;
 pub mod intro;
 pub mod invariants;

@@ -127,6 +127,20 @@ pub fn window_span(speed: usize) -> Micros {
     ((s * 15e6) as Micros).clamp(20 * MS, 2_000 * MS)
 }
 
+/// The time at the diagram's left edge when it shows `anchor` (the current time, or the
+/// keyboard's cursor) in a window of `span`: most of the window is the past. With reduced
+/// motion it moves in steps of a quarter window instead of scrolling. (The history view
+/// under the diagram uses the same window.)
+pub fn window_start(anchor: Micros, span: Micros, reduced_motion: bool) -> Micros {
+    let q = (span / 4).max(1);
+    let back = (span as f64 * (1.0 - AHEAD)) as Micros;
+    if reduced_motion {
+        anchor.saturating_sub(back).div_ceil(q) * q
+    } else {
+        anchor.saturating_sub(back)
+    }
+}
+
 /// Sizes and scale of the plot.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Geom {
@@ -964,10 +978,28 @@ fn measure(scroll: &NodeRef, width: &UseStateHandle<f64>) {
     }
 }
 
+/// The plot's width in px: the room of the element `scroll`, measured when mounted and again
+/// on every resize of the window (the history view under the diagram, on the same time axis,
+/// measures its own the same way).
+#[hook]
+pub(super) fn use_plot_width(scroll: NodeRef) -> f64 {
+    let width = use_state_eq(|| DEFAULT_W);
+    {
+        let width = width.clone();
+        use_effect_with((), move |_| {
+            measure(&scroll, &width);
+            let listener = EventListener::new(&super::dom::window(), "resize", move |_| {
+                measure(&scroll, &width)
+            });
+            move || drop(listener)
+        });
+    }
+    *width
+}
+
 /// The diagram.
 #[component]
 pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
-    let width = use_state_eq(|| DEFAULT_W);
     let cursor = use_state_eq(|| None::<Micros>);
     // The selected event, with the run it belongs to.
     let selection = use_state_eq(|| None::<(usize, CommEvent)>);
@@ -976,6 +1008,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let cache = use_mut_ref(Cache::default);
     let view = use_mut_ref(View::default);
     let scroll = use_node_ref();
+    let width = use_plot_width(scroll.clone());
     let plot = use_node_ref();
     // The chunks' drawings are kept in the page by `ChunkDom`, outside the virtual DOM.
     let chunk_host = use_node_ref();
@@ -986,17 +1019,6 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
             if let Some(el) = host.cast::<web_sys::Element>() {
                 dom.borrow_mut().sync(&el);
             }
-        });
-    }
-
-    {
-        let (width, scroll) = (width.clone(), scroll.clone());
-        use_effect_with((), move |_| {
-            measure(&scroll, &width);
-            let listener = EventListener::new(&super::dom::window(), "resize", move |_| {
-                measure(&scroll, &width)
-            });
-            move || drop(listener)
         });
     }
 
@@ -1124,7 +1146,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     // A selection belongs to the run it was made in.
     let selected = selection.filter(|s| s.0 == run).map(|s| s.1);
     let step_key: StepKey = (
-        *width,
+        width,
         *cursor,
         p.selected,
         p.reduced_motion,
@@ -1143,16 +1165,10 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
 
     let frame = &p.frame;
     let n = frame.nodes.len();
-    let geom = Geom::new(n, *width, span, stepped, p.clocks);
+    let geom = Geom::new(n, width, span, stepped, p.clocks);
     let now = frame.now;
     let horizon = frame.horizon.max(now);
-    let anchor = cursor.unwrap_or(now);
-    let back = (span as f64 * (1.0 - AHEAD)) as Micros;
-    let a = if p.reduced_motion {
-        anchor.saturating_sub(back).div_ceil(q) * q
-    } else {
-        anchor.saturating_sub(back)
-    };
+    let a = window_start(cursor.unwrap_or(now), span, p.reduced_motion);
     let c0 = a / q * q;
     let c1 = c0 + span + 2 * q;
 

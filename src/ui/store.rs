@@ -660,6 +660,12 @@ impl Store {
         self.sync_twin();
     }
 
+    /// The twin run, if one is shown side by side: views that show each run (the history
+    /// view) draw it too.
+    pub fn twin_lab(&self) -> Option<Rc<RefCell<Box<dyn Lab>>>> {
+        self.twin.as_ref().map(|t| t.lab.clone())
+    }
+
     /// Brings the twin to the visitor's moment (forward within the replay budget, or back) and
     /// reads both runs' figures.
     fn sync_twin(&mut self) {

@@ -1,7 +1,8 @@
 // Automated WCAG audit with axe-core 4.14 over every protocol's page (failover's with its
 // manager table, clients and charts), light and dark, with a node menu open, with charts (a run
-// with clients), and in the embed layout: no serious or critical violation. (The node controls'
-// visible labels are part of their accessible names: WCAG 2.5.3, rule label-content-name-mismatch.)
+// with clients), the key–value store's history views, and in the embed layout: no serious or
+// critical violation. (The node controls' visible labels are part of their accessible names:
+// WCAG 2.5.3, rule label-content-name-mismatch.)
 //
 // axe is injected as a script tag, which the app's strict CSP forbids: these pages are opened
 // with `bypassCSP` (every other test file keeps the CSP).
@@ -112,6 +113,18 @@ describe('accessibility audit (axe-core)', () => {
       await page.keyboard.press(' ');
       await page.locator('.st .causal .cs').waitFor();
       assert.deepEqual(await audit(page), [], `violations with clocks and a selection, ${scheme}`);
+      assertClean(page);
+      await page.context().close();
+    }
+  });
+
+  it("the key–value store's history view with a witness, side by side, and the staleness chart: no serious or critical violations, light and dark", async () => {
+    for (const scheme of ['light', 'dark']) {
+      const page = await openPage(env, '?protocol=kvstore&mode=raft&seed=1&vs=mode:raft-follower&at=8000000', scheme);
+      await page.locator('#hv-twin .hv-op').first().waitFor();
+      await page.locator('#hv-twin').getByRole('button', { name: /to see it$/ }).click();
+      await page.locator('#hv-twin .hv-op.wit').first().waitFor();
+      assert.deepEqual(await audit(page), [], `violations with the history views, ${scheme}`);
       assertClean(page);
       await page.context().close();
     }

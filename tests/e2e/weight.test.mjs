@@ -17,8 +17,10 @@ import { firstLoadWeight } from './weight.mjs';
 // protocol-only generic copies in failover and Multi-Paxos. Then the page's elements built by a
 // few small functions (src/ui/el.rs) instead of html!'s inline code. Logical clocks on every
 // run (Lamport and vector clocks from the trace, the diagram's labels and causal highlighting,
-// the ShiViz download) added 11.4 KB, clock synchronisation 12.1 KB.
-const BUDGET_KB = 364;
+// the ShiViz download) added 11.4 KB, clock synchronisation 12.1 KB. The history view and the
+// staleness chart 20.8 KB (363.5 → 384.3 KB), about 9 KB of it the linearizability checker,
+// which the key–value store brings anyway (with the store: 388.8 → 400.6 KB, +11.9 KB).
+const BUDGET_KB = 385;
 
 test(`the first load stays within ${BUDGET_KB} KB gzipped`, () => {
   const { gz, files } = firstLoadWeight();
