@@ -3,7 +3,7 @@
 //! links (picked by [`FUZZ_MIX`], the picker chaos mode shares), all as recorded actions, so
 //! every failing run comes with a link that replays it exactly.
 
-use crate::sim::action::ActionKind;
+use crate::sim::action::{ActionKind, NetConfig};
 use crate::sim::chaos::{FUZZ_MIX, Scene};
 use crate::sim::lab::Lab;
 use crate::sim::node::{Finding, NodeId};
@@ -230,6 +230,13 @@ pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
     if !violations(lab).is_empty() {
         return;
     }
+    end_faults(lab, base_net);
+}
+
+/// Ends every fault now: heals the network, gives it back the configuration `base_net` and
+/// every link its usual latency, and restarts every crashed node. What a fuzz run does when its
+/// faults stop, and what a test does before it checks that the system recovers.
+pub fn end_faults(lab: &mut dyn Lab, base_net: NetConfig) {
     let _ = lab.act(ActionKind::Heal);
     let _ = lab.act(ActionKind::SetNetwork { net: base_net });
     for (from, to, _, _) in lab.network().slow_links {
@@ -239,7 +246,7 @@ pub fn inject_faults(lab: &mut dyn Lab, seed: u64, opts: &FuzzOptions) {
             latency: None,
         });
     }
-    for node in 1..=n {
+    for node in 1..=lab.setup().total() as NodeId {
         if !lab.is_up(node) {
             let _ = lab.act(ActionKind::Restart { node });
         }

@@ -37,6 +37,7 @@ mod cli {
     use std::time::Instant;
 
     use quorumscope::compare;
+    use quorumscope::consistency::RunHistory;
     use quorumscope::export::TraceExport;
     use quorumscope::fuzz::{self, FuzzOptions};
     use quorumscope::protocols;
@@ -123,9 +124,9 @@ quorumscope run — run one scenario and print a summary
 USAGE:
   quorumscope run [--protocol raft] [--nodes 5] [--seed 42] [--until 60s] [--faults random]
                   [--load N] [--chaos RATE] [--bug NAME]... [--param KEY=VALUE]...
-                  [--trace FILE] [--metrics FILE] [--shiviz FILE]
+                  [--trace FILE] [--metrics FILE] [--shiviz FILE] [--history FILE]
   quorumscope run --link URL [--until TIME] [--faults random] [--trace FILE] [--metrics FILE]
-                  [--shiviz FILE]
+                  [--shiviz FILE] [--history FILE]
 
   --link URL        replay a link copied from the page: its scenario, recorded actions and, without
                     --until, its moment (at=); parameters it does not know are warned about and ignored
@@ -142,6 +143,8 @@ USAGE:
   --metrics FILE    write the metric samples as JSON Lines: one object a line with t_us, series, node, value
   --shiviz FILE     write every send and delivery with its vector clock as a ShiViz log, headed by
                     the regular expression that parses it (ShiViz's log file format)
+  --history FILE    write the clients' operations as a Jepsen-style history, one invocation or
+                    completion a line in real-time order (what check-history reads; kvstore)
 
 The same scenario always gives a byte-identical trace. The summary ends with the link of the run,
 which `run --link` and the page open at the same moment. Exit status: 0, 1 if an invariant was
@@ -465,7 +468,7 @@ names the line), a missing file or bad options, 3 if the search gave up undecide
     fn run(args: Vec<OsString>) -> Result<i32, Failure> {
         let allowed = [
             "protocol", "nodes", "seed", "until", "faults", "link", "trace", "load", "chaos",
-            "bug", "param", "metrics", "shiviz",
+            "bug", "param", "metrics", "shiviz", "history",
         ];
         let Some(flags) = Flags::parse(args, "run", &allowed)? else {
             say!("{RUN_HELP}{}", protocol_list());
@@ -504,6 +507,17 @@ names the line), a missing file or bad options, 3 if the search gave up undecide
         if let Some(path) = flags.get("shiviz") {
             std::fs::write(path, lab.shiviz_chunk(0, usize::MAX).0)
                 .map_err(|e| Failure::Io(format!("cannot write the ShiViz log to {path}: {e}")))?;
+        }
+        if let Some(path) = flags.get("history") {
+            let history = RunHistory::from_records(&lab.operations());
+            if history.spans.is_empty() {
+                eprintln!(
+                    "note: no client operation in this run ({} records none); {path} is empty",
+                    scenario.protocol
+                );
+            }
+            std::fs::write(path, history.to_jsonl())
+                .map_err(|e| Failure::Io(format!("cannot write the history to {path}: {e}")))?;
         }
         print_summary(lab.as_ref(), &trace)?;
         Ok(if fuzz::violations(lab.as_ref()).is_empty() {

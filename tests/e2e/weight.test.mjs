@@ -20,7 +20,7 @@ import { firstLoadWeight } from './weight.mjs';
 // the ShiViz download) added 11.4 KB, clock synchronisation 12.1 KB. The history view and the
 // staleness chart 20.8 KB (363.5 → 384.3 KB), about 9 KB of it the linearizability checker,
 // which the key–value store brings anyway (with the store: 388.8 → 400.6 KB, +11.9 KB).
-const BUDGET_KB = 385;
+const BUDGET_KB = 403;
 
 test(`the first load stays within ${BUDGET_KB} KB gzipped`, () => {
   const { gz, files } = firstLoadWeight();

@@ -346,24 +346,41 @@ impl Protocol for KvStore {
     }
 
     fn summary(nodes: &[KvNode], up: &[bool]) -> Vec<(String, String)> {
-        // Convergence: do the running replicas hold the same copy of every key?
-        let copies: Vec<(NodeId, &[Versioned])> = (nodes.iter().zip(up).zip(1..))
-            .filter_map(|((n, &up), id)| n.replica().filter(|_| up).map(|r| (id, &r.store[..])))
+        // Convergence: do the running replicas hold the same copy of every key? Under Raft a
+        // follower applies an entry a heartbeat after the leader, so while clients write, only
+        // replicas at the same log position can agree: those behind are named with their lag.
+        let running: Vec<(NodeId, &Replica)> = (nodes.iter().zip(up).zip(1..))
+            .filter_map(|((n, &up), id)| n.replica().filter(|_| up).map(|r| (id, r)))
             .collect();
-        let Some(&(_, first)) = copies.first() else {
+        let newest = running.iter().map(|(_, r)| r.applied()).max().unwrap_or(0);
+        let (level, behind): (Vec<_>, Vec<_>) =
+            (running.iter()).partition(|(_, r)| r.applied() == newest);
+        let Some(&&(_, first)) = level.first() else {
             return Vec::new();
         };
-        let differ: Vec<String> = (0..first.len())
-            .filter(|&k| copies.iter().any(|(_, c)| c[k].value != first[k].value))
+        let differ: Vec<String> = (0..first.store.len())
+            .filter(|&k| {
+                level
+                    .iter()
+                    .any(|(_, c)| c.store[k].value != first.store[k].value)
+            })
             .map(|k| op::key_name(k as u8))
             .collect();
-        vec![(
-            "Replicas".to_string(),
-            if differ.is_empty() {
-                format!("the {} running agree on every key", copies.len())
-            } else {
-                format!("copies differ on {}", differ.join(", "))
-            },
-        )]
+        let mut line = if !differ.is_empty() {
+            format!("copies differ on {}", differ.join(", "))
+        } else if behind.is_empty() {
+            format!("the {} running agree on every key", level.len())
+        } else {
+            format!(
+                "the {} running at entry {newest} agree on every key",
+                level.len()
+            )
+        };
+        for (id, r) in behind {
+            let lag = newest - r.applied();
+            let s = if lag == 1 { "y" } else { "ies" };
+            line.push_str(&format!("; Node {id} is {lag} entr{s} behind"));
+        }
+        vec![("Replicas".to_string(), line)]
     }
 }

@@ -74,6 +74,14 @@ impl Op {
         }
     }
 
+    /// The operation packed with who asked for it, [`Origin`] in bits 48–63: what a replica
+    /// logs.
+    pub fn entry(self, origin: Origin) -> u64 {
+        self.command()
+            | (u64::from(origin.client) & 0x1f) << 48
+            | (origin.req & ORIGIN_REQS_MASK) << 53
+    }
+
     /// The operation a Raft entry's command carries; `None` for [`NOOP`] (and anything else).
     pub fn of_command(command: u64) -> Option<Op> {
         let key = ((command >> 2) & 0x3f) as u8;
@@ -126,6 +134,46 @@ pub fn scalar(value: u64) -> Scalar {
     match value {
         0 => Scalar::Null,
         v => Scalar::Int(v as i64),
+    }
+}
+
+/// Request numbers an entry keeps (modulo 2048): ample, since a client has one operation in
+/// flight and only its latest request can still be retried.
+const ORIGIN_REQS_MASK: u64 = 0x7ff;
+
+/// Who asked for a logged operation: a client node (or a replica, for the visitor's writes) and
+/// its request number, kept in the entry so that a request logged twice is applied once. A
+/// client that is redirected retries at the new leader, and the old leader may have logged the
+/// request too: without this, both copies commit, and a compare-and-set applied twice answers
+/// `fail` though it took effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The node that asked (ids below 32).
+    pub client: crate::sim::NodeId,
+    /// Its request number, modulo 2048.
+    pub req: u64,
+}
+
+impl Origin {
+    /// The origin of a logged entry's command.
+    pub fn of_command(command: u64) -> Origin {
+        Origin {
+            client: ((command >> 48) & 0x1f) as crate::sim::NodeId,
+            req: (command >> 53) & ORIGIN_REQS_MASK,
+        }
+    }
+
+    /// Whether request `req` of this client is this one or an earlier one (modulo 2048).
+    pub fn covers(self, req: u64) -> bool {
+        (self.req.wrapping_sub(req) & ORIGIN_REQS_MASK) < ORIGIN_REQS_MASK / 2
+    }
+
+    /// The same client's request `req`.
+    pub fn with_req(self, req: u64) -> Origin {
+        Origin {
+            req: req & ORIGIN_REQS_MASK,
+            ..self
+        }
     }
 }
 
@@ -191,6 +239,19 @@ mod tests {
             assert_eq!(Op::of_command(op.command()), Some(op));
         }
         assert_eq!(Op::of_command(NOOP), None);
+        let origin = Origin {
+            client: 22,
+            req: 2047,
+        };
+        for op in ops {
+            assert_eq!(Op::of_command(op.entry(origin)), Some(op));
+            assert_eq!(Origin::of_command(op.entry(origin)), origin);
+        }
+        // Request numbers wrap: 2049 is 1, after 2047 and 0.
+        let last = origin.with_req(2049);
+        assert_eq!(last.req, 1);
+        assert!(last.covers(1) && last.covers(0) && last.covers(2047));
+        assert!(!last.covers(2) && !last.covers(1000));
         assert_eq!(
             Op::Cas {
                 key: 0,

@@ -3,7 +3,7 @@
 //! `quorum` mode it stores versions and coordinates the operations clients send it.
 
 use super::msg::{KvNote, Msg, Versioned};
-use super::op::{NOOP, Op, OpResult};
+use super::op::{NOOP, Op, OpResult, Origin};
 use super::settings::{Mode, Repair, Settings};
 use super::{KvNode, Timer};
 use crate::protocols::raft::{self, RaftNode, Role};
@@ -16,9 +16,6 @@ const RAFT: Lift<RaftNode, KvNode> = Lift {
     timer: Timer::Raft,
     note: KvNote::Raft,
 };
-
-/// The first value a visitor's write from a node's menu carries (above every client's).
-const VISITOR_VALUES: u64 = 0xF_0000;
 
 /// A client operation a Raft leader appended, waiting to commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +88,9 @@ pub struct Replica {
     /// as stored (quorum, on disk).
     pub(super) store: Vec<Versioned>,
     applied: u64,
+    /// Raft modes: each client's latest applied request and its result, part of the state
+    /// the log builds, so that a request logged twice takes effect once.
+    sessions: Vec<(Origin, OpResult)>,
     proposals: Vec<Proposal>,
     reads: Vec<PendingRead>,
     rounds: Vec<Round>,
@@ -127,6 +127,7 @@ impl Replica {
             raft: RaftNode::new(me, s.replicas, s.raft),
             store: vec![Versioned::default(); s.keys],
             applied: 0,
+            sessions: Vec::new(),
             proposals: Vec::new(),
             reads: Vec::new(),
             rounds: Vec::new(),
@@ -142,6 +143,12 @@ impl Replica {
             visitor_writes: 0,
             fresh: Vec::new(),
         }
+    }
+
+    /// The last log entry applied to the store (raft modes; 0 in quorum mode), so that
+    /// replicas can be compared at the same log position.
+    pub fn applied(&self) -> u64 {
+        self.applied
     }
 
     /// This replica's clock reading at true time `now` (µs; may be negative early on).
@@ -187,6 +194,7 @@ impl Replica {
         if self.s.mode.is_raft() {
             self.store = vec![Versioned::default(); self.s.keys];
             self.applied = 0;
+            self.sessions.clear();
         }
         self.proposals.clear();
         self.reads.clear();
@@ -329,7 +337,7 @@ impl Replica {
         self.visitor_writes += 1;
         let op = Op::Write {
             key: 0,
-            value: VISITOR_VALUES + self.visitor_writes % 0xffff,
+            value: self.visitor_value(self.visitor_writes),
         };
         let req = self.visitor_writes;
         if self.visitor.is_some() {
@@ -361,7 +369,7 @@ impl Replica {
         if let Some(req) = self.visitor.take() {
             let op = Op::Write {
                 key: 0,
-                value: VISITOR_VALUES + req % 0xffff,
+                value: self.visitor_value(req),
             };
             self.emit(
                 ctx,
@@ -468,7 +476,13 @@ impl Replica {
     }
 
     fn propose(&mut self, ctx: &mut Ctx<'_, KvNode>, client: Option<(NodeId, u64)>, op: Op) {
-        ctx.nest(RAFT, |c| self.raft.on_client_request(c, op.command()));
+        let (asker, req) = client.unwrap_or((self.me, self.visitor.unwrap_or(0)));
+        let origin = Origin {
+            client: asker,
+            req: 0,
+        }
+        .with_req(req);
+        ctx.nest(RAFT, |c| self.raft.on_client_request(c, op.entry(origin)));
         let index = self.raft.log().last_index();
         let term = self.raft.term();
         self.proposals.push(Proposal {
@@ -477,6 +491,37 @@ impl Replica {
             client,
         });
         self.after_raft(ctx);
+    }
+
+    /// Applies a committed operation once: a copy of the request its client asked last (logged
+    /// by two leaders) gets the first copy's result without applying again, and a copy of an
+    /// earlier request (the client has moved on) is skipped, answering nobody (`None`).
+    fn apply(&mut self, op: Op, origin: Origin) -> Option<OpResult> {
+        let session = (self.sessions.iter()).position(|(o, _)| o.client == origin.client);
+        if let Some(i) = session {
+            let (last, result) = self.sessions[i];
+            if last.covers(origin.req) {
+                return (last.req == origin.req).then_some(result);
+            }
+        }
+        let slot = &mut self.store[usize::from(op.key())];
+        let (value, result) = op.apply(slot.value);
+        *slot = Versioned {
+            stamp: self.applied,
+            writer: 0,
+            value,
+        };
+        match session {
+            Some(i) => self.sessions[i] = (origin, result),
+            None => self.sessions.push((origin, result)),
+        }
+        Some(result)
+    }
+
+    /// The value of this replica's `n`-th visitor write: unique in the run, as every client's
+    /// values are (Node 2's third is 20003).
+    fn visitor_value(&self, n: u64) -> u64 {
+        u64::from(self.me) * 10_000 + n % 9_999 + 1
     }
 
     fn lease_holds(&self, now: Micros) -> bool {
@@ -509,16 +554,10 @@ impl Replica {
             let Some(op) = Op::of_command(entry.command) else {
                 continue;
             };
-            let slot = &mut self.store[usize::from(op.key())];
-            let (value, result) = op.apply(slot.value);
-            *slot = Versioned {
-                stamp: self.applied,
-                writer: 0,
-                value,
-            };
+            let result = self.apply(op, Origin::of_command(entry.command));
             if let Some(i) = self.proposals.iter().position(|p| p.index == self.applied) {
                 let p = self.proposals.swap_remove(i);
-                if p.term == entry.term {
+                if let (true, Some(result)) = (p.term == entry.term, result) {
                     self.answer(ctx, p.client, op, result);
                 }
             }

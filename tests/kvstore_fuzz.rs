@@ -1,0 +1,142 @@
+//! The key–value store under random faults, through the real engine: the safe designs stay
+//! linearizable over thousands of seeds, each unsafe design gives a history the checker refuses
+//! within a few seeds, and once faults stop the replicas converge and clients are served again.
+
+use quorumscope::fuzz::{self, FuzzOptions, FuzzReport, describe, fuzz_one};
+use quorumscope::protocols::kvstore::KvStore;
+use quorumscope::protocols::kvstore::checker::{LINEARIZABLE, READ_YOUR_WRITES};
+use quorumscope::scenario::Scenario;
+use quorumscope::sim::{ActionKind, Lab, SEC, Session};
+
+/// Short runs: three or five replicas (by seed), three clients at 20 operations a second each,
+/// faults for 5 s, then 3 s of calm. `params` picks the design.
+fn short_runs(seed: u64, params: &str) -> FuzzOptions {
+    FuzzOptions {
+        nodes: if seed.is_multiple_of(2) { 3 } else { 5 },
+        until: 8 * SEC,
+        faults_until: 5 * SEC,
+        client_rate: 0,
+        params: format!("clients=3&rate=20&{params}"),
+        ..FuzzOptions::default()
+    }
+}
+
+fn run(seed: u64, params: &str) -> FuzzReport {
+    fuzz_one("kvstore", seed, &short_runs(seed, params)).expect("registered")
+}
+
+/// Every seed in `0..seeds` with the parameters `params(seed)`, none breaking anything.
+fn assert_safe(label: &str, seeds: u64, params: impl Fn(u64) -> String + Sync) {
+    let found = fuzz::sweep(0..seeds, fuzz::default_threads(), |seed| {
+        run(seed, &params(seed))
+    });
+    assert!(
+        found.failed.is_empty(),
+        "{label}: {}",
+        describe(&found.failed)
+    );
+    assert!(
+        found.events > seeds * 1_000,
+        "{label}: the runs did real work ({} events)",
+        found.events
+    );
+}
+
+#[test]
+fn raft_is_linearizable_over_2000_seeds() {
+    assert_safe("raft", 2_000, |_| "mode=raft".into());
+}
+
+#[test]
+fn readindex_reads_are_linearizable_over_2000_seeds() {
+    assert_safe("raft-readindex", 2_000, |_| "mode=raft-readindex".into());
+}
+
+#[test]
+fn leases_without_clock_drift_are_linearizable() {
+    assert_safe("raft-lease", 500, |_| "mode=raft-lease".into());
+}
+
+#[test]
+fn quorums_that_overlap_with_blocking_read_repair_are_linearizable() {
+    // A majority each way: 2 of 3 replicas, 3 of 5.
+    assert_safe("quorum, r + w > n", 500, |seed| {
+        let q = short_runs(seed, "").nodes / 2 + 1;
+        format!("mode=quorum&r={q}&w={q}")
+    });
+}
+
+/// The first seed below `within` whose run with `params` breaks `expected`.
+fn assert_caught(params: &str, expected: &str, within: u64) {
+    let (seed, report) = fuzz::first_caught(0..within, |seed| run(seed, params))
+        .unwrap_or_else(|| panic!("{params}: nothing caught in {within} seeds"));
+    let names: Vec<_> = report.violations.iter().map(|(_, f)| f.invariant).collect();
+    assert!(
+        names.contains(&expected),
+        "{params}: seed {seed} broke {names:?}"
+    );
+    let (_, finding) = (report.violations.iter())
+        .find(|(_, f)| f.invariant == expected)
+        .unwrap();
+    eprintln!("{params}: caught at seed {seed}: {}", finding.detail);
+}
+
+#[test]
+fn reads_served_by_any_replica_are_caught_stale() {
+    assert_caught("mode=raft-follower", LINEARIZABLE, 10);
+    assert_caught("mode=raft-follower", READ_YOUR_WRITES, 20);
+}
+
+#[test]
+fn quorums_that_do_not_overlap_are_caught() {
+    assert_caught("mode=quorum&r=1&w=1", LINEARIZABLE, 20);
+}
+
+/// Replays a fuzz run's faults from its link up to where it stopped (its end, or the first
+/// violation), then ends every fault.
+fn replay_then_calm(report: &FuzzReport) -> Session {
+    let (scenario, problems) = Scenario::from_query(&report.link);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut lab = Session::of::<KvStore>(&scenario).unwrap();
+    lab.advance_to(report.end);
+    fuzz::end_faults(&mut lab, scenario.net);
+    lab
+}
+
+#[test]
+fn once_faults_stop_clients_are_served_and_replicas_converge() {
+    // The unsafe quorum too: its stale reads stop the fuzz run early, but its copies must still
+    // converge through anti-entropy alone.
+    for params in ["mode=raft", "mode=quorum&r=1&w=1&read_repair=off"] {
+        for seed in 0..20 {
+            let mut lab = replay_then_calm(&run(seed, params));
+            let calm = lab.now();
+            lab.advance_to(calm + 3 * SEC);
+            // Every client completed operations in the last second.
+            let clients = lab.setup().ids_of("client");
+            let last_second: Vec<_> = (lab.operations().into_iter())
+                .filter(|r| r.t > calm + 2 * SEC)
+                .map(|r| r.node)
+                .collect();
+            for c in clients.clone() {
+                assert!(
+                    last_second.iter().filter(|&&n| n == c).count() > 10,
+                    "{params} seed {seed}: Node {c} stalled after the faults"
+                );
+            }
+            // The clients stop; Raft's heartbeats or anti-entropy bring every copy level.
+            for c in clients {
+                lab.act(ActionKind::Crash { node: c }).unwrap();
+            }
+            lab.advance_to(calm + 5 * SEC);
+            let summary = lab.summary();
+            let (_, agree) = (summary.iter())
+                .find(|(k, _)| k == "Replicas")
+                .expect("a convergence line");
+            assert!(
+                agree.starts_with("the ") && agree.ends_with("running agree on every key"),
+                "{params} seed {seed}: {agree}"
+            );
+        }
+    }
+}
