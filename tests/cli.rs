@@ -675,3 +675,57 @@ fn check_history_refuses_malformed_input_naming_the_line_and_bad_options_with_th
     let (_, _, err) = qs(&["check-history", "no-such-file.jsonl", "--model", "kv"]);
     assert!(err.contains("cannot read no-such-file.jsonl"), "{err}");
 }
+
+#[test]
+fn a_store_runs_history_goes_through_check_history_with_the_same_verdict() {
+    let (safe, stale) = (tmp("kv-raft.jsonl"), tmp("kv-follower.jsonl"));
+    let run = |mode: &str, path: &str| {
+        qs(&[
+            "run",
+            "--protocol",
+            "kvstore",
+            "--nodes",
+            "3",
+            "--seed",
+            "42",
+            "--until",
+            "20s",
+            "--param",
+            &format!("mode={mode}"),
+            "--history",
+            path,
+        ])
+    };
+    let (code, out, err) = run("raft", &safe);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Linearizable: yes"), "{out}");
+    // Clients still write at the end: followers may be an entry behind, never apart.
+    let replicas = line(&out, "Replicas:");
+    let level = replicas.contains("agree") || replicas.contains("behind");
+    assert!(level && !replicas.contains("differ"), "{out}");
+    let history = std::fs::read_to_string(&safe).unwrap();
+    assert!(history.lines().count() > 200, "{history}");
+    assert!(
+        history
+            .lines()
+            .next()
+            .unwrap()
+            .contains(r#""type":"invoke""#),
+        "{history}"
+    );
+    let (code, out, err) = qs(&["check-history", &safe, "--model", "cas-register"]);
+    assert_eq!((code, out.trim()), (0, "linearizable"), "{err}");
+
+    // Reads served by any replica: the run flags a stale read, and so does check-history,
+    // with its witness.
+    let (code, out, err) = run("raft-follower", &stale);
+    assert_eq!(code, 1, "{out}{err}");
+    let (code, out, err) = qs(&["check-history", &stale, "--model", "cas-register"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.starts_with("not linearizable"), "{out}");
+    assert!(out.contains("→ ok"), "{out}");
+    // The store has compare-and-sets: a plain register model refuses the history.
+    let (code, _, err) = qs(&["check-history", &stale, "--model", "register"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("has no cas"), "{err}");
+}

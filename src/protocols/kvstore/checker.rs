@@ -62,6 +62,8 @@ pub struct KvChecker {
     clients: Vec<((NodeId, u8), ClientKey)>,
     /// Event counter, a position in real time.
     clock: u64,
+    /// Each client's operation in flight: when it was invoked (on `clock`).
+    started: Vec<(NodeId, u64)>,
     counts: [u64; 3],
     reads: u64,
     fresh_reads: u64,
@@ -112,6 +114,10 @@ impl KvChecker {
         self.clock += 1;
         match *note {
             KvNote::Invoke { op, .. } => {
+                match self.started.iter_mut().find(|(c, _)| *c == node) {
+                    Some(s) => s.1 = self.clock,
+                    None => self.started.push((node, self.clock)),
+                }
                 let log = &mut self.keys[usize::from(op.key())];
                 let _ = log
                     .history
@@ -168,9 +174,13 @@ impl KvChecker {
 
     fn judge_read(&mut self, client: NodeId, key: u8, v: u64, found: &mut Vec<Finding>) {
         self.reads += 1;
-        // The latest acknowledged write of the key, among every client's.
+        // The latest write of the key acknowledged before the read began, among every
+        // client's (one acknowledged during the read may or may not precede it).
+        let began = (self.started.iter())
+            .find(|(c, _)| *c == client)
+            .map_or(0, |s| s.1);
         let latest = (self.writes.iter())
-            .filter(|(_, k, w)| *k == key && w.completed.is_some())
+            .filter(|(_, k, w)| *k == key && w.completed.is_some_and(|c| c < began))
             .max_by_key(|(_, _, w)| w.completed)
             .map_or(0, |(x, _, _)| *x);
         if !self.older(v, latest) {

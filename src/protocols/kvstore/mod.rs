@@ -370,11 +370,13 @@ impl Protocol for KvStore {
             format!("copies differ on {}", differ.join(", "))
         } else if behind.is_empty() {
             format!("the {} running agree on every key", level.len())
+        } else if let [(id, _)] = level[..] {
+            format!("Node {id} has applied up to entry {newest}")
         } else {
-            format!(
-                "the {} running at entry {newest} agree on every key",
-                level.len()
-            )
+            let ids: Vec<String> = level.iter().map(|(id, _)| id.to_string()).collect();
+            let (last, rest) = ids.split_last().expect("two or more");
+            let nodes = format!("{} and {last}", rest.join(", "));
+            format!("Nodes {nodes}, at entry {newest}, agree on every key")
         };
         for (id, r) in behind {
             let lag = newest - r.applied();
