@@ -90,7 +90,7 @@ fn reads_served_by_any_replica_are_caught_stale() {
 
 /// Jepsen's "isolate the leader" nemesis, four times a run: at a moment drawn from the seed the
 /// leader and one client are cut off from everyone else for a second, while a visitor writes
-/// at the new leader of the other side; then the network heals for a second. The first
+/// once at the new leader of the other side; then the network heals for a second. The first
 /// violation of linearizability, if any.
 fn isolate_leader(seed: u64, params: &str) -> Option<String> {
     let query = format!("protocol=kvstore&nodes=3&seed={seed}&clients=3&{params}");
@@ -106,15 +106,17 @@ fn isolate_leader(seed: u64, params: &str) -> Option<String> {
             groups[leader.id as usize - 1] = 0;
             groups[3 + (seed as usize + round) % 3] = 0;
             lab.act(ActionKind::Partition { groups }).unwrap();
-            // A visitor writes at whichever replica leads on the other side, as soon as one does.
+            // A visitor writes at the replica that leads on the other side, once one does.
             for step in 1..=200 {
                 lab.advance_to(t + step * 5 * MS);
                 let other = (lab.nodes().into_iter())
                     .find(|n| n.up && n.id != leader.id && n.view.role == "leader");
                 if let Some(new) = other {
-                    let _ = lab.act(ActionKind::ClientRequest { node: new.id });
+                    lab.act(ActionKind::ClientRequest { node: new.id }).unwrap();
+                    break;
                 }
             }
+            lab.advance_to(t + SEC);
             lab.act(ActionKind::Heal).unwrap();
         }
         t += 2 * SEC;
