@@ -7,7 +7,7 @@ use quorumscope::fuzz::{self, FuzzOptions, FuzzReport, describe, fuzz_one};
 use quorumscope::protocols::kvstore::KvStore;
 use quorumscope::protocols::kvstore::checker::{LINEARIZABLE, READ_YOUR_WRITES};
 use quorumscope::scenario::Scenario;
-use quorumscope::sim::{ActionKind, Lab, MS, SEC, Session};
+use quorumscope::sim::{ActionKind, Lab, MS, NodeId, SEC, Session};
 
 /// Short runs: three or five replicas (by seed), three clients at 20 operations a second each,
 /// faults for 5 s, then 3 s of calm. `params` picks the design.
@@ -104,7 +104,10 @@ fn isolate_leader(seed: u64, params: &str) -> Option<String> {
         if let Some(leader) = leader {
             let mut groups = vec![1u8; lab.setup().total()];
             groups[leader.id as usize - 1] = 0;
-            groups[3 + (seed as usize + round) % 3] = 0;
+            let clients = lab.setup().ids_of("client");
+            let first = *clients.start();
+            let cut_off = first + ((seed as usize + round) % clients.count()) as NodeId;
+            groups[cut_off as usize - 1] = 0;
             lab.act(ActionKind::Partition { groups }).unwrap();
             // A visitor writes at the replica that leads on the other side, once one does.
             for step in 1..=200 {

@@ -3,7 +3,7 @@
 //! client cannot know (no answer in time).
 
 use super::msg::{KvNote, Msg};
-use super::op::{MAX_VALUE, Op, OpResult};
+use super::op::{Op, OpResult, written_value};
 use super::settings::{Mode, Settings};
 use crate::sim::ops::Outcome;
 use crate::sim::workload::{FAILED, LATENCY, OK, TIMED_OUT};
@@ -147,8 +147,7 @@ impl Client {
             Op::Read { key }
         } else {
             self.writes += 1;
-            // Readable and unique per run: Node 5's 22nd write is 50022.
-            let value = (u64::from(ctx.me()) * 10_000 + self.writes % 9_999 + 1) & MAX_VALUE;
+            let value = written_value(ctx.me(), self.writes);
             if roll < self.s.reads + self.s.cas {
                 Op::Cas {
                     key,

@@ -155,6 +155,14 @@ pub struct Origin {
 }
 
 impl Origin {
+    /// Request `req` of node `client` (the number kept modulo 2048).
+    pub fn new(client: crate::sim::NodeId, req: u64) -> Origin {
+        Origin {
+            client,
+            req: req & ORIGIN_REQS_MASK,
+        }
+    }
+
     /// The origin of a logged entry's command.
     pub fn of_command(command: u64) -> Origin {
         Origin {
@@ -167,14 +175,13 @@ impl Origin {
     pub fn covers(self, req: u64) -> bool {
         (self.req.wrapping_sub(req) & ORIGIN_REQS_MASK) < ORIGIN_REQS_MASK / 2
     }
+}
 
-    /// The same client's request `req`.
-    pub fn with_req(self, req: u64) -> Origin {
-        Origin {
-            req: req & ORIGIN_REQS_MASK,
-            ..self
-        }
-    }
+/// The value of `node`'s `n`-th write (counted from 1): readable and unique in a run, as the
+/// checker needs — the node's id times 10,000, plus `n + 1` (wrapping within 1–9,999): Node 5's
+/// first write is 50002, its 22nd 50023. Clients and a replica's visitor writes both use it.
+pub fn written_value(node: crate::sim::NodeId, n: u64) -> u64 {
+    (u64::from(node) * 10_000 + n % 9_999 + 1) & MAX_VALUE
 }
 
 /// A value for people: `null` for 0.
@@ -239,16 +246,13 @@ mod tests {
             assert_eq!(Op::of_command(op.command()), Some(op));
         }
         assert_eq!(Op::of_command(NOOP), None);
-        let origin = Origin {
-            client: 22,
-            req: 2047,
-        };
+        let origin = Origin::new(22, 2047);
         for op in ops {
             assert_eq!(Op::of_command(op.entry(origin)), Some(op));
             assert_eq!(Origin::of_command(op.entry(origin)), origin);
         }
         // Request numbers wrap: 2049 is 1, after 2047 and 0.
-        let last = origin.with_req(2049);
+        let last = Origin::new(22, 2049);
         assert_eq!(last.req, 1);
         assert!(last.covers(1) && last.covers(0) && last.covers(2047));
         assert!(!last.covers(2) && !last.covers(1000));

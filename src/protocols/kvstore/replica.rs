@@ -3,7 +3,7 @@
 //! `quorum` mode it stores versions and coordinates the operations clients send it.
 
 use super::msg::{KvNote, Msg, Versioned};
-use super::op::{NOOP, Op, OpResult, Origin};
+use super::op::{NOOP, Op, OpResult, Origin, written_value};
 use super::settings::{Mode, Repair, Settings};
 use super::{KvNode, Timer};
 use crate::protocols::raft::{self, RaftNode, Role};
@@ -337,7 +337,7 @@ impl Replica {
         self.visitor_writes += 1;
         let op = Op::Write {
             key: 0,
-            value: self.visitor_value(self.visitor_writes),
+            value: written_value(self.me, self.visitor_writes),
         };
         let req = self.visitor_writes;
         if self.visitor.is_some() {
@@ -369,7 +369,7 @@ impl Replica {
         if let Some(req) = self.visitor.take() {
             let op = Op::Write {
                 key: 0,
-                value: self.visitor_value(req),
+                value: written_value(self.me, req),
             };
             self.emit(
                 ctx,
@@ -477,11 +477,7 @@ impl Replica {
 
     fn propose(&mut self, ctx: &mut Ctx<'_, KvNode>, client: Option<(NodeId, u64)>, op: Op) {
         let (asker, req) = client.unwrap_or((self.me, self.visitor.unwrap_or(0)));
-        let origin = Origin {
-            client: asker,
-            req: 0,
-        }
-        .with_req(req);
+        let origin = Origin::new(asker, req);
         ctx.nest(RAFT, |c| self.raft.on_client_request(c, op.entry(origin)));
         let index = self.raft.log().last_index();
         let term = self.raft.term();
@@ -516,12 +512,6 @@ impl Replica {
             None => self.sessions.push((origin, result)),
         }
         Some(result)
-    }
-
-    /// The value of this replica's `n`-th visitor write: unique in the run, as every client's
-    /// values are (Node 2's third is 20003).
-    fn visitor_value(&self, n: u64) -> u64 {
-        u64::from(self.me) * 10_000 + n % 9_999 + 1
     }
 
     fn lease_holds(&self, now: Micros) -> bool {
