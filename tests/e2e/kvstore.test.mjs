@@ -2,7 +2,8 @@
 // history view names a witness when reads served by followers are stale (`mode=raft-follower`)
 // and none when every operation goes through the leader's log (`mode=raft`); each operation is a
 // button that goes to its moment; the run side by side with another mode has its own history
-// and verdict; the staleness chart gives its numbers as text.
+// and verdict; a leaderless store on skewed clocks loses updates under last-writer-wins and
+// returns siblings under version vectors; the staleness chart gives its numbers as text.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -79,6 +80,20 @@ describe('key–value store: the history view', () => {
     assert.ok(await page.getByRole('heading', { name: /^Client history, mode = raft \(this run\)/ }).isVisible());
     assert.match(await panel(page).locator('.hv-verdict').innerText(), /^Linearizable so far/);
     assert.match(await panel(page, 'hv-twin').locator('.hv-verdict').innerText(), /^Not linearizable on key/);
+    assertClean(page);
+  });
+
+  it('timestamps or versions: on skewed clocks last-writer-wins loses updates, version vectors return siblings', async () => {
+    const page = await open(env, '?protocol=kvstore&mode=quorum&skew=200&seed=1&vs=reconcile:version-vectors&at=10000000');
+    await page.getByRole('heading', { name: /^Client history, reconcile = version-vectors/ }).waitFor();
+    const invariants = page.locator('.invariants').first();
+    await until(async () => /No Lost Updates/.test(await invariants.innerText()), 'the invariant panel');
+    assert.match(await invariants.innerText(), /kept y = 50003 \(stamped [\d.]+ ms by Node 1\) over the later y = 60003 \(stamped [\d.]+ ms by Node 2, which had seen it\)/);
+    // This run's reads each returned one value, so its history is a register's...
+    assert.match(await panel(page).locator('.hv-verdict').innerText(), /^Linearizable so far/);
+    // ...while the twin kept concurrent writes and a read returned them both.
+    const twin = await panel(page, 'hv-twin').locator('.hv-verdict').innerText();
+    assert.match(twin, /^Not linearizable on key [xy]: no order explains the result of this operation \(r [xy]→"\d+\|\d+"/);
     assertClean(page);
   });
 

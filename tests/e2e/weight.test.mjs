@@ -19,8 +19,9 @@ import { firstLoadWeight } from './weight.mjs';
 // run (Lamport and vector clocks from the trace, the diagram's labels and causal highlighting,
 // the ShiViz download) added 11.4 KB, clock synchronisation 12.1 KB. The history view and the
 // staleness chart 20.8 KB (363.5 → 384.3 KB), about 9 KB of it the linearizability checker,
-// which the key–value store brings anyway (with the store: 388.8 → 400.6 KB, +11.9 KB).
-const BUDGET_KB = 403;
+// which the key–value store brings anyway (with the store: 388.8 → 400.6 KB, +11.9 KB); the
+// store's fixes to 402.7 KB, and its version vectors (siblings, lost updates) to 406.7 KB.
+const BUDGET_KB = 407;
 
 test(`the first load stays within ${BUDGET_KB} KB gzipped`, () => {
   const { gz, files } = firstLoadWeight();

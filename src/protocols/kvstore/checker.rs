@@ -1,6 +1,11 @@
 //! The store's checker: every client operation goes into a history as it completes, and the
 //! history is judged as it grows — linearizable per key (the Wing–Gong search of
-//! [`crate::consistency`]), read-your-writes and monotonic reads per client.
+//! [`crate::consistency`]), read-your-writes and monotonic reads per client — and the updates
+//! a leaderless store's last-writer-wins drops are counted.
+//!
+//! A read that returned siblings (version vectors) is not a register's read: the history keeps
+//! its values as one (`10002|30004`), which no write wrote, so the key is not linearizable from
+//! there; the per-client guarantees judge single values only.
 //!
 //! Values are unique per write, so a read names the write it saw; "older" below means that
 //! write completed before the other was invoked (real-time order, which every guarantee here
@@ -9,7 +14,9 @@
 use super::KvNode;
 use super::msg::KvNote;
 use super::op::{Op, key_name, shown};
-use crate::consistency::{self, Call, History, Model, Outcome, Verdict};
+use super::settings::{Mode, Settings};
+use super::version::Reconcile;
+use crate::consistency::{self, Call, History, Model, Outcome, Scalar, Verdict};
 use crate::sim::time::format_time;
 use crate::sim::{Checker, Finding, Micros, NodeId};
 
@@ -19,6 +26,8 @@ pub const LINEARIZABLE: &str = "Linearizable";
 pub const READ_YOUR_WRITES: &str = "Read Your Writes";
 /// Invariant: a client's reads of a key never go back to an older value.
 pub const MONOTONIC_READS: &str = "Monotonic Reads";
+/// Invariant: no replica keeps a write over a later one whose coordinator had seen it.
+pub const NO_LOST_UPDATES: &str = "No Lost Updates";
 
 /// Most configurations one check of a key may explore before it gives up (the key is then
 /// left unjudged rather than the page stalled).
@@ -67,13 +76,20 @@ pub struct KvChecker {
     counts: [u64; 3],
     reads: u64,
     fresh_reads: u64,
+    /// Quorum mode: how its replicas reconcile (`None` under Raft).
+    reconcile: Option<Reconcile>,
+    /// Reads that returned siblings.
+    sibling_reads: u64,
+    /// Values of the writes lost to last-writer-wins, each reported once.
+    lost: Vec<u64>,
 }
 
 impl KvChecker {
-    /// A checker for `keys` keys.
-    pub fn new(keys: usize) -> Self {
+    /// A checker for a run with settings `s`.
+    pub fn new(s: &Settings) -> Self {
         KvChecker {
-            keys: vec![KeyLog::default(); keys],
+            keys: vec![KeyLog::default(); s.keys],
+            reconcile: (s.mode == Mode::Quorum).then_some(s.reconcile),
             ..KvChecker::default()
         }
     }
@@ -135,16 +151,34 @@ impl KvChecker {
                 }
             }
             KvNote::Complete {
-                op, outcome, value, ..
+                op,
+                outcome,
+                value,
+                siblings,
+                ..
             } => {
                 let key = op.key();
                 let log = &mut self.keys[usize::from(key)];
-                let returned = match (op, outcome) {
-                    (Op::Read { .. }, Outcome::Ok) => value.map(super::op::scalar),
-                    _ => None,
-                };
+                let returned = super::op::returned(op, outcome, value, siblings);
                 if let Ok(id) = log.history.complete(node.into(), outcome, returned) {
                     log.times[id].2 = Some(now);
+                    if !siblings.is_empty() && outcome == Outcome::Ok {
+                        self.sibling_reads += 1;
+                        self.reads += 1;
+                        let fresh = siblings.values().any(|v| self.is_fresh(node, key, v));
+                        self.fresh_reads += u64::from(fresh);
+                        let log = &mut self.keys[usize::from(key)];
+                        if !log.broken {
+                            log.broken = true;
+                            found.push(Finding {
+                                invariant: LINEARIZABLE,
+                                detail: format!(
+                                    "{}: concurrent writes the store keeps side by side, where a register's read returns one value",
+                                    describe(log, id)
+                                ),
+                            });
+                        }
+                    }
                 }
                 self.counts[match outcome {
                     Outcome::Ok => 0,
@@ -168,14 +202,29 @@ impl KvChecker {
                     self.judge_key(key, found);
                 }
             }
+            KvNote::LostUpdate { key, kept, lost } if !self.lost.contains(&lost.value) => {
+                self.lost.push(lost.value);
+                found.push(Finding {
+                    invariant: NO_LOST_UPDATES,
+                    detail: format!(
+                        "Node {node} kept {k} = {} (stamped {} ms by Node {}) over the later {k} = {} (stamped {} ms by Node {}, which had seen it)",
+                        kept.value,
+                        crate::sim::param::millis(kept.stamp),
+                        kept.writer,
+                        lost.value,
+                        crate::sim::param::millis(lost.stamp),
+                        lost.writer,
+                        k = key_name(key),
+                    ),
+                });
+            }
             _ => {}
         }
     }
 
-    fn judge_read(&mut self, client: NodeId, key: u8, v: u64, found: &mut Vec<Finding>) {
-        self.reads += 1;
-        // The latest write of the key acknowledged before the read began, among every
-        // client's (one acknowledged during the read may or may not precede it).
+    /// Whether a read by `client` of `key` returning `v` saw the key's latest write
+    /// acknowledged before the read began, or a newer one.
+    fn is_fresh(&self, client: NodeId, key: u8, v: u64) -> bool {
         let began = (self.started.iter())
             .find(|(c, _)| *c == client)
             .map_or(0, |s| s.1);
@@ -183,7 +232,14 @@ impl KvChecker {
             .filter(|(_, k, w)| *k == key && w.completed.is_some_and(|c| c < began))
             .max_by_key(|(_, _, w)| w.completed)
             .map_or(0, |(x, _, _)| *x);
-        if !self.older(v, latest) {
+        !self.older(v, latest)
+    }
+
+    fn judge_read(&mut self, client: NodeId, key: u8, v: u64, found: &mut Vec<Finding>) {
+        self.reads += 1;
+        // Against the latest write of the key acknowledged before the read began, among every
+        // client's (one acknowledged during the read may or may not precede it).
+        if self.is_fresh(client, key, v) {
             self.fresh_reads += 1;
         }
         let before = *self.client_key(client, key);
@@ -244,6 +300,7 @@ fn describe(log: &KeyLog, id: usize) -> String {
     let op = &log.history.operations[id];
     let (client, from, to) = log.times[id];
     let what = match (&op.call, &op.returned) {
+        (Call::Read, Some(Scalar::Str(siblings))) => format!("read → siblings {siblings}"),
         (Call::Read, Some(v)) => format!("read → {v}"),
         (Call::Read, None) => "read".into(),
         (Call::Write(v), _) => format!("write {v}"),
@@ -291,6 +348,17 @@ impl Checker<KvNode> for KvChecker {
             .filter(|(_, k)| k.broken)
             .map(|(i, _)| key_name(i as u8))
             .collect();
+        match self.reconcile {
+            Some(Reconcile::Lww) => lines.push((
+                "Updates lost to last-writer-wins".to_string(),
+                self.lost.len().to_string(),
+            )),
+            Some(Reconcile::Vectors) => lines.push((
+                "Reads that returned siblings".to_string(),
+                format!("{} of {}", self.sibling_reads, self.reads),
+            )),
+            None => {}
+        }
         let undecided = self.keys.iter().any(|k| k.undecided);
         lines.push((
             "Linearizable".to_string(),

@@ -3,7 +3,7 @@
 //! client cannot know (no answer in time).
 
 use super::msg::{KvNote, Msg};
-use super::op::{Op, OpResult, written_value};
+use super::op::{Op, OpResult, SiblingValues, written_value};
 use super::settings::{Mode, Settings};
 use crate::sim::ops::Outcome;
 use crate::sim::workload::{FAILED, LATENCY, OK, TIMED_OUT};
@@ -75,7 +75,7 @@ impl Client {
     pub fn start(&mut self, ctx: &mut Ctx<'_, super::KvNode>) {
         self.fresh.clear();
         if let Some(f) = self.in_flight {
-            self.complete(ctx, f, Outcome::Info, None);
+            self.complete(ctx, f, Outcome::Info, None, SiblingValues::default());
         }
         self.think(ctx);
     }
@@ -94,7 +94,7 @@ impl Client {
             ClientTimer::GiveUp(req) => {
                 if let Some(f) = self.in_flight.filter(|f| f.req == req) {
                     self.target = self.next_replica(self.target);
-                    self.complete(ctx, f, Outcome::Info, None);
+                    self.complete(ctx, f, Outcome::Info, None, SiblingValues::default());
                     self.think(ctx);
                 }
             }
@@ -113,6 +113,7 @@ impl Client {
         let Some(mut f) = self.in_flight.filter(|f| f.req == req) else {
             return;
         };
+        let mut siblings = SiblingValues::default();
         let (outcome, value) = match result {
             OpResult::NotLeader(hint) => {
                 f.redirects += 1;
@@ -126,6 +127,10 @@ impl Client {
             }
             OpResult::Done => (Outcome::Ok, None),
             OpResult::Value(v) => (Outcome::Ok, Some(v)),
+            OpResult::Siblings(values) => {
+                siblings = values;
+                (Outcome::Ok, None)
+            }
             OpResult::CasFailed(v) => (Outcome::Fail, Some(v)),
         };
         if let Some(v) = value {
@@ -135,7 +140,7 @@ impl Client {
             self.seen[usize::from(f.op.key())] = new;
         }
         ctx.record(LATENCY, (ctx.now() - f.since) as i64);
-        self.complete(ctx, f, outcome, value);
+        self.complete(ctx, f, outcome, value, siblings);
         self.think(ctx);
     }
 
@@ -190,6 +195,7 @@ impl Client {
         f: InFlight,
         outcome: Outcome,
         value: Option<u64>,
+        siblings: SiblingValues,
     ) {
         self.in_flight = None;
         ctx.cancel_timer(super::Timer::Client(ClientTimer::GiveUp(f.req)));
@@ -207,6 +213,7 @@ impl Client {
                 op: f.op,
                 outcome,
                 value,
+                siblings,
             },
         );
     }

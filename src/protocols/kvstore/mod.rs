@@ -5,16 +5,19 @@
 //! Designs, the `mode` parameter: `raft` (everything through the project's Raft log),
 //! `raft-readindex` (ReadIndex reads), `raft-lease` (leader-lease reads, broken by a slow
 //! clock), `raft-follower` (any replica answers reads: stale) and `quorum` (leaderless,
-//! Dynamo-style: `r` and `w` of the replicas, last writer by its clock wins, read repair).
+//! Dynamo-style: `r` and `w` of the replicas, read repair, and `reconcile`: the last writer by
+//! its clock wins, or version vectors keep concurrent writes as siblings).
 //!
 //! * [`op`] — operations, results, and how they travel in a Raft entry;
 //! * [`msg`] — messages and trace notes (the clients' notes are the history's events);
 //! * [`settings`] — the run's settings;
+//! * [`version`] — a leaderless replica's versions: last writer wins or version vectors;
 //! * [`replica`], [`client`] — the two node kinds;
 //! * [`checker`] — linearizability, read-your-writes, monotonic reads.
 //!
 //! The deliberate bugs are designs: `raft-follower`, `raft-lease` with clock drift, and
-//! `quorum` with `r + w ≤ n` each give non-linearizable histories the checker catches.
+//! `quorum` with `r + w ≤ n` each give non-linearizable histories the checker catches, and
+//! `quorum` with last-writer-wins under clock skew loses updates.
 
 #![warn(missing_docs)]
 
@@ -24,13 +27,15 @@ pub mod msg;
 pub mod op;
 pub mod replica;
 pub mod settings;
+pub mod version;
 
 pub use checker::KvChecker;
 pub use client::{Client, ClientTimer};
-pub use msg::{KvNote, Msg, Versioned};
+pub use msg::{KvNote, Msg};
 pub use op::{Op, OpResult};
 pub use replica::Replica;
 pub use settings::{Mode, Settings};
+pub use version::{Reconcile, Siblings, Versioned};
 
 use crate::protocols::raft;
 use crate::sim::workload::{self, CLIENT, CLIENTS};
@@ -155,7 +160,7 @@ impl Node for KvNode {
 }
 
 /// The invariants, as the page lists them.
-const INVARIANTS: [InvariantSpec; 3] = [
+const INVARIANTS: [InvariantSpec; 4] = [
     InvariantSpec {
         name: checker::LINEARIZABLE,
         statement: "Every key's operations can be put in one order, consistent with real time, in which each read returns the latest write (unknown outcomes may or may not take effect).",
@@ -167,6 +172,10 @@ const INVARIANTS: [InvariantSpec; 3] = [
     InvariantSpec {
         name: checker::MONOTONIC_READS,
         statement: "A client's reads of a key never return a value older than one it read before.",
+    },
+    InvariantSpec {
+        name: checker::NO_LOST_UPDATES,
+        statement: "A leaderless replica never keeps a write over a later one whose coordinator had seen it.",
     },
 ];
 
@@ -249,6 +258,16 @@ const PARAMS: [ParamSpec; 13] = [
     ),
 ];
 
+/// Quorum: how replicas reconcile versions.
+const RECONCILE: ParamSpec = ParamSpec::new(
+    "reconcile",
+    "Quorum: reconcile versions by",
+    Unit::Choice(version::RECONCILES),
+    0,
+    0,
+    1,
+);
+
 /// Quorum: how often each replica sends its store to a peer.
 const ANTI_ENTROPY: ParamSpec = ParamSpec::new(
     "anti_entropy",
@@ -267,17 +286,19 @@ impl Protocol for KvStore {
         let mut params = crate::protocols::election::params();
         params.extend(PARAMS);
         params.push(ANTI_ENTROPY);
+        params.push(RECONCILE);
         ProtocolInfo {
             name: "kvstore",
             title: "Key–value store",
             min_nodes: 1,
-            max_nodes: 7,
+            max_nodes: version::MAX_REPLICAS,
             default_nodes: 3,
             default_latency: (10_000, 15_000),
             params,
             bugs: Vec::new(),
             invariants: Vec::from(INVARIANTS),
-            roles: vec!["follower", "candidate", "leader", "replica"],
+            // Least to most prominent: a Raft leader wears the crown, a leaderless replica none.
+            roles: vec!["follower", "replica", "candidate", "leader"],
             epoch_name: "term",
             client_label: "Write x",
             timeout_label: "Time out",
@@ -342,7 +363,7 @@ impl Protocol for KvStore {
     }
 
     fn new_checker(setup: &Setup) -> KvChecker {
-        KvChecker::new(Settings::of(setup).keys)
+        KvChecker::new(&Settings::of(setup))
     }
 
     fn summary(nodes: &[KvNode], up: &[bool]) -> Vec<(String, String)> {
@@ -362,7 +383,7 @@ impl Protocol for KvStore {
             .filter(|&k| {
                 level
                     .iter()
-                    .any(|(_, c)| c.store[k].value != first.store[k].value)
+                    .any(|(_, c)| c.store[k].values() != first.store[k].values())
             })
             .map(|k| op::key_name(k as u8))
             .collect();

@@ -1,21 +1,10 @@
 //! What replicas and clients say to each other (messages) and to the trace (notes).
 
-use super::op::{Op, OpResult, key_name, shown};
+use super::op::{Op, OpResult, SiblingValues, key_name, shown};
+use super::version::{Siblings, Versioned};
 use crate::protocols::raft;
 use crate::sim::ops::{OpEvent, Outcome};
 use crate::sim::{JsonFields, JsonObject, Message, MsgView, NodeId, Note};
-
-/// A value as a leaderless replica stores it: the value and the version that orders writes
-/// (last writer wins: the writer's clock reading, then its id).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Versioned {
-    /// The coordinator's clock when it took the write (µs); 0 for a never-written key.
-    pub stamp: u64,
-    /// The coordinator, to break ties.
-    pub writer: NodeId,
-    /// The value (0: never written).
-    pub value: u64,
-}
 
 /// A message of a key–value store run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,16 +51,16 @@ pub enum Msg {
         /// The operation.
         token: u64,
         /// The copy.
-        held: Versioned,
+        held: Siblings,
     },
-    /// Quorum: store this version of a key if it is newer (a write, or a read's repair).
+    /// Quorum: store these versions of a key if they are newer (a write, or a read's repair).
     Put {
         /// The operation.
         token: u64,
         /// The key.
         key: u8,
-        /// The version.
-        version: Versioned,
+        /// The versions (one, or a read's siblings).
+        versions: Siblings,
     },
     /// Quorum: the replica holds that version or a newer one.
     PutAck {
@@ -80,8 +69,8 @@ pub enum Msg {
     },
     /// Quorum: anti-entropy, a replica's whole store for a peer to merge.
     Sync {
-        /// Every key's version.
-        store: Vec<Versioned>,
+        /// Every key's versions.
+        store: Vec<Siblings>,
     },
 }
 
@@ -90,6 +79,26 @@ impl JsonFields for Versioned {
         o.u64("value", self.value)
             .u64("stamp", self.stamp)
             .u64("writer", self.writer.into());
+        if self.clock.iter().any(|&c| c != 0) {
+            o.u64s("clock", &mut self.clock.iter().map(|&c| u64::from(c)));
+        }
+    }
+}
+
+/// One version's fields (a never-written key's: value 0), or `siblings`, an array of them.
+impl JsonFields for Siblings {
+    fn json_fields(&self, o: &mut JsonObject<'_>) {
+        match self.versions() {
+            [] => Versioned::default().json_fields(o),
+            [one] => one.json_fields(o),
+            several => {
+                o.array("siblings", &mut |a| {
+                    for v in several {
+                        a.object(v);
+                    }
+                });
+            }
+        }
     }
 }
 
@@ -117,6 +126,10 @@ fn result_fields(result: OpResult, o: &mut JsonObject<'_>) {
         }
         OpResult::Value(v) => {
             o.str("result", "value").u64("value", v);
+        }
+        OpResult::Siblings(values) => {
+            o.str("result", "siblings")
+                .u64s("values", &mut values.values());
         }
         OpResult::CasFailed(v) => {
             o.str("result", "cas_failed").u64("value", v);
@@ -162,12 +175,12 @@ impl JsonFields for Msg {
             Msg::Put {
                 token,
                 key,
-                version,
+                versions,
             } => {
                 o.str("type", "Put")
                     .u64("token", *token)
                     .str("key", &key_name(*key));
-                version.json_fields(o);
+                versions.json_fields(o);
             }
             Msg::PutAck { token } => {
                 o.str("type", "PutAck").u64("token", *token);
@@ -183,15 +196,21 @@ impl JsonFields for Msg {
     }
 }
 
-/// `x=3 @1.204 s by Node 2`.
-fn version_words(key: u8, v: &Versioned) -> String {
-    match v.value {
-        0 => format!("{} never written", key_name(key)),
-        value => format!(
-            "{}={value} (stamp {} ms by Node {})",
+/// `x=3 (stamp 1204 ms by Node 2)`, `x never written`, or `x=3|5 (siblings)`.
+fn version_words(key: u8, copy: &Siblings) -> String {
+    match copy.versions() {
+        [] => format!("{} never written", key_name(key)),
+        [v] => format!(
+            "{}={} (stamp {} ms by Node {})",
             key_name(key),
+            shown(v.value),
             crate::sim::param::millis(v.stamp),
             v.writer
+        ),
+        _ => format!(
+            "{}={} (siblings)",
+            key_name(key),
+            SiblingValues::of(&copy.values()).shown(),
         ),
     }
 }
@@ -237,20 +256,27 @@ impl Message for Msg {
             Msg::GetReply { token, held } => view(
                 "GetReply",
                 true,
-                format!(
-                    "operation {token}: value {} (stamp {} ms)",
-                    shown(held.value),
-                    crate::sim::param::millis(held.stamp)
-                ),
+                match held.versions() {
+                    [v] => format!(
+                        "operation {token}: value {} (stamp {} ms)",
+                        shown(v.value),
+                        crate::sim::param::millis(v.stamp)
+                    ),
+                    [] => format!("operation {token}: never written"),
+                    _ => format!(
+                        "operation {token}: siblings {}",
+                        SiblingValues::of(&held.values()).shown()
+                    ),
+                },
             ),
             Msg::Put {
                 token,
                 key,
-                version,
+                versions,
             } => view(
                 "Put",
                 false,
-                format!("operation {token}: store {}", version_words(*key, version)),
+                format!("operation {token}: store {}", version_words(*key, versions)),
             ),
             Msg::PutAck { token } => view("PutAck", true, format!("operation {token}: stored")),
             Msg::Sync { store } => {
@@ -282,6 +308,18 @@ pub enum KvNote {
         outcome: Outcome,
         /// What a read returned (0: null).
         value: Option<u64>,
+        /// What a read returned when it found siblings (then `value` is `None`).
+        siblings: SiblingValues,
+    },
+    /// A quorum replica's last-writer-wins kept a write over a later one, whose coordinator
+    /// had seen it (its clock was behind): an update lost.
+    LostUpdate {
+        /// The key.
+        key: u8,
+        /// The write kept (the larger stamp).
+        kept: Versioned,
+        /// The later write, dropped.
+        lost: Versioned,
     },
     /// A replica answered a read from its own copy without asking anyone (a follower read, a
     /// leader's lease read).
@@ -314,6 +352,7 @@ impl JsonFields for KvNote {
                 op,
                 outcome,
                 value,
+                siblings,
             } => {
                 o.u64("req", *req);
                 op_fields(*op, o);
@@ -321,6 +360,14 @@ impl JsonFields for KvNote {
                 if let Some(v) = value {
                     o.u64("read", *v);
                 }
+                if !siblings.is_empty() {
+                    o.u64s("siblings", &mut siblings.values());
+                }
+            }
+            KvNote::LostUpdate { key, kept, lost } => {
+                o.str("key", &key_name(*key))
+                    .object("kept", kept)
+                    .object("lost", lost);
             }
             KvNote::LocalRead { key, value, how } => {
                 o.str("key", &key_name(*key))
@@ -340,6 +387,7 @@ impl Note for KvNote {
             KvNote::Raft(n) => n.kind(),
             KvNote::Invoke { .. } => "invoke",
             KvNote::Complete { .. } => "complete",
+            KvNote::LostUpdate { .. } => "lost_update",
             KvNote::LocalRead { .. } => "local_read",
             KvNote::KeptLease { .. } => "kept_lease",
         }
@@ -356,8 +404,12 @@ impl Note for KvNote {
                 op,
                 outcome,
                 value,
+                siblings,
             } => {
                 let how = match (outcome, value) {
+                    _ if !siblings.is_empty() => {
+                        format!("returned siblings {}", siblings.shown())
+                    }
                     (Outcome::Ok, Some(v)) => format!("returned {}", shown(*v)),
                     (Outcome::Ok, None) => "ok".into(),
                     (Outcome::Fail, Some(v)) => format!("failed: found {}", shown(*v)),
@@ -375,6 +427,18 @@ impl Note for KvNote {
                     "a follower read"
                 },
                 shown(*value)
+            ),
+            KvNote::LostUpdate { key, kept, lost } => format!(
+                "Node {node} kept {k} = {} (Node {}'s, stamped {} ms) over the later {k} = {} \
+                 (Node {}'s, which had seen it, stamped {} ms): last-writer-wins lost an update \
+                 to clock skew",
+                kept.value,
+                kept.writer,
+                crate::sim::param::millis(kept.stamp),
+                lost.value,
+                lost.writer,
+                crate::sim::param::millis(lost.stamp),
+                k = key_name(*key),
             ),
             KvNote::KeptLease { candidate } => format!(
                 "Node {node} ignored Node {candidate}'s vote request: it heard from its leader lately"
@@ -403,13 +467,14 @@ impl Note for KvNote {
                 call: op.call(),
             }),
             KvNote::Complete {
-                op, outcome, value, ..
+                op,
+                outcome,
+                value,
+                siblings,
+                ..
             } => Some(OpEvent::Complete {
                 outcome,
-                returned: match (op, outcome) {
-                    (Op::Read { .. }, Outcome::Ok) => value.map(super::op::scalar),
-                    _ => None,
-                },
+                returned: super::op::returned(op, outcome, value, siblings),
             }),
             _ => None,
         }

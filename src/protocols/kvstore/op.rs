@@ -3,7 +3,7 @@
 //! Values are positive integers (each client writes values no other client writes, so a read
 //! tells which write it saw); `0` stands for null, the value of a never-written key.
 
-use crate::sim::ops::{Call, Scalar};
+use crate::sim::ops::{Call, Outcome, Scalar};
 
 /// Most keys a run may have (`x`, `y`, `z`, then `k4`…).
 pub const MAX_KEYS: u64 = 8;
@@ -129,6 +129,23 @@ impl Op {
     }
 }
 
+/// What a completed operation returned, as a history holds it: an `ok` read's value, or its
+/// siblings as one string (`10002|30004`); nothing for the rest.
+pub fn returned(
+    op: Op,
+    outcome: Outcome,
+    value: Option<u64>,
+    siblings: SiblingValues,
+) -> Option<Scalar> {
+    match (op, outcome) {
+        (Op::Read { .. }, Outcome::Ok) if !siblings.is_empty() => {
+            Some(Scalar::Str(siblings.shown()))
+        }
+        (Op::Read { .. }, Outcome::Ok) => value.map(scalar),
+        _ => None,
+    }
+}
+
 /// A value as a history holds it: 0 is null.
 pub fn scalar(value: u64) -> Scalar {
     match value {
@@ -192,6 +209,42 @@ pub fn shown(value: u64) -> String {
     }
 }
 
+/// The values of the concurrent versions a read returned, in stamp order (at most one per
+/// replica: a replica's own writes follow one another).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SiblingValues([u32; super::version::MAX_REPLICAS]);
+
+impl SiblingValues {
+    /// The values (≥ 1, at most [`super::version::MAX_REPLICAS`] kept).
+    pub fn of(values: &[u64]) -> Self {
+        let mut kept = SiblingValues::default();
+        for (slot, &v) in kept.0.iter_mut().zip(values) {
+            *slot = v as u32;
+        }
+        kept
+    }
+
+    /// The values, in stamp order.
+    pub fn values(&self) -> impl Iterator<Item = u64> + '_ {
+        self.0
+            .iter()
+            .take_while(|&&v| v != 0)
+            .map(|&v| u64::from(v))
+    }
+
+    /// Whether there are none (the read returned one value).
+    pub fn is_empty(&self) -> bool {
+        self.0[0] == 0
+    }
+
+    /// `10002|30004`: how a history records the read (a register read returns one value, so
+    /// no write wrote this one).
+    pub fn shown(&self) -> String {
+        let values: Vec<String> = self.values().map(|v| v.to_string()).collect();
+        values.join("|")
+    }
+}
+
 /// What the store answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpResult {
@@ -199,6 +252,9 @@ pub enum OpResult {
     Done,
     /// A read's value (0: never written).
     Value(u64),
+    /// A read found concurrent versions (version vectors): their values, for the client to
+    /// reconcile.
+    Siblings(SiblingValues),
     /// A compare-and-set found this value instead of the expected one: no effect.
     CasFailed(u64),
     /// This replica does not serve it; try the one named, if any. No effect.
@@ -211,6 +267,7 @@ impl OpResult {
         match self {
             OpResult::Done => "ok".into(),
             OpResult::Value(v) => format!("→ {}", shown(v)),
+            OpResult::Siblings(s) => format!("→ siblings {}", s.shown()),
             OpResult::CasFailed(v) => format!("failed (found {})", shown(v)),
             OpResult::NotLeader(Some(n)) => format!("not the leader, try Node {n}"),
             OpResult::NotLeader(None) => "not the leader".into(),

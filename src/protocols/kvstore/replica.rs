@@ -2,9 +2,10 @@
 //! ([`RaftNode`], driven through [`Ctx::nest`]) and applies committed entries to its copy; in
 //! `quorum` mode it stores versions and coordinates the operations clients send it.
 
-use super::msg::{KvNote, Msg, Versioned};
-use super::op::{NOOP, Op, OpResult, Origin, written_value};
+use super::msg::{KvNote, Msg};
+use super::op::{NOOP, Op, OpResult, Origin, SiblingValues, written_value};
 use super::settings::{Mode, Repair, Settings};
+use super::version::{Merged, Siblings, Versioned};
 use super::{KvNode, Timer};
 use crate::protocols::raft::{self, RaftNode, Role};
 use crate::sim::ops::Outcome;
@@ -52,7 +53,7 @@ struct Round {
 }
 
 /// A quorum operation this replica coordinates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Coordinated {
     token: u64,
     /// The client and its request; `None` for a visitor's write.
@@ -62,15 +63,17 @@ struct Coordinated {
     kind: Coordination,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Coordination {
     /// Waiting for `w` replicas to store `version`.
     Write { version: Versioned, acks: u32 },
     /// Collecting `r` copies, then (blocking repair) writing the newest back.
     Read {
-        replied: u32,
-        newest: Versioned,
-        /// Replicas known to hold `newest`.
+        /// The copies that came back.
+        copies: Vec<(NodeId, Siblings)>,
+        /// Every copy merged: the newest versions (siblings under version vectors).
+        newest: Siblings,
+        /// Replicas known to hold `newest` (set once the `r` copies are in).
         holders: u32,
         /// All `r` copies are in; waiting for the repair to reach `w` holders.
         repairing: bool,
@@ -85,8 +88,10 @@ pub struct Replica {
     /// The embedded Raft server (`raft*` modes; idle in quorum mode).
     pub(super) raft: RaftNode,
     /// Each key's value: as applied from the log (raft modes; `stamp` is the entry's index) or
-    /// as stored (quorum, on disk).
-    pub(super) store: Vec<Versioned>,
+    /// its versions as stored (quorum, on disk).
+    pub(super) store: Vec<Siblings>,
+    /// Quorum: writes this replica coordinated, its own count in version vectors (on disk).
+    coordinated: u32,
     applied: u64,
     /// Raft modes: each client's latest applied request and its result, part of the state
     /// the log builds, so that a request logged twice takes effect once.
@@ -125,7 +130,8 @@ impl Replica {
             me,
             s,
             raft: RaftNode::new(me, s.replicas, s.raft),
-            store: vec![Versioned::default(); s.keys],
+            store: vec![Siblings::default(); s.keys],
+            coordinated: 0,
             applied: 0,
             sessions: Vec::new(),
             proposals: Vec::new(),
@@ -192,7 +198,7 @@ impl Replica {
     pub fn crash(&mut self) {
         self.raft.crash();
         if self.s.mode.is_raft() {
-            self.store = vec![Versioned::default(); self.s.keys];
+            self.store = vec![Siblings::default(); self.s.keys];
             self.applied = 0;
             self.sessions.clear();
         }
@@ -240,15 +246,15 @@ impl Replica {
             Msg::Put {
                 token,
                 key,
-                version,
+                versions,
             } => {
-                self.keep(key, version);
+                self.keep(ctx, key, &versions);
                 ctx.send(from, Msg::PutAck { token });
             }
             Msg::PutAck { token } => self.on_stored(ctx, from, token),
             Msg::Sync { store } => {
-                for (key, v) in store.into_iter().enumerate() {
-                    self.keep(key as u8, v);
+                for (key, copy) in store.iter().enumerate() {
+                    self.keep(ctx, key as u8, copy);
                 }
             }
         }
@@ -358,6 +364,7 @@ impl Replica {
                     op,
                     outcome: Outcome::Fail,
                     value: None,
+                    siblings: SiblingValues::default(),
                 },
             );
         }
@@ -378,6 +385,7 @@ impl Replica {
                     op,
                     outcome: Outcome::Info,
                     value: None,
+                    siblings: SiblingValues::default(),
                 },
             );
         }
@@ -406,6 +414,7 @@ impl Replica {
                             op,
                             outcome: Outcome::Ok,
                             value: None,
+                            siblings: SiblingValues::default(),
                         },
                     );
                 }
@@ -425,7 +434,7 @@ impl Replica {
         key: u8,
         how: &'static str,
     ) {
-        let value = self.store[usize::from(key)].value;
+        let value = self.store[usize::from(key)].value();
         ctx.note(KvNote::LocalRead { key, value, how });
         ctx.send(
             client,
@@ -501,12 +510,12 @@ impl Replica {
             }
         }
         let slot = &mut self.store[usize::from(op.key())];
-        let (value, result) = op.apply(slot.value);
-        *slot = Versioned {
+        let (value, result) = op.apply(slot.value());
+        *slot = Siblings::one(Versioned {
             stamp: self.applied,
-            writer: 0,
             value,
-        };
+            ..Versioned::default()
+        });
         match session {
             Some(i) => self.sessions[i] = (origin, result),
             None => self.sessions.push((origin, result)),
@@ -637,7 +646,7 @@ impl Replica {
                 .is_some_and(|at| r.round <= confirmed && at <= applied)
             {
                 self.reads.swap_remove(i);
-                let value = self.store[usize::from(r.key)].value;
+                let value = self.store[usize::from(r.key)].value();
                 ctx.send(
                     r.client,
                     Msg::Reply {
@@ -653,19 +662,24 @@ impl Replica {
 
     // ---- quorum mode -------------------------------------------------------------------
 
-    fn copy(&self, key: u8) -> Versioned {
+    fn copy(&self, key: u8) -> Siblings {
         self.store
             .get(usize::from(key))
-            .copied()
+            .cloned()
             .unwrap_or_default()
     }
 
-    /// Keeps `version` of `key` if it is newer than the copy held.
-    fn keep(&mut self, key: u8, version: Versioned) {
-        if let Some(slot) = self.store.get_mut(usize::from(key))
-            && version > *slot
-        {
-            *slot = version;
+    /// Merges `versions` of `key` into this replica's copy; a write lost to last-writer-wins
+    /// goes to the trace.
+    fn keep(&mut self, ctx: &mut Ctx<'_, KvNode>, key: u8, versions: &Siblings) {
+        let how = self.s.reconcile;
+        for &version in versions.versions() {
+            let Some(slot) = self.store.get_mut(usize::from(key)) else {
+                return;
+            };
+            if let Merged::Overruled { kept, lost } = slot.merge(version, how) {
+                self.emit(ctx, KvNote::LostUpdate { key, kept, lost });
+            }
         }
     }
 
@@ -684,19 +698,26 @@ impl Replica {
         let key = op.key();
         let kind = match op {
             Op::Write { value, .. } => {
+                // The write follows everything this replica holds of the key.
+                let mut clock = self.copy(key).context();
+                let mine = &mut clock[self.me as usize - 1];
+                self.coordinated = self.coordinated.max(*mine) + 1;
+                *mine = self.coordinated;
                 let version = Versioned {
                     stamp: self.local(now).max(1) as u64,
                     writer: self.me,
                     value,
+                    clock,
                 };
-                self.keep(key, version);
+                let versions = Siblings::one(version);
+                self.keep(ctx, key, &versions);
                 for p in ctx.peers() {
                     ctx.send(
                         p,
                         Msg::Put {
                             token,
                             key,
-                            version,
+                            versions: versions.clone(),
                         },
                     );
                 }
@@ -710,9 +731,9 @@ impl Replica {
                     ctx.send(p, Msg::Get { token, key });
                 }
                 Coordination::Read {
-                    replied: bit(self.me),
+                    copies: vec![(self.me, self.copy(key))],
                     newest: self.copy(key),
-                    holders: bit(self.me),
+                    holders: 0,
                     repairing: false,
                 }
             }
@@ -740,22 +761,21 @@ impl Replica {
         self.progress(ctx, token);
     }
 
-    fn on_copy(&mut self, ctx: &mut Ctx<'_, KvNode>, from: NodeId, token: u64, held: Versioned) {
+    fn on_copy(&mut self, ctx: &mut Ctx<'_, KvNode>, from: NodeId, token: u64, held: Siblings) {
+        let how = self.s.reconcile;
         if let Some(c) = self.coordinating.iter_mut().find(|c| c.token == token)
             && let Coordination::Read {
-                replied,
+                copies,
                 newest,
-                holders,
                 repairing: false,
+                ..
             } = &mut c.kind
+            && copies.iter().all(|(id, _)| *id != from)
         {
-            *replied |= bit(from);
-            if held > *newest {
-                *newest = held;
-                *holders = bit(from);
-            } else if held == *newest {
-                *holders |= bit(from);
+            for &v in held.versions() {
+                newest.merge(v, how);
             }
+            copies.push((from, held));
             self.progress(ctx, token);
         }
     }
@@ -780,61 +800,58 @@ impl Replica {
         let Some(i) = self.coordinating.iter().position(|c| c.token == token) else {
             return;
         };
-        let c = self.coordinating[i];
         let (r, w) = (self.s.r, self.s.w);
         let count = |set: u32| set.count_ones() as usize;
-        match c.kind {
+        let c = &mut self.coordinating[i];
+        let (client, key) = (c.client, c.key);
+        match &mut c.kind {
             Coordination::Write { version, acks } => {
-                if count(acks) >= w {
+                if count(*acks) >= w {
+                    let value = version.value;
                     self.coordinating.swap_remove(i);
-                    let op = Op::Write {
-                        key: c.key,
-                        value: version.value,
-                    };
-                    self.answer(ctx, c.client, op, OpResult::Done);
+                    let op = Op::Write { key, value };
+                    self.answer(ctx, client, op, OpResult::Done);
                 }
             }
             Coordination::Read {
-                replied,
+                copies,
                 newest,
                 holders,
                 repairing,
             } => {
-                if !repairing && count(replied) >= r {
-                    let stale = replied & !holders;
+                if !*repairing && copies.len() >= r {
+                    let how = self.s.reconcile;
+                    *holders = (copies.iter())
+                        .filter(|(_, copy)| copy.covers(newest, how))
+                        .fold(0, |set, (id, _)| set | bit(*id));
                     if self.s.repair != Repair::Off {
+                        let asked = copies.iter().fold(0, |set, (id, _)| set | bit(*id));
+                        let stale = asked & !*holders;
                         for p in (1..=self.s.replicas as NodeId).filter(|&p| stale & bit(p) != 0) {
                             ctx.send(
                                 p,
                                 Msg::Put {
                                     token,
-                                    key: c.key,
-                                    version: newest,
+                                    key,
+                                    versions: newest.clone(),
                                 },
                             );
                         }
                     }
-                    if self.s.repair == Repair::Blocking && count(holders) < w {
-                        self.coordinating[i].kind = Coordination::Read {
-                            replied,
-                            newest,
-                            holders,
-                            repairing: true,
-                        };
+                    if self.s.repair == Repair::Blocking && count(*holders) < w {
+                        *repairing = true;
                         return;
                     }
-                } else if !(repairing && count(holders) >= w) {
+                } else if !(*repairing && count(*holders) >= w) {
                     return;
                 }
+                let result = match newest.versions() {
+                    [_, _, ..] => OpResult::Siblings(SiblingValues::of(&newest.values())),
+                    _ => OpResult::Value(newest.value()),
+                };
                 self.coordinating.swap_remove(i);
-                if let Some((client, req)) = c.client {
-                    ctx.send(
-                        client,
-                        Msg::Reply {
-                            req,
-                            result: OpResult::Value(newest.value),
-                        },
-                    );
+                if let Some((client, req)) = client {
+                    ctx.send(client, Msg::Reply { req, result });
                 }
             }
         }
@@ -847,7 +864,10 @@ impl Replica {
                 format!(
                     "{}={}",
                     super::op::key_name(k as u8),
-                    super::op::shown(v.value)
+                    match v.versions() {
+                        [_, _, ..] => SiblingValues::of(&v.values()).shown(),
+                        _ => super::op::shown(v.value()),
+                    }
                 )
             })
             .collect::<Vec<_>>()

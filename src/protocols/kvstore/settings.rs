@@ -1,5 +1,6 @@
 //! A run's settings, read once from the setup: the design (`mode`) and its knobs.
 
+use super::version::Reconcile;
 use crate::protocols::raft;
 use crate::sim::{Micros, Setup};
 
@@ -29,8 +30,8 @@ pub enum Mode {
     Lease,
     /// Writes through the log; any replica answers reads from its own applied copy.
     Follower,
-    /// Leaderless, Dynamo-style: a coordinator writes to `w` and reads from `r` of the replicas,
-    /// last writer (by its clock) wins.
+    /// Leaderless, Dynamo-style: a coordinator writes to `w` and reads from `r` of the replicas;
+    /// the last writer by its clock wins, or version vectors keep concurrent writes.
     Quorum,
 }
 
@@ -85,6 +86,8 @@ pub struct Settings {
     pub repair: Repair,
     /// Quorum: anti-entropy interval (0: off).
     pub anti_entropy: Micros,
+    /// Quorum: how replicas reconcile versions.
+    pub reconcile: Reconcile,
 }
 
 impl Settings {
@@ -121,6 +124,10 @@ impl Settings {
                 _ => Repair::Off,
             },
             anti_entropy: setup.param("anti_entropy"),
+            reconcile: match setup.param("reconcile") {
+                0 => Reconcile::Lww,
+                _ => Reconcile::Vectors,
+            },
         }
     }
 
