@@ -566,6 +566,34 @@ fn fuzz_catches_failover_without_fencing_or_with_async_replication() {
     assert!(out.contains("0 with violations"), "{out}");
 }
 
+/// `--param` takes the network's link keys too, so that a fuzz campaign can run on the latency a
+/// link names (its replays keep it), and the store's lost update is caught from the command line.
+#[test]
+fn fuzz_takes_the_links_network_keys_and_catches_last_writer_wins_on_skewed_clocks() {
+    let mut args = vec!["fuzz", "--protocol", "kvstore", "--nodes", "3"];
+    args.extend(["--seeds", "10", "--until", "5s", "--param", "lat=1-5"]);
+    args.extend(["--param", "mode=quorum", "--param", "skew=200"]);
+    let (code, out, err) = qs(&args);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("No Lost Updates violated at"), "{out}");
+    assert!(
+        out.contains("&lat=1-5&"),
+        "the replay keeps the latency: {out}"
+    );
+    let (code, out, err) = qs(&[
+        "fuzz",
+        "--protocol",
+        "kvstore",
+        "--seeds",
+        "2",
+        "--param",
+        "latency=1-5",
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("has no parameter 'latency'"), "{err}");
+    assert!(err.contains("reconcile, lat, loss, dup)"), "{err}");
+}
+
 /// `run --shiviz FILE` writes the ShiViz log: the regular expression, an empty delimiter line,
 /// then one line per send and delivery that the regular expression parses.
 #[test]

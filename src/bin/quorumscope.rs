@@ -96,6 +96,9 @@ mod cli {
         }
     }
 
+    /// Link keys of the network that `--param` takes beside the protocol's own parameters.
+    const NETWORK_KEYS: [&str; 3] = ["lat", "loss", "dup"];
+
     /// `println!` that stops the program quietly when the reader has gone away.
     macro_rules! say {
         ($($arg:tt)*) => {
@@ -138,7 +141,8 @@ USAGE:
                     latency spikes, RATE faults per virtual second on average (e.g. 0.5), drawn
                     from the seed (as chaos= in a link)
   --bug NAME        enable a protocol bug toggle (repeatable)
-  --param KEY=VALUE a protocol parameter as in a link, durations in ms (repeatable)
+  --param KEY=VALUE a protocol parameter as in a link, durations in ms (repeatable); also the
+                    network's lat (ms range, e.g. 1-5), loss and dup (percent)
   --trace FILE      write the JSON Lines trace
   --metrics FILE    write the metric samples as JSON Lines: one object a line with t_us, series, node, value
   --shiviz FILE     write every send and delivery with its vector clock as a ShiViz log, headed by
@@ -159,7 +163,7 @@ USAGE:
                    [--bug NAME]... [--param KEY=VALUE]... [--threads N] [--shard K/N] [--json]
 
 Runs on all cores; prints every violation with a 'quorumscope run --link …' command that replays
-it. --shard K/N runs only the K-th of N disjoint, contiguous slices of the seeds, so a batch
+it. --param takes a protocol parameter or the network's lat, loss and dup, as in a link. --shard K/N runs only the K-th of N disjoint, contiguous slices of the seeds, so a batch
 runner (a CI matrix, a cluster job array) can spread one campaign over machines; --json prints
 one JSON object instead of text: protocol, nodes, until_us, bugs, params, shard, seeds {first,
 count}, failed [{seed, violations [{invariant, detail, t_us}], replay}], events, seconds.
@@ -339,15 +343,18 @@ names the line), a missing file or bad options, 3 if the search gave up undecide
             }
             Ok(Some(t))
         }
-        /// `--param k=v` options joined into link form, each key checked against the protocol.
+        /// `--param k=v` options joined into link form, each key checked against the protocol
+        /// (or one of the network's [`NETWORK_KEYS`]).
         fn params(&self, info: &ProtocolInfo) -> Result<String, Failure> {
             let params = self.all("param");
             for p in &params {
                 let Some((key, _)) = p.split_once('=').filter(|_| !p.contains('&')) else {
                     return Err(self.usage(format!("--param expects KEY=VALUE, not '{p}'")));
                 };
-                if !info.params.iter().any(|spec| spec.key == key) {
-                    let keys: Vec<&str> = info.params.iter().map(|spec| spec.key).collect();
+                if !info.params.iter().any(|spec| spec.key == key) && !NETWORK_KEYS.contains(&key) {
+                    let keys: Vec<&str> = (info.params.iter().map(|spec| spec.key))
+                        .chain(NETWORK_KEYS)
+                        .collect();
                     return Err(self.usage(format!(
                         "--param {p}: {} has no parameter '{key}' (parameters: {})",
                         info.title,
