@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use quorumscope::consistency::linearizable::unexplained;
 use quorumscope::consistency::model::Role;
-use quorumscope::consistency::{Call, History, KeyOrder, Model, Outcome, Scalar, Verdict, check};
+use quorumscope::consistency::{
+    Call, Growing, History, KeyOrder, Model, Outcome, Scalar, Verdict, check,
+};
 use quorumscope::sim::rng::Rng;
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +140,30 @@ fn random_call(rng: &mut Rng, model: Model) -> Call {
     }
 }
 
+/// An operation taking effect on a key holding `state`: what a read returns, or `Err` for a
+/// cas that finds another value or an append to a value that is no string.
+fn take_effect(state: &mut Scalar, call: &Call) -> Result<Option<Scalar>, ()> {
+    match call {
+        Call::Read => Ok(Some(state.clone())),
+        Call::Write(v) => {
+            *state = v.clone();
+            Ok(None)
+        }
+        Call::Cas(expected, new) if expected == state => {
+            *state = new.clone();
+            Ok(None)
+        }
+        Call::Cas(..) => Err(()),
+        Call::Append(tail) => match state {
+            Scalar::Str(s) => {
+                s.push_str(tail);
+                Ok(None)
+            }
+            _ => Err(()),
+        },
+    }
+}
+
 /// A history of `operations` operations by `processes` clients on `key_count` keys.
 fn random_history(
     rng: &mut Rng,
@@ -157,27 +183,7 @@ fn random_history(
     let mut in_flight: Vec<InFlight> = Vec::new();
     let mut invoked = 0;
     let key_name = |k: u64| (key_count > 1).then(|| ["x", "y", "z"][k as usize].to_string());
-    let apply = |state: &mut Scalar, call: &Call| -> Result<Option<Scalar>, ()> {
-        match call {
-            Call::Read => Ok(Some(state.clone())),
-            Call::Write(v) => {
-                *state = v.clone();
-                Ok(None)
-            }
-            Call::Cas(expected, new) if expected == state => {
-                *state = new.clone();
-                Ok(None)
-            }
-            Call::Cas(..) => Err(()),
-            Call::Append(tail) => match state {
-                Scalar::Str(s) => {
-                    s.push_str(tail);
-                    Ok(None)
-                }
-                _ => Err(()),
-            },
-        }
-    };
+    let apply = take_effect;
     while invoked < operations || !in_flight.is_empty() {
         let idle: Vec<u64> = (0..processes)
             .filter(|p| in_flight.iter().all(|f| f.process != *p))
@@ -294,6 +300,140 @@ fn the_checker_agrees_with_trying_every_order_on_thousands_of_small_histories() 
         println!("{model}: {yes} linearizable, {no} not, all as brute force says");
         assert!(yes > 250 && no > 250, "{model}: {yes} yes, {no} no");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A history checked as it grows, cut at quiet moments, agrees with checking it whole.
+
+/// One event of a growing register history: an invocation or a completion.
+enum Event {
+    Invoke(u64, Call),
+    Complete(u64, Outcome, Option<Scalar>),
+}
+
+/// A cas-register history as the key–value store's clients make one: every value written
+/// once, operations taking effect at a moment between invocation and completion (or, for some
+/// of unknown outcome, never), with now and then a read that returns an older value; sometimes
+/// quiet moments, sometimes overlapping clients.
+fn unique_value_history(rng: &mut Rng, operations: usize) -> Vec<Event> {
+    struct InFlight {
+        process: u64,
+        call: Call,
+        result: Option<Result<Option<Scalar>, ()>>,
+    }
+    let processes = rng.range(1, 4);
+    let mut state = Scalar::Null;
+    let mut written: Vec<Scalar> = vec![Scalar::Null];
+    let mut next = 0;
+    let mut events = Vec::new();
+    let mut in_flight: Vec<InFlight> = Vec::new();
+    let mut invoked = 0;
+    while invoked < operations || !in_flight.is_empty() {
+        let idle: Vec<u64> = (0..processes)
+            .filter(|p| in_flight.iter().all(|f| f.process != *p))
+            .collect();
+        match rng.range(0, 2) {
+            0 if invoked < operations && !idle.is_empty() => {
+                let process = idle[rng.range(0, idle.len() as u64 - 1) as usize];
+                next += 1;
+                let call = match rng.range(0, 2) {
+                    0 => Call::Read,
+                    1 => Call::Write(Scalar::Int(next)),
+                    _ => {
+                        let expected =
+                            written[rng.range(0, written.len() as u64 - 1) as usize].clone();
+                        Call::Cas(expected, Scalar::Int(next))
+                    }
+                };
+                if let Some(v) = match &call {
+                    Call::Write(v) | Call::Cas(_, v) => Some(v),
+                    _ => None,
+                } {
+                    written.push(v.clone());
+                }
+                events.push(Event::Invoke(process, call.clone()));
+                in_flight.push(InFlight {
+                    process,
+                    call,
+                    result: None,
+                });
+                invoked += 1;
+            }
+            1 if !in_flight.is_empty() => {
+                let i = rng.range(0, in_flight.len() as u64 - 1) as usize;
+                let f = &mut in_flight[i];
+                if f.result.is_none() {
+                    f.result = Some(take_effect(&mut state, &f.call));
+                }
+            }
+            _ if !in_flight.is_empty() => {
+                let i = rng.range(0, in_flight.len() as u64 - 1) as usize;
+                let f = in_flight.swap_remove(i);
+                let unknown = rng.range(0, 5) == 0;
+                let (outcome, mut returned) = match (f.result, unknown) {
+                    (_, true) | (None, _) => (Outcome::Info, None),
+                    (Some(Ok(read)), false) => (Outcome::Ok, read),
+                    (Some(Err(())), false) => (Outcome::Fail, None),
+                };
+                if returned.is_some() && rng.range(0, 3) == 0 {
+                    returned =
+                        Some(written[rng.range(0, written.len() as u64 - 1) as usize].clone());
+                }
+                events.push(Event::Complete(f.process, outcome, returned));
+            }
+            _ => {}
+        }
+    }
+    events
+}
+
+#[test]
+fn a_history_checked_as_it_grows_agrees_with_checking_it_whole() {
+    let mut rng = Rng::new(0x6120_5714);
+    let (mut yes, mut no, mut cut) = (0, 0, 0);
+    for round in 0..3000 {
+        let operations = rng.range(2, 24) as usize;
+        let events = unique_value_history(&mut rng, operations);
+        let mut whole = History::new();
+        let mut growing = Growing::new(Model::CasRegister, None, 100_000);
+        let mut linearizable = true;
+        for (n, event) in events.iter().enumerate() {
+            match event {
+                Event::Invoke(p, call) => {
+                    whole.invoke(*p, None, call.clone()).unwrap();
+                    growing.invoke(*p, call.clone()).unwrap();
+                }
+                Event::Complete(p, outcome, returned) => {
+                    whole.complete(*p, *outcome, returned.clone()).unwrap();
+                    growing.complete(*p, *outcome, returned.clone()).unwrap();
+                    let expected = matches!(
+                        check(&whole, Model::CasRegister).unwrap(),
+                        Verdict::Linearizable(_)
+                    );
+                    let got = growing.check().unwrap();
+                    assert_eq!(
+                        matches!(got, Verdict::Linearizable(_)),
+                        expected,
+                        "round {round}, after event {n}:\n{}{got:?}",
+                        whole.to_jsonl()
+                    );
+                    cut += usize::from(growing.segment_len() < whole.operations.len());
+                    if !expected {
+                        linearizable = false;
+                        break;
+                    }
+                }
+            }
+        }
+        if linearizable { yes += 1 } else { no += 1 }
+    }
+    println!(
+        "{yes} linearizable, {no} not, {cut} checks on a cut history; all as the whole check says"
+    );
+    assert!(
+        yes > 500 && no > 300 && cut > 5_000,
+        "{yes} yes, {no} no, {cut} cut"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -518,18 +658,7 @@ fn long_history(operations: usize) -> History {
             }
             None => {}
             Some((call, effect @ None)) if rng.range(0, 1) == 0 => {
-                *effect = Some(match call {
-                    Call::Read => Ok(Some(state.clone())),
-                    Call::Write(v) => {
-                        state = v.clone();
-                        Ok(None)
-                    }
-                    Call::Cas(expected, new) if *expected == state => {
-                        state = new.clone();
-                        Ok(None)
-                    }
-                    _ => Err(()),
-                });
+                *effect = Some(take_effect(&mut state, call));
             }
             Some((_, None)) => {}
             Some((_, Some(effect))) => {

@@ -20,8 +20,9 @@ import { firstLoadWeight } from './weight.mjs';
 // the ShiViz download) added 11.4 KB, clock synchronisation 12.1 KB. The history view and the
 // staleness chart 20.8 KB (363.5 → 384.3 KB), about 9 KB of it the linearizability checker,
 // which the key–value store brings anyway (with the store: 388.8 → 400.6 KB, +11.9 KB); the
-// store's fixes to 402.7 KB, and its version vectors (siblings, lost updates) to 406.7 KB.
-const BUDGET_KB = 407;
+// store's fixes to 402.7 KB, and its version vectors (siblings, lost updates) to 406.7 KB; its
+// live checker cut at quiet moments (consistency::Growing) to 409.7 KB.
+const BUDGET_KB = 410;
 
 test(`the first load stays within ${BUDGET_KB} KB gzipped`, () => {
   const { gz, files } = firstLoadWeight();

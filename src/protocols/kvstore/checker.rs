@@ -16,7 +16,7 @@ use super::msg::KvNote;
 use super::op::{Op, key_name, shown};
 use super::settings::{Mode, Settings};
 use super::version::Reconcile;
-use crate::consistency::{self, Call, History, Model, Outcome, Scalar, Verdict};
+use crate::consistency::{Call, Growing, Model, Operation, Outcome, Scalar, Verdict};
 use crate::sim::time::format_time;
 use crate::sim::{Checker, Finding, Micros, NodeId};
 
@@ -34,9 +34,10 @@ pub const NO_LOST_UPDATES: &str = "No Lost Updates";
 pub const MAX_STATES: usize = 200_000;
 
 /// One key's operations so far.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct KeyLog {
-    history: History,
+    /// Checked as it grows: a check costs the operations since the last quiet moment.
+    history: Growing,
     /// Per operation: client, invoked, completed.
     times: Vec<(NodeId, Micros, Option<Micros>)>,
     /// Found not linearizable (checked no further).
@@ -88,7 +89,14 @@ impl KvChecker {
     /// A checker for a run with settings `s`.
     pub fn new(s: &Settings) -> Self {
         KvChecker {
-            keys: vec![KeyLog::default(); s.keys],
+            keys: (0..s.keys as u8)
+                .map(|k| KeyLog {
+                    history: Growing::new(Model::CasRegister, Some(&key_name(k)), MAX_STATES),
+                    times: Vec::new(),
+                    broken: false,
+                    undecided: false,
+                })
+                .collect(),
             reconcile: (s.mode == Mode::Quorum).then_some(s.reconcile),
             ..KvChecker::default()
         }
@@ -135,9 +143,7 @@ impl KvChecker {
                     None => self.started.push((node, self.clock)),
                 }
                 let log = &mut self.keys[usize::from(op.key())];
-                let _ = log
-                    .history
-                    .invoke(node.into(), Some(&key_name(op.key())), op.call());
+                let _ = log.history.invoke(node.into(), op.call());
                 log.times.push((node, now, None));
                 if let Op::Write { value: v, .. } | Op::Cas { new: v, .. } = op {
                     self.writes.push((
@@ -174,7 +180,10 @@ impl KvChecker {
                                 invariant: LINEARIZABLE,
                                 detail: format!(
                                     "{}: concurrent writes the store keeps side by side, where a register's read returns one value",
-                                    describe(log, id)
+                                    log.history.find(id).map_or_else(
+                                        || format!("Node {node} read → siblings {}", siblings.shown()),
+                                        |op| describe(log, op, Some(id))
+                                    )
                                 ),
                             });
                         }
@@ -270,10 +279,12 @@ impl KvChecker {
         if log.broken || log.undecided {
             return;
         }
-        match consistency::check_with_limit(&log.history, Model::CasRegister, MAX_STATES) {
+        match log.history.check() {
             Ok(Verdict::NotLinearizable { witness, .. }) => {
                 log.broken = true;
-                let ops: Vec<String> = witness.iter().map(|&id| describe(log, id)).collect();
+                let ops: Vec<String> = (witness.iter())
+                    .map(|&id| describe(log, log.history.operation(id), log.history.whole_id(id)))
+                    .collect();
                 found.push(Finding {
                     invariant: LINEARIZABLE,
                     detail: format!(
@@ -295,10 +306,16 @@ impl KvChecker {
     }
 }
 
-/// `Node 7 read x → 3 (1.204–1.230 s)`.
-fn describe(log: &KeyLog, id: usize) -> String {
-    let op = &log.history.operations[id];
-    let (client, from, to) = log.times[id];
+/// `Node 7 read x → 3 (1.204–1.230 s)`; for a stand-in of the history before the last quiet
+/// moment (no `id`), `x = 3 as the earlier operations may have left it`.
+fn describe(log: &KeyLog, op: &Operation, id: Option<usize>) -> String {
+    let Some((client, from, to)) = id.and_then(|id| log.times.get(id).copied()) else {
+        let value = match &op.call {
+            Call::Write(v) => v.to_string(),
+            _ => "?".into(),
+        };
+        return format!("{value} as the earlier operations may have left it");
+    };
     let what = match (&op.call, &op.returned) {
         (Call::Read, Some(Scalar::Str(siblings))) => format!("read → siblings {siblings}"),
         (Call::Read, Some(v)) => format!("read → {v}"),
