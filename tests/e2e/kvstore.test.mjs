@@ -3,7 +3,8 @@
 // and none when every operation goes through the leader's log (`mode=raft`); each operation is a
 // button that goes to its moment; the run side by side with another mode has its own history
 // and verdict; a leaderless store on skewed clocks loses updates under last-writer-wins and
-// returns siblings under version vectors; the staleness chart gives its numbers as text.
+// returns siblings under version vectors; a Raft leader wears the crown and a leaderless replica
+// none; the staleness chart gives its numbers as text.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -95,6 +96,17 @@ describe('key–value store: the history view', () => {
     const twin = await panel(page, 'hv-twin').locator('.hv-verdict').innerText();
     assert.match(twin, /^Not linearizable on key [xy]: no order explains the result of this operation \(r [xy]→"\d+\|\d+"/);
     assertClean(page);
+  });
+
+  it('a Raft leader wears the crown, a leaderless replica none', async () => {
+    const raft = await open(env, '?protocol=kvstore&mode=raft&seed=1&at=3000000');
+    await until(async () => (await raft.locator('g.node .crown').count()) === 1, 'one crown');
+    assert.match(await raft.locator('g.node:has(.crown)').getAttribute('aria-label'), /^Node \d, leader, term \d+/);
+    const quorum = await open(env, '?protocol=kvstore&mode=quorum&seed=1&at=3000000');
+    await quorum.getByRole('button', { name: /^Node 1, replica/ }).waitFor();
+    assert.equal(await quorum.locator('g.node .crown').count(), 0);
+    assertClean(raft);
+    assertClean(quorum);
   });
 
   it('the staleness chart: a named image with its numbers in a table', async () => {
