@@ -13,16 +13,19 @@
 //! while one a read or cas observed must have taken effect before. When neither holds (a failed
 //! cas might have been ordered after it), the segment is not cut and simply grows.
 //!
-//! This needs each value to be written at most once, as the key–value store's clients do: a
-//! value then names the write that wrote it. The verdicts agree with checking the whole history
+//! This needs each value to be written at most once, and never the register's initial value, as
+//! the key–value store's clients do: a value then names the write that wrote it. The verdicts agree with checking the whole history
 //! (`tests/linearizability.rs` compares them on thousands of random histories).
 
 use super::history::{Call, History, HistoryError, Operation, Outcome, Scalar};
 use super::linearizable::{Verdict, check_with_limit};
 use super::model::Model;
 
-/// Process numbers of stand-ins, counted down from the top so that they meet no client's.
+/// Process numbers of stand-ins, counted down from here so that they meet no client's.
 const STAND_IN: u64 = u64::MAX / 2;
+
+/// The process of the read that probes which values the register may hold at a cut.
+const PROBE: u64 = u64::MAX;
 
 /// One register's history, checked as it grows.
 #[derive(Clone, Debug)]
@@ -175,10 +178,9 @@ impl Growing {
         let mut finals: Vec<Scalar> = Vec::new();
         for value in self.candidates(&prefix) {
             let mut probe = prefix.clone();
-            let reader = self.next_stand_in;
             let read = probe
-                .invoke(reader, self.key.as_deref(), Call::Read)
-                .and_then(|_| probe.complete(reader, Outcome::Ok, Some(value.clone())));
+                .invoke(PROBE, self.key.as_deref(), Call::Read)
+                .and_then(|_| probe.complete(PROBE, Outcome::Ok, Some(value.clone())));
             match (read, check_with_limit(&probe, self.model, self.max_states)) {
                 (Ok(_), Ok(Verdict::Linearizable(_))) => finals.push(value),
                 (Ok(_), Ok(Verdict::NotLinearizable { .. })) => {}
