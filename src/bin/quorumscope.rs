@@ -163,7 +163,8 @@ USAGE:
                    [--bug NAME]... [--param KEY=VALUE]... [--threads N] [--shard K/N] [--json]
 
 Runs on all cores; prints every violation with a 'quorumscope run --link …' command that replays
-it. --param takes a protocol parameter or the network's lat, loss and dup, as in a link. --shard K/N runs only the K-th of N disjoint, contiguous slices of the seeds, so a batch
+it. --param takes a protocol parameter or the network's lat, loss and dup, as in a link.
+--shard K/N runs only the K-th of N disjoint, contiguous slices of the seeds, so a batch
 runner (a CI matrix, a cluster job array) can spread one campaign over machines; --json prints
 one JSON object instead of text: protocol, nodes, until_us, bugs, params, shard, seeds {first,
 count}, failed [{seed, violations [{invariant, detail, t_us}], replay}], events, seconds.

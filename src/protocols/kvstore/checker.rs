@@ -18,7 +18,7 @@ use super::settings::{Mode, Settings};
 use super::version::Reconcile;
 use crate::consistency::{Call, Growing, Model, Operation, Outcome, Scalar, Verdict};
 use crate::sim::time::format_time;
-use crate::sim::{Checker, Finding, Micros, NodeId};
+use crate::sim::{Checker, Finding, Micros, NodeId, Note};
 
 /// Invariant: the history of each key is linearizable.
 pub const LINEARIZABLE: &str = "Linearizable";
@@ -211,20 +211,11 @@ impl KvChecker {
                     self.judge_key(key, found);
                 }
             }
-            KvNote::LostUpdate { key, kept, lost } if !self.lost.contains(&lost.value) => {
+            KvNote::LostUpdate { lost, .. } if !self.lost.contains(&lost.value) => {
                 self.lost.push(lost.value);
                 found.push(Finding {
                     invariant: NO_LOST_UPDATES,
-                    detail: format!(
-                        "Node {node} kept {k} = {} (stamped {} ms by Node {}) over the later {k} = {} (stamped {} ms by Node {}, which had seen it)",
-                        kept.value,
-                        crate::sim::param::millis(kept.stamp),
-                        kept.writer,
-                        lost.value,
-                        crate::sim::param::millis(lost.stamp),
-                        lost.writer,
-                        k = key_name(key),
-                    ),
+                    detail: note.describe(node), // what the event log says of it
                 });
             }
             _ => {}

@@ -210,7 +210,7 @@ fn version_words(key: u8, copy: &Siblings) -> String {
         _ => format!(
             "{}={} (siblings)",
             key_name(key),
-            SiblingValues::of(&copy.values()).shown(),
+            SiblingValues::of(copy).shown(),
         ),
     }
 }
@@ -265,7 +265,7 @@ impl Message for Msg {
                     [] => format!("operation {token}: never written"),
                     _ => format!(
                         "operation {token}: siblings {}",
-                        SiblingValues::of(&held.values()).shown()
+                        SiblingValues::of(held).shown()
                     ),
                 },
             ),

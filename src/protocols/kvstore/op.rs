@@ -215,11 +215,11 @@ pub fn shown(value: u64) -> String {
 pub struct SiblingValues([u32; super::version::MAX_REPLICAS]);
 
 impl SiblingValues {
-    /// The values (≥ 1, at most [`super::version::MAX_REPLICAS`] kept).
-    pub fn of(values: &[u64]) -> Self {
+    /// The values of the versions `copy` holds (at most [`super::version::MAX_REPLICAS`]).
+    pub fn of(copy: &super::version::Siblings) -> Self {
         let mut kept = SiblingValues::default();
-        for (slot, &v) in kept.0.iter_mut().zip(values) {
-            *slot = v as u32;
+        for (slot, v) in kept.0.iter_mut().zip(copy.versions()) {
+            *slot = v.value as u32;
         }
         kept
     }

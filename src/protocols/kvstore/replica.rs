@@ -846,7 +846,7 @@ impl Replica {
                     return;
                 }
                 let result = match newest.versions() {
-                    [_, _, ..] => OpResult::Siblings(SiblingValues::of(&newest.values())),
+                    [_, _, ..] => OpResult::Siblings(SiblingValues::of(newest)),
                     _ => OpResult::Value(newest.value()),
                 };
                 self.coordinating.swap_remove(i);
@@ -865,7 +865,7 @@ impl Replica {
                     "{}={}",
                     super::op::key_name(k as u8),
                     match v.versions() {
-                        [_, _, ..] => SiblingValues::of(&v.values()).shown(),
+                        [_, _, ..] => SiblingValues::of(v).shown(),
                         _ => super::op::shown(v.value()),
                     }
                 )
