@@ -12,11 +12,15 @@
 // trimming a line would change a value). Otherwise the build fails with a message rather than
 // ship a broken page.
 //
+// Then it splits the wasm in two, the first page's code and the rest (./split-wasm.mjs), and
+// brings index.html's integrity hashes up to date.
+//
 // Run by Trunk with TRUNK_STAGING_DIR and TRUNK_PROFILE set; release builds only.
 // By hand: `node .ci/short-names.mjs DIR` rewrites the build in DIR.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { splitWasm } from './split-wasm.mjs';
 
 /** The build folder, or nothing to do (a debug build keeps its names for debugging). */
 function target() {
@@ -200,7 +204,9 @@ function shorten(dir) {
     (field) => {
       // Only the long, hashed closure entry points, which the glue also uses as the names of
       // its own wrapper functions; the short fixed ones (memory, malloc, …) gain little.
-      if (!/__invoke__h[0-9a-f]{16}/.test(field)) return field;
+      // (legacy mangling: `…__invoke__h<16 hex digits>`; v0: `wasm_bindgen_<16 hex
+      // digits>___convert__closures_…invoke…`).
+      if (!/__invoke__h[0-9a-f]{16}|^wasm_bindgen_[0-9a-f]{16}___convert__closures_/.test(field)) return field;
       let fresh;
       do fresh = `_${shortName(next++)}`;
       while (token(fresh).test(js));
@@ -227,8 +233,13 @@ function shorten(dir) {
 
   writeFileSync(join(dir, wasmFile), out);
   writeFileSync(join(dir, jsFile), js);
-  updateIntegrity(dir, [jsFile, wasmFile]);
   console.log(`short-names: ${imports.size} imports, ${exports.size} exports renamed; ${wasmFile} ${wasm.length} → ${out.length} bytes`);
+  try {
+    splitWasm(dir, jsFile, wasmFile);
+  } catch (e) {
+    fail(e.message);
+  }
+  updateIntegrity(dir, [jsFile, wasmFile]);
 }
 
 /** Rewrites the `integrity` attribute of every reference in index.html to a changed file. */

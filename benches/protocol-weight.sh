@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Gzipped bytes each protocol adds to the first load: builds the web app once as it is and once
+# Gzipped bytes each protocol adds to the first load and to the rest (the code the page fetches
+# once it runs, see .ci/split-wasm.mjs): builds the web app once as it is and once
 # without each protocol's registry line (src/protocols/mod.rs), in a scratch copy of the
 # repository, and prints the differences. Takes one release build per protocol plus one.
 # Run: benches/protocol-weight.sh          Prints figures; asserts nothing.
@@ -14,16 +15,16 @@ git worktree add --detach -q "$scratch/tree" HEAD
 ln -s "$root/node_modules" "$scratch/tree/node_modules"
 export CARGO_TARGET_DIR="$root/target/protocol-weight"
 
-weight() { # gzipped first-load bytes of the build in $1
-  node -e "import('$root/tests/e2e/weight.mjs').then(m => console.log(m.firstLoadWeight('$1').gz))"
+weight() { # gzipped bytes of the build in $1: first load, the rest (space-separated)
+  node -e "import('$root/tests/e2e/weight.mjs').then(m => { const w = m.firstLoadWeight('$1'); console.log(w.gz + ' ' + w.rest.gz); })"
 }
 build() { # builds the scratch tree into $1
   (cd "$scratch/tree" && cargo fetch -q && trunk build --release --public-url ./ --dist "$1" >/dev/null 2>&1)
 }
 
 build "$scratch/all"
-all=$(weight "$scratch/all")
-node -e "console.log('all protocols: ' + ($all / 1024).toFixed(1) + ' KB gzipped')"
+read -r all all_rest <<<"$(weight "$scratch/all")"
+node -e "console.log('all protocols: first load ' + ($all / 1024).toFixed(1) + ' KB, the rest ' + ($all_rest / 1024).toFixed(1) + ' KB gzipped')"
 registry="$scratch/tree/src/protocols/mod.rs"
 for line in $(grep -o 'Definition::of::<[a-z_]*::[A-Za-z]*>()' "$registry"); do
   name=${line#Definition::of::<}; name=${name%%::*}
@@ -32,6 +33,6 @@ for line in $(grep -o 'Definition::of::<[a-z_]*::[A-Za-z]*>()' "$registry"); do
   grep -vF "$line" "$scratch/mod.rs.orig" > "$registry"
   build "$scratch/without-$name"
   cp "$scratch/mod.rs.orig" "$registry"
-  without=$(weight "$scratch/without-$name")
-  node -e "console.log('$name'.padEnd(12) + ' adds ' + (($all - $without) / 1024).toFixed(1) + ' KB gzipped')"
+  read -r without without_rest <<<"$(weight "$scratch/without-$name")"
+  node -e "console.log('$name'.padEnd(12) + ' adds ' + (($all - $without) / 1024).toFixed(1) + ' KB to the first load, ' + (($all_rest - $without_rest) / 1024).toFixed(1) + ' KB to the rest (gzipped)')"
 done

@@ -309,6 +309,9 @@ pub trait Lab {
     /// Every client operation event up to the current moment, in trace order (empty for a
     /// protocol whose clients run no operations on a store).
     fn operations(&self) -> Vec<super::ops::OpRecord>;
+    /// Whether any client operation happened up to now: whether the page has a history to show
+    /// (cheap, unlike [`Lab::operations`]).
+    fn has_operations(&self) -> bool;
     /// Trace line `i` (0-based; `i < trace_len()`).
     fn trace_line(&self, i: usize) -> TraceView;
     /// The kind of trace line `i` alone (cheap: no sentence is written).

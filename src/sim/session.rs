@@ -547,6 +547,10 @@ impl Lab for Session {
         self.records().len()
     }
 
+    fn has_operations(&self) -> bool {
+        (self.index.operations.first()).is_some_and(|&p| p < self.sim.trace_pos())
+    }
+
     fn operations(&self) -> Vec<OpRecord> {
         let limit = self.sim.trace_pos();
         (self.index.operations.iter())

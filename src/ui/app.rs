@@ -1,10 +1,14 @@
 //! The root component: owns the store, the animation loop and the keyboard shortcuts, and lays
 //! out the page (full, or compact with `embed=1`).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::sim::Lab;
 use crate::sim::node::Panel;
 
 use super::charts::{Charts, ChartsProps};
@@ -278,13 +282,17 @@ pub fn App() -> Html {
             ),
             diagram_panel((*frame.diagram).as_ref()),
             twin_panel(&store.info, store.twin_view.as_deref(), &dispatch),
-            component::<Tradeoff>(
-                Some(store.run.into()),
-                TradeoffProps {
-                    scenario: store.scenario.clone(),
-                    info: store.info.clone(),
-                },
-            ),
+            // Only for a protocol that declares a trade-off: the panel's code is fetched with
+            // the other protocols' (.ci/split-wasm.mjs), not with the first page.
+            optional(store.info.picture.tradeoff.is_some().then(|| {
+                component::<Tradeoff>(
+                    Some(store.run.into()),
+                    TradeoffProps {
+                        scenario: store.scenario.clone(),
+                        info: store.info.clone(),
+                    },
+                )
+            })),
         ])
     });
     let stage = El::new("section")
@@ -385,10 +393,14 @@ pub fn App() -> Html {
         .into()
 }
 
-/// The history view of the run's client operations (each draws nothing without any), and the
-/// twin's beside it when one is shown.
+/// The history view of the run's client operations, and the twin's beside it when one is shown;
+/// each only once its run has an operation (a run without any has no history, and the view's
+/// code is fetched with the other protocols', see .ci/split-wasm.mjs).
 fn history_views(store: &Store, dispatch: &Callback<Msg>) -> Html {
-    let view = |lab, now, id: &'static str, title: String| {
+    let view = |lab: Rc<RefCell<Box<dyn Lab>>>, now, id: &'static str, title: String| {
+        if !lab.borrow().has_operations() {
+            return Html::default();
+        }
         component::<HistoryView>(
             Some(id.into()),
             HistoryProps {
