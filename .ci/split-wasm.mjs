@@ -2,8 +2,8 @@
 // other protocols and the page parts only they show), fetched when the page is idle or first
 // needs it. The split itself is .ci/wasm-split (a Rust tool on walrus, the IR wasm-bindgen
 // uses); this step runs it on Trunk's staged build, gives the glue the import the primary
-// module calls when it reaches code of the rest (`~.l`, answered by www/boot.js), and leaves
-// `<name>_rest.wasm` next to the wasm. Called by .ci/short-names.mjs after it has renamed the
+// module calls when it reaches code of the rest (`~.l`, answered by www/boot.js), leaves
+// `<name>_rest.wasm` next to the wasm and names it in index.html (`data-rest`). Called by .ci/short-names.mjs after it has renamed the
 // glue's imports (the split adds names of its own, which that step must not touch).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,8 +44,15 @@ export function splitWasm(dir, jsFile, wasmFile) {
   if (!end.test(js)) throw new Error(`the glue's import object is not where wasm-split expects it (${jsFile})`);
   const loader = `"~": { l: (slot) => globalThis.quorumscopeRest(slot, wasm) },\n`;
   writeFileSync(join(dir, jsFile), js.replace(end, `$1${loader}$2`));
+  // boot.js learns of the rest (and that there is one: a debug build has none) from the meta
+  // element Trunk wrote: data-rest beside data-wasm.
+  const htmlPath = join(dir, 'index.html');
+  const html = readFileSync(htmlPath, 'utf8');
+  const wasmAttr = /(\bdata-wasm=("?)([^"\s>]*)_bg\.wasm\2)/;
+  if (!wasmAttr.test(html)) throw new Error('index.html has no data-wasm attribute naming the wasm');
+  writeFileSync(htmlPath, html.replace(wasmAttr, '$1 data-rest=$2$3_rest.wasm$2'));
   console.log(
     `split-wasm: ${wasmFile} ${before} → ${readFileSync(wasm).length} bytes, ${rest} ${readFileSync(join(dir, rest)).length} bytes (what went where: ${report})`,
   );
-  return [wasmFile, jsFile, rest];
+  return [wasmFile, jsFile, rest, 'index.html'];
 }

@@ -26,12 +26,13 @@ function fail(err, title = 'QuorumScope could not start', advice = 'This browser
   document.body.prepend(panel);
 }
 
-// Release builds come in two modules (see .ci/split-wasm.mjs): the first page's code, and the
-// rest (the other protocols and the page parts only they show). The rest is fetched and
-// compiled when the page is idle, or before the start when the link names another protocol.
-// The first module calls `quorumscopeRest` the first time it reaches code of the rest; if that
-// code has not arrived yet (a click in the first moments), it is fetched there and then.
-const restUrl = meta.dataset.wasm.replace(/_bg\.wasm$/, '_rest.wasm');
+// Release builds come in two modules (see .ci/split-wasm.mjs, which names the second in
+// data-rest; a debug build has one): the first page's code, and the rest (the other protocols
+// and the page parts only they show). The rest is fetched and compiled when the page is idle,
+// or before the start when the link names another protocol. The first module calls
+// `quorumscopeRest` the first time it reaches code of the rest; if that code has not arrived
+// yet (a click in the first moments), it is fetched there and then.
+const restUrl = meta.dataset.rest;
 let restModule = null;
 let restFetch = null;
 function fetchRest() {
@@ -71,16 +72,17 @@ window.quorumscopeRest = (slot, exports) => {
     throw err;
   }
 };
-const named = /[?&#]protocol=([^&#]*)/.exec(location.search + location.hash);
-const otherProtocol = named !== null && decodeURIComponent(named[1]) !== 'raft';
+// URLSearchParams reads any query, malformed escapes included, without throwing.
+const protocol = new URLSearchParams(location.search).get('protocol');
+const otherProtocol = restUrl !== undefined && protocol !== null && protocol !== 'raft';
 
 try {
   const { default: init } = await import(meta.dataset.js);
   const first = fetch(meta.dataset.wasm);
   if (otherProtocol) await fetchRest();
   await init({ module_or_path: first });
-  if (otherProtocol) {
-    // Fetched already.
+  if (restUrl === undefined || otherProtocol) {
+    // Nothing to fetch, or fetched already.
   } else if ('requestIdleCallback' in window) requestIdleCallback(() => fetchRest(), { timeout: 3000 });
   else setTimeout(() => fetchRest(), 1000);
 } catch (err) {

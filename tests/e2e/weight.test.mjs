@@ -39,5 +39,6 @@ test('the other protocols come in a second file, which index.html does not load'
   const { rest } = firstLoadWeight();
   assert.equal(rest.files.length, 1, `one *_rest.wasm in dist/ (${rest.files})`);
   const html = readFileSync(new URL('../../dist/index.html', import.meta.url), 'utf8');
-  assert.ok(!html.includes('_rest.wasm'), 'index.html neither loads nor preloads the rest');
+  assert.ok(!/<(link|script)[^>]*_rest\.wasm/.test(html), 'index.html neither loads nor preloads the rest');
+  assert.match(html, /data-rest="?\.\/[^"\s>]*_rest\.wasm/, 'boot.js finds it named in the meta element');
 });
