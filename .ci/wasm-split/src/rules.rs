@@ -1,6 +1,6 @@
 //! Where a function belongs, by its name: the first page's code or the rest.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Protocol modules the first page runs: the default protocol and what it shares.
 const FIRST_PAGE_PROTOCOLS: &[&str] = &["raft", "election"];
@@ -43,6 +43,10 @@ fn merged_into_first_page(name: &str) -> bool {
 /// names, so a short function named after another protocol may well be the first page's too.
 const SMALLEST_MOVED: u64 = 24;
 
+/// A copy made for another protocol whose first-page twin is missing stays with the first page
+/// up to this length (in instructions), or if it is the shortest copy (see [`Rule::RestIfTwin`]).
+const LONGEST_KEPT_WITHOUT_TWIN: u64 = 200;
+
 /// Copies of library code (a component's plumbing, a drop) made for the types of the page parts
 /// only other protocols show move from this length (in instructions): shorter ones may be
 /// merged with the first page's.
@@ -60,7 +64,9 @@ pub enum Rule {
     /// A copy of shared code (the engine's adapter, a vector) made for another protocol's
     /// types: the rest's if the first page has its own copy. LLVM and wasm-opt merge copies
     /// whose code came out the same and keep one of their names: when the first page's copy
-    /// is missing, this one may well be it (`Typed<LoadBalance>::summary` was Raft's too).
+    /// is missing, this one may well be it (`Typed<LoadBalance>::summary` was Raft's too),
+    /// unless it is long and a shorter copy is there to be it (Paxos's `summary`, which
+    /// describes ballots and chosen values, is not Raft's).
     RestIfTwin,
 }
 
@@ -196,13 +202,27 @@ pub fn rules(names: &[String], sizes: &[u64]) -> Vec<Rule> {
         })
         .map(|n| template(n))
         .collect();
+    // The shortest copy of each generic function: where a missing first-page copy most likely
+    // went (the first page's `Typed<Raft>::summary` into load balancing's short one).
+    let mut shortest: BTreeMap<String, u64> = BTreeMap::new();
+    for (n, &size) in plain.iter().zip(sizes) {
+        let at = shortest.entry(template(n)).or_insert(size);
+        *at = (*at).min(size);
+    }
     names
         .iter()
         .zip(sizes)
         .zip(&plain)
         .map(|((name, &size), plain)| match rule(name, size) {
-            Rule::RestIfTwin if twins.contains(&template(plain)) => Rule::Rest,
-            Rule::RestIfTwin => Rule::Neutral,
+            Rule::RestIfTwin => {
+                let template = template(plain);
+                let long = size >= LONGEST_KEPT_WITHOUT_TWIN && size > shortest[&template];
+                if twins.contains(&template) || long {
+                    Rule::Rest
+                } else {
+                    Rule::Neutral
+                }
+            }
             r => r,
         })
         .collect()
@@ -319,6 +339,17 @@ mod tests {
         assert_eq!(
             rules(&names, &[100, 100, 100]),
             [Rule::Neutral, Rule::Rest, Rule::Neutral]
+        );
+        let summaries: Vec<String> = [
+            "<quorumscope::sim::erased::Typed<quorumscope::protocols::paxos::Paxos> as quorumscope::sim::erased::Cluster>::summary",
+            "<quorumscope::sim::erased::Typed<quorumscope::protocols::loadbalance::LoadBalance> as quorumscope::sim::erased::Cluster>::summary",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            rules(&summaries, &[1500, 48]),
+            [Rule::Rest, Rule::Neutral],
+            "a long copy moves when a shorter one is there to be the first page's"
         );
         assert_eq!(
             template(&names[1]),
