@@ -1,6 +1,6 @@
 // Browser figures for QuorumScope, measured in headless Chromium against the release build in
 // dist/ (built by .ci/test or `trunk build --release --public-url /blog/raft/`):
-//   - first-load weight: html + js + wasm + css, gzipped;
+//   - first-load weight: html + js + wasm + css, gzipped, and the rest of the code fetched after;
 //   - main-thread busy time per wall second (CDP Performance.getMetrics TaskDuration over 10 s)
 //     at 5 nodes and default speed;
 //   - frame-gap p95 at 25 nodes with several hundred messages in flight (requestAnimationFrame
@@ -24,8 +24,11 @@ const dist = process.env.DIST ?? new URL('../dist/', import.meta.url).pathname;
 const only = process.env.ONLY ?? '';
 const wanted = (label) => label.includes(only);
 
-const { raw, gz, files } = firstLoadWeight(dist);
-if (wanted('weight')) console.log(`first-load weight: ${(gz / 1024).toFixed(1)} KB gzipped (${(raw / 1024).toFixed(1)} KB raw) over ${files.join(', ')}`);
+const { raw, gz, files, rest } = firstLoadWeight(dist);
+if (wanted('weight')) {
+  console.log(`first-load weight: ${(gz / 1024).toFixed(1)} KB gzipped (${(raw / 1024).toFixed(1)} KB raw) over ${files.join(', ')}`);
+  console.log(`then, fetched once the page runs: ${(rest.gz / 1024).toFixed(1)} KB gzipped (${(rest.raw / 1024).toFixed(1)} KB raw) in ${rest.files.join(', ') || 'nothing'}`);
+}
 
 const server = await startServer({ root: dist });
 const browser = await chromium.launch({
