@@ -74,6 +74,7 @@ window.quorumscopeRest = (slot, exports) => {
 };
 // URLSearchParams reads any query, malformed escapes included, without throwing.
 const protocol = new URLSearchParams(location.search).get('protocol');
+// Raft is the first page's protocol (FIRST_PAGE_PROTOCOLS in .ci/wasm-split/src/rules.rs).
 const otherProtocol = restUrl !== undefined && protocol !== null && protocol !== 'raft';
 
 try {

@@ -1,6 +1,6 @@
 //! Which functions stay in the primary module, from their rules and the call graph.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use walrus::ir::Visitor;
 use walrus::{ConstExpr, ElementItems, ExportItem, FunctionId, FunctionKind, GlobalKind, Module};
@@ -19,12 +19,6 @@ impl<'instr> Visitor<'instr> for Refs<'_> {
 /// Functions of a module in index order (imports first), as parsing numbers them.
 pub fn function_ids(m: &Module) -> Vec<FunctionId> {
     m.funcs.iter().map(|f| f.id()).collect()
-}
-
-fn index_of(ids: &[FunctionId], f: FunctionId) -> usize {
-    ids.iter()
-        .position(|&g| g == f)
-        .expect("a function of this module")
 }
 
 /// Functions the table segments, exports, start and global initialisers of `m` refer to.
@@ -68,7 +62,8 @@ pub struct Plan {
 
 pub fn plan(m: &Module) -> Plan {
     let ids = function_ids(m);
-    let pos = |f: FunctionId| index_of(&ids, f);
+    let index: BTreeMap<FunctionId, usize> = ids.iter().enumerate().map(|(i, &f)| (f, i)).collect();
+    let pos = |f: FunctionId| index[&f];
     let n = ids.len();
     let mut names = Vec::with_capacity(n);
     let mut sizes = Vec::with_capacity(n);

@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Protocol modules the first page runs: the default protocol and what it shares.
+/// Protocol modules the first page runs: the default protocol and what it shares (www/boot.js
+/// also knows the default: a link naming another protocol fetches the rest before the start).
 const FIRST_PAGE_PROTOCOLS: &[&str] = &["raft", "election"];
 
 /// Page and library modules only the other protocols use.
@@ -27,14 +28,15 @@ const FIRST_PAGE_ENTRIES: &[&str] = &["Protocol>::info"];
 
 /// Copies of generic code named after another protocol that the first page was seen to call
 /// (`tests/e2e/split.test.mjs` names them): LLVM merged the first page's own copy into them.
-/// One name (without hashes) a line; `#` starts a comment.
+/// One name (without hashes) a line; a line that starts with `#` is a comment (names hold `#`
+/// too: `{closure#0}`).
 const FIRST_PAGE_MERGED: &str = include_str!("../first-page.txt");
 
 fn merged_into_first_page(name: &str) -> bool {
     FIRST_PAGE_MERGED
         .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .any(|l| !l.is_empty() && l == name)
+        .map(str::trim)
+        .any(|l| !l.starts_with('#') && l == name)
 }
 
 /// Functions shorter than this (in instructions) stay with the first page whatever their names:
