@@ -3,17 +3,19 @@
 // needs it. The split itself is .ci/wasm-split (a Rust tool on walrus, the IR wasm-bindgen
 // uses); this step runs it on Trunk's staged build, gives the glue the import the primary
 // module calls when it reaches code of the rest (`~.l`, answered by www/boot.js), leaves
-// `<name>_rest.wasm` next to the wasm and names it in index.html (`data-rest`). Called by .ci/short-names.mjs after it has renamed the
-// glue's imports (the split adds names of its own, which that step must not touch).
+// `<name>_rest.wasm` next to the wasm and names it in index.html (`data-rest`). Called by
+// .ci/short-names.mjs after it has renamed the glue's imports (the split adds names of its
+// own, which that step must not touch).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+/** Where cargo builds the tool, and where its report goes. */
+const targetDir = join(process.env.CARGO_TARGET_DIR || join(root, 'target'), 'wasm-split');
 
 /** The wasm-split binary, built (once, then only when its source changes) by cargo. */
 function tool() {
-  const targetDir = join(process.env.CARGO_TARGET_DIR || join(root, 'target'), 'wasm-split');
   execFileSync(
     'cargo',
     ['build', '--quiet', '--release', '--locked', '--manifest-path', join(root, '.ci/wasm-split/Cargo.toml'), '--target-dir', targetDir],
@@ -22,17 +24,17 @@ function tool() {
   return join(targetDir, 'release', 'wasm-split');
 }
 
-/** The rest's file name for the primary module `wasmFile` (`…_bg.wasm` → `…_rest.wasm`). */
-export const restFileOf = (wasmFile) => wasmFile.replace(/_bg\.wasm$/, '_rest.wasm');
+/** The rest's file name (or path) for the primary module's (`…_bg.wasm` → `…_rest.wasm`). */
+const restFileOf = (wasmFile) => wasmFile.replace(/_bg\.wasm$/, '_rest.wasm');
 
 /**
- * Splits `dir/wasmFile` in place and patches `dir/jsFile`; returns the files it changed or
- * wrote. Fails (throws) rather than ship a glue that does not answer the primary's import.
+ * Splits `dir/wasmFile` in place, patches `dir/jsFile` and `dir/index.html`. Fails (throws)
+ * rather than ship a glue that does not answer the primary's import.
  */
 export function splitWasm(dir, jsFile, wasmFile) {
   const wasm = join(dir, wasmFile);
   const rest = restFileOf(wasmFile);
-  const report = join(process.env.CARGO_TARGET_DIR || join(root, 'target'), 'wasm-split', 'report.txt');
+  const report = join(targetDir, 'report.txt');
   const before = readFileSync(wasm).length;
   execFileSync(tool(), [wasm, wasm, join(dir, rest), report], { stdio: 'inherit' });
   if (!existsSync(join(dir, rest))) throw new Error(`wasm-split wrote no ${rest}`);
@@ -48,11 +50,10 @@ export function splitWasm(dir, jsFile, wasmFile) {
   // element Trunk wrote: data-rest beside data-wasm.
   const htmlPath = join(dir, 'index.html');
   const html = readFileSync(htmlPath, 'utf8');
-  const wasmAttr = /(\bdata-wasm=("?)([^"\s>]*)_bg\.wasm\2)/;
+  const wasmAttr = /\bdata-wasm=("?)([^"\s>]*_bg\.wasm)\1/;
   if (!wasmAttr.test(html)) throw new Error('index.html has no data-wasm attribute naming the wasm');
-  writeFileSync(htmlPath, html.replace(wasmAttr, '$1 data-rest=$2$3_rest.wasm$2'));
+  writeFileSync(htmlPath, html.replace(wasmAttr, (attr, q, path) => `${attr} data-rest=${q}${restFileOf(path)}${q}`));
   console.log(
     `split-wasm: ${wasmFile} ${before} → ${readFileSync(wasm).length} bytes, ${rest} ${readFileSync(join(dir, rest)).length} bytes (what went where: ${report})`,
   );
-  return [wasmFile, jsFile, rest, 'index.html'];
 }

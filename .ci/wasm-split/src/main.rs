@@ -82,14 +82,13 @@ fn run(
         .ok_or_else(|| anyhow::anyhow!("no function table"))?;
     // The stubs' slots follow the table's entries.
     let base = primary.tables.get(table).initial;
-    let report = report_out.map(|_| report(&primary, &plan));
 
     let needs = make_rest(&mut rest, &plan, base)?;
     make_primary(&mut primary, &plan, table, base, &needs)?;
     std::fs::write(primary_out, primary.emit_wasm())?;
     std::fs::write(rest_out, rest.emit_wasm())?;
-    if let (Some(path), Some(report)) = (report_out, report) {
-        std::fs::write(path, report + &format!("links: {}\n", needs.len()))?;
+    if let Some(path) = report_out {
+        std::fs::write(path, report(&plan) + &format!("links: {}\n", needs.len()))?;
     }
     Ok(())
 }
@@ -293,19 +292,11 @@ fn make_primary(
 
 /// What went where: the stubs by slot (what `tests/e2e/split.test.mjs` names), then every
 /// function of each module with its length in instructions.
-fn report(m: &Module, plan: &Plan) -> String {
-    let ids = function_ids(m);
-    let (mut names, mut sizes) = (Vec::new(), Vec::new());
-    for &f in &ids {
-        let f = m.funcs.get(f);
-        names.push(plain_name(f.name.as_deref().unwrap_or("")));
-        sizes.push(match &f.kind {
-            FunctionKind::Local(l) => l.size(),
-            _ => 0,
-        });
-    }
+fn report(plan: &Plan) -> String {
+    let names: Vec<String> = plan.names.iter().map(|n| plain_name(n)).collect();
+    let sizes = &plan.sizes;
     let total = |keep: bool| -> u64 {
-        (0..ids.len())
+        (0..names.len())
             .filter(|&i| plan.primary[i] == keep)
             .map(|i| sizes[i])
             .sum()
@@ -323,11 +314,11 @@ fn report(m: &Module, plan: &Plan) -> String {
         let _ = writeln!(text, "{k}\t{}", names[i]);
     }
     let _ = writeln!(text, "\n# rest (instructions, name)");
-    for i in (0..ids.len()).filter(|&i| !plan.primary[i]) {
+    for i in (0..names.len()).filter(|&i| !plan.primary[i]) {
         let _ = writeln!(text, "{}\t{}", sizes[i], names[i]);
     }
     let _ = writeln!(text, "\n# primary (instructions, rule, name)");
-    for i in (0..ids.len()).filter(|&i| plan.primary[i]) {
+    for i in (0..names.len()).filter(|&i| plan.primary[i]) {
         let _ = writeln!(text, "{}\t{:?}\t{}", sizes[i], plan.rules[i], names[i]);
     }
     text

@@ -58,6 +58,10 @@ pub struct Plan {
     pub boundary: Vec<usize>,
     /// Per function index: what its name said.
     pub rules: Vec<Rule>,
+    /// Per function index: its name (as demangled, hashes included; empty for none).
+    pub names: Vec<String>,
+    /// Per function index: its length in instructions (0 for an import).
+    pub sizes: Vec<u64>,
 }
 
 pub fn plan(m: &Module) -> Plan {
@@ -73,16 +77,13 @@ pub fn plan(m: &Module) -> Plan {
         let f = m.funcs.get(id);
         let mut refs = Vec::new();
         names.push(f.name.clone().unwrap_or_default());
-        sizes.push(match &f.kind {
-            FunctionKind::Local(l) => l.size(),
-            _ => 0,
-        });
         if let FunctionKind::Local(l) = &f.kind {
             walrus::ir::dfs_in_order(&mut Refs(&mut refs), l, l.entry_block());
-            local.push(true);
+            sizes.push(l.size());
         } else {
-            local.push(false);
+            sizes.push(0);
         }
+        local.push(matches!(f.kind, FunctionKind::Local(_)));
         callees.push(refs.into_iter().map(pos).collect());
     }
     let rules = rules(&names, &sizes);
@@ -98,14 +99,10 @@ pub fn plan(m: &Module) -> Plan {
     let is_rest = |i: usize| rules[i] == Rule::Rest && !needed[i];
 
     // The primary: imports, and what the module's roots reach without entering the rest.
+    let roots: Vec<usize> = module_level_refs(m).into_iter().map(pos).collect();
     let mut primary = vec![false; n];
     let mut stack: Vec<usize> = (0..n).filter(|&i| !local[i] || needed[i]).collect();
-    stack.extend(
-        module_level_refs(m)
-            .into_iter()
-            .map(pos)
-            .filter(|&i| !is_rest(i)),
-    );
+    stack.extend(roots.iter().copied().filter(|&i| !is_rest(i)));
     while let Some(i) = stack.pop() {
         if !std::mem::replace(&mut primary[i], true) {
             stack.extend(callees[i].iter().copied().filter(|&c| !is_rest(c)));
@@ -116,15 +113,12 @@ pub fn plan(m: &Module) -> Plan {
     for i in (0..n).filter(|&i| primary[i]) {
         boundary.extend(callees[i].iter().copied().filter(|&c| !primary[c]));
     }
-    boundary.extend(
-        module_level_refs(m)
-            .into_iter()
-            .map(pos)
-            .filter(|&i| !primary[i]),
-    );
+    boundary.extend(roots.into_iter().filter(|&i| !primary[i]));
     Plan {
         primary,
         boundary: boundary.into_iter().collect(),
         rules,
+        names,
+        sizes,
     }
 }
